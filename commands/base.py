@@ -1,0 +1,53 @@
+"""Commands are validated intents; deciding one yields events or a `DomainError`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from events.timeutil import normalize_timestamp
+
+
+class DomainError(Exception):
+    """A command refused against current state, with a message a user can act on."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFoundError(DomainError):
+    """The command names a pattern, decision or event the ledger does not know."""
+
+
+class ConflictError(DomainError):
+    """The stream moved on since the caller read it (expected version mismatch)."""
+
+
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Command(BaseModel):
+    """Base of every command: frozen, no unknown fields, optional retry key and version."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
+    )
+
+    idempotency_key: IdempotencyKey | None = None
+    expected_version: int | None = Field(default=None, ge=0)
+
+
+def _timestamp(value: object) -> object:
+    """Normalise an accepted timestamp to its stored UTC `Z` form; leave the rest to pydantic."""
+    from datetime import date, datetime
+
+    if isinstance(value, str | datetime | date):
+        return normalize_timestamp(value)
+    return value
+
+
+Timestamp = Annotated[str, BeforeValidator(_timestamp)]
+"""An ISO-8601 timestamp (naive means UTC), stored as `YYYY-MM-DDTHH:MM:SS.ffffffZ`."""

@@ -1,0 +1,47 @@
+"""Corrections: the only way to undo a mistake is to retract it with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from commands.base import Command, DomainError, NotFoundError
+from events.base import Event, Text
+from events.ledger_events import EventRetracted
+
+UNRETRACTABLE = frozenset({"EventRetracted", "ReportGenerated"})
+
+
+@dataclass(frozen=True, slots=True)
+class RetractionTarget:
+    """What deciding a retraction needs to know about its target."""
+
+    seq: int
+    stream_id: str
+    event_type: str
+    already_retracted_by: int | None
+
+
+class Retract(Command):
+    """Withdraw a recorded event: projections drop its effect, the log keeps both."""
+
+    target_seq: int = Field(ge=1)
+    reason: Text = Field(min_length=1)
+
+
+def retract(target: RetractionTarget | None, cmd: Retract) -> list[Event]:
+    """Retract an existing event that is not itself a retraction or a report record."""
+    if target is None:
+        raise NotFoundError(f"no event with seq {cmd.target_seq} in the log", field="target_seq")
+    if target.event_type in UNRETRACTABLE:
+        raise DomainError(
+            f"seq {target.seq} is a {target.event_type}, which cannot be retracted",
+            field="target_seq",
+        )
+    if target.already_retracted_by is not None:
+        raise DomainError(
+            f"seq {target.seq} was already retracted by seq {target.already_retracted_by}",
+            field="target_seq",
+        )
+    return [EventRetracted(target_seq=cmd.target_seq, reason=cmd.reason)]

@@ -1,0 +1,206 @@
+"""Commands of the automation loop and the pure decisions behind them.
+
+State is the little a decision needs to know about a pattern: whether it is approved and its
+current estimates. `evolve` folds the pattern's own events into that state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from commands.base import Command, DomainError, NotFoundError, Timestamp
+from events.base import Event, Identifier, Money, Probability, Seconds, Text
+from events.patterns import (
+    PatternApproved,
+    PatternConfidenceUpdated,
+    PatternEstimatesRevised,
+    PatternExecutionRecorded,
+    PatternRevoked,
+)
+
+PatternStatus = Literal["unknown", "approved", "revoked"]
+
+
+@dataclass(frozen=True, slots=True)
+class PatternState:
+    """What deciding a pattern command needs to know."""
+
+    pattern_id: str
+    status: PatternStatus = "unknown"
+    estimated_time_seconds: Decimal | None = None
+    estimated_cost: Decimal | None = None
+    confidence: Decimal | None = None
+    revoke_reason: str | None = None
+
+
+def evolve(state: PatternState, event: Event) -> PatternState:
+    """The state after one of the pattern's own events."""
+    if isinstance(event, PatternApproved):
+        return replace(
+            state,
+            status="approved",
+            estimated_time_seconds=event.estimated_time_seconds,
+            estimated_cost=event.estimated_cost,
+            confidence=event.confidence,
+            revoke_reason=None,
+        )
+    if isinstance(event, PatternEstimatesRevised):
+        return replace(
+            state,
+            estimated_time_seconds=event.estimated_time_seconds,
+            estimated_cost=event.estimated_cost,
+        )
+    if isinstance(event, PatternRevoked):
+        return replace(state, status="revoked", revoke_reason=event.reason)
+    if isinstance(event, PatternConfidenceUpdated):
+        return replace(state, confidence=event.new)
+    return state
+
+
+class ApprovePattern(Command):
+    """Approve a pattern for automation with the time and cost one run should take."""
+
+    pattern_id: Identifier
+    estimated_time_seconds: Seconds
+    estimated_cost: Money
+    approved_by: Text | None = None
+    description: Text | None = None
+    confidence: Probability | None = None
+    approved_at: Timestamp | None = None
+
+
+class RevisePatternEstimates(Command):
+    """Change an approved pattern's estimates; later executions default to the new ones."""
+
+    pattern_id: Identifier
+    estimated_time_seconds: Seconds | None = None
+    estimated_cost: Money | None = None
+    reason: Text | None = None
+    revised_at: Timestamp | None = None
+
+    @model_validator(mode="after")
+    def _something_to_revise(self) -> RevisePatternEstimates:
+        if self.estimated_time_seconds is None and self.estimated_cost is None:
+            raise ValueError("give estimated_time_seconds, estimated_cost or both")
+        return self
+
+
+class RevokePattern(Command):
+    """Stop a pattern: executions are refused from now on."""
+
+    pattern_id: Identifier
+    reason: Text = Field(min_length=1)
+    revoked_at: Timestamp | None = None
+
+
+class RecordExecution(Command):
+    """Record one run of an approved pattern; estimates default to the pattern's current ones."""
+
+    pattern_id: Identifier
+    execution_time_seconds: Seconds
+    actual_cost: Money
+    success: bool
+    workflow_id: int | None = None
+    estimated_time_seconds: Seconds | None = None
+    estimated_cost: Money | None = None
+    error_message: Text | None = None
+    executed_at: Timestamp | None = None
+
+
+def _known(state: PatternState) -> None:
+    if state.status == "unknown":
+        raise NotFoundError(
+            f"unknown pattern {state.pattern_id!r}: approve it first with "
+            f"`roi-ledger pattern approve {state.pattern_id} ...`",
+            field="pattern_id",
+        )
+
+
+def _active(state: PatternState) -> None:
+    _known(state)
+    if state.status == "revoked":
+        raise DomainError(
+            f"pattern {state.pattern_id!r} is revoked ({state.revoke_reason}); "
+            "approve it again before recording against it",
+            field="pattern_id",
+        )
+
+
+def approve_pattern(state: PatternState, cmd: ApprovePattern) -> list[Event]:
+    """Approve a new (or previously revoked) pattern."""
+    if state.status == "approved":
+        raise DomainError(
+            f"pattern {cmd.pattern_id!r} is already approved; "
+            "use `roi-ledger pattern revise` to change its estimates",
+            field="pattern_id",
+        )
+    return [
+        PatternApproved(
+            pattern_id=cmd.pattern_id,
+            estimated_time_seconds=cmd.estimated_time_seconds,
+            estimated_cost=cmd.estimated_cost,
+            approved_by=cmd.approved_by,
+            description=cmd.description,
+            confidence=cmd.confidence,
+        )
+    ]
+
+
+def revise_estimates(state: PatternState, cmd: RevisePatternEstimates) -> list[Event]:
+    """Revise an approved pattern's estimates, keeping whichever one is not given."""
+    _active(state)
+    assert state.estimated_time_seconds is not None and state.estimated_cost is not None
+    return [
+        PatternEstimatesRevised(
+            pattern_id=cmd.pattern_id,
+            estimated_time_seconds=(
+                cmd.estimated_time_seconds
+                if cmd.estimated_time_seconds is not None
+                else state.estimated_time_seconds
+            ),
+            estimated_cost=(
+                cmd.estimated_cost if cmd.estimated_cost is not None else state.estimated_cost
+            ),
+            reason=cmd.reason,
+        )
+    ]
+
+
+def revoke_pattern(state: PatternState, cmd: RevokePattern) -> list[Event]:
+    """Revoke an approved pattern."""
+    _known(state)
+    if state.status == "revoked":
+        raise DomainError(f"pattern {cmd.pattern_id!r} is already revoked", field="pattern_id")
+    return [PatternRevoked(pattern_id=cmd.pattern_id, reason=cmd.reason)]
+
+
+def record_execution(state: PatternState, cmd: RecordExecution) -> list[Event]:
+    """Record an execution of an approved, not revoked, pattern.
+
+    Built with `model_construct`: every field was already validated by the command, with the
+    same field types the event declares.
+    """
+    _active(state)
+    assert state.estimated_time_seconds is not None and state.estimated_cost is not None
+    return [
+        PatternExecutionRecorded.model_construct(
+            pattern_id=cmd.pattern_id,
+            workflow_id=cmd.workflow_id,
+            execution_time_seconds=cmd.execution_time_seconds,
+            estimated_time_seconds=(
+                cmd.estimated_time_seconds
+                if cmd.estimated_time_seconds is not None
+                else state.estimated_time_seconds
+            ),
+            actual_cost=cmd.actual_cost,
+            estimated_cost=(
+                cmd.estimated_cost if cmd.estimated_cost is not None else state.estimated_cost
+            ),
+            success=cmd.success,
+            error_message=cmd.error_message,
+        )
+    ]

@@ -1,0 +1,71 @@
+"""Events of the automation loop: a pattern's approval, estimates, confidence and executions.
+
+Every event lives in the stream `pattern:<pattern_id>`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from events.base import Event, Identifier, Money, Probability, Seconds, Text
+
+
+def pattern_stream(pattern_id: str) -> str:
+    """The stream holding a pattern's history."""
+    return f"pattern:{pattern_id}"
+
+
+class PatternApproved(Event):
+    """A pattern was approved for automation with the time and cost it is expected to take."""
+
+    schema_version: ClassVar[int] = 2
+    type: Literal["PatternApproved"] = "PatternApproved"
+    pattern_id: Identifier
+    estimated_time_seconds: Seconds
+    estimated_cost: Money
+    approved_by: Text | None = None
+    description: Text | None = None
+    confidence: Probability | None = None
+
+
+class PatternEstimatesRevised(Event):
+    """The pattern's expected time and cost were revised; later executions default to these."""
+
+    type: Literal["PatternEstimatesRevised"] = "PatternEstimatesRevised"
+    pattern_id: Identifier
+    estimated_time_seconds: Seconds
+    estimated_cost: Money
+    reason: Text | None = None
+
+
+class PatternRevoked(Event):
+    """The pattern may no longer run; executions are refused from now on."""
+
+    type: Literal["PatternRevoked"] = "PatternRevoked"
+    pattern_id: Identifier
+    reason: Text
+
+
+class PatternConfidenceUpdated(Event):
+    """The closed loop moved the pattern's confidence, from its effectiveness rating."""
+
+    type: Literal["PatternConfidenceUpdated"] = "PatternConfidenceUpdated"
+    pattern_id: Identifier
+    old: Probability | None
+    new: Probability
+    rating: str
+    reason: Text
+
+
+class PatternExecutionRecorded(Event):
+    """One run of an automated pattern, with what it actually took against the estimate."""
+
+    type: Literal["PatternExecutionRecorded"] = "PatternExecutionRecorded"
+    pattern_id: Identifier
+    workflow_id: int | None = None
+    execution_time_seconds: Seconds
+    estimated_time_seconds: Seconds
+    actual_cost: Money
+    estimated_cost: Money
+    success: bool
+    error_message: Text | None = None

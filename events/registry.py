@@ -1,0 +1,106 @@
+"""Decoding stored events: upcast old schema versions, then one discriminated-union adapter.
+
+Stored events are never rewritten. An upcaster is a small pure function from the payload of
+version N to version N + 1, registered under (event_type, N).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter
+
+from events.base import Event
+from events.decisions import DecisionLogged, OpportunityScored, OutcomeRecorded
+from events.ledger_events import EventRetracted, ReportGenerated
+from events.patterns import (
+    PatternApproved,
+    PatternConfidenceUpdated,
+    PatternEstimatesRevised,
+    PatternExecutionRecorded,
+    PatternRevoked,
+)
+
+AnyEvent = Annotated[
+    PatternApproved
+    | PatternEstimatesRevised
+    | PatternRevoked
+    | PatternConfidenceUpdated
+    | PatternExecutionRecorded
+    | DecisionLogged
+    | OutcomeRecorded
+    | OpportunityScored
+    | EventRetracted
+    | ReportGenerated,
+    Field(discriminator="type"),
+]
+
+EVENT_CLASSES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (
+        PatternApproved,
+        PatternEstimatesRevised,
+        PatternRevoked,
+        PatternConfidenceUpdated,
+        PatternExecutionRecorded,
+        DecisionLogged,
+        OutcomeRecorded,
+        OpportunityScored,
+        EventRetracted,
+        ReportGenerated,
+    )
+}
+
+Payload = dict[str, Any]
+Upcaster = Callable[[Payload], Payload]
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register a function lifting `event_type` payloads from `from_version` to the next."""
+
+    def register(fn: Upcaster) -> Upcaster:
+        UPCASTERS[(event_type, from_version)] = fn
+        return fn
+
+    return register
+
+
+@upcaster("PatternApproved", 1)
+def upcast_pattern_approved_v1_v2(payload: Payload) -> Payload:
+    """Version 1 approvals had no description or confidence: both start unknown."""
+    return {"description": None, "confidence": None, **payload}
+
+
+def upcast(event_type: str, schema_version: int, payload: Payload) -> Payload:
+    """Lift a stored payload to the current schema version of its event type."""
+    current = EVENT_CLASSES[event_type].schema_version
+    version = schema_version
+    while version < current:
+        step = UPCASTERS.get((event_type, version))
+        if step is None:
+            raise ValueError(f"no upcaster for {event_type} v{version} -> v{version + 1}")
+        payload = step(payload)
+        version += 1
+    if version > current:
+        raise ValueError(
+            f"{event_type} v{schema_version} is newer than this roi-ledger knows (v{current});"
+            " upgrade roi-ledger"
+        )
+    return payload
+
+
+@cache
+def event_adapter() -> TypeAdapter[Event]:
+    """The one adapter that turns a tagged dict into its event class (built on first use)."""
+    return TypeAdapter(AnyEvent)
+
+
+def decode_event(event_type: str, schema_version: int, payload: Payload) -> Event:
+    """Turn a stored (type, version, payload) into the current event class."""
+    if event_type not in EVENT_CLASSES:
+        raise ValueError(f"unknown event type {event_type!r}")
+    lifted = upcast(event_type, schema_version, payload)
+    return event_adapter().validate_python({**lifted, "type": event_type})

@@ -1,0 +1,221 @@
+"""Tamper evidence: verify the hash chain, check a digest, export and import the log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+from events import GENESIS_HASH, canonical_json, chain_hash
+from ledger.errors import InputError, IntegrityError
+from ledger.eventlog import decode_row
+
+if TYPE_CHECKING:
+    from ledger.service import Ledger
+
+Progress = Callable[[int], None]
+
+
+def check_rows(
+    rows: Iterable[list[Any] | tuple[Any, ...]], prev_seq: int = 0, prev_hash: str = GENESIS_HASH
+) -> Iterator[tuple[int, str, str | None]]:
+    """Walk rows in order, yielding (seq, hash, problem) — problem is None for a good row."""
+    for row in rows:
+        seq, stored_prev, stored_hash = row[0], row[9], row[10]
+        problem = None
+        if seq != prev_seq + 1:
+            problem = f"seq {seq} follows seq {prev_seq}: the log has a gap or is out of order"
+        elif stored_prev != prev_hash:
+            problem = f"seq {seq}: prev_hash does not match the hash of seq {prev_seq}"
+        elif chain_hash(prev_hash, *row[:9]) != stored_hash:
+            problem = f"seq {seq}: contents do not match its hash (the row was altered)"
+        yield seq, stored_hash, problem
+        prev_seq, prev_hash = seq, stored_hash
+
+
+def verify_chain(
+    ledger: Ledger, upto: int | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Recompute the chain up to `upto` (default the head); name the first bad seq."""
+    checked, last_hash = 0, GENESIS_HASH
+    with ledger.backend.read() as db:
+        head = ledger.log.head(db)
+        for rows in ledger.log.iter_raw(db, 0, upto):
+            for seq, digest, problem in check_rows(rows, checked, last_hash):
+                if problem is not None:
+                    return {
+                        "ok": False,
+                        "checked": checked,
+                        "first_bad_seq": seq,
+                        "problem": problem,
+                        "head": {"seq": head.seq, "hash": head.hash},
+                    }
+                checked, last_hash = seq, digest
+            if progress:
+                progress(len(rows))
+    return {
+        "ok": True,
+        "checked": checked,
+        "first_bad_seq": None,
+        "problem": None,
+        "head": {"seq": head.seq, "hash": head.hash},
+        "last_hash": last_hash,
+    }
+
+
+def parse_digest(text: str) -> tuple[int, str]:
+    """'SEQ:HASH' to its parts, or an input error saying the expected form."""
+    seq_text, _, digest = text.strip().partition(":")
+    if not seq_text.isdigit() or len(digest) != 64:
+        raise InputError(
+            f"digest: {text!r} is not SEQ:HASH (e.g. 42:3f5a…, 64 hex characters)",
+            {"field": "digest"},
+        )
+    return int(seq_text), digest.lower()
+
+
+def verify_digest(ledger: Ledger, text: str) -> dict[str, Any]:
+    """Prove the log up to SEQ is the one the digest was taken from."""
+    seq, digest = parse_digest(text)
+    result = verify_chain(ledger, upto=seq)
+    if not result["ok"]:
+        return {**result, "digest_ok": False}
+    if result["checked"] < seq:
+        return {
+            **result,
+            "ok": False,
+            "digest_ok": False,
+            "problem": f"the log ends at seq {result['checked']}, before the digest's seq {seq}",
+        }
+    matches = result["last_hash"] == digest
+    return {
+        **result,
+        "ok": matches,
+        "digest_ok": matches,
+        "first_bad_seq": None if matches else seq,
+        "problem": None
+        if matches
+        else f"the log up to seq {seq} is not the one this digest was taken from",
+    }
+
+
+def export_events(ledger: Ledger, out: IO[str], after: int = 0) -> int:
+    """Write the log as JSON Lines (one envelope per line, payload as an object)."""
+    count = 0
+    with ledger.backend.read() as db:
+        for rows in ledger.log.iter_raw(db, after):
+            for row in rows:
+                out.write(canonical_json(envelope_from_row(row)) + "\n")
+                count += 1
+    return count
+
+
+def envelope_from_row(row: Any) -> dict[str, Any]:
+    """A stored row as an exportable envelope."""
+    names = (
+        "seq",
+        "stream_id",
+        "stream_version",
+        "event_type",
+        "schema_version",
+        "occurred_at",
+        "recorded_at",
+        "payload",
+        "idempotency_key",
+        "prev_hash",
+        "hash",
+    )
+    out = dict(zip(names, row, strict=True))
+    out["payload"] = json.loads(out["payload"])
+    return out
+
+
+def _row_from_line(line_no: int, text: str) -> tuple[Any, ...]:
+    try:
+        env = json.loads(text)
+        row = (
+            int(env["seq"]),
+            str(env["stream_id"]),
+            int(env["stream_version"]),
+            str(env["event_type"]),
+            int(env["schema_version"]),
+            str(env["occurred_at"]),
+            str(env["recorded_at"]),
+            canonical_json(env["payload"]),
+            env.get("idempotency_key"),
+            str(env["prev_hash"]),
+            str(env["hash"]),
+        )
+        decode_row(row)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"line {line_no}: not an exported event ({exc})", {"line": line_no}
+        ) from None
+    return row
+
+
+def import_events(
+    ledger: Ledger, path: str, progress: Progress | None = None, batch: int = 5000
+) -> dict[str, Any]:
+    """Append exported events that continue this log's chain exactly.
+
+    The whole file is checked first (chain, decodability, agreement with events already
+    here), then appended in batches; importing into an empty ledger reproduces the digest.
+    """
+    with ledger.backend.read() as db:
+        head = ledger.log.head(db)
+
+    def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        with open(path, encoding="utf-8") as handle:
+            for number, text in enumerate(handle, 1):
+                if text.strip():
+                    yield number, _row_from_line(number, text)
+
+    # Pass 1: the file's own chain. Because each hash covers everything before it, the file
+    # continues this ledger exactly when its hash at our head's seq equals our head's hash.
+    prev_seq, prev_hash, new = 0, GENESIS_HASH, 0
+    hash_at_head = GENESIS_HASH if head.seq == 0 else None
+    for number, row in rows():
+        ((_, _, problem),) = check_rows([row], prev_seq, prev_hash)
+        if problem is not None:
+            raise IntegrityError(f"line {number}: {problem}", {"line": number, "seq": row[0]})
+        prev_seq, prev_hash = row[0], row[10]
+        if row[0] == head.seq:
+            hash_at_head = row[10]
+        new += row[0] > head.seq
+    if prev_seq < head.seq:
+        with ledger.backend.read() as db:
+            ours = ledger.log.read_event(db, prev_seq) if prev_seq else None
+        hash_at_head = head.hash if ours is not None and ours.hash == prev_hash else None
+        if prev_seq == 0:
+            hash_at_head = head.hash
+    if hash_at_head != head.hash:
+        raise IntegrityError(
+            f"the file does not continue this ledger: it differs at or before seq "
+            f"{min(prev_seq, head.seq)}; import into an empty ledger or a copy it came from",
+            {"seq": min(prev_seq, head.seq)},
+        )
+    skipped = min(prev_seq, head.seq)
+    pending: list[tuple[Any, ...]] = []
+
+    def commit() -> None:
+        with ledger.backend.write() as db:
+            current = ledger.log.head(db)
+            if current.seq != pending[0][0] - 1 or current.hash != pending[0][9]:
+                raise IntegrityError("the ledger changed during import; nothing more appended")
+            ledger.log.insert_rows(db, pending)
+            ledger.projector.catch_up(db, pending[-1][0])
+        if progress:
+            progress(len(pending))
+        pending.clear()
+
+    for _, row in rows():
+        if row[0] > head.seq:
+            pending.append(row)
+            if len(pending) >= batch:
+                commit()
+    if pending:
+        commit()
+    with ledger.backend.read() as db:
+        final = ledger.log.head(db)
+    return {"imported": new, "already_present": skipped, "seq": final.seq, "hash": final.hash}

@@ -1,0 +1,322 @@
+"""The ledger's own commands: init, log, history, verify, digest, rebuild, retract,
+export, import and backup."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ledger.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    KeyOpt,
+    handle_errors,
+    open_ledger,
+    options,
+    parse_as_of,
+    stderr_is_terminal,
+)
+from ledger.cli.output import print_json, print_table
+
+LOG_COLUMNS: list[tuple[str, Any]] = [
+    ("seq", lambda e: str(e.seq)),
+    ("recorded", lambda e: e.recorded_at[:19]),
+    ("stream", lambda e: e.stream_id),
+    ("v", lambda e: str(e.stream_version)),
+    ("event", lambda e: e.event_type),
+    ("payload", lambda e: e.payload if len(e.payload) < 80 else e.payload[:77] + "..."),
+]
+
+
+def _events_table(title: str, events: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold")
+    for header, _ in LOG_COLUMNS:
+        table.add_column(header, overflow="fold")
+    for event in events:
+        table.add_row(*(render(event) for _, render in LOG_COLUMNS))
+    Console().print(table if events else f"{title}: no events")
+
+
+class _Bar:
+    """A rich progress bar on a terminal, nothing otherwise."""
+
+    def __init__(self, label: str, total: int, enabled: bool) -> None:
+        self.enabled = enabled and total > 0
+        if self.enabled:
+            from rich.progress import Progress
+
+            self.progress = Progress(transient=True)
+            self.task = self.progress.add_task(label, total=total)
+
+    def __enter__(self) -> _Bar:
+        if self.enabled:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.progress.stop()
+
+    def advance(self, n: int) -> None:
+        if self.enabled:
+            self.progress.advance(self.task, n)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ledger commands to the root app."""
+
+    @app.command()
+    @handle_errors
+    def init(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+        """Create an empty ledger (the log, its guards and the projections)."""
+        with open_ledger(ctx) as ledger:
+            head = ledger.digest()
+            location = ledger.backend.location
+        if as_json:
+            print_json({"db": location, **head})
+        else:
+            typer.echo(f"Ledger ready at {location} (head seq {head['seq']})")
+
+    @app.command()
+    @handle_errors
+    def log(
+        ctx: typer.Context,
+        after: Annotated[
+            int | None, typer.Option(min=0, help="Events after this seq (default: the tail).")
+        ] = None,
+        limit: Annotated[int, typer.Option(min=1, max=100_000)] = 20,
+        event_type: Annotated[str | None, typer.Option("--type", help="Only this type.")] = None,
+        stream: Annotated[str | None, typer.Option(help="Only this stream.")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Show the log: its last events, or those after --after."""
+        with open_ledger(ctx, create=False) as ledger:
+            if after is None:
+                start = max(0, ledger.head().seq - limit) if not (event_type or stream) else 0
+                events = ledger.events(start, 10**9, event_type, stream)[-limit:]
+            else:
+                events = ledger.events(after, limit, event_type, stream)
+        if as_json:
+            print_json(events)
+        else:
+            _events_table("Event log", events)
+
+    @app.command()
+    @handle_errors
+    def history(
+        ctx: typer.Context,
+        stream_id: Annotated[
+            str, typer.Argument(metavar="STREAM_ID", help="e.g. pattern:test-retry-automation")
+        ],
+        as_of: AsOfOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """A stream's audit trail, oldest first (retractions included)."""
+        with open_ledger(ctx, create=False) as ledger:
+            events = ledger.history(stream_id, as_of=parse_as_of(as_of))
+        if not events and ":" not in stream_id:
+            typer.echo(
+                f"Hint: stream ids have a prefix, e.g. pattern:{stream_id} or decision:{stream_id}",
+                err=True,
+            )
+        if as_json:
+            print_json(events)
+        else:
+            _events_table(f"History of {stream_id}", events)
+
+    @app.command()
+    @handle_errors
+    def verify(
+        ctx: typer.Context,
+        projections: Annotated[
+            bool, typer.Option("--projections", help="Also rebuild and diff every projection.")
+        ] = False,
+        digest: Annotated[
+            str | None,
+            typer.Option(metavar="SEQ:HASH", help="Prove the log up to SEQ matches a digest."),
+        ] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Recompute the hash chain (exit 1 and the first bad seq on any mismatch)."""
+        from ledger.audit import verify_chain, verify_digest
+
+        with open_ledger(ctx, create=False) as ledger:
+            head = ledger.head().seq
+            if digest is not None:
+                result = verify_digest(ledger, digest)
+            else:
+                with _Bar("verifying", head, stderr_is_terminal() and not as_json) as bar:
+                    result = verify_chain(ledger, progress=bar.advance)
+            if projections and result["ok"]:
+                from ledger.replay import diff_projections
+
+                with _Bar("rebuilding", head, stderr_is_terminal() and not as_json) as bar:
+                    check = diff_projections(ledger, progress=bar.advance)
+                result["projections"] = check
+                result["ok"] = check["ok"]
+        if as_json:
+            print_json(result)
+        else:
+            _print_verify(result)
+        if not result["ok"]:
+            raise typer.Exit(1)
+
+    @app.command()
+    @handle_errors
+    def digest(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+        """Print the head as SEQ:HASH; keep it somewhere else to prove the past later."""
+        with open_ledger(ctx, create=False) as ledger:
+            head = ledger.digest(as_of=parse_as_of(as_of))
+        if as_json:
+            print_json(head)
+        else:
+            typer.echo(f"{head['seq']}:{head['hash']}")
+
+    @app.command()
+    @handle_errors
+    def rebuild(
+        ctx: typer.Context,
+        projection: Annotated[
+            list[str] | None,
+            typer.Option(metavar="NAME", help="Only this projection (repeatable)."),
+        ] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Drop projections and refold them from the log, in batches."""
+        from ledger.replay import rebuild as run_rebuild
+
+        with open_ledger(ctx, create=False) as ledger:
+            total = ledger.head().seq
+            with _Bar("rebuilding", total, stderr_is_terminal() and not as_json) as bar:
+                result = run_rebuild(ledger, projection, progress=bar.advance)
+        if as_json:
+            print_json(result)
+        else:
+            typer.echo(f"Rebuilt {', '.join(result['projections'])} from {result['events']} events")
+
+    @app.command()
+    @handle_errors
+    def retract(
+        ctx: typer.Context,
+        seq: Annotated[int, typer.Argument(metavar="SEQ", help="The event to retract.")],
+        reason: Annotated[str, typer.Option(help="Why it was a mistake.")],
+        idempotency_key: KeyOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Withdraw a mistaken event: projections drop it, the log keeps both."""
+        with open_ledger(ctx) as ledger:
+            result = ledger.retract(seq, reason, **options(idempotency_key=idempotency_key))
+        if as_json:
+            print_json(result)
+        else:
+            typer.echo(f"Retracted seq {seq} (retraction is seq {result['seq']})")
+
+    @app.command()
+    @handle_errors
+    def export(
+        ctx: typer.Context,
+        output: Annotated[
+            Path | None, typer.Option(metavar="FILE", help="Default: standard output.")
+        ] = None,
+        after: Annotated[int, typer.Option(min=0, help="Only events after this seq.")] = 0,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Write the log as JSON Lines (one event envelope per line)."""
+        from ledger.audit import export_events
+
+        with open_ledger(ctx, create=False) as ledger:
+            if output is None:
+                count = export_events(ledger, sys.stdout, after)
+                return
+            with output.open("w", encoding="utf-8") as handle:
+                count = export_events(ledger, handle, after)
+        if as_json:
+            print_json({"exported": count, "file": str(output)})
+        else:
+            typer.echo(f"Exported {count} events to {output}")
+
+    @app.command("import")
+    @handle_errors
+    def import_(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Append exported events; the file's chain must continue this ledger's exactly."""
+        from ledger.audit import import_events
+
+        with open_ledger(ctx) as ledger:
+            result = import_events(ledger, str(file))
+        if as_json:
+            print_json(result)
+        else:
+            typer.echo(
+                f"Imported {result['imported']} events ({result['already_present']} already "
+                f"present); head {result['seq']}:{result['hash']}"
+            )
+
+    @app.command()
+    @handle_errors
+    def backup(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy.")],
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Copy the whole SQLite ledger, consistently, while others keep writing."""
+        from ledger.errors import InputError
+        from ledger.storage.sqlite import SqliteBackend
+
+        if file.exists():
+            raise InputError(f"file: {file} exists; choose a new path", {"field": "file"})
+        with open_ledger(ctx, create=False) as ledger:
+            if not isinstance(ledger.backend, SqliteBackend):
+                raise InputError(
+                    "backup copies SQLite files; for PostgreSQL use pg_dump or `roi-ledger export`",
+                    {"field": "db"},
+                )
+            import sqlite3
+
+            target = sqlite3.connect(file)
+            try:
+                ledger.backend.connection.backup(target)
+            finally:
+                target.close()
+            head = ledger.digest()
+        if as_json:
+            print_json({"file": str(file), **head})
+        else:
+            typer.echo(f"Backed up to {file} (head {head['seq']}:{head['hash']})")
+
+
+def _print_verify(result: dict[str, Any]) -> None:
+    if result.get("problem"):
+        typer.echo(f"FAILED: {result['problem']}")
+        if result.get("first_bad_seq") is not None:
+            typer.echo(f"First bad seq: {result['first_bad_seq']}")
+    else:
+        typer.echo(f"Hash chain OK: {result['checked']} events, seq 1..{result['checked']}")
+        if result.get("digest_ok"):
+            typer.echo("Digest OK: the log up to that seq is the one it was taken from")
+    check = result.get("projections")
+    if check is not None:
+        if check["ok"]:
+            typer.echo(f"Projections OK: identical to a rebuild at seq {check['head']}")
+        else:
+            typer.echo(f"Projections DIFFER from a rebuild at seq {check['head']}:")
+            print_table(
+                None,
+                [
+                    ("table", lambda d: d["table"]),
+                    ("key", lambda d: str(d["key"])),
+                    ("column", lambda d: str(d.get("column", d.get("problem")))),
+                    ("live", lambda d: str(d.get("live", ""))),
+                    ("rebuilt", lambda d: str(d.get("rebuilt", ""))),
+                ],
+                check["differences"],
+            )

@@ -1,0 +1,128 @@
+"""What every command shares: the options, opening the ledger, and errors to exit codes.
+
+Exit codes: 0 success; 2 bad input or a refused command (nothing written); 1 anything else.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+
+import typer
+
+from ledger.cli.output import print_error
+
+if TYPE_CHECKING:
+    from ledger.service import Ledger
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Machine-readable JSON on stdout (errors on stderr).")
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="SEQ|TIMESTAMP",
+        help="Answer from the log as it stood then (events with seq ≤ SEQ or recorded ≤ TS).",
+    ),
+]
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now", metavar="TIMESTAMP", help="Evaluate relative to this time (default now)."
+    ),
+]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        metavar="KEY",
+        help="Retry-safe key: a second command with the same key appends nothing.",
+    ),
+]
+ExpectedOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--expected-version",
+        metavar="N",
+        help="Refuse (exit 2) unless the stream is at this version (optimistic concurrency).",
+    ),
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def db_location(ctx: typer.Context) -> str | None:
+    """The --db value given to the root command (or None: env / default)."""
+    root = ctx.find_root()
+    obj = root.obj if isinstance(root.obj, dict) else {}
+    value = obj.get("db")
+    return value if isinstance(value, str) else None
+
+
+def open_ledger(ctx: typer.Context, *, create: bool = True) -> Ledger:
+    """Open the ledger the global --db option (or ROI_LEDGER_DB) names."""
+    from ledger.service import Ledger
+
+    return Ledger.open(db_location(ctx), create=create, progress=None)
+
+
+def flag_name(field: str) -> str:
+    """A command field's CLI flag (`actual_cost` → `--actual-cost`)."""
+    return "--" + field.replace("_", "-")
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn ledger and domain errors into SPEC's exit codes and messages."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from commands.base import DomainError
+        from ledger.errors import LedgerError
+
+        as_json = bool(kwargs.get("as_json", False))
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            details = {"field": exc.field, "kind": type(exc).__name__}
+            print_error(exc.message, details, as_json)
+            raise typer.Exit(2) from None
+        except LedgerError as exc:
+            print_error(_with_flags(exc.message, exc.details), exc.details, as_json)
+            raise typer.Exit(exc.exit_code) from None
+        except (OSError, ValueError) as exc:
+            print_error(str(exc), None, as_json)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _with_flags(message: str, details: Any) -> str:
+    """Name each bad field by its option too: `actual_cost (--actual-cost): ...`."""
+    if isinstance(details, list):
+        for item in details:
+            if isinstance(item, dict) and isinstance(item.get("field"), str):
+                name = item["field"]
+                message = message.replace(f"{name}:", f"{name} ({flag_name(name)}):", 1)
+    return message
+
+
+def parse_as_of(value: str | None) -> int | str | None:
+    """--as-of as a seq number when it is all digits, else a timestamp string."""
+    if value is None:
+        return None
+    text = value.strip()
+    return int(text) if text.isdigit() else text
+
+
+def stderr_is_terminal() -> bool:
+    """Whether to draw progress bars (only for people, never into pipes)."""
+    return sys.stderr.isatty()
+
+
+def options(**values: Any) -> dict[str, Any]:
+    """Keyword options with the unset (None) ones left out, so command defaults apply."""
+    return {k: v for k, v in values.items() if v is not None}

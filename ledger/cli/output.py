@@ -1,0 +1,93 @@
+"""Printing: JSON for programs (Decimals become numbers only here), tables for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals to floats, tuples to lists, envelopes to dicts, recursively."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "envelope"):
+        return value.envelope()
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Machine-readable output on stdout."""
+    sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
+
+
+def print_error(message: str, details: Any, as_json: bool) -> None:
+    """An error on stderr: `{"error", "details"}` with --json, else one readable line."""
+    if as_json:
+        sys.stderr.write(json.dumps({"error": message, "details": jsonable(details)}) + "\n")
+    else:
+        sys.stderr.write(f"Error: {message}\n")
+
+
+def fmt(value: Any, places: int = 2) -> str:
+    """A cell: Decimals and floats rounded for reading, None as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal | float):
+        return f"{value:,.{places}f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(fmt(v, places) for v in value)
+    return str(value)
+
+
+def money(value: Any) -> str:
+    """$1,234.56 (exact value rounded for display)."""
+    return "–" if value is None else f"${value:,.2f}"
+
+
+def pct(value: Any, scale: int = 1) -> str:
+    """A percentage with one decimal ('98.7%'); scale 100 for 0..1 rates."""
+    return "–" if value is None else f"{value * scale:,.1f}%"
+
+
+Column = tuple[str, Callable[[dict[str, Any]], str]]
+
+
+def print_table(
+    title: str | None, columns: Sequence[Column], rows: Sequence[dict[str, Any]]
+) -> None:
+    """A rich table on the terminal (plain aligned text when piped)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for header, _ in columns:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*(render(row) for _, render in columns))
+    console = Console()
+    if not rows:
+        console.print(f"{title + ': ' if title else ''}nothing to show")
+        return
+    console.print(table)
+
+
+def print_fields(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:
+    """A two-column key/value table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in pairs:
+        table.add_row(key, value)
+    Console().print(table)

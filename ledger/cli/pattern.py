@@ -1,0 +1,140 @@
+"""`roi-ledger pattern …`: approve, revise, revoke and list automated patterns."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import (
+    AsOfOpt,
+    ExpectedOpt,
+    JsonOpt,
+    KeyOpt,
+    handle_errors,
+    open_ledger,
+    options,
+    parse_as_of,
+)
+from ledger.cli.output import fmt, money, print_json, print_table
+
+app = typer.Typer(help="Approve, revise, revoke and list automated patterns.", no_args_is_help=True)
+
+PatternArg = Annotated[str, typer.Argument(metavar="ID", help="The pattern id.")]
+Seconds = Annotated[str, typer.Option(metavar="SECONDS", help="Expected seconds per run.")]
+Cost = Annotated[str, typer.Option(metavar="USD", help="Expected cost per run, in USD.")]
+
+
+def _report(result: dict[str, object], as_json: bool, verb: str) -> None:
+    if as_json:
+        print_json(result)
+    elif result["duplicate"]:
+        typer.echo(f"Already {verb} (same idempotency key): seq {result['seq']}; nothing appended")
+    else:
+        typer.echo(f"{result['stream_id']} {verb} (seq {result['seq']})")
+
+
+@app.command()
+@handle_errors
+def approve(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    estimated_time_seconds: Seconds,
+    estimated_cost: Cost,
+    approved_by: Annotated[str | None, typer.Option(help="Who approved it.")] = None,
+    description: Annotated[str | None, typer.Option(help="What the pattern does.")] = None,
+    confidence: Annotated[
+        str | None, typer.Option(metavar="0..1", help="Initial confidence.")
+    ] = None,
+    approved_at: Annotated[
+        str | None, typer.Option(metavar="TS", help="When it was approved (default now).")
+    ] = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve a pattern with the time and cost one run should take."""
+    with open_ledger(ctx) as ledger:
+        result = ledger.approve_pattern(
+            pattern_id,
+            estimated_time_seconds,
+            estimated_cost,
+            **options(
+                approved_by=approved_by,
+                description=description,
+                confidence=confidence,
+                approved_at=approved_at,
+                idempotency_key=idempotency_key,
+            ),
+        )
+    _report(result, as_json, "approved")
+
+
+@app.command()
+@handle_errors
+def revise(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    estimated_time_seconds: Annotated[str | None, typer.Option(metavar="SECONDS")] = None,
+    estimated_cost: Annotated[str | None, typer.Option(metavar="USD")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why the estimates changed.")] = None,
+    idempotency_key: KeyOpt = None,
+    expected_version: ExpectedOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revise a pattern's estimates; later executions default to the new ones."""
+    with open_ledger(ctx) as ledger:
+        result = ledger.revise_pattern(
+            pattern_id,
+            **options(
+                estimated_time_seconds=estimated_time_seconds,
+                estimated_cost=estimated_cost,
+                reason=reason,
+                idempotency_key=idempotency_key,
+                expected_version=expected_version,
+            ),
+        )
+    _report(result, as_json, "revised")
+
+
+@app.command()
+@handle_errors
+def revoke(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    reason: Annotated[str, typer.Option(help="Why the pattern must stop.")],
+    idempotency_key: KeyOpt = None,
+    expected_version: ExpectedOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a pattern: its executions are refused from now on."""
+    with open_ledger(ctx) as ledger:
+        result = ledger.revoke_pattern(
+            pattern_id,
+            reason,
+            **options(idempotency_key=idempotency_key, expected_version=expected_version),
+        )
+    _report(result, as_json, "revoked")
+
+
+@app.command("list")
+@handle_errors
+def list_(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """List every pattern with its status, estimates and confidence."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.list_patterns(as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Patterns",
+        [
+            ("pattern", lambda r: r["pattern_id"]),
+            ("status", lambda r: r["status"]),
+            ("est. seconds", lambda r: fmt(r["estimated_time_seconds"], 1)),
+            ("est. cost", lambda r: money(r["estimated_cost"])),
+            ("confidence", lambda r: fmt(r["confidence"])),
+            ("approved", lambda r: r["approved_at"][:10]),
+            ("by", lambda r: fmt(r["approved_by"])),
+        ],
+        rows,
+    )

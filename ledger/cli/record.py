@@ -1,0 +1,116 @@
+"""`roi-ledger record …`: executions (and, in bulk, any command) into the log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import (
+    ExpectedOpt,
+    JsonOpt,
+    KeyOpt,
+    handle_errors,
+    open_ledger,
+    options,
+    stderr_is_terminal,
+)
+from ledger.cli.output import print_json
+
+app = typer.Typer(help="Record executions, decisions and outcomes.", no_args_is_help=True)
+
+
+@app.command()
+@handle_errors
+def execution(
+    ctx: typer.Context,
+    pattern_id: Annotated[str, typer.Option(help="The approved pattern that ran.")],
+    execution_time_seconds: Annotated[str, typer.Option(metavar="SECONDS", help="Actual time.")],
+    actual_cost: Annotated[str, typer.Option(metavar="USD", help="Actual cost in USD.")],
+    success: Annotated[bool, typer.Option("--success/--failure", help="Did the run succeed?")],
+    workflow_id: Annotated[int | None, typer.Option(help="The workflow it ran in.")] = None,
+    estimated_time_seconds: Annotated[
+        str | None, typer.Option(metavar="SECONDS", help="Default: the pattern's estimate.")
+    ] = None,
+    estimated_cost: Annotated[
+        str | None, typer.Option(metavar="USD", help="Default: the pattern's estimate.")
+    ] = None,
+    error_message: Annotated[str | None, typer.Option(help="What went wrong.")] = None,
+    executed_at: Annotated[
+        str | None, typer.Option(metavar="TS", help="When it ran (default now).")
+    ] = None,
+    idempotency_key: KeyOpt = None,
+    expected_version: ExpectedOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record one execution of an approved pattern."""
+    with open_ledger(ctx) as ledger:
+        result = ledger.record_execution(
+            pattern_id,
+            execution_time_seconds,
+            actual_cost,
+            success,
+            **options(
+                workflow_id=workflow_id,
+                estimated_time_seconds=estimated_time_seconds,
+                estimated_cost=estimated_cost,
+                error_message=error_message,
+                executed_at=executed_at,
+                idempotency_key=idempotency_key,
+                expected_version=expected_version,
+            ),
+        )
+    if as_json:
+        print_json(result)
+    else:
+        typer.echo(f"{result['message']}: execution {result['execution_id']} of {pattern_id}")
+
+
+@app.command()
+@handle_errors
+def batch(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE.jsonl", exists=True, dir_okay=False, readable=True)
+    ],
+    chunk_size: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Commands per committed transaction.")
+    ] = 2000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record many commands from JSON Lines: one {"command": ..., ...} object per line.
+
+    Commands: approve, revise, revoke, execution, decision, outcome, retract; the other keys
+    are that command's options in snake_case. Lines that fail are reported by number and
+    skipped; valid ones commit in chunks, so a killed run leaves a clean prefix and, with
+    idempotency keys, re-running the file completes it without duplicates. Exit code 2 when
+    any line was refused.
+    """
+    from ledger.batch import read_commands
+
+    with open_ledger(ctx) as ledger, file.open(encoding="utf-8") as handle:
+        if stderr_is_terminal() and not as_json:
+            from rich.progress import Progress
+
+            total = sum(1 for _ in file.open(encoding="utf-8"))
+            with Progress(transient=True) as bar:
+                task = bar.add_task("recording", total=total)
+                outcome = ledger.execute_batch(
+                    read_commands(handle),
+                    chunk_size=chunk_size,
+                    on_chunk=lambda n: bar.advance(task, n),
+                )
+        else:
+            outcome = ledger.execute_batch(read_commands(handle), chunk_size=chunk_size)
+    if as_json:
+        print_json(outcome.as_dict())
+    else:
+        for error in outcome.rejected:
+            typer.echo(f"line {error['line']}: {error['error']}", err=True)
+        typer.echo(
+            f"{outcome.accepted} recorded, {outcome.duplicates} duplicate(s) skipped, "
+            f"{len(outcome.rejected)} refused (head seq {outcome.last_seq or '-'})"
+        )
+    if outcome.rejected:
+        raise typer.Exit(2)

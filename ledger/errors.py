@@ -1,0 +1,47 @@
+"""The errors the ledger raises, by what a user should do about them.
+
+`InputError` and `DomainError` (bad input, a refused command) map to exit code 2 and HTTP
+422/404/409; everything else is exit code 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commands.base import ConflictError, DomainError, NotFoundError
+
+
+class LedgerError(Exception):
+    """Anything the ledger refuses or cannot do; exit code 1 unless a subclass says 2."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InputError(LedgerError):
+    """The input is malformed: a field is missing, of the wrong kind or out of range."""
+
+    exit_code = 2
+
+
+class StorageError(LedgerError):
+    """The database could not be opened or written."""
+
+
+class IntegrityError(LedgerError):
+    """The log failed verification (hash chain, contiguity, digest)."""
+
+
+__all__ = [
+    "ConflictError",
+    "DomainError",
+    "InputError",
+    "IntegrityError",
+    "LedgerError",
+    "NotFoundError",
+    "StorageError",
+]

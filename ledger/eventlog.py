@@ -1,0 +1,189 @@
+"""Portable reads and appends on the `events` table (the same SQL on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from events import GENESIS_HASH, RecordedEvent
+from events.registry import EVENT_CLASSES, decode_event, event_adapter
+from ledger.storage.base import EVENT_COLUMNS
+from projections.base import Sql
+
+_SELECT = f"SELECT {EVENT_COLUMNS} FROM events"
+_INSERT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+class Head(NamedTuple):
+    """The last event of the log (seq 0 and the genesis hash when empty)."""
+
+    seq: int
+    hash: str
+    recorded_at: str | None
+
+
+def decode_row(row: Sequence[Any]) -> RecordedEvent:
+    """A stored row to its envelope with the decoded, upcast event."""
+    event_type, schema_version, payload = row[3], row[4], row[7]
+    cls = EVENT_CLASSES.get(event_type)
+    if cls is not None and schema_version == cls.schema_version:
+        # Current version: let pydantic parse the stored JSON text directly, tag spliced in.
+        tagged = (
+            f'{{"type":"{event_type}",{payload[1:]}'
+            if payload != "{}"
+            else f'{{"type":"{event_type}"}}'
+        )
+        event = event_adapter().validate_json(tagged)
+    else:
+        event = decode_event(event_type, schema_version, json.loads(payload))
+    seq, stream_id, version, _, _, occurred_at, recorded_at, _, key, prev_hash, digest = row
+    return RecordedEvent(
+        seq,
+        stream_id,
+        version,
+        event_type,
+        schema_version,
+        occurred_at,
+        recorded_at,
+        payload,
+        key,
+        prev_hash,
+        digest,
+        event,
+    )
+
+
+class EventLog:
+    """Queries on the log. Every method runs inside the caller's transaction."""
+
+    def head(self, db: Sql) -> Head:
+        """The last seq and hash."""
+        row = db.execute(
+            "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return Head(0, GENESIS_HASH, None) if row is None else Head(row[0], row[1], row[2])
+
+    def stream_version(self, db: Sql, stream_id: str) -> int:
+        """The version of the stream's last event (0 for a new stream)."""
+        row = db.execute(
+            "SELECT max(stream_version) FROM events WHERE stream_id = ?", (stream_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def by_idempotency_key(self, db: Sql, key: str) -> RecordedEvent | None:
+        """The event first stored for this key, if any."""
+        row = db.execute(f"{_SELECT} WHERE idempotency_key = ?", (key,)).fetchone()
+        return None if row is None else decode_row(row)
+
+    def existing_keys(self, db: Sql, keys: Sequence[str]) -> set[str]:
+        """Which of these idempotency keys are already in the log."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT idempotency_key FROM events WHERE idempotency_key IN ({marks})", chunk
+            ).fetchall()
+            found.update(r[0] for r in rows)
+        return found
+
+    def insert(self, db: Sql, events: Sequence[RecordedEvent]) -> None:
+        """Append already chained envelopes."""
+        db.executemany(_INSERT, [e.as_row() for e in events])
+
+    def insert_rows(self, db: Sql, rows: Iterable[Sequence[Any]]) -> None:
+        """Append raw rows (import and scratch replays)."""
+        db.executemany(_INSERT, rows)
+
+    def read_event(self, db: Sql, seq: int) -> RecordedEvent | None:
+        """One event by its position."""
+        row = db.execute(f"{_SELECT} WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else decode_row(row)
+
+    def read_after(
+        self,
+        db: Sql,
+        after: int,
+        limit: int,
+        *,
+        upto: int | None = None,
+        event_type: str | None = None,
+        stream_id: str | None = None,
+    ) -> list[RecordedEvent]:
+        """Up to `limit` events with seq > after (≤ upto), optionally of one type or stream."""
+        return [
+            decode_row(r) for r in self.raw_after(db, after, limit, upto, event_type, stream_id)
+        ]
+
+    def raw_after(
+        self,
+        db: Sql,
+        after: int,
+        limit: int,
+        upto: int | None = None,
+        event_type: str | None = None,
+        stream_id: str | None = None,
+    ) -> list[Any]:
+        """Like `read_after`, undecoded rows."""
+        where, params = ["seq > ?"], [after]
+        if upto is not None:
+            where.append("seq <= ?")
+            params.append(upto)
+        if event_type is not None:
+            where.append("event_type = ?")
+            params.append(event_type)  # type: ignore[arg-type]
+        if stream_id is not None:
+            where.append("stream_id = ?")
+            params.append(stream_id)  # type: ignore[arg-type]
+        sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"
+        return db.execute(sql, (*params, limit)).fetchall()
+
+    def iter_raw(
+        self, db: Sql, after: int = 0, upto: int | None = None, batch: int = 5000
+    ) -> Iterator[list[Any]]:
+        """Undecoded rows in log order, a batch at a time (constant memory)."""
+        position = after
+        while True:
+            rows = self.raw_after(db, position, batch, upto)
+            if not rows:
+                return
+            yield rows
+            position = rows[-1][0]
+
+    def read_stream(
+        self, db: Sql, stream_id: str, upto_seq: int, event_types: Iterable[str] = ()
+    ) -> list[RecordedEvent]:
+        """A stream's events up to a position, retracted ones left out, oldest first."""
+        rows = db.execute(
+            f"{_SELECT} WHERE stream_id = ? AND seq <= ? ORDER BY seq", (stream_id, upto_seq)
+        ).fetchall()
+        wanted = set(event_types)
+        retracted = {json.loads(r[7])["target_seq"] for r in rows if r[3] == "EventRetracted"}
+        return [
+            decode_row(r)
+            for r in rows
+            if r[0] not in retracted and r[3] != "EventRetracted" and (not wanted or r[3] in wanted)
+        ]
+
+    def retracted_by(self, db: Sql, target: RecordedEvent) -> int | None:
+        """The seq of the retraction of `target`, if it was retracted."""
+        rows = db.execute(
+            "SELECT seq, payload FROM events WHERE stream_id = ? AND event_type = ?",
+            (target.stream_id, "EventRetracted"),
+        ).fetchall()
+        for seq, payload in rows:
+            if json.loads(payload)["target_seq"] == target.seq:
+                return int(seq)
+        return None
+
+    def seq_at_time(self, db: Sql, timestamp: str) -> int:
+        """The last seq recorded at or before a timestamp (0 if none)."""
+        row = db.execute(
+            "SELECT max(seq) FROM events WHERE recorded_at <= ?", (timestamp,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def count(self, db: Sql) -> int:
+        """How many events the log holds."""
+        return int(db.execute("SELECT count(*) FROM events").fetchone()[0])

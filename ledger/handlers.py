@@ -1,0 +1,86 @@
+"""The handler table: for each command, load its state, decide, append. One dict, no magic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from commands import ledger as ledger_commands
+from commands import patterns
+from commands.base import Command
+from events import RecordedEvent
+from events.patterns import pattern_stream
+from ledger.uow import UnitOfWork
+
+Result = dict[str, Any]
+Handler = Callable[[UnitOfWork, Any], list[RecordedEvent]]
+
+
+def approve_pattern(uow: UnitOfWork, cmd: patterns.ApprovePattern) -> list[RecordedEvent]:
+    """Approve a pattern."""
+    events = patterns.approve_pattern(uow.pattern(cmd.pattern_id), cmd)
+    return _append(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.approved_at)
+
+
+def revise_pattern(uow: UnitOfWork, cmd: patterns.RevisePatternEstimates) -> list[RecordedEvent]:
+    """Revise a pattern's estimates."""
+    events = patterns.revise_estimates(uow.pattern(cmd.pattern_id), cmd)
+    return _append(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.revised_at)
+
+
+def revoke_pattern(uow: UnitOfWork, cmd: patterns.RevokePattern) -> list[RecordedEvent]:
+    """Revoke a pattern."""
+    events = patterns.revoke_pattern(uow.pattern(cmd.pattern_id), cmd)
+    return _append(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.revoked_at)
+
+
+def record_execution(uow: UnitOfWork, cmd: patterns.RecordExecution) -> list[RecordedEvent]:
+    """Record one execution."""
+    events = patterns.record_execution(uow.pattern(cmd.pattern_id), cmd)
+    return _append(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.executed_at)
+
+
+def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent]:
+    """Retract an event; projections drop its effect in this same transaction."""
+    uow.flush()
+    stored = uow.log.read_event(uow.db, cmd.target_seq)
+    target = None
+    if stored is not None:
+        target = ledger_commands.RetractionTarget(
+            stored.seq, stored.stream_id, stored.event_type, uow.log.retracted_by(uow.db, stored)
+        )
+    events = ledger_commands.retract(target, cmd)
+    assert stored is not None
+    out = _append(uow, stored.stream_id, events, cmd, None)
+    uow.forget_state()
+    return out
+
+
+def _append(
+    uow: UnitOfWork, stream_id: str, events: list[Any], cmd: Command, occurred_at: str | None
+) -> list[RecordedEvent]:
+    return uow.append(
+        stream_id,
+        events,
+        occurred_at=occurred_at,
+        idempotency_key=cmd.idempotency_key,
+        expected_version=cmd.expected_version,
+    )
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    patterns.ApprovePattern: approve_pattern,
+    patterns.RevisePatternEstimates: revise_pattern,
+    patterns.RevokePattern: revoke_pattern,
+    patterns.RecordExecution: record_execution,
+    ledger_commands.Retract: retract,
+}
+
+BATCH_COMMANDS: dict[str, type[Command]] = {
+    "approve": patterns.ApprovePattern,
+    "revise": patterns.RevisePatternEstimates,
+    "revoke": patterns.RevokePattern,
+    "execution": patterns.RecordExecution,
+    "retract": ledger_commands.Retract,
+}
+"""The `command` names `record batch` accepts, to their command classes."""

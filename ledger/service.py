@@ -1,0 +1,385 @@
+"""The application service: the only place that opens transactions.
+
+Every command is validated, decided against current state and appended in one transaction
+with every inline projection's update; every query reads projections, live or as of a past
+point of the log.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from commands import ledger as ledger_commands
+from commands import patterns as pattern_commands
+from commands.base import Command, DomainError, NotFoundError
+from events import RecordedEvent
+from events.timeutil import normalize_timestamp
+from ledger.bootstrap import build_projections
+from ledger.errors import InputError, LedgerError
+from ledger.eventlog import EventLog, Head
+from ledger.handlers import HANDLERS
+from ledger.projector import Progress, Projector
+from ledger.storage import open_backend, resolve_location
+from ledger.storage.base import Backend
+from ledger.uow import Clock, UnitOfWork, system_clock
+from ledger.validation import build_command
+from projections import executions as execution_queries
+from projections import patterns as pattern_queries
+from projections import roi_queries
+from projections.base import Sql
+
+AsOf = int | str | None
+CATCH_UP_CHUNK = 50_000
+
+
+@dataclass
+class BatchOutcome:
+    """What `record batch` did: counts and the refused lines."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    last_seq: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON shape of the outcome."""
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": len(self.rejected),
+            "errors": self.rejected,
+            "last_seq": self.last_seq,
+        }
+
+
+def command_result(events: list[RecordedEvent], duplicate: bool) -> dict[str, Any]:
+    """What every command answers: where its first event landed, and whether it was a retry."""
+    first = events[0]
+    return {
+        "seq": first.seq,
+        "stream_id": first.stream_id,
+        "stream_version": first.stream_version,
+        "event_type": first.event_type,
+        "duplicate": duplicate,
+        "occurred_at": first.occurred_at,
+        "recorded_at": first.recorded_at,
+        "hash": first.hash,
+    }
+
+
+class Ledger:
+    """An open ledger. Use `Ledger.open(...)` as a context manager."""
+
+    def __init__(self, backend: Backend, *, clock: Clock = system_clock) -> None:
+        self.backend = backend
+        self.log = EventLog()
+        self.projector = Projector(build_projections(), self.log)
+        self.clock = clock
+        self._views: dict[int, Ledger] = {}
+
+    # -- lifecycle -----------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        path_or_url: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
+        progress: Progress | None = None,
+    ) -> Ledger:
+        """Open (creating if allowed) the ledger at a path or URL; projections catch up."""
+        location = resolve_location(path_or_url)
+        if not create and "://" not in location and not os.path.exists(location):
+            raise InputError(
+                f"no ledger at {location}: pass --db (or set ROI_LEDGER_DB), "
+                "or create one with `roi-ledger init`",
+                {"field": "db", "value": location},
+            )
+        backend = open_backend(location)
+        try:
+            backend.ensure_schema()
+            ledger = cls(backend)
+            ledger.catch_up(progress)
+        except BaseException:
+            backend.close()
+            raise
+        return ledger
+
+    def close(self) -> None:
+        """Close the database and any scratch replays."""
+        for view in self._views.values():
+            view.close()
+        self._views.clear()
+        self.backend.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def catch_up(self, progress: Progress | None = None) -> None:
+        """Bring every projection up to the head, a chunk per transaction."""
+        with self.backend.read() as db:
+            if not self.projector.behind(db, self.log.head(db).seq):
+                return
+        while True:
+            with self.backend.write() as db:
+                head = self.log.head(db).seq
+                reached = self.projector.catch_up(db, head, limit=CATCH_UP_CHUNK, progress=progress)
+            if reached >= head:
+                return
+
+    # -- running commands ----------------------------------------------------------------
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """A write transaction with projections current; pending events flush before commit."""
+        with self.backend.write() as db:
+            head = self.log.head(db).seq
+            if self.projector.behind(db, head):
+                self.projector.catch_up(db, head)
+            uow = UnitOfWork(db, self.log, self.projector, self.clock)
+            yield uow
+            uow.flush()
+
+    def execute(self, command: Command) -> dict[str, Any]:
+        """Run one command in one transaction; a retried idempotency key appends nothing."""
+        with self.unit_of_work() as uow:
+            events, duplicate = self._handle(uow, command)
+        return command_result(events, duplicate)
+
+    def _handle(self, uow: UnitOfWork, command: Command) -> tuple[list[RecordedEvent], bool]:
+        if command.idempotency_key is not None:
+            stored = uow.duplicate(command.idempotency_key)
+            if stored is not None:
+                return [stored], True
+        return HANDLERS[type(command)](uow, command), False
+
+    def execute_batch(
+        self,
+        items: Iterable[tuple[int, Command | InputError]],
+        *,
+        chunk_size: int = 2000,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> BatchOutcome:
+        """Run numbered commands, committing every `chunk_size`; bad ones are reported, skipped.
+
+        Killed midway, the ledger holds whole committed chunks: a clean prefix.
+        """
+        outcome = BatchOutcome()
+        chunk: list[tuple[int, Command | InputError]] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= chunk_size:
+                self._run_chunk(chunk, outcome)
+                if on_chunk:
+                    on_chunk(len(chunk))
+                chunk = []
+        if chunk:
+            self._run_chunk(chunk, outcome)
+            if on_chunk:
+                on_chunk(len(chunk))
+        return outcome
+
+    def _run_chunk(self, chunk: list[tuple[int, Command | InputError]], out: BatchOutcome) -> None:
+        with self.unit_of_work() as uow:
+            keys = [
+                c.idempotency_key
+                for _, c in chunk
+                if isinstance(c, Command) and c.idempotency_key is not None
+            ]
+            if keys:
+                uow.prefetch_keys(keys)
+            for line, command in chunk:
+                if isinstance(command, InputError):
+                    out.rejected.append({"line": line, "error": command.message})
+                    continue
+                try:
+                    events, duplicate = self._handle(uow, command)
+                except DomainError as exc:
+                    out.rejected.append({"line": line, "error": exc.message, "field": exc.field})
+                    continue
+                if duplicate:
+                    out.duplicates += 1
+                else:
+                    out.accepted += 1
+                    out.last_seq = events[-1].seq
+
+    def _run(self, cls: type[Command], fields: dict[str, Any]) -> dict[str, Any]:
+        return self.execute(build_command(cls, fields))
+
+    # -- commands ------------------------------------------------------------------------
+    def approve_pattern(
+        self,
+        pattern_id: str,
+        estimated_time_seconds: Any,
+        estimated_cost: Any,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Approve a pattern (options: approved_by, description, confidence, approved_at)."""
+        return self._run(
+            pattern_commands.ApprovePattern,
+            dict(
+                pattern_id=pattern_id,
+                estimated_time_seconds=estimated_time_seconds,
+                estimated_cost=estimated_cost,
+                **options,
+            ),
+        )
+
+    def revise_pattern(self, pattern_id: str, **options: Any) -> dict[str, Any]:
+        """Revise a pattern's estimated_time_seconds and/or estimated_cost."""
+        return self._run(
+            pattern_commands.RevisePatternEstimates, dict(pattern_id=pattern_id, **options)
+        )
+
+    def revoke_pattern(self, pattern_id: str, reason: str, **options: Any) -> dict[str, Any]:
+        """Revoke a pattern."""
+        return self._run(
+            pattern_commands.RevokePattern, dict(pattern_id=pattern_id, reason=reason, **options)
+        )
+
+    def record_execution(
+        self,
+        pattern_id: str,
+        execution_time_seconds: Any,
+        actual_cost: Any,
+        success: bool,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Record one execution; estimates default to the pattern's current ones."""
+        result = self._run(
+            pattern_commands.RecordExecution,
+            dict(
+                pattern_id=pattern_id,
+                execution_time_seconds=execution_time_seconds,
+                actual_cost=actual_cost,
+                success=success,
+                **options,
+            ),
+        )
+        return execution_result(result, pattern_id)
+
+    def retract(self, target_seq: int, reason: str, **options: Any) -> dict[str, Any]:
+        """Retract an event by seq: its effect leaves every projection, the log keeps it."""
+        return self._run(
+            ledger_commands.Retract, dict(target_seq=target_seq, reason=reason, **options)
+        )
+
+    # -- reading -------------------------------------------------------------------------
+    def resolve_as_of(self, as_of: AsOf) -> int:
+        """A seq or timestamp to the seq it denotes (the head when None)."""
+        with self.backend.read() as db:
+            head = self.log.head(db).seq
+            if as_of is None:
+                return head
+            if isinstance(as_of, int) or str(as_of).strip().isdigit():
+                seq = int(as_of)
+            else:
+                try:
+                    stamp = normalize_timestamp(str(as_of))
+                except ValueError as exc:
+                    raise InputError(
+                        f"as_of: {exc} (or give a seq number)", {"field": "as_of"}
+                    ) from None
+                seq = self.log.seq_at_time(db, stamp)
+        if seq > head:
+            raise InputError(
+                f"as_of: seq {seq} is beyond the head of the log (seq {head})",
+                {"field": "as_of", "head": head},
+            )
+        return seq
+
+    def view(self, as_of: AsOf) -> Ledger:
+        """This ledger, or a scratch replay of the log up to `as_of` (cached)."""
+        if as_of is None:
+            return self
+        seq = self.resolve_as_of(as_of)
+        if seq not in self._views:
+            from ledger.replay import replay_into_scratch
+
+            self._views[seq] = replay_into_scratch(self, seq)
+        return self._views[seq]
+
+    @contextmanager
+    def reading(self, as_of: AsOf = None) -> Iterator[Sql]:
+        """A read transaction on the live projections or on a replay as of a past point."""
+        with self.view(as_of).backend.read() as db:
+            yield db
+
+    def head(self, as_of: AsOf = None) -> Head:
+        """The head of the log (as of a point, if given)."""
+        with self.reading(as_of) as db:
+            return self.log.head(db)
+
+    def digest(self, as_of: AsOf = None) -> dict[str, Any]:
+        """The head as `{"seq", "hash"}`; keep it outside the database, like a notary."""
+        head = self.head(as_of)
+        return {"seq": head.seq, "hash": head.hash}
+
+    def list_patterns(self, as_of: AsOf = None) -> list[dict[str, Any]]:
+        """The pattern registry."""
+        with self.reading(as_of) as db:
+            return pattern_queries.list_patterns(db)
+
+    def pattern_roi(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
+        """One pattern's ROI summary with status, confidence, rating and interval."""
+        with self.reading(as_of) as db:
+            row = roi_queries.pattern_roi(db, pattern_id)
+        if row is None:
+            raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
+        return row
+
+    def roi_summary(self, as_of: AsOf = None) -> list[dict[str, Any]]:
+        """Every pattern's ROI summary, by total cost saved."""
+        with self.reading(as_of) as db:
+            return roi_queries.roi_summary(db)
+
+    def executions(
+        self, pattern_id: str, limit: int | None = None, as_of: AsOf = None
+    ) -> list[dict[str, Any]]:
+        """A pattern's executions, newest first."""
+        with self.reading(as_of) as db:
+            return execution_queries.list_executions(db, pattern_id, limit)
+
+    def history(self, stream_id: str, as_of: AsOf = None) -> list[RecordedEvent]:
+        """A stream's audit trail, oldest first (retracted events included, as stored)."""
+        with self.reading(as_of) as db:
+            return self.log.read_after(db, 0, 1_000_000_000, stream_id=stream_id)
+
+    def events(
+        self,
+        after: int = 0,
+        limit: int = 100,
+        event_type: str | None = None,
+        stream_id: str | None = None,
+    ) -> list[RecordedEvent]:
+        """Events after a seq, oldest first."""
+        with self.reading() as db:
+            return self.log.read_after(db, after, limit, event_type=event_type, stream_id=stream_id)
+
+
+def execution_result(result: dict[str, Any], pattern_id: str) -> dict[str, Any]:
+    """The source's response for a recorded execution, on top of the common keys."""
+    return {
+        **result,
+        "execution_id": result["seq"],
+        "pattern_id": pattern_id,
+        "message": (
+            "Execution already recorded (same idempotency key); nothing appended"
+            if result["duplicate"]
+            else "Execution recorded successfully"
+        ),
+    }
+
+
+__all__ = ["BatchOutcome", "Ledger", "LedgerError"]

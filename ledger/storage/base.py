@@ -1,0 +1,60 @@
+"""The protocol every storage backend implements, and the log's portable DDL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from projections.base import Sql
+
+EVENT_COLUMNS = (
+    "seq, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at,"
+    " payload, idempotency_key, prev_hash, hash"
+)
+
+CHECKPOINTS_DDL = """
+CREATE TABLE IF NOT EXISTS projection_checkpoints (
+    name TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    position INTEGER NOT NULL
+)"""
+
+
+class Backend(Protocol):
+    """A place the log and its projections live. Only the ledger service opens transactions."""
+
+    location: str
+    kind: str
+
+    def write(self) -> AbstractContextManager[Sql]:
+        """A transaction that holds the log's write lock from its first statement."""
+        ...
+
+    def read(self) -> AbstractContextManager[Sql]:
+        """A read-only transaction over one consistent snapshot."""
+        ...
+
+    def ensure_schema(self) -> None:
+        """Create the log, its append-only guards and the checkpoint table if missing."""
+        ...
+
+    def has_schema(self) -> bool:
+        """Whether the log table exists yet."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def batched(rows: Iterator[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
+    """Group rows into lists of at most `size`."""
+    chunk: list[tuple[object, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

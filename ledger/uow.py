@@ -1,0 +1,177 @@
+"""One write transaction: chain new events onto the head, buffer them, project them, commit.
+
+The unit of work holds the command-side state it has loaded (and evolves it with every event
+it appends), so a batch of thousands of commands reads each pattern once and writes with a
+few `executemany` calls. Nothing reaches the database until `flush`, which the service calls
+before commit; a refused command therefore leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from commands.base import ConflictError
+from commands.patterns import PatternState
+from commands.patterns import evolve as evolve_pattern
+from events import Event, RecordedEvent, canonical_json, chain_hash
+from events.timeutil import format_timestamp, utc_now
+from ledger.eventlog import EventLog
+from ledger.projector import Projector
+from projections.base import Sql
+from projections.patterns import load_state as load_pattern_state
+
+Clock = Callable[[], str]
+
+
+def system_clock() -> str:
+    """The ledger's clock: now, UTC, in the stored format."""
+    return format_timestamp(utc_now())
+
+
+class UnitOfWork:
+    """Appends inside one open write transaction."""
+
+    def __init__(self, db: Sql, log: EventLog, projector: Projector, clock: Clock) -> None:
+        self.db = db
+        self.log = log
+        self.projector = projector
+        self.clock = clock
+        head = log.head(db)
+        self.seq, self.hash = head.seq, head.hash
+        self.last_recorded = head.recorded_at or ""
+        self.pending: list[RecordedEvent] = []
+        self.pending_streams: set[str] = set()
+        self.versions: dict[str, int] = {}
+        self.pattern_states: dict[str, PatternState] = {}
+        self.states: dict[str, Any] = {}
+        self.keys: dict[str, RecordedEvent] = {}
+        self.known_keys: set[str] | None = None
+
+    # -- reading state -------------------------------------------------------------------
+    def pattern(self, pattern_id: str) -> PatternState:
+        """A pattern's current state, including this transaction's own appends."""
+        state = self.pattern_states.get(pattern_id)
+        if state is None:
+            if f"pattern:{pattern_id}" in self.pending_streams:
+                self.flush()
+            state = load_pattern_state(self.db, pattern_id)
+            self.pattern_states[pattern_id] = state
+        return state
+
+    def state(self, stream_id: str, load: Callable[[Sql], Any]) -> Any:
+        """Any other stream's cached command state, loaded from projections on first use."""
+        if stream_id not in self.states:
+            if stream_id in self.pending_streams:
+                self.flush()
+            self.states[stream_id] = load(self.db)
+        return self.states[stream_id]
+
+    def set_state(self, stream_id: str, value: Any) -> None:
+        """Replace a cached state (handlers evolve their own kinds of state)."""
+        self.states[stream_id] = value
+
+    def stream_version(self, stream_id: str) -> int:
+        """The stream's version including pending appends."""
+        version = self.versions.get(stream_id)
+        if version is None:
+            version = self.log.stream_version(self.db, stream_id)
+            self.versions[stream_id] = version
+        return version
+
+    def prefetch_keys(self, keys: Sequence[str]) -> None:
+        """Learn in one query which of a batch's idempotency keys the log already holds."""
+        self.known_keys = self.log.existing_keys(self.db, keys)
+
+    def duplicate(self, key: str) -> RecordedEvent | None:
+        """The event already stored (or pending) for this idempotency key."""
+        hit = self.keys.get(key)
+        if hit is not None:
+            return hit
+        if self.known_keys is not None and key not in self.known_keys:
+            return None
+        return self.log.by_idempotency_key(self.db, key)
+
+    # -- appending -----------------------------------------------------------------------
+    def append(
+        self,
+        stream_id: str,
+        events: Sequence[Event],
+        *,
+        occurred_at: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> list[RecordedEvent]:
+        """Chain events onto the head (pending until flush); the key goes on the first."""
+        version = self.stream_version(stream_id)
+        if expected_version is not None and expected_version != version:
+            raise ConflictError(
+                f"stream {stream_id} is at version {version}, not the expected "
+                f"{expected_version}; re-read it and retry",
+                field="expected_version",
+            )
+        recorded_at = max(self.clock(), self.last_recorded)
+        occurred = occurred_at or recorded_at
+        out = []
+        for index, event in enumerate(events):
+            self.seq += 1
+            version += 1
+            payload = canonical_json(event.payload())
+            key = idempotency_key if index == 0 else None
+            event_type = event.type  # type: ignore[attr-defined]
+            digest = chain_hash(
+                self.hash,
+                self.seq,
+                stream_id,
+                version,
+                event_type,
+                event.schema_version,
+                occurred,
+                recorded_at,
+                payload,
+                key,
+            )
+            recorded = RecordedEvent(
+                self.seq,
+                stream_id,
+                version,
+                event_type,
+                event.schema_version,
+                occurred,
+                recorded_at,
+                payload,
+                key,
+                self.hash,
+                digest,
+                event,
+            )
+            self.hash = digest
+            out.append(recorded)
+            if key is not None:
+                self.keys[key] = recorded
+            if stream_id.startswith("pattern:"):
+                pattern_id = stream_id[8:]
+                if pattern_id in self.pattern_states:
+                    self.pattern_states[pattern_id] = evolve_pattern(
+                        self.pattern_states[pattern_id], event
+                    )
+        self.versions[stream_id] = version
+        self.last_recorded = recorded_at
+        self.pending.extend(out)
+        self.pending_streams.add(stream_id)
+        return out
+
+    def flush(self) -> None:
+        """Write pending events and fold them into every projection (same transaction)."""
+        if not self.pending:
+            return
+        self.log.insert(self.db, self.pending)
+        self.projector.apply(self.db, self.pending)
+        self.pending = []
+        self.pending_streams.clear()
+
+    def forget_state(self) -> None:
+        """Drop cached command state (after a retraction changed what projections hold)."""
+        self.flush()
+        self.pattern_states.clear()
+        self.states.clear()

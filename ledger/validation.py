@@ -1,0 +1,45 @@
+"""Turning user input into commands, with errors that name the field."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from commands.base import Command
+from ledger.errors import InputError
+
+C = TypeVar("C", bound=Command)
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's errors as [{field, message, input}]."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in err["loc"]) or "input"
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        item: dict[str, Any] = {"field": loc, "message": message}
+        if err["type"] != "missing" and isinstance(err.get("input"), str | int | float | bool):
+            item["input"] = err["input"]
+        out.append(item)
+    return out
+
+
+def describe(errors: list[dict[str, Any]]) -> str:
+    """One line naming every bad field."""
+    parts = []
+    for e in errors:
+        got = f" (got {e['input']!r})" if "input" in e else ""
+        parts.append(f"{e['field']}: {e['message']}{got}")
+    return "invalid input: " + "; ".join(parts)
+
+
+def build_command(cls: type[C], data: dict[str, Any]) -> C:
+    """Validate `data` as a `cls` command or raise `InputError` naming each bad field."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        errors = field_errors(exc)
+        raise InputError(describe(errors), errors) from None

@@ -1,0 +1,96 @@
+"""What a projection is: a name, a version, the events it folds, its own tables.
+
+Projections write through `Sql`, the small slice of DB-API both backends offer (SQLite's
+`sqlite3` and PostgreSQL through psycopg), with `?` placeholders everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from events import RecordedEvent
+
+
+class Cursor(Protocol):
+    """The result of one statement."""
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Sql(Protocol):
+    """A connection inside an open transaction."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Table:
+    """A projection table: its DDL column list, primary key and indexes (portable SQL)."""
+
+    name: str
+    columns: str
+    primary_key: tuple[str, ...]
+    indexes: tuple[tuple[str, str], ...] = ()
+
+    def create(self, db: Sql) -> None:
+        """Create the table and its indexes."""
+        db.execute(f"CREATE TABLE IF NOT EXISTS {self.name} ({self.columns})")
+        for index_name, expr in self.indexes:
+            db.execute(f"CREATE INDEX IF NOT EXISTS {index_name} ON {self.name} ({expr})")
+
+    def drop(self, db: Sql) -> None:
+        """Drop the table (its indexes go with it)."""
+        db.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+class StreamReader(Protocol):
+    """How a projection reads past events when it must recompute (e.g. after a retraction)."""
+
+    def read_stream(
+        self, db: Sql, stream_id: str, upto_seq: int, event_types: Iterable[str] = ()
+    ) -> list[RecordedEvent]: ...
+
+    def read_event(self, db: Sql, seq: int) -> RecordedEvent | None: ...
+
+
+class Projection:
+    """A read model. Subclasses set the class attributes and implement `apply` and `retract`.
+
+    `apply` receives, in log order, only events whose type is in `handles` (never a
+    retraction). `retract` receives an event of a handled type that was just retracted and
+    must remove its effect.
+    """
+
+    name: str = ""
+    version: int = 1
+    handles: frozenset[str] = frozenset()
+    tables: tuple[Table, ...] = ()
+
+    def create(self, db: Sql) -> None:
+        """Create this projection's tables."""
+        for table in self.tables:
+            table.create(db)
+
+    def drop(self, db: Sql) -> None:
+        """Drop this projection's tables."""
+        for table in self.tables:
+            table.drop(db)
+
+    def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
+        """Fold these events into the tables."""
+        raise NotImplementedError
+
+    def retract(
+        self, db: Sql, target: RecordedEvent, retraction: RecordedEvent, reader: StreamReader
+    ) -> None:
+        """Remove the effect of `target`, retracted by `retraction`."""
+        raise NotImplementedError
+
+
+def dec(value: Any) -> Any:
+    """Decimal to its stored exact text (None stays None)."""
+    return None if value is None else str(value)

@@ -1,0 +1,158 @@
+"""The pattern registry: each pattern's status, current estimates and confidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from commands.patterns import PatternState
+from events import RecordedEvent
+from events.patterns import (
+    PatternApproved,
+    PatternConfidenceUpdated,
+    PatternEstimatesRevised,
+    PatternRevoked,
+)
+from projections.base import Projection, Sql, StreamReader, Table, dec
+
+COLUMNS = (
+    "pattern_id",
+    "status",
+    "estimated_time_seconds",
+    "estimated_cost",
+    "approved_by",
+    "description",
+    "confidence",
+    "confidence_rating",
+    "approved_at",
+    "revoked_at",
+    "revoke_reason",
+    "updated_at",
+)
+
+
+class PatternRegistry(Projection):
+    """Table `patterns`: one row per pattern ever approved."""
+
+    name = "patterns"
+    version = 1
+    handles = frozenset(
+        {"PatternApproved", "PatternEstimatesRevised", "PatternRevoked", "PatternConfidenceUpdated"}
+    )
+    tables = (
+        Table(
+            "patterns",
+            """pattern_id TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            estimated_time_seconds TEXT NOT NULL,
+            estimated_cost TEXT NOT NULL,
+            approved_by TEXT,
+            description TEXT,
+            confidence TEXT,
+            confidence_rating TEXT,
+            approved_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoke_reason TEXT,
+            updated_at TEXT NOT NULL""",
+            ("pattern_id",),
+        ),
+    )
+
+    def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
+        """Upsert the row each event changes."""
+        for recorded in events:
+            event = recorded.event
+            if isinstance(event, PatternApproved):
+                db.execute("DELETE FROM patterns WHERE pattern_id = ?", (event.pattern_id,))
+                db.execute(
+                    f"INSERT INTO patterns ({', '.join(COLUMNS)})"
+                    " VALUES (?, 'approved', ?, ?, ?, ?, ?, NULL, ?, NULL, NULL, ?)",
+                    (
+                        event.pattern_id,
+                        dec(event.estimated_time_seconds),
+                        dec(event.estimated_cost),
+                        event.approved_by,
+                        event.description,
+                        dec(event.confidence),
+                        recorded.occurred_at,
+                        recorded.recorded_at,
+                    ),
+                )
+            elif isinstance(event, PatternEstimatesRevised):
+                db.execute(
+                    "UPDATE patterns SET estimated_time_seconds = ?, estimated_cost = ?,"
+                    " updated_at = ? WHERE pattern_id = ?",
+                    (
+                        dec(event.estimated_time_seconds),
+                        dec(event.estimated_cost),
+                        recorded.recorded_at,
+                        event.pattern_id,
+                    ),
+                )
+            elif isinstance(event, PatternRevoked):
+                db.execute(
+                    "UPDATE patterns SET status = 'revoked', revoked_at = ?, revoke_reason = ?,"
+                    " updated_at = ? WHERE pattern_id = ?",
+                    (recorded.occurred_at, event.reason, recorded.recorded_at, event.pattern_id),
+                )
+            elif isinstance(event, PatternConfidenceUpdated):
+                db.execute(
+                    "UPDATE patterns SET confidence = ?, confidence_rating = ?, updated_at = ?"
+                    " WHERE pattern_id = ?",
+                    (dec(event.new), event.rating, recorded.recorded_at, event.pattern_id),
+                )
+
+    def retract(
+        self, db: Sql, target: RecordedEvent, retraction: RecordedEvent, reader: StreamReader
+    ) -> None:
+        """Recompute the pattern's row from its stream as it stood, less the retracted event."""
+        pattern_id = target.stream_id.removeprefix("pattern:")
+        db.execute("DELETE FROM patterns WHERE pattern_id = ?", (pattern_id,))
+        remaining = reader.read_stream(db, target.stream_id, retraction.seq, self.handles)
+        self.apply(db, remaining, reader)
+        db.execute(
+            "UPDATE patterns SET updated_at = ? WHERE pattern_id = ?",
+            (retraction.recorded_at, pattern_id),
+        )
+
+
+def load_state(db: Sql, pattern_id: str) -> PatternState:
+    """The command-side state of a pattern, from the registry."""
+    row = db.execute(
+        "SELECT status, estimated_time_seconds, estimated_cost, confidence, revoke_reason"
+        " FROM patterns WHERE pattern_id = ?",
+        (pattern_id,),
+    ).fetchone()
+    if row is None:
+        return PatternState(pattern_id)
+    return PatternState(
+        pattern_id,
+        status=row[0],
+        estimated_time_seconds=Decimal(row[1]),
+        estimated_cost=Decimal(row[2]),
+        confidence=None if row[3] is None else Decimal(row[3]),
+        revoke_reason=row[4],
+    )
+
+
+def list_patterns(db: Sql) -> list[dict[str, Any]]:
+    """Every pattern in the registry, by id."""
+    rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM patterns ORDER BY pattern_id").fetchall()
+    return [_row(r) for r in rows]
+
+
+def get_pattern(db: Sql, pattern_id: str) -> dict[str, Any] | None:
+    """One pattern's registry row."""
+    row = db.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM patterns WHERE pattern_id = ?", (pattern_id,)
+    ).fetchone()
+    return None if row is None else _row(row)
+
+
+def _row(row: Sequence[Any]) -> dict[str, Any]:
+    out = dict(zip(COLUMNS, row, strict=True))
+    for key in ("estimated_time_seconds", "estimated_cost", "confidence"):
+        if out[key] is not None:
+            out[key] = Decimal(out[key])
+    return out

@@ -1,0 +1,92 @@
+"""The ROI arithmetic of SPEC §3, exact in Decimal, as pure functions.
+
+ROI is return on what was actually spent: saved / Σ actual cost of successful runs × 100.
+The source divided by the *estimated* cost, which caps ROI at 100 % and makes its own
+"excellent" (≥ 200 %) and "good" (≥ 100 %) tiers unreachable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Context, Decimal
+from typing import Any
+
+CTX = Context(prec=28)
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class RoiTotals:
+    """The additive state of one pattern's ROI: counts and exact sums."""
+
+    total_executions: int = 0
+    successful_executions: int = 0
+    total_time_saved_seconds: Decimal = ZERO
+    total_cost_saved_usd: Decimal = ZERO
+    total_investment_usd: Decimal = ZERO
+
+
+def execution_delta(
+    *,
+    success: bool,
+    execution_time_seconds: Decimal,
+    estimated_time_seconds: Decimal,
+    actual_cost: Decimal,
+    estimated_cost: Decimal,
+    sign: int = 1,
+) -> RoiTotals:
+    """What one execution adds to the totals (sign −1: what its retraction takes away)."""
+    if not success:
+        return RoiTotals(total_executions=sign)
+    return RoiTotals(
+        total_executions=sign,
+        successful_executions=sign,
+        total_time_saved_seconds=(estimated_time_seconds - execution_time_seconds) * sign,
+        total_cost_saved_usd=(estimated_cost - actual_cost) * sign,
+        total_investment_usd=actual_cost * sign,
+    )
+
+
+def combine(a: RoiTotals, b: RoiTotals) -> RoiTotals:
+    """Sum two sets of totals."""
+    return replace(
+        a,
+        total_executions=a.total_executions + b.total_executions,
+        successful_executions=a.successful_executions + b.successful_executions,
+        total_time_saved_seconds=a.total_time_saved_seconds + b.total_time_saved_seconds,
+        total_cost_saved_usd=a.total_cost_saved_usd + b.total_cost_saved_usd,
+        total_investment_usd=a.total_investment_usd + b.total_investment_usd,
+    )
+
+
+def success_rate(successful: int, total: int) -> Decimal:
+    """successful / total, 0 when there were none."""
+    return CTX.divide(Decimal(successful), Decimal(total)) if total else ZERO
+
+
+def roi_percentage(cost_saved: Decimal, investment: Decimal) -> Decimal | None:
+    """cost saved / actual investment × 100; None when nothing was spent."""
+    if investment == 0:
+        return None
+    return CTX.multiply(CTX.divide(cost_saved, investment), HUNDRED)
+
+
+def average(total: Decimal, count: int) -> Decimal:
+    """total / count (over all executions, as the source's worked example), 0 for none."""
+    return CTX.divide(total, Decimal(count)) if count else ZERO
+
+
+def figures(t: RoiTotals) -> dict[str, Any]:
+    """Every derived key of the per-pattern summary, from the totals."""
+    return {
+        "total_executions": t.total_executions,
+        "successful_executions": t.successful_executions,
+        "success_rate": success_rate(t.successful_executions, t.total_executions),
+        "total_time_saved_seconds": t.total_time_saved_seconds,
+        "total_cost_saved_usd": t.total_cost_saved_usd,
+        "average_time_saved_seconds": average(t.total_time_saved_seconds, t.total_executions),
+        "average_cost_saved_usd": average(t.total_cost_saved_usd, t.total_executions),
+        "roi_percentage": roi_percentage(t.total_cost_saved_usd, t.total_investment_usd),
+        "total_investment_usd": t.total_investment_usd,
+    }

@@ -1,0 +1,67 @@
+"""Per-pattern ROI as users read it: the summary row, the registry's status and confidence,
+the effectiveness rating and a Wilson interval for the success rate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from projections import effectiveness
+from projections.base import Sql
+from projections.patterns import get_pattern, list_patterns
+from projections.roi_summary import all_summaries, get_summary
+from projections.stats import wilson_interval
+
+SUMMARY_KEYS = (
+    "pattern_id",
+    "total_executions",
+    "successful_executions",
+    "success_rate",
+    "total_time_saved_seconds",
+    "total_cost_saved_usd",
+    "average_time_saved_seconds",
+    "average_cost_saved_usd",
+    "roi_percentage",
+    "last_updated",
+)
+
+
+def enrich(summary: dict[str, Any], registry: dict[str, Any] | None) -> dict[str, Any]:
+    """A summary row with status, confidence, rating and success-rate interval added."""
+    total = summary["total_executions"]
+    rating = effectiveness.rate(
+        total, summary["success_rate"], summary["roi_percentage"], summary["total_cost_saved_usd"]
+    )
+    interval = wilson_interval(summary["successful_executions"], total)
+    out = {key: summary[key] for key in SUMMARY_KEYS}
+    out.update(
+        status=registry["status"] if registry else "unknown",
+        confidence=registry["confidence"] if registry else None,
+        effectiveness_rating=rating,
+        success_rate_interval=None if interval is None else list(interval),
+        total_investment_usd=summary["total_investment_usd"],
+    )
+    return out
+
+
+def pattern_roi(db: Sql, pattern_id: str) -> dict[str, Any] | None:
+    """One pattern's ROI summary, or None if the ledger has never seen the pattern."""
+    summary = get_summary(db, pattern_id)
+    if summary is None:
+        return None
+    return enrich(summary, get_pattern(db, pattern_id))
+
+
+def roi_summary(db: Sql) -> list[dict[str, Any]]:
+    """Every pattern, by total cost saved (highest first), then id."""
+    registry = {p["pattern_id"]: p for p in list_patterns(db)}
+    rows = [enrich(s, registry.get(s["pattern_id"])) for s in all_summaries(db)]
+    rows.sort(key=lambda r: r["pattern_id"])
+    rows.sort(key=lambda r: r["total_cost_saved_usd"], reverse=True)
+    return rows
+
+
+def roi_sort_key(row: dict[str, Any]) -> Decimal:
+    """ROI for ranking: no spend with savings ranks above any finite ROI, no savings as 0."""
+    value = effectiveness.effective_roi(row["roi_percentage"], row["total_cost_saved_usd"])
+    return Decimal("Infinity") if value is None else value

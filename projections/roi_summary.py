@@ -1,0 +1,161 @@
+"""`pattern_roi_summary`: every key of SPEC §3's per-pattern table, kept current per append.
+
+Totals are additive, so a batch folds in memory and writes each touched pattern once, and a
+retraction subtracts exactly what its execution added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from events import RecordedEvent
+from events.patterns import PatternExecutionRecorded
+from projections.base import Projection, Sql, StreamReader, Table, dec
+from projections.roi_math import RoiTotals, combine, execution_delta, figures
+
+COLUMNS = (
+    "pattern_id",
+    "total_executions",
+    "successful_executions",
+    "success_rate",
+    "total_time_saved_seconds",
+    "total_cost_saved_usd",
+    "average_time_saved_seconds",
+    "average_cost_saved_usd",
+    "roi_percentage",
+    "total_investment_usd",
+    "last_updated",
+)
+_DECIMALS = (
+    "success_rate",
+    "total_time_saved_seconds",
+    "total_cost_saved_usd",
+    "average_time_saved_seconds",
+    "average_cost_saved_usd",
+    "roi_percentage",
+    "total_investment_usd",
+)
+_UPSERT = (
+    f"INSERT INTO pattern_roi_summary ({', '.join(COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(COLUMNS))})"
+    " ON CONFLICT (pattern_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
+)
+
+
+class RoiSummary(Projection):
+    """Table `pattern_roi_summary`; a row appears when a pattern is approved."""
+
+    name = "pattern_roi_summary"
+    version = 1
+    handles = frozenset({"PatternApproved", "PatternExecutionRecorded"})
+    tables = (
+        Table(
+            "pattern_roi_summary",
+            """pattern_id TEXT PRIMARY KEY,
+            total_executions INTEGER NOT NULL,
+            successful_executions INTEGER NOT NULL,
+            success_rate TEXT NOT NULL,
+            total_time_saved_seconds TEXT NOT NULL,
+            total_cost_saved_usd TEXT NOT NULL,
+            average_time_saved_seconds TEXT NOT NULL,
+            average_cost_saved_usd TEXT NOT NULL,
+            roi_percentage TEXT,
+            total_investment_usd TEXT NOT NULL,
+            last_updated TEXT NOT NULL""",
+            ("pattern_id",),
+        ),
+    )
+
+    def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
+        """Fold the batch per pattern in memory, then write each touched row once."""
+        pending: dict[str, tuple[RoiTotals, str]] = {}
+        for recorded in events:
+            e = recorded.event
+            pattern_id: str = e.pattern_id  # type: ignore[attr-defined]
+            totals = pending[pattern_id][0] if pattern_id in pending else None
+            if totals is None:
+                totals = _load(db, pattern_id) or RoiTotals()
+            if isinstance(e, PatternExecutionRecorded):
+                totals = combine(totals, _delta(e, 1))
+            pending[pattern_id] = (totals, recorded.recorded_at)
+        _write(db, pending)
+
+    def retract(
+        self, db: Sql, target: RecordedEvent, retraction: RecordedEvent, reader: StreamReader
+    ) -> None:
+        """Subtract a retracted execution; drop the row of a retracted lone approval."""
+        e = target.event
+        pattern_id: str = e.pattern_id  # type: ignore[attr-defined]
+        totals = _load(db, pattern_id) or RoiTotals()
+        if isinstance(e, PatternExecutionRecorded):
+            _write(db, {pattern_id: (combine(totals, _delta(e, -1)), retraction.recorded_at)})
+            return
+        approvals = reader.read_stream(db, target.stream_id, retraction.seq, ["PatternApproved"])
+        if not approvals and totals.total_executions == 0:
+            db.execute("DELETE FROM pattern_roi_summary WHERE pattern_id = ?", (pattern_id,))
+
+
+def _delta(e: PatternExecutionRecorded, sign: int) -> RoiTotals:
+    return execution_delta(
+        success=e.success,
+        execution_time_seconds=e.execution_time_seconds,
+        estimated_time_seconds=e.estimated_time_seconds,
+        actual_cost=e.actual_cost,
+        estimated_cost=e.estimated_cost,
+        sign=sign,
+    )
+
+
+def _load(db: Sql, pattern_id: str) -> RoiTotals | None:
+    row = db.execute(
+        "SELECT total_executions, successful_executions, total_time_saved_seconds,"
+        " total_cost_saved_usd, total_investment_usd FROM pattern_roi_summary"
+        " WHERE pattern_id = ?",
+        (pattern_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return RoiTotals(int(row[0]), int(row[1]), Decimal(row[2]), Decimal(row[3]), Decimal(row[4]))
+
+
+def _write(db: Sql, pending: dict[str, tuple[RoiTotals, str]]) -> None:
+    rows = []
+    for pattern_id, (totals, last_updated) in pending.items():
+        f = figures(totals)
+        rows.append(
+            (
+                pattern_id,
+                f["total_executions"],
+                f["successful_executions"],
+                *(dec(f[k]) for k in _DECIMALS),
+                last_updated,
+            )
+        )
+    db.executemany(_UPSERT, rows)
+
+
+def summary_row(row: Sequence[Any]) -> dict[str, Any]:
+    """A stored row as a dict with exact Decimals."""
+    out = dict(zip(COLUMNS, row, strict=True))
+    for key in _DECIMALS:
+        if out[key] is not None:
+            out[key] = Decimal(out[key])
+    return out
+
+
+def get_summary(db: Sql, pattern_id: str) -> dict[str, Any] | None:
+    """One pattern's summary row."""
+    row = db.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM pattern_roi_summary WHERE pattern_id = ?",
+        (pattern_id,),
+    ).fetchone()
+    return None if row is None else summary_row(row)
+
+
+def all_summaries(db: Sql) -> list[dict[str, Any]]:
+    """Every pattern's summary row (unordered; callers sort exactly in Decimal)."""
+    rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM pattern_roi_summary").fetchall()
+    return [summary_row(r) for r in rows]

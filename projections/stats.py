@@ -1,0 +1,34 @@
+"""Small statistics, standard library only: Wilson intervals, confidence from sample size."""
+
+from __future__ import annotations
+
+import math
+
+Z95 = 1.959963984540054
+"""The 97.5th percentile of the standard normal: a two-sided 95 % interval."""
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval for a proportion; None when there are no trials."""
+    if n <= 0:
+        return None
+    p = successes / n
+    z2 = z * z
+    denom = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def sample_confidence(n: int) -> float:
+    """Confidence from the number of data points, rising with n and always below 1.
+
+    0 for none; below 0.7 under 5; 0.7–0.9 for 5 to 9; at least 0.9 from 10 on.
+    """
+    if n <= 0:
+        return 0.0
+    if n < 5:
+        return round(0.14 * n, 4)  # 0.14 … 0.56
+    if n < 10:
+        return round(0.7 + 0.04 * (n - 5), 4)  # 0.70 … 0.86
+    return round(1 - 0.1 * math.sqrt(10 / n), 4)  # 0.90 at 10, → 1 as n grows
