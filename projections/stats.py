@@ -31,4 +31,4 @@ def sample_confidence(n: int) -> float:
         return round(0.14 * n, 4)  # 0.14 … 0.56
     if n < 10:
         return round(0.7 + 0.04 * (n - 5), 4)  # 0.70 … 0.86
-    return round(1 - 0.1 * math.sqrt(10 / n), 4)  # 0.90 at 10, → 1 as n grows
+    return 1 - 0.1 * math.sqrt(10 / n)  # 0.90 at 10, → 1 as n grows

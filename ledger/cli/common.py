@@ -88,7 +88,8 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except DomainError as exc:
             details = {"field": exc.field, "kind": type(exc).__name__}
-            print_error(exc.message, details, as_json)
+            message = f"{exc.field}: {exc.message}" if exc.field else exc.message
+            print_error(message, details, as_json)
             raise typer.Exit(2) from None
         except LedgerError as exc:
             print_error(_with_flags(exc.message, exc.details), exc.details, as_json)

@@ -1,0 +1,122 @@
+"""Shared fixtures: real SQLite files in tmp_path, the real PostgreSQL server when configured,
+and a CLI runner that parses --json output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ledger import Ledger
+from ledger.cli import build_app
+
+PG_URL = os.environ.get("ROI_LEDGER_TEST_PG_URL")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A fresh ledger file location."""
+    return tmp_path / "ledger.db"
+
+
+@pytest.fixture
+def ledger(db_path: Path) -> Iterator[Ledger]:
+    """An open ledger on a real SQLite file."""
+    with Ledger.open(db_path) as led:
+        yield led
+
+
+def pg_schema_url(base: str) -> Iterator[str]:
+    """A URL whose search_path is a fresh schema, dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL ledger URL in its own schema (skipped when no server is configured)."""
+    if not PG_URL:
+        pytest.skip("ROI_LEDGER_TEST_PG_URL is not set: no PostgreSQL server to test against")
+    yield from pg_schema_url(PG_URL)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each backend in turn: the contract suite runs against both."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "contract.db")
+    else:
+        if not PG_URL:
+            pytest.skip("ROI_LEDGER_TEST_PG_URL is not set: no PostgreSQL server to test against")
+        yield from pg_schema_url(PG_URL)
+
+
+class Cli:
+    """Runs `roi-ledger --db <path> ...` in-process through typer's CliRunner."""
+
+    def __init__(self, db: Path | str) -> None:
+        self.db = str(db)
+        self.runner = CliRunner()
+        self.app = build_app()
+
+    def __call__(self, *args: str, input: str | None = None) -> Any:
+        return self.runner.invoke(self.app, ["--db", self.db, *args], input=input)
+
+    def json(self, *args: str, code: int = 0) -> Any:
+        """Run with --json, assert the exit code, return the parsed stdout."""
+        result = self(*args, "--json")
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+        return json.loads(result.stdout)
+
+    def error(self, *args: str, code: int = 2) -> dict[str, Any]:
+        """Run with --json expecting failure; return the parsed error object from stderr."""
+        result = self(*args, "--json")
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+        assert result.stdout == ""
+        parsed: dict[str, Any] = json.loads(result.stderr)
+        return parsed
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    """The CLI on a fresh ledger file."""
+    return Cli(db_path)
+
+
+def event_count(path: Path | str) -> int:
+    """How many events a SQLite ledger file holds (0 if it does not exist yet)."""
+    if not Path(path).exists():
+        return 0
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        if "events" not in tables:
+            return 0
+        return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def dump_projections(led: Ledger) -> dict[str, list[tuple[Any, ...]]]:
+    """Every projection table's rows, ordered by primary key (for row-for-row comparison)."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with led.backend.read() as db:
+        for projection in led.projector.projections:
+            for table in projection.tables:
+                order = ", ".join(table.primary_key)
+                rows = db.execute(f"SELECT * FROM {table.name} ORDER BY {order}").fetchall()
+                out[table.name] = [tuple(r) for r in rows]
+    return out

@@ -1,0 +1,179 @@
+"""Tamper evidence and movement of the log: verify, digests, retractions, export/import."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from ledger.audit import export_events, import_events, verify_chain, verify_digest
+from ledger.errors import IntegrityError
+from ledger.replay import diff_projections
+from tests.conftest import dump_projections
+
+
+def fill(led: Ledger) -> None:
+    led.approve_pattern("p", "60", "0.015")
+    for i in range(5):
+        led.record_execution("p", "45.2", "0.012", i != 3, idempotency_key=f"r{i}")
+
+
+def tamper(path: Path, sql: str) -> None:
+    """What an attacker with file access could do: drop the guards, rewrite a row."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TRIGGER events_refuse_update")
+        conn.execute("DROP TRIGGER events_refuse_delete")
+        conn.execute(sql)
+
+
+def test_verify_names_the_first_altered_row_and_an_old_digest_fails(db_path: Path) -> None:
+    with Ledger.open(db_path) as led:
+        fill(led)
+        digest = led.digest()
+        assert verify_chain(led)["ok"]
+    tamper(db_path, "UPDATE events SET payload = replace(payload, '0.012', '0.001') WHERE seq = 4")
+    with Ledger.open(db_path) as led:
+        result = verify_chain(led)
+        assert not result["ok"] and result["first_bad_seq"] == 4
+        assert "altered" in result["problem"]
+        proof = verify_digest(led, f"{digest['seq']}:{digest['hash']}")
+        assert not proof["ok"] and not proof["digest_ok"]
+
+
+def test_a_deleted_row_is_a_gap(db_path: Path) -> None:
+    with Ledger.open(db_path) as led:
+        fill(led)
+    tamper(db_path, "DELETE FROM events WHERE seq = 3")
+    with Ledger.open(db_path) as led:
+        result = verify_chain(led)
+        assert result["first_bad_seq"] == 4 and "gap" in result["problem"]
+
+
+def test_a_rewritten_chain_still_fails_the_outside_digest(db_path: Path) -> None:
+    """Even recomputing every hash after an edit cannot fool a digest kept elsewhere."""
+    with Ledger.open(db_path) as led:
+        fill(led)
+        kept = led.digest()
+        rows = [tuple(r) for r in led.backend.connection.execute("SELECT * FROM events")]  # type: ignore[attr-defined]
+    from events import GENESIS_HASH, chain_hash
+
+    tamper(db_path, "DELETE FROM events")
+    prev = GENESIS_HASH
+    with sqlite3.connect(db_path) as conn:
+        for row in rows:
+            row = list(row)
+            row[7] = row[7].replace("0.012", "0.001")
+            row[9] = prev
+            row[10] = prev = chain_hash(prev, *row[:9])
+            conn.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+    with Ledger.open(db_path) as led:
+        assert verify_chain(led)["ok"]
+        assert not verify_digest(led, f"{kept['seq']}:{kept['hash']}")["ok"]
+
+
+def test_digest_of_an_earlier_seq_still_verifies_after_more_appends(ledger: Ledger) -> None:
+    fill(ledger)
+    early = ledger.digest()
+    ledger.record_execution("p", "1", "0.01", True)
+    assert verify_digest(ledger, f"{early['seq']}:{early['hash']}")["ok"]
+    assert not verify_digest(ledger, f"{early['seq']}:{'0' * 64}")["ok"]
+
+
+def test_retraction_removes_the_effect_keeps_the_event(ledger: Ledger) -> None:
+    fill(ledger)
+    before = ledger.pattern_roi("p")
+    result = ledger.retract(3, "recorded twice by mistake")
+    after = ledger.pattern_roi("p")
+    assert after["total_executions"] == before["total_executions"] - 1
+    assert 3 not in [e["execution_id"] for e in ledger.executions("p")]
+    trail = ledger.history("pattern:p")
+    assert [e.event_type for e in trail][-1] == "EventRetracted"
+    assert trail[2].seq == 3  # still in the log
+    assert result["stream_id"] == "pattern:p"
+    assert diff_projections(ledger)["ok"]
+
+
+def test_retracting_twice_or_a_retraction_is_refused(ledger: Ledger) -> None:
+    from commands.base import DomainError, NotFoundError
+
+    fill(ledger)
+    retraction = ledger.retract(2, "mistake")
+    with pytest.raises(DomainError, match="already retracted by seq"):
+        ledger.retract(2, "again")
+    with pytest.raises(DomainError, match="cannot be retracted"):
+        ledger.retract(retraction["seq"], "undo")
+    with pytest.raises(NotFoundError, match="no event with seq 99"):
+        ledger.retract(99, "nothing")
+
+
+def test_retracting_the_approval_makes_the_pattern_unknown_again(ledger: Ledger) -> None:
+    from commands.base import NotFoundError
+
+    ledger.approve_pattern("p", "60", "0.015")
+    ledger.retract(1, "approved the wrong pattern")
+    assert ledger.list_patterns() == []
+    with pytest.raises(NotFoundError):
+        ledger.record_execution("p", "1", "1", True)
+
+
+def test_export_then_import_into_an_empty_ledger_reproduces_the_digest(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    fill(ledger)
+    ledger.retract(3, "mistake")
+    dump = tmp_path / "log.jsonl"
+    with dump.open("w") as handle:
+        assert export_events(ledger, handle) == 7
+    with Ledger.open(tmp_path / "copy.db") as copy:
+        result = import_events(copy, str(dump))
+        assert result["imported"] == 7
+        assert copy.digest() == ledger.digest()
+        assert dump_projections(copy) == dump_projections(ledger)
+        again = import_events(copy, str(dump))  # re-import is a no-op
+        assert (again["imported"], again["already_present"]) == (0, 7)
+
+
+def test_import_refuses_a_broken_chain_and_writes_nothing(ledger: Ledger, tmp_path: Path) -> None:
+    fill(ledger)
+    dump = tmp_path / "log.jsonl"
+    with dump.open("w") as handle:
+        export_events(ledger, handle)
+    lines = dump.read_text().splitlines()
+    lines[2] = lines[2].replace('"0.012"', '"0.010"')
+    dump.write_text("\n".join(lines) + "\n")
+    with Ledger.open(tmp_path / "copy.db") as copy:
+        with pytest.raises(IntegrityError, match="line 3: seq 3"):
+            import_events(copy, str(dump))
+        assert copy.digest()["seq"] == 0
+
+
+def test_import_refuses_a_file_from_another_ledger(ledger: Ledger, tmp_path: Path) -> None:
+    fill(ledger)
+    dump = tmp_path / "log.jsonl"
+    with dump.open("w") as handle:
+        export_events(ledger, handle)
+    with Ledger.open(tmp_path / "other.db") as other:
+        other.approve_pattern("q", "1", "1")
+        with pytest.raises(IntegrityError, match="does not continue"):
+            import_events(other, str(dump))
+        assert other.digest()["seq"] == 1
+
+
+def test_as_of_timestamp_selects_events_recorded_by_then(tmp_path: Path) -> None:
+    ticks = iter(f"2025-01-01T00:00:0{i}.000000Z" for i in range(10))
+    with Ledger.open(tmp_path / "t.db") as led:
+        led.clock = lambda: next(ticks)
+        fill(led)  # seq 1..6 recorded at :00 .. :05
+        assert led.resolve_as_of("2025-01-01T00:00:02Z") == 3
+        assert led.pattern_roi("p", as_of="2025-01-01T00:00:02Z")["total_executions"] == 2
+        assert led.resolve_as_of("2024-12-31") == 0
+
+
+def test_as_of_beyond_the_head_is_an_input_error(ledger: Ledger) -> None:
+    from ledger.errors import InputError
+
+    fill(ledger)
+    with pytest.raises(InputError, match="beyond the head"):
+        ledger.roi_summary(as_of=100)
