@@ -71,7 +71,7 @@ REFUSALS = [
         ],
         "pattern_id",
     ),
-    (execution()[:-1] + ["--failure", "--executed-at", "someday"], "executed_at"),
+    ([*execution()[:-1], "--failure", "--executed-at", "someday"], "executed_at"),
     (
         [
             "record",
