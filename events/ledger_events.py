@@ -16,8 +16,8 @@ class EventRetracted(Event):
     """
 
     type: Literal["EventRetracted"] = "EventRetracted"
-    target_seq: int = Field(ge=1)
     reason: Text = Field(min_length=1)
+    target_seq: int = Field(ge=1)
 
 
 def report_stream(kind: str, period: str) -> str:
@@ -29,8 +29,8 @@ class ReportGenerated(Event):
     """A periodic report was produced from the log as it stood at `as_of_seq`."""
 
     type: Literal["ReportGenerated"] = "ReportGenerated"
+    as_of_hash: str
+    as_of_seq: int = Field(ge=0)
+    files: tuple[str, ...] = ()
     kind: str
     period: str
-    as_of_seq: int = Field(ge=0)
-    as_of_hash: str
-    files: tuple[str, ...] = ()

@@ -20,21 +20,21 @@ class PatternApproved(Event):
 
     schema_version: ClassVar[int] = 2
     type: Literal["PatternApproved"] = "PatternApproved"
-    pattern_id: Identifier
-    estimated_time_seconds: Seconds
-    estimated_cost: Money
     approved_by: Text | None = None
-    description: Text | None = None
     confidence: Probability | None = None
+    description: Text | None = None
+    estimated_cost: Money
+    estimated_time_seconds: Seconds
+    pattern_id: Identifier
 
 
 class PatternEstimatesRevised(Event):
     """The pattern's expected time and cost were revised; later executions default to these."""
 
     type: Literal["PatternEstimatesRevised"] = "PatternEstimatesRevised"
-    pattern_id: Identifier
-    estimated_time_seconds: Seconds
     estimated_cost: Money
+    estimated_time_seconds: Seconds
+    pattern_id: Identifier
     reason: Text | None = None
 
 
@@ -50,9 +50,9 @@ class PatternConfidenceUpdated(Event):
     """The closed loop moved the pattern's confidence, from its effectiveness rating."""
 
     type: Literal["PatternConfidenceUpdated"] = "PatternConfidenceUpdated"
-    pattern_id: Identifier
-    old: Probability | None
     new: Probability
+    old: Probability | None
+    pattern_id: Identifier
     rating: str
     reason: Text
 
@@ -61,11 +61,11 @@ class PatternExecutionRecorded(Event):
     """One run of an automated pattern, with what it actually took against the estimate."""
 
     type: Literal["PatternExecutionRecorded"] = "PatternExecutionRecorded"
-    pattern_id: Identifier
-    workflow_id: int | None = None
-    execution_time_seconds: Seconds
-    estimated_time_seconds: Seconds
     actual_cost: Money
-    estimated_cost: Money
-    success: bool
     error_message: Text | None = None
+    estimated_cost: Money
+    estimated_time_seconds: Seconds
+    execution_time_seconds: Seconds
+    pattern_id: Identifier
+    success: bool
+    workflow_id: int | None = None

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
 
 def utc_now() -> datetime:
     """The current time, in UTC."""
@@ -39,10 +37,12 @@ def parse_timestamp(value: str | datetime | date) -> datetime:
 
 
 def format_timestamp(dt: datetime) -> str:
-    """Render an aware datetime as stored: UTC, microseconds, trailing Z."""
+    """Render a datetime as stored: UTC (naive is taken as UTC), microseconds, trailing Z."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime(_FORMAT)
+        return dt.isoformat(timespec="microseconds") + "Z"
+    if dt.utcoffset():
+        dt = dt.astimezone(UTC)
+    return dt.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def normalize_timestamp(value: str | datetime | date) -> str:

@@ -1,13 +1,16 @@
-"""`record batch`: JSON Lines of commands, parsed lazily so memory stays flat."""
+"""`record batch`: JSON Lines of commands, parsed lazily so memory stays flat.
+
+Each line is validated in one step by pydantic's core, straight from its JSON text, through a
+discriminated union keyed by `command`; that is most of what makes the bulk path fast.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from decimal import Decimal
-from typing import IO, Any
+from functools import cache
+from typing import IO, Annotated, Any, Literal, Union
 
-from pydantic import ValidationError
+from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from commands.base import Command
 from ledger.errors import InputError
@@ -15,26 +18,48 @@ from ledger.handlers import BATCH_COMMANDS
 from ledger.validation import describe, field_errors
 
 
+@cache
+def line_adapter() -> TypeAdapter[Command]:
+    """One adapter for every batch line: each command class plus its `command` tag."""
+    models = tuple(
+        create_model(
+            f"{cls.__name__}Line",
+            __base__=cls,
+            command=(Literal[name], ...),  # type: ignore[valid-type]
+        )
+        for name, cls in BATCH_COMMANDS.items()
+    )
+    return TypeAdapter(Annotated[Union[models], Field(discriminator="command")])  # type: ignore[return-value]  # noqa: UP007
+
+
 def parse_line(number: int, text: str) -> Command | InputError:
     """One line to its command, or the input error that names what is wrong with it."""
     try:
-        data: Any = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        return InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", {"line": number})
-    if not isinstance(data, dict):
-        return InputError("each line must be a JSON object", {"line": number})
-    name = data.pop("command", None)
-    cls = BATCH_COMMANDS.get(name) if isinstance(name, str) else None
-    if cls is None:
-        known = ", ".join(BATCH_COMMANDS)
-        return InputError(
-            f"command: {name!r} is not one of {known}", {"line": number, "field": "command"}
-        )
-    try:
-        return cls.model_validate(data)
+        return line_adapter().validate_json(text)
     except ValidationError as exc:
-        errors = field_errors(exc)
-        return InputError(describe(errors), errors)
+        return InputError(_describe_line(exc), {"line": number, "errors": _errors(exc)})
+
+
+def _errors(exc: ValidationError) -> list[dict[str, Any]]:
+    errors = field_errors(exc)
+    known = ", ".join(BATCH_COMMANDS)
+    for error in errors:
+        head, _, rest = error["field"].partition(".")
+        if head in BATCH_COMMANDS and rest:
+            error["field"] = rest  # the union's tag is not a field the user wrote
+        elif error["field"] in ("input", "command") or head in BATCH_COMMANDS:
+            error["field"] = "command"
+            error["message"] = f"must be one of {known}"
+    return errors
+
+
+def _describe_line(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return f"not valid JSON ({first['msg'].removeprefix('Invalid JSON: ')})"
+    if first["type"] in ("model_type", "dict_type", "model_attributes_type"):
+        return "each line must be a JSON object"
+    return describe(_errors(exc))
 
 
 def read_commands(handle: IO[str]) -> Iterator[tuple[int, Command | InputError]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from commands import ledger as ledger_commands
@@ -10,6 +11,7 @@ from commands import patterns
 from commands.base import Command
 from events import RecordedEvent
 from events.patterns import pattern_stream
+from events.timeutil import format_timestamp
 from ledger.uow import UnitOfWork
 
 Result = dict[str, Any]
@@ -57,12 +59,12 @@ def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent
 
 
 def _append(
-    uow: UnitOfWork, stream_id: str, events: list[Any], cmd: Command, occurred_at: str | None
+    uow: UnitOfWork, stream_id: str, events: list[Any], cmd: Command, occurred_at: datetime | None
 ) -> list[RecordedEvent]:
     return uow.append(
         stream_id,
         events,
-        occurred_at=occurred_at,
+        occurred_at=None if occurred_at is None else format_timestamp(occurred_at),
         idempotency_key=cmd.idempotency_key,
         expected_version=cmd.expected_version,
     )
@@ -75,6 +77,19 @@ HANDLERS: dict[type[Command], Handler] = {
     patterns.RecordExecution: record_execution,
     ledger_commands.Retract: retract,
 }
+
+
+def handler_for(command: Command) -> Handler:
+    """The handler of a command (or of the command class a batch-line model extends)."""
+    kind = type(command)
+    handler = HANDLERS.get(kind)
+    if handler is None:
+        base = next((c for c in kind.__mro__ if c in HANDLERS), None)
+        if base is None:
+            raise TypeError(f"no handler for {kind.__name__}")
+        handler = HANDLERS[kind] = HANDLERS[base]
+    return handler
+
 
 BATCH_COMMANDS: dict[str, type[Command]] = {
     "approve": patterns.ApprovePattern,

@@ -22,7 +22,7 @@ from events.timeutil import normalize_timestamp
 from ledger.bootstrap import build_projections
 from ledger.errors import InputError, LedgerError
 from ledger.eventlog import EventLog, Head
-from ledger.handlers import HANDLERS
+from ledger.handlers import handler_for
 from ledger.projector import Progress, Projector
 from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
@@ -162,13 +162,13 @@ class Ledger:
             stored = uow.duplicate(command.idempotency_key)
             if stored is not None:
                 return [stored], True
-        return HANDLERS[type(command)](uow, command), False
+        return handler_for(command)(uow, command), False
 
     def execute_batch(
         self,
         items: Iterable[tuple[int, Command | InputError]],
         *,
-        chunk_size: int = 2000,
+        chunk_size: int = 5000,
         on_chunk: Callable[[int], None] | None = None,
     ) -> BatchOutcome:
         """Run numbered commands, committing every `chunk_size`; bad ones are reported, skipped.

@@ -14,7 +14,7 @@ from typing import Any
 from commands.base import ConflictError
 from commands.patterns import PatternState
 from commands.patterns import evolve as evolve_pattern
-from events import Event, RecordedEvent, canonical_json, chain_hash
+from events import Event, RecordedEvent, chain_hash
 from events.timeutil import format_timestamp, utc_now
 from ledger.eventlog import EventLog
 from ledger.projector import Projector
@@ -22,6 +22,11 @@ from projections.base import Sql
 from projections.patterns import load_state as load_pattern_state
 
 Clock = Callable[[], str]
+
+PATTERN_STATE_EVENTS = frozenset(
+    {"PatternApproved", "PatternEstimatesRevised", "PatternRevoked", "PatternConfidenceUpdated"}
+)
+"""The pattern events that change what commands decide on (executions do not)."""
 
 
 def system_clock() -> str:
@@ -36,10 +41,11 @@ class UnitOfWork:
         self.db = db
         self.log = log
         self.projector = projector
-        self.clock = clock
         head = log.head(db)
         self.seq, self.hash = head.seq, head.hash
-        self.last_recorded = head.recorded_at or ""
+        # One ledger time per transaction: its events become visible together. Never before
+        # the head's, so recorded_at rises with seq and "as of a time" is a prefix of the log.
+        self.recorded_at = max(clock(), head.recorded_at or "")
         self.pending: list[RecordedEvent] = []
         self.pending_streams: set[str] = set()
         self.versions: dict[str, int] = {}
@@ -110,13 +116,13 @@ class UnitOfWork:
                 f"{expected_version}; re-read it and retry",
                 field="expected_version",
             )
-        recorded_at = max(self.clock(), self.last_recorded)
+        recorded_at = self.recorded_at
         occurred = occurred_at or recorded_at
         out = []
         for index, event in enumerate(events):
             self.seq += 1
             version += 1
-            payload = canonical_json(event.payload())
+            payload = event.payload_json()
             key = idempotency_key if index == 0 else None
             event_type = event.type  # type: ignore[attr-defined]
             digest = chain_hash(
@@ -149,14 +155,13 @@ class UnitOfWork:
             out.append(recorded)
             if key is not None:
                 self.keys[key] = recorded
-            if stream_id.startswith("pattern:"):
+            if event_type in PATTERN_STATE_EVENTS:
                 pattern_id = stream_id[8:]
                 if pattern_id in self.pattern_states:
                     self.pattern_states[pattern_id] = evolve_pattern(
                         self.pattern_states[pattern_id], event
                     )
         self.versions[stream_id] = version
-        self.last_recorded = recorded_at
         self.pending.extend(out)
         self.pending_streams.add(stream_id)
         return out

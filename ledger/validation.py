@@ -20,6 +20,8 @@ def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
+        if err["type"].startswith(("datetime", "date")):
+            message += "; use ISO-8601, e.g. 2024-12-08T12:00:00Z"
         item: dict[str, Any] = {"field": loc, "message": message}
         if err["type"] != "missing" and isinstance(err.get("input"), str | int | float | bool):
             item["input"] = err["input"]

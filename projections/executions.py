@@ -53,10 +53,7 @@ class PatternExecutions(Projection):
             executed_at TEXT NOT NULL,
             recorded_at TEXT NOT NULL""",
             ("id",),
-            indexes=(
-                ("idx_pattern_executions_pattern", "pattern_id, executed_at"),
-                ("idx_pattern_executions_workflow", "workflow_id"),
-            ),
+            indexes=(("idx_pattern_executions_pattern", "pattern_id, executed_at"),),
         ),
     )
 

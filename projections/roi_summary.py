@@ -71,17 +71,17 @@ class RoiSummary(Projection):
 
     def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
         """Fold the batch per pattern in memory, then write each touched row once."""
-        pending: dict[str, tuple[RoiTotals, str]] = {}
+        pending: dict[str, _Running] = {}
         for recorded in events:
             e = recorded.event
             pattern_id: str = e.pattern_id  # type: ignore[attr-defined]
-            totals = pending[pattern_id][0] if pattern_id in pending else None
-            if totals is None:
-                totals = _load(db, pattern_id) or RoiTotals()
+            running = pending.get(pattern_id)
+            if running is None:
+                running = pending[pattern_id] = _Running(_load(db, pattern_id) or RoiTotals())
             if isinstance(e, PatternExecutionRecorded):
-                totals = combine(totals, _delta(e, 1))
-            pending[pattern_id] = (totals, recorded.recorded_at)
-        _write(db, pending)
+                running.add(e)
+            running.last_updated = recorded.recorded_at
+        _write(db, {k: (r.totals(), r.last_updated) for k, r in pending.items()})
 
     def retract(
         self, db: Sql, target: RecordedEvent, retraction: RecordedEvent, reader: StreamReader
@@ -96,6 +96,31 @@ class RoiSummary(Projection):
         approvals = reader.read_stream(db, target.stream_id, retraction.seq, ["PatternApproved"])
         if not approvals and totals.total_executions == 0:
             db.execute("DELETE FROM pattern_roi_summary WHERE pattern_id = ?", (pattern_id,))
+
+
+class _Running:
+    """Totals being folded: plain mutable sums, cheaper per event than a frozen dataclass."""
+
+    __slots__ = ("cost", "investment", "last_updated", "successful", "time", "total")
+
+    def __init__(self, start: RoiTotals) -> None:
+        self.total = start.total_executions
+        self.successful = start.successful_executions
+        self.time = start.total_time_saved_seconds
+        self.cost = start.total_cost_saved_usd
+        self.investment = start.total_investment_usd
+        self.last_updated = ""
+
+    def add(self, e: PatternExecutionRecorded) -> None:
+        self.total += 1
+        if e.success:
+            self.successful += 1
+            self.time += e.estimated_time_seconds - e.execution_time_seconds
+            self.cost += e.estimated_cost - e.actual_cost
+            self.investment += e.actual_cost
+
+    def totals(self) -> RoiTotals:
+        return RoiTotals(self.total, self.successful, self.time, self.cost, self.investment)
 
 
 def _delta(e: PatternExecutionRecorded, sign: int) -> RoiTotals:

@@ -284,3 +284,9 @@ def test_usage_errors_are_json_with_json(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert "--pattern-id" in json.loads(run.stderr)["error"]
+
+
+def test_a_bad_timestamp_error_shows_the_expected_form(cli: Cli) -> None:
+    cli.json(*APPROVE)
+    error = cli.error(*execution("--executed-at", "last tuesday"))
+    assert "executed_at" in error["error"] and "ISO-8601" in error["error"]

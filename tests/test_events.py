@@ -102,3 +102,54 @@ def test_timestamps_are_stored_as_utc_with_z(given: str, stored: str) -> None:
 def test_a_bad_timestamp_says_what_is_expected() -> None:
     with pytest.raises(ValueError, match="ISO-8601"):
         normalize_timestamp("yesterday")
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        (1, "pattern:p", 1, "PatternApproved", 2, "a", "b", '{"x":"é\\"\\n"}', None),
+        (7, 'pattern:we"ird\\id', 3, "T", 1, "a", "b", "{}", "key-ü\u2028"),
+    ],
+)
+def test_hash_body_is_exactly_json_dumps_of_the_row(row: tuple[object, ...]) -> None:
+    import hashlib
+
+    body = json.dumps(list(row), separators=(",", ":"), ensure_ascii=False)
+    expected = hashlib.sha256((GENESIS_HASH + body).encode()).hexdigest()
+    assert chain_hash(GENESIS_HASH, *row) == expected  # type: ignore[arg-type]
+
+
+def test_stored_payload_is_canonical_json_for_every_event_class() -> None:
+    from events.decisions import DecisionLogged
+
+    samples = [
+        execution(error_message='naïve "quote"\n'),
+        PatternApproved(
+            pattern_id="p",
+            estimated_time_seconds=1,
+            estimated_cost="0.5",
+            description="ünïcode",
+            confidence="0.5",
+        ),
+        DecisionLogged(
+            decision_id="d",
+            opportunity_type="t",
+            opportunity_source="s",
+            action_taken="a",
+            context={"z": 1, "a": {"y": [3, {"b": 1, "a": 2}]}},
+            opportunity_score=87.5,
+        ),
+    ]
+    for event in samples:
+        text = event.payload_json()
+        assert text == canonical_json(json.loads(text))
+
+
+def test_event_fields_must_be_declared_sorted() -> None:
+    from events.base import Event
+
+    with pytest.raises(TypeError, match="alphabetical"):
+
+        class Unsorted(Event):
+            zebra: int
+            apple: int

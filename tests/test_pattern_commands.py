@@ -89,7 +89,7 @@ def test_revoke_twice_is_refused() -> None:
     [
         ("execution_time_seconds", "-1", "greater than or equal to 0"),
         ("actual_cost", "nan", "finite"),
-        ("executed_at", "last tuesday", "ISO-8601"),
+        ("executed_at", "last tuesday", "valid datetime"),
         ("pattern_id", "has space", "pattern"),
         ("workflow_id", "x", "integer"),
     ],

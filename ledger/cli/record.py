@@ -76,7 +76,7 @@ def batch(
     ],
     chunk_size: Annotated[
         int, typer.Option(min=1, max=100_000, help="Commands per committed transaction.")
-    ] = 2000,
+    ] = 5000,
     as_json: JsonOpt = False,
 ) -> None:
     """Record many commands from JSON Lines: one {"command": ..., ...} object per line.

@@ -1,0 +1,70 @@
+"""Shared helpers for the benchmark scripts: timing, sample files, printing a comparison."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Wall seconds and result of one call."""
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def best_of(runs: int, fn: Callable[[], Any]) -> float:
+    """The fastest of several runs (seconds)."""
+    return min(timed(fn)[0] for _ in range(runs))
+
+
+def write_executions(path: Path, executions: int, patterns: int, keys: bool = False) -> int:
+    """A `record batch` file: approvals, then executions spread over the patterns."""
+    with path.open("w") as handle:
+        for p in range(patterns):
+            handle.write(
+                json.dumps(
+                    {
+                        "command": "approve",
+                        "pattern_id": f"pattern-{p:03d}",
+                        "estimated_time_seconds": 60,
+                        "estimated_cost": 0.015,
+                    }
+                )
+                + "\n"
+            )
+        for i in range(executions):
+            line: dict[str, Any] = {
+                "command": "execution",
+                "pattern_id": f"pattern-{i % patterns:03d}",
+                "workflow_id": i,
+                "execution_time_seconds": 40 + i % 30,
+                "actual_cost": 0.010 + (i % 7) / 1000,
+                "success": i % 13 != 0,
+                "executed_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T12:00:00Z",
+            }
+            if keys:
+                line["idempotency_key"] = f"run-{i}"
+            handle.write(json.dumps(line) + "\n")
+    return executions + patterns
+
+
+def machine() -> str:
+    """What the figures were measured on."""
+    return (
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"{platform.machine()}, {platform.system()}"
+    )
+
+
+def report(title: str, rows: list[tuple[str, str, str]]) -> None:
+    """Print a small three-column table: what, figure, comparison."""
+    print(f"\n{title}")
+    width = max(len(r[0]) for r in rows)
+    for name, figure, note in rows:
+        print(f"  {name:<{width}}  {figure:>18}  {note}")
