@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from events.base import Event
 
 GENESIS_HASH = "0" * 64
-_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_quote = json.encoder.encode_basestring
 
 
 def canonical_json(value: Any) -> str:

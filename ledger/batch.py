@@ -25,11 +25,11 @@ def line_adapter() -> TypeAdapter[Command]:
         create_model(
             f"{cls.__name__}Line",
             __base__=cls,
-            command=(Literal[name], ...),  # type: ignore[valid-type]
+            command=(Literal[name], ...),
         )
         for name, cls in BATCH_COMMANDS.items()
     )
-    return TypeAdapter(Annotated[Union[models], Field(discriminator="command")])  # type: ignore[return-value]  # noqa: UP007
+    return TypeAdapter(Annotated[Union[models], Field(discriminator="command")])  # noqa: UP007
 
 
 def parse_line(number: int, text: str) -> Command | InputError:
