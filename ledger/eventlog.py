@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from events import GENESIS_HASH, RecordedEvent
-from events.registry import EVENT_CLASSES, decode_event, event_adapter
 from ledger.storage.base import EVENT_COLUMNS
 from projections.base import Sql
 
@@ -25,6 +24,8 @@ class Head(NamedTuple):
 
 def decode_row(row: Sequence[Any]) -> RecordedEvent:
     """A stored row to its envelope with the decoded, upcast event."""
+    from events.registry import EVENT_CLASSES, decode_event, event_adapter  # not on appends
+
     event_type, schema_version, payload = row[3], row[4], row[7]
     cls = EVENT_CLASSES.get(event_type)
     if cls is not None and schema_version == cls.schema_version:

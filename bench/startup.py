@@ -1,0 +1,82 @@
+"""Wall time of one `roi-ledger record execution` from the shell, next to its floor.
+
+    python bench/startup.py [--runs 21]
+
+Baseline, same run: `python -c "import typer, pydantic; pydantic.BaseModel"` — the two
+libraries the command cannot do without. Bytecode is compiled first, as it is after any
+normal install (this machine sets PYTHONDONTWRITEBYTECODE, which would otherwise make
+every run recompile our sources).
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import machine, report  # noqa: E402
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    for package in ("events", "commands", "projections", "ledger"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "ROI_LEDGER_DB": str(Path(tmp) / "s.db")}
+        script = shutil.which("roi-ledger")
+        cli = [script] if script else [sys.executable, "-m", "ledger"]
+        subprocess.run([*cli, "pattern", "approve", "p", "--estimated-time-seconds", "60",
+                        "--estimated-cost", "0.015"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        record = [*cli, "record", "execution", "--pattern-id", "p",
+                  "--execution-time-seconds", "45.2", "--actual-cost", "0.012", "--success"]
+        floor = [sys.executable, "-c", "import typer, pydantic; pydantic.BaseModel"]
+        ours, base = [], []
+        for _ in range(args.runs):  # interleaved, so load on the machine hits both alike
+            base.append(run(floor, env))
+            ours.append(run(record, env))
+    ow, bw = (statistics.median(x[0] for x in s) for s in (ours, base))
+    oc, bc = (statistics.median(x[1] for x in s) for s in (ours, base))
+    print(f"# {machine()}; median of {args.runs} runs each")
+    report(
+        "one append from the shell (wall time, includes the fsync)",
+        [
+            ("roi-ledger record execution", f"{ow * 1000:.0f} ms", f"{ow / bw:.2f}x the floor"),
+            ("import typer, pydantic", f"{bw * 1000:.0f} ms", "floor"),
+        ],
+    )
+    report(
+        "same runs, CPU time (user + system; steadier on a shared machine)",
+        [
+            ("roi-ledger record execution", f"{oc * 1000:.0f} ms", f"{oc / bc:.2f}x the floor"),
+            ("import typer, pydantic", f"{bc * 1000:.0f} ms", "floor"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
