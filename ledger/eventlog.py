@@ -23,35 +23,24 @@ class Head(NamedTuple):
 
 
 def decode_row(row: Sequence[Any]) -> RecordedEvent:
-    """A stored row to its envelope with the decoded, upcast event."""
-    from events.registry import EVENT_CLASSES, decode_event, event_adapter  # not on appends
+    """A stored row to its envelope with the decoded, upcast event.
 
-    event_type, schema_version, payload = row[3], row[4], row[7]
+    A current-version row is parsed from its stored text by its own class's validator (the
+    type column already says which class); older versions are upcast and go through the
+    registry's discriminated union.
+    """
+    from events.registry import EVENT_CLASSES, decode_event  # not needed on appends
+
+    seq, stream_id, version, event_type, schema_version = row[0], row[1], row[2], row[3], row[4]
+    payload = row[7]
     cls = EVENT_CLASSES.get(event_type)
     if cls is not None and schema_version == cls.schema_version:
-        # Current version: let pydantic parse the stored JSON text directly, tag spliced in.
-        tagged = (
-            f'{{"type":"{event_type}",{payload[1:]}'
-            if payload != "{}"
-            else f'{{"type":"{event_type}"}}'
-        )
-        event = event_adapter().validate_json(tagged)
+        event = cls.__pydantic_validator__.validate_json(payload)
     else:
         event = decode_event(event_type, schema_version, json.loads(payload))
-    seq, stream_id, version, _, _, occurred_at, recorded_at, _, key, prev_hash, digest = row
     return RecordedEvent(
-        seq,
-        stream_id,
-        version,
-        event_type,
-        schema_version,
-        occurred_at,
-        recorded_at,
-        payload,
-        key,
-        prev_hash,
-        digest,
-        event,
+        seq, stream_id, version, event_type, schema_version, row[5], row[6], payload, row[8],
+        row[9], row[10], event,
     )
 
 
