@@ -21,10 +21,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import best_of, machine, report, timed, write_executions  # noqa: E402
-from ledger import Ledger  # noqa: E402
-from ledger.batch import read_commands  # noqa: E402
-from ledger.replay import rebuild  # noqa: E402
+from bench.common import best_of, machine, report, timed, write_executions
+from ledger import Ledger
+from ledger.batch import read_commands
+from ledger.replay import rebuild
 
 QUERIES: dict[str, Callable[[Ledger], Any]] = {
     "roi summary": lambda led: led.roi_summary(),

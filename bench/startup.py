@@ -49,11 +49,33 @@ def main() -> None:
         env = {**os.environ, "ROI_LEDGER_DB": str(Path(tmp) / "s.db")}
         script = shutil.which("roi-ledger")
         cli = [script] if script else [sys.executable, "-m", "ledger"]
-        subprocess.run([*cli, "pattern", "approve", "p", "--estimated-time-seconds", "60",
-                        "--estimated-cost", "0.015"], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
-        record = [*cli, "record", "execution", "--pattern-id", "p",
-                  "--execution-time-seconds", "45.2", "--actual-cost", "0.012", "--success"]
+        subprocess.run(
+            [
+                *cli,
+                "pattern",
+                "approve",
+                "p",
+                "--estimated-time-seconds",
+                "60",
+                "--estimated-cost",
+                "0.015",
+            ],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        record = [
+            *cli,
+            "record",
+            "execution",
+            "--pattern-id",
+            "p",
+            "--execution-time-seconds",
+            "45.2",
+            "--actual-cost",
+            "0.012",
+            "--success",
+        ]
         floor = [sys.executable, "-c", "import typer, pydantic; pydantic.BaseModel"]
         ours, base = [], []
         for _ in range(args.runs):  # interleaved, so load on the machine hits both alike

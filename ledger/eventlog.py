@@ -39,8 +39,18 @@ def decode_row(row: Sequence[Any]) -> RecordedEvent:
     else:
         event = decode_event(event_type, schema_version, json.loads(payload))
     return RecordedEvent(
-        seq, stream_id, version, event_type, schema_version, row[5], row[6], payload, row[8],
-        row[9], row[10], event,
+        seq,
+        stream_id,
+        version,
+        event_type,
+        schema_version,
+        row[5],
+        row[6],
+        payload,
+        row[8],
+        row[9],
+        row[10],
+        event,
     )
 
 

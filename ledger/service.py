@@ -326,6 +326,25 @@ class Ledger:
         head = self.head(as_of)
         return {"seq": head.seq, "hash": head.hash}
 
+    def verify(self, *, projections: bool = False, digest: str | None = None) -> dict[str, Any]:
+        """Recompute the hash chain (or prove a `SEQ:HASH` digest); optionally rebuild every
+        projection into a scratch database and diff it with the live one. `ok` says it all."""
+        from ledger.audit import verify_chain, verify_digest
+
+        result = verify_chain(self) if digest is None else verify_digest(self, digest)
+        if projections and result["ok"]:
+            from ledger.replay import diff_projections
+
+            result["projections"] = diff_projections(self)
+            result["ok"] = result["projections"]["ok"]
+        return result
+
+    def rebuild(self, projection: list[str] | None = None) -> dict[str, Any]:
+        """Drop and refold projections (all, or those named) from the log."""
+        from ledger.replay import rebuild
+
+        return rebuild(self, projection)
+
     def list_patterns(self, as_of: AsOf = None) -> list[dict[str, Any]]:
         """The pattern registry."""
         with self.reading(as_of) as db:

@@ -177,3 +177,13 @@ def test_as_of_beyond_the_head_is_an_input_error(ledger: Ledger) -> None:
     fill(ledger)
     with pytest.raises(InputError, match="beyond the head"):
         ledger.roi_summary(as_of=100)
+
+
+def test_python_api_verify_and_rebuild(ledger: Ledger) -> None:
+    fill(ledger)
+    assert ledger.verify(projections=True)["ok"]
+    before = dump_projections(ledger)
+    assert ledger.rebuild(["pattern_roi_summary"])["projections"] == ["pattern_roi_summary"]
+    assert dump_projections(ledger) == before
+    digest = ledger.digest()
+    assert ledger.verify(digest=f"{digest['seq']}:{digest['hash']}")["digest_ok"]

@@ -7,8 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("fastapi", "starlette", "uvicorn", "apscheduler", "psycopg", "sqlite_utils", "rich",
-         "httpx", "scipy")
+HEAVY = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "apscheduler",
+    "psycopg",
+    "sqlite_utils",
+    "rich",
+    "httpx",
+    "scipy",
+)
 
 PROBE = f"""
 import json, sys
@@ -23,15 +32,46 @@ print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}
 
 
 def loaded(args: list[str]) -> list[str]:
-    run = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True,
-                         text=True)
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def test_recording_an_execution_imports_nothing_heavy(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
-    assert loaded(["--db", db, "pattern", "approve", "p", "--estimated-time-seconds", "60",
-                   "--estimated-cost", "0.015"]) == []
-    assert loaded(["--db", db, "record", "execution", "--pattern-id", "p",
-                   "--execution-time-seconds", "45", "--actual-cost", "0.01", "--success"]) == []
+    assert (
+        loaded(
+            [
+                "--db",
+                db,
+                "pattern",
+                "approve",
+                "p",
+                "--estimated-time-seconds",
+                "60",
+                "--estimated-cost",
+                "0.015",
+            ]
+        )
+        == []
+    )
+    assert (
+        loaded(
+            [
+                "--db",
+                db,
+                "record",
+                "execution",
+                "--pattern-id",
+                "p",
+                "--execution-time-seconds",
+                "45",
+                "--actual-cost",
+                "0.01",
+                "--success",
+            ]
+        )
+        == []
+    )

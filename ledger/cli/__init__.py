@@ -21,7 +21,7 @@ GROUPS = {
 }
 """Sub-apps, one module each, mounted with add_typer under their key."""
 
-TOP_LEVEL = ("ledger.cli.audit",)
+TOP_LEVEL = ("ledger.cli.audit", "ledger.cli.demo")
 """Modules whose `register(app)` adds root-level commands."""
 
 

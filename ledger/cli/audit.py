@@ -19,28 +19,39 @@ from ledger.cli.common import (
     parse_as_of,
     stderr_is_terminal,
 )
-from ledger.cli.output import print_json, print_table
+from ledger.cli.output import console, print_json, print_table
+
+
+def _fields(payload: str) -> str:
+    """A payload as `key=value` pairs, unset ones left out, for reading in a table."""
+    import json
+
+    values = json.loads(payload)
+    return " ".join(f"{k}={v}" for k, v in values.items() if v not in (None, "", {}, []))
+
 
 LOG_COLUMNS: list[tuple[str, Any]] = [
     ("seq", lambda e: str(e.seq)),
-    ("recorded", lambda e: e.recorded_at[:19]),
+    ("recorded (UTC)", lambda e: e.recorded_at[:19].replace("T", " ")),
     ("stream", lambda e: e.stream_id),
     ("v", lambda e: str(e.stream_version)),
     ("event", lambda e: e.event_type),
-    ("payload", lambda e: e.payload if len(e.payload) < 80 else e.payload[:77] + "..."),
+    ("payload", lambda e: _fields(e.payload)),
 ]
 
 
 def _events_table(title: str, events: list[Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    if not events:
+        console().print(f"{title}: no events")
+        return
     table = Table(title=title, header_style="bold")
     for header, _ in LOG_COLUMNS:
         table.add_column(header, overflow="fold")
     for event in events:
         table.add_row(*(render(event) for _, render in LOG_COLUMNS))
-    Console().print(table if events else f"{title}: no events")
+    console().print(table)
 
 
 class _Bar:

@@ -49,8 +49,12 @@ def fmt(value: Any, places: int = 2) -> str:
 
 
 def money(value: Any) -> str:
-    """$1,234.56 (exact value rounded for display)."""
-    return "–" if value is None else f"${value:,.2f}"
+    """$1,234.56, or four decimals under a dollar ($0.0035): per-run costs are often cents."""
+    if value is None:
+        return "–"
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    return f"{sign}${size:,.2f}" if size >= 1 or size == 0 else f"{sign}${size:,.4f}"
 
 
 def pct(value: Any, scale: int = 1) -> str:
@@ -61,28 +65,32 @@ def pct(value: Any, scale: int = 1) -> str:
 Column = tuple[str, Callable[[dict[str, Any]], str]]
 
 
+def console() -> Any:
+    """A rich console; when output is piped, wide enough that no column is truncated."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def print_table(
     title: str | None, columns: Sequence[Column], rows: Sequence[dict[str, Any]]
 ) -> None:
     """A rich table on the terminal (plain aligned text when piped)."""
-    from rich.console import Console
     from rich.table import Table
 
+    if not rows:
+        console().print(f"{title + ': ' if title else ''}nothing to show")
+        return
     table = Table(title=title, show_lines=False, header_style="bold")
     for header, _ in columns:
         table.add_column(header)
     for row in rows:
         table.add_row(*(render(row) for _, render in columns))
-    console = Console()
-    if not rows:
-        console.print(f"{title + ': ' if title else ''}nothing to show")
-        return
-    console.print(table)
+    console().print(table)
 
 
 def print_fields(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:
     """A two-column key/value table."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, show_header=False, box=None, pad_edge=False)
@@ -90,4 +98,4 @@ def print_fields(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:
     table.add_column()
     for key, value in pairs:
         table.add_row(key, value)
-    Console().print(table)
+    console().print(table)

@@ -1,0 +1,40 @@
+"""`roi-ledger demo`: reproducible, idempotent, covers every rating, never mixes into real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import Cli, event_count
+
+NOW = "2026-03-01T12:00:00Z"
+
+
+def test_demo_covers_every_rating_and_is_reproducible(tmp_path: Path) -> None:
+    first = Cli(tmp_path / "a.db").json("demo", "--seed", "3", "--now", NOW)
+    second = Cli(tmp_path / "b.db").json("demo", "--seed", "3", "--now", NOW)
+    ratings = {row["effectiveness_rating"] for row in first["roi_summary"]}
+    assert ratings == {"excellent", "good", "acceptable", "poor", "failed", "insufficient_data"}
+    strip = ("last_updated",)
+    assert [{k: v for k, v in r.items() if k not in strip} for r in first["roi_summary"]] == [
+        {k: v for k, v in r.items() if k not in strip} for r in second["roi_summary"]
+    ]
+
+
+def test_running_the_demo_twice_appends_nothing_new(cli: Cli) -> None:
+    first = cli.json("demo", "--days", "5", "--now", NOW)
+    again = cli.json("demo", "--days", "5", "--now", NOW)
+    assert first["accepted"] > 0 and again["accepted"] == 0
+    assert again["duplicates"] == first["accepted"]
+
+
+def test_demo_refuses_a_ledger_with_real_events_unless_forced(cli: Cli) -> None:
+    cli.json("pattern", "approve", "mine", "--estimated-time-seconds", "1", "--estimated-cost", "1")
+    error = cli.error("demo", "--days", "2")
+    assert error["details"]["field"] == "db"
+    assert event_count(cli.db) == 1
+    forced = cli.json("demo", "--days", "2", "--force", "--now", NOW)
+    assert forced["accepted"] > 0
+
+
+def test_demo_days_out_of_range_is_refused(cli: Cli) -> None:
+    assert cli.error("demo", "--days", "0")["details"]["field"] == "days"
