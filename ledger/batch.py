@@ -21,15 +21,13 @@ from ledger.validation import describe, field_errors
 @cache
 def line_adapter() -> TypeAdapter[Command]:
     """One adapter for every batch line: each command class plus its `command` tag."""
+    tag: Any = Literal  # typing forms built at run time: typed loosely on purpose
     models = tuple(
-        create_model(
-            f"{cls.__name__}Line",
-            __base__=cls,
-            command=(Literal[name], ...),
-        )
+        create_model(f"{cls.__name__}Line", __base__=cls, command=(tag[name], ...))
         for name, cls in BATCH_COMMANDS.items()
     )
-    return TypeAdapter(Annotated[Union[models], Field(discriminator="command")])  # noqa: UP007
+    union: Any = Annotated[Union[models], Field(discriminator="command")]  # noqa: UP007
+    return TypeAdapter(union)
 
 
 def parse_line(number: int, text: str) -> Command | InputError:
