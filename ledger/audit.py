@@ -11,7 +11,7 @@ from ledger.errors import InputError, IntegrityError
 from ledger.eventlog import decode_row
 
 if TYPE_CHECKING:
-    from ledger.service import Ledger
+    from ledger.service import LedgerCore as Ledger
 
 Progress = Callable[[int], None]
 

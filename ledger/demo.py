@@ -15,9 +15,10 @@ from typing import Any
 
 from commands.base import Command
 from events.timeutil import format_timestamp
+from ledger.api import Ledger
 from ledger.errors import InputError
 from ledger.handlers import BATCH_COMMANDS
-from ledger.service import BatchOutcome, Ledger
+from ledger.service import BatchOutcome
 from ledger.validation import build_command
 
 DEMO_KEY = "demo:"

@@ -8,25 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import zip_longest
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.projector import Progress
 from ledger.storage.sqlite import SqliteBackend
 from projections.base import Projection, Sql
 
 if TYPE_CHECKING:
-    from ledger.service import Ledger
+    from ledger.service import LedgerCore as Ledger
 
 MAX_DIFFS = 50
 
 
-def replay_into_scratch(
-    source: Ledger, upto: int, db: Sql | None = None, progress: Progress | None = None
-) -> Ledger:
-    """A scratch ledger with the source's events ≤ upto and freshly folded projections."""
-    from ledger.service import Ledger
+L = TypeVar("L", bound="Ledger")
 
-    scratch = Ledger(SqliteBackend(":memory:", scratch=True), clock=source.clock)
+
+def replay_into_scratch(
+    source: L, upto: int, db: Sql | None = None, progress: Progress | None = None
+) -> L:
+    """A scratch ledger with the source's events ≤ upto and freshly folded projections."""
+    scratch = type(source)(SqliteBackend(":memory:", scratch=True), clock=source.clock)
     scratch.backend.ensure_schema()
 
     def copy(src: Sql) -> None:

@@ -15,8 +15,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from commands import ledger as ledger_commands
-from commands import patterns as pattern_commands
-from commands.base import Command, DomainError, NotFoundError
+from commands.base import Command, DomainError
 from events import RecordedEvent
 from events.timeutil import normalize_timestamp
 from ledger.bootstrap import build_projections
@@ -28,9 +27,6 @@ from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
 from ledger.uow import Clock, UnitOfWork, system_clock
 from ledger.validation import build_command
-from projections import executions as execution_queries
-from projections import patterns as pattern_queries
-from projections import roi_queries
 from projections.base import Sql
 
 AsOf = int | str | None
@@ -72,15 +68,16 @@ def command_result(events: list[RecordedEvent], duplicate: bool) -> dict[str, An
     }
 
 
-class Ledger:
-    """An open ledger. Use `Ledger.open(...)` as a context manager."""
+class LedgerCore:
+    """An open ledger: transactions, as-of views and the audit operations. Feature modules
+    add their commands and queries in subclasses; `ledger.api.Ledger` combines them."""
 
     def __init__(self, backend: Backend, *, clock: Clock = system_clock) -> None:
         self.backend = backend
         self.log = EventLog()
         self.projector = Projector(build_projections(), self.log)
         self.clock = clock
-        self._views: dict[int, Ledger] = {}
+        self._views: dict[int, Self] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
     @classmethod
@@ -90,7 +87,7 @@ class Ledger:
         *,
         create: bool = True,
         progress: Progress | None = None,
-    ) -> Ledger:
+    ) -> Self:
         """Open (creating if allowed) the ledger at a path or URL; projections catch up."""
         location = resolve_location(path_or_url)
         if not create and "://" not in location and not os.path.exists(location):
@@ -218,57 +215,6 @@ class Ledger:
         return self.execute(build_command(cls, fields))
 
     # -- commands ------------------------------------------------------------------------
-    def approve_pattern(
-        self,
-        pattern_id: str,
-        estimated_time_seconds: Any,
-        estimated_cost: Any,
-        **options: Any,
-    ) -> dict[str, Any]:
-        """Approve a pattern (options: approved_by, description, confidence, approved_at)."""
-        return self._run(
-            pattern_commands.ApprovePattern,
-            dict(
-                pattern_id=pattern_id,
-                estimated_time_seconds=estimated_time_seconds,
-                estimated_cost=estimated_cost,
-                **options,
-            ),
-        )
-
-    def revise_pattern(self, pattern_id: str, **options: Any) -> dict[str, Any]:
-        """Revise a pattern's estimated_time_seconds and/or estimated_cost."""
-        return self._run(
-            pattern_commands.RevisePatternEstimates, dict(pattern_id=pattern_id, **options)
-        )
-
-    def revoke_pattern(self, pattern_id: str, reason: str, **options: Any) -> dict[str, Any]:
-        """Revoke a pattern."""
-        return self._run(
-            pattern_commands.RevokePattern, dict(pattern_id=pattern_id, reason=reason, **options)
-        )
-
-    def record_execution(
-        self,
-        pattern_id: str,
-        execution_time_seconds: Any,
-        actual_cost: Any,
-        success: bool,
-        **options: Any,
-    ) -> dict[str, Any]:
-        """Record one execution; estimates default to the pattern's current ones."""
-        result = self._run(
-            pattern_commands.RecordExecution,
-            dict(
-                pattern_id=pattern_id,
-                execution_time_seconds=execution_time_seconds,
-                actual_cost=actual_cost,
-                success=success,
-                **options,
-            ),
-        )
-        return execution_result(result, pattern_id)
-
     def retract(self, target_seq: int, reason: str, **options: Any) -> dict[str, Any]:
         """Retract an event by seq: its effect leaves every projection, the log keeps it."""
         return self._run(
@@ -299,7 +245,7 @@ class Ledger:
             )
         return seq
 
-    def view(self, as_of: AsOf) -> Ledger:
+    def view(self, as_of: AsOf) -> Self:
         """This ledger, or a scratch replay of the log up to `as_of` (cached)."""
         if as_of is None:
             return self
@@ -345,31 +291,6 @@ class Ledger:
 
         return rebuild(self, projection)
 
-    def list_patterns(self, as_of: AsOf = None) -> list[dict[str, Any]]:
-        """The pattern registry."""
-        with self.reading(as_of) as db:
-            return pattern_queries.list_patterns(db)
-
-    def pattern_roi(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
-        """One pattern's ROI summary with status, confidence, rating and interval."""
-        with self.reading(as_of) as db:
-            row = roi_queries.pattern_roi(db, pattern_id)
-        if row is None:
-            raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
-        return row
-
-    def roi_summary(self, as_of: AsOf = None) -> list[dict[str, Any]]:
-        """Every pattern's ROI summary, by total cost saved."""
-        with self.reading(as_of) as db:
-            return roi_queries.roi_summary(db)
-
-    def executions(
-        self, pattern_id: str, limit: int | None = None, as_of: AsOf = None
-    ) -> list[dict[str, Any]]:
-        """A pattern's executions, newest first."""
-        with self.reading(as_of) as db:
-            return execution_queries.list_executions(db, pattern_id, limit)
-
     def history(self, stream_id: str, as_of: AsOf = None) -> list[RecordedEvent]:
         """A stream's audit trail, oldest first (retracted events included, as stored)."""
         with self.reading(as_of) as db:
@@ -387,18 +308,4 @@ class Ledger:
             return self.log.read_after(db, after, limit, event_type=event_type, stream_id=stream_id)
 
 
-def execution_result(result: dict[str, Any], pattern_id: str) -> dict[str, Any]:
-    """The source's response for a recorded execution, on top of the common keys."""
-    return {
-        **result,
-        "execution_id": result["seq"],
-        "pattern_id": pattern_id,
-        "message": (
-            "Execution already recorded (same idempotency key); nothing appended"
-            if result["duplicate"]
-            else "Execution recorded successfully"
-        ),
-    }
-
-
-__all__ = ["BatchOutcome", "Ledger", "LedgerError"]
+__all__ = ["BatchOutcome", "LedgerCore", "LedgerError"]

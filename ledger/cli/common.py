@@ -15,7 +15,7 @@ import typer
 from ledger.cli.output import print_error
 
 if TYPE_CHECKING:
-    from ledger.service import Ledger
+    from ledger.api import Ledger
 
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Machine-readable JSON on stdout (errors on stderr).")
@@ -65,7 +65,7 @@ def db_location(ctx: typer.Context) -> str | None:
 
 def open_ledger(ctx: typer.Context, *, create: bool = True) -> Ledger:
     """Open the ledger the global --db option (or ROI_LEDGER_DB) names."""
-    from ledger.service import Ledger
+    from ledger.api import Ledger
 
     return Ledger.open(db_location(ctx), create=create, progress=None)
 

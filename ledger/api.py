@@ -1,0 +1,12 @@
+"""`Ledger`: every feature's commands and queries on one object (SPEC §6.3)."""
+
+from __future__ import annotations
+
+from ledger.patterns_api import PatternLedger
+
+
+class Ledger(PatternLedger):
+    """An open ledger. `Ledger.open(path_or_url=None)`, best used as a context manager."""
+
+
+__all__ = ["Ledger"]
