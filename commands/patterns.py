@@ -200,3 +200,36 @@ def record_execution(state: PatternState, cmd: RecordExecution) -> list[Event]:
             error_message=cmd.error_message,
         )
     ]
+
+
+class UpdateConfidence(Command):
+    """Move a pattern's confidence to what its effectiveness rating says (the closed loop)."""
+
+    pattern_id: Identifier
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceTarget:
+    """What the ROI figures say the confidence should be (None: not enough data to say)."""
+
+    rating: str
+    total_executions: int
+    confidence: Decimal | None
+
+
+def update_confidence(
+    state: PatternState, cmd: UpdateConfidence, target: ConfidenceTarget
+) -> list[Event]:
+    """Record a confidence change; an unchanged value, or too little data, records nothing."""
+    _active(state)
+    if target.confidence is None or target.confidence == state.confidence:
+        return []
+    return [
+        PatternConfidenceUpdated(
+            pattern_id=cmd.pattern_id,
+            old=state.confidence,
+            new=target.confidence,
+            rating=target.rating,
+            reason=f"rated {target.rating} after {target.total_executions} executions",
+        )
+    ]

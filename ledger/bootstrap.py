@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.base import Projection
+from projections.daily_stats import PatternDailyStats
 from projections.executions import PatternExecutions
 from projections.patterns import PatternRegistry
 from projections.roi_summary import RoiSummary
@@ -10,4 +11,4 @@ from projections.roi_summary import RoiSummary
 
 def build_projections() -> list[Projection]:
     """Every inline projection, in the order they are folded."""
-    return [PatternRegistry(), PatternExecutions(), RoiSummary()]
+    return [PatternRegistry(), PatternExecutions(), RoiSummary(), PatternDailyStats()]

@@ -13,6 +13,7 @@ from events import RecordedEvent
 from events.patterns import pattern_stream
 from events.timeutil import format_timestamp
 from ledger.uow import UnitOfWork
+from projections import effectiveness, roi_queries
 
 Result = dict[str, Any]
 Handler = Callable[[UnitOfWork, Any], list[RecordedEvent]]
@@ -40,6 +41,17 @@ def record_execution(uow: UnitOfWork, cmd: patterns.RecordExecution) -> list[Rec
     """Record one execution."""
     events = patterns.record_execution(uow.pattern(cmd.pattern_id), cmd)
     return _append(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.executed_at)
+
+
+def update_confidence(uow: UnitOfWork, cmd: patterns.UpdateConfidence) -> list[RecordedEvent]:
+    """Closed loop: rate the pattern on its current figures, record a confidence change."""
+    uow.flush()  # the ROI projection must include this transaction's own executions
+    row = roi_queries.pattern_roi(uow.db, cmd.pattern_id)
+    total = row["total_executions"] if row else 0
+    rating: effectiveness.Rating = row["effectiveness_rating"] if row else "insufficient_data"
+    target = patterns.ConfidenceTarget(rating, total, effectiveness.confidence_for(rating, total))
+    events = patterns.update_confidence(uow.pattern(cmd.pattern_id), cmd, target)
+    return _append(uow, pattern_stream(cmd.pattern_id), events, cmd, None) if events else []
 
 
 def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent]:
@@ -75,6 +87,7 @@ HANDLERS: dict[type[Command], Handler] = {
     patterns.RevisePatternEstimates: revise_pattern,
     patterns.RevokePattern: revoke_pattern,
     patterns.RecordExecution: record_execution,
+    patterns.UpdateConfidence: update_confidence,
     ledger_commands.Retract: retract,
 }
 

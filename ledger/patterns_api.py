@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from commands import patterns as pattern_commands
 from commands.base import NotFoundError
+from events.timeutil import parse_timestamp, utc_now
+from ledger.errors import InputError
+from ledger.handlers import update_confidence as handle_update_confidence
 from ledger.service import AsOf, LedgerCore
+from ledger.validation import build_command
+from projections import daily_stats, roi_analytics, roi_queries
 from projections import executions as execution_queries
 from projections import patterns as pattern_queries
-from projections import roi_queries
+from projections.base import Sql
+
+Now = datetime | str | None
+MAX_LIMIT = 50
+
+
+def moment(now: Now) -> datetime:
+    """--now as an aware UTC datetime (default: the current time)."""
+    if now is None:
+        return utc_now()
+    try:
+        return parse_timestamp(now)
+    except ValueError as exc:
+        raise InputError(f"now: {exc}", {"field": "now"}) from None
+
+
+def check_limit(limit: int) -> int:
+    """SPEC's limit: 1..50, anything else is an input error naming the field."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InputError(
+            f"limit: must be a whole number from 1 to {MAX_LIMIT} (got {limit!r})",
+            {"field": "limit", "min": 1, "max": MAX_LIMIT},
+        )
+    return limit
 
 
 class PatternLedger(LedgerCore):
@@ -90,6 +119,163 @@ class PatternLedger(LedgerCore):
         """A pattern's executions, newest first."""
         with self.reading(as_of) as db:
             return execution_queries.list_executions(db, pattern_id, limit)
+
+    # -- ROI analytics (SPEC §3) ----------------------------------------------------------
+    def _known_row(self, db: Sql, pattern_id: str) -> dict[str, Any]:
+        row = roi_queries.pattern_roi(db, pattern_id)
+        if row is None:
+            raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
+        return row
+
+    def effectiveness(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
+        """The pattern's rating and the recommendation that quotes its figures."""
+        with self.reading(as_of) as db:
+            return roi_analytics.effectiveness_of(self._known_row(db, pattern_id))
+
+    def top_performers(self, limit: int = 10, as_of: AsOf = None) -> list[dict[str, Any]]:
+        """Patterns with ≥ 5 executions, by ROI (limit 1..50)."""
+        check_limit(limit)
+        with self.reading(as_of) as db:
+            return roi_analytics.top_performers(roi_queries.roi_summary(db), limit)
+
+    def underperformers(self, limit: int = 10, as_of: AsOf = None) -> list[dict[str, Any]]:
+        """Patterns with ≥ 3 executions rated poor or failed, worst first (limit 1..50)."""
+        check_limit(limit)
+        with self.reading(as_of) as db:
+            return roi_analytics.underperformers(roi_queries.roi_summary(db), limit)
+
+    def roi_report(
+        self, pattern_id: str, as_of: AsOf = None, now: Now = None, executions: int = 50
+    ) -> dict[str, Any]:
+        """Summary, rating, recent executions and recommendations, stamped with the head."""
+        when = moment(now)
+        with self.reading(as_of) as db:
+            head = self.log.head(db)
+            row = self._known_row(db, pattern_id)
+            days = daily_stats.pattern_days(db, pattern_id)
+            registry = pattern_queries.get_pattern(db, pattern_id)
+            recent = execution_queries.list_executions(db, pattern_id, max(0, executions))
+            mine = [
+                a
+                for a in roi_analytics.alerts(
+                    [row], {pattern_id: registry} if registry else {}, days, when
+                )
+            ]
+        current = registry["confidence"] if registry else None
+        return {
+            "pattern_id": pattern_id,
+            "summary": row,
+            "effectiveness": roi_analytics.effectiveness_of(row),
+            "executions": recent,
+            "recommendations": roi_analytics.recommendations(row, days, mine, current),
+            "alerts": mine,
+            "as_of_seq": head.seq,
+            "as_of_hash": head.hash,
+        }
+
+    def dashboard(self, now: Now = None, as_of: AsOf = None) -> dict[str, Any]:
+        """Patterns tracked, this month's executions and savings, the best and the worst."""
+        when = moment(now)
+        today = when.date()
+        with self.reading(as_of) as db:
+            head = self.log.head(db)
+            rows = roi_queries.roi_summary(db)
+            month = daily_stats.daily_rows(db, today.replace(day=1).isoformat(), today.isoformat())
+        return {
+            **roi_analytics.dashboard(rows, month, when),
+            "now": when.isoformat().replace("+00:00", "Z"),
+            "as_of_seq": head.seq,
+            "as_of_hash": head.hash,
+        }
+
+    def alerts(self, now: Now = None, as_of: AsOf = None) -> list[dict[str, Any]]:
+        """failure_spike, negative_roi, underutilization, performance_degradation."""
+        when = moment(now)
+        with self.reading(as_of) as db:
+            rows = roi_queries.roi_summary(db)
+            registry = {p["pattern_id"]: p for p in pattern_queries.list_patterns(db)}
+            days = daily_stats.daily_rows(
+                db, (when.date() - timedelta(days=36)).isoformat(), when.date().isoformat()
+            )
+        return roi_analytics.alerts(rows, registry, days, when)
+
+    def trend(
+        self, pattern_id: str, period: str = "day", as_of: AsOf = None
+    ) -> list[dict[str, Any]]:
+        """Success rate, savings and ROI per day, ISO week or month."""
+        if period not in roi_analytics.PERIODS:
+            raise InputError(
+                f"period: must be one of {', '.join(roi_analytics.PERIODS)} (got {period!r})",
+                {"field": "period"},
+            )
+        with self.reading(as_of) as db:
+            self._known_row(db, pattern_id)
+            days = daily_stats.pattern_days(db, pattern_id)
+        return roi_analytics.trend(days, period)
+
+    def portfolio_trend(
+        self, period: roi_analytics.Period = "month", as_of: AsOf = None
+    ) -> list[dict[str, Any]]:
+        """The trend of all patterns together."""
+        with self.reading(as_of) as db:
+            days = daily_stats.daily_rows(db, date.min.isoformat(), date.max.isoformat())
+        return roi_analytics.trend(days, period)
+
+    def update_confidence(self, pattern_id: str | None = None) -> list[dict[str, Any]]:
+        """The closed loop: set each approved pattern's confidence from its rating, in one
+        transaction; only changed values are recorded (as PatternConfidenceUpdated)."""
+        with self.reading() as db:
+            if pattern_id is None:
+                targets = [
+                    p["pattern_id"]
+                    for p in pattern_queries.list_patterns(db)
+                    if p["status"] == "approved"
+                ]
+            else:
+                targets = [pattern_id]
+        results = []
+        with self.unit_of_work() as uow:
+            for target in targets:
+                cmd = build_command(pattern_commands.UpdateConfidence, {"pattern_id": target})
+                before = uow.pattern(target)
+                events = handle_update_confidence(uow, cmd)
+                uow.flush()
+                row = roi_queries.pattern_roi(uow.db, target)
+                results.append(
+                    {
+                        "pattern_id": target,
+                        "effectiveness_rating": row["effectiveness_rating"] if row else None,
+                        "total_executions": row["total_executions"] if row else 0,
+                        "old_confidence": before.confidence,
+                        "new_confidence": uow.pattern(target).confidence,
+                        "changed": bool(events),
+                        "seq": events[0].seq if events else None,
+                    }
+                )
+        return results
+
+    def roi_markdown(self, now: Now = None, as_of: AsOf = None) -> str:
+        """The portfolio report as Markdown, stating the head it was computed from."""
+        from ledger.reports.roi_markdown import render
+
+        when = moment(now)
+        view = self.view(as_of)
+        head = view.head()
+        summary = view.roi_summary()
+        return render(
+            {
+                "generated_at": when.isoformat().replace("+00:00", "Z"),
+                "as_of_seq": head.seq,
+                "as_of_hash": head.hash,
+                "summary": summary,
+                "effectiveness": [roi_analytics.effectiveness_of(r) for r in summary],
+                "dashboard": view.dashboard(now=when),
+                "top_performers": view.top_performers(10),
+                "underperformers": view.underperformers(10),
+                "alerts": view.alerts(now=when),
+                "trend": view.portfolio_trend("month"),
+            }
+        )
 
 
 def execution_result(result: dict[str, Any], pattern_id: str) -> dict[str, Any]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ledger.cli.common import AsOfOpt, JsonOpt, handle_errors, open_ledger, parse_as_of
+from ledger.cli.common import AsOfOpt, JsonOpt, NowOpt, handle_errors, open_ledger, parse_as_of
 from ledger.cli.output import fmt, money, pct, print_fields, print_json, print_table
 
 app = typer.Typer(
@@ -73,3 +74,225 @@ def summary(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False)
         print_json(rows)
     else:
         print_table("Pattern ROI summary (by cost saved)", SUMMARY_COLUMNS, rows)
+
+
+LimitOpt = Annotated[int, typer.Option(metavar="N", help="How many, 1..50.")]
+
+
+@app.command()
+@handle_errors
+def effectiveness(
+    ctx: typer.Context, pattern_id: PatternArg, as_of: AsOfOpt = None, as_json: JsonOpt = False
+) -> None:
+    """A pattern's effectiveness rating and what to do about it."""
+    with open_ledger(ctx, create=False) as ledger:
+        row = ledger.effectiveness(pattern_id, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(row)
+        return
+    typer.echo(f"{pattern_id}: {row['effectiveness_rating'].upper()}")
+    typer.echo(row["recommendation"])
+
+
+@app.command()
+@handle_errors
+def report(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    executions: Annotated[
+        int, typer.Option(min=0, help="How many recent executions to list.")
+    ] = 20,
+    now: NowOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything about one pattern: summary, rating, executions, recommendations."""
+    with open_ledger(ctx, create=False) as ledger:
+        data = ledger.roi_report(
+            pattern_id, as_of=parse_as_of(as_of), now=now, executions=executions
+        )
+    if as_json:
+        print_json(data)
+        return
+    print_fields(f"ROI report: {pattern_id}", pattern_fields(data["summary"]))
+    typer.echo("\nRecommendations:")
+    for line in data["recommendations"]:
+        typer.echo(f"  • {line}")
+    print_table(
+        f"\nLatest {len(data['executions'])} executions",
+        [
+            ("id", lambda e: str(e["execution_id"])),
+            ("executed (UTC)", lambda e: e["executed_at"][:19].replace("T", " ")),
+            ("ok", lambda e: "yes" if e["success"] else "no"),
+            ("seconds", lambda e: f"{e['execution_time_seconds']} / {e['estimated_time_seconds']}"),
+            ("cost", lambda e: f"{money(e['actual_cost'])} / {money(e['estimated_cost'])}"),
+            ("workflow", lambda e: fmt(e["workflow_id"])),
+            ("error", lambda e: fmt(e["error_message"])),
+        ],
+        data["executions"],
+    )
+    typer.echo(f"\nAs of seq {data['as_of_seq']} ({data['as_of_hash'][:16]}…)")
+
+
+@app.command("top-performers")
+@handle_errors
+def top_performers(
+    ctx: typer.Context, limit: LimitOpt = 10, as_of: AsOfOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Patterns with at least 5 executions, by ROI."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.top_performers(limit, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+    else:
+        print_table("Top performers (≥ 5 executions, by ROI)", SUMMARY_COLUMNS, rows)
+
+
+@app.command()
+@handle_errors
+def underperformers(
+    ctx: typer.Context, limit: LimitOpt = 10, as_of: AsOfOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Patterns with at least 3 executions rated poor or failed, worst first."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.underperformers(limit, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+    else:
+        print_table("Underperformers (poor or failed, worst first)", SUMMARY_COLUMNS, rows)
+
+
+@app.command()
+@handle_errors
+def dashboard(
+    ctx: typer.Context, now: NowOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False
+) -> None:
+    """The portfolio at a glance for the current UTC month."""
+    with open_ledger(ctx, create=False) as ledger:
+        data = ledger.dashboard(now=now, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(data)
+        return
+    print_fields(
+        f"Dashboard — {data['month']}",
+        [
+            ("patterns tracked", str(data["total_patterns"])),
+            ("executions this month", str(data["executions_this_month"])),
+            ("cost saved this month", money(data["cost_saved_this_month_usd"])),
+            ("average success rate", pct(data["average_success_rate"], 100)),
+        ],
+    )
+    print_table("Top 5 by ROI", SUMMARY_COLUMNS, data["top_performers"])
+    print_table(
+        "Needs attention",
+        [
+            ("pattern", lambda r: r["pattern_id"]),
+            ("rating", lambda r: r["effectiveness_rating"]),
+            ("recommendation", lambda r: r["recommendation"]),
+        ],
+        data["needs_attention"],
+    )
+
+
+@app.command()
+@handle_errors
+def alerts(
+    ctx: typer.Context, now: NowOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Failure spikes, negative ROI, underused and degrading patterns."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.alerts(now=now, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "ROI alerts",
+        [
+            ("severity", lambda a: a["severity"]),
+            ("pattern", lambda a: a["pattern_id"]),
+            ("alert", lambda a: a["alert_type"]),
+            ("message", lambda a: a["message"]),
+        ],
+        rows,
+    )
+
+
+@app.command("update-confidence")
+@handle_errors
+def update_confidence(
+    ctx: typer.Context,
+    pattern_id: Annotated[
+        str | None, typer.Option(help="Only this pattern (default: every approved one).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set each pattern's confidence from its rating; records only the values that change."""
+    with open_ledger(ctx) as ledger:
+        rows = ledger.update_confidence(pattern_id)
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        "Confidence updates",
+        [
+            ("pattern", lambda r: r["pattern_id"]),
+            ("rating", lambda r: fmt(r["effectiveness_rating"])),
+            ("runs", lambda r: str(r["total_executions"])),
+            ("confidence", lambda r: f"{fmt(r['old_confidence'])} → {fmt(r['new_confidence'])}"),
+            ("recorded", lambda r: f"seq {r['seq']}" if r["changed"] else "unchanged"),
+        ],
+        rows,
+    )
+
+
+@app.command()
+@handle_errors
+def trend(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    period: Annotated[str, typer.Option(help="day, week (ISO) or month.")] = "day",
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Success rate, savings and ROI of a pattern over time."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.trend(pattern_id, period, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        f"{pattern_id} by {period}",
+        [
+            ("period", lambda t: t["period"]),
+            ("runs", lambda t: str(t["total_executions"])),
+            ("success", lambda t: pct(t["success_rate"], 100)),
+            ("time saved (s)", lambda t: fmt(t["time_saved_seconds"], 1)),
+            ("cost saved", lambda t: money(t["cost_saved_usd"])),
+            ("ROI", lambda t: pct(t["roi_percentage"])),
+        ],
+        rows,
+    )
+
+
+@app.command()
+@handle_errors
+def markdown(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option(metavar="FILE", help="Where to write it.")] = Path(
+        "roi_report.md"
+    ),
+    now: NowOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the portfolio report (summary, ratings, performers, alerts, trend) as Markdown."""
+    from ledger.reports.files import write_atomically
+
+    with open_ledger(ctx, create=False) as ledger:
+        text = ledger.roi_markdown(now=now, as_of=parse_as_of(as_of))
+        head = ledger.view(parse_as_of(as_of)).head()
+    write_atomically(output, text)
+    if as_json:
+        print_json({"file": str(output), "as_of_seq": head.seq, "as_of_hash": head.hash})
+    else:
+        typer.echo(f"Wrote {output} (as of seq {head.seq})")

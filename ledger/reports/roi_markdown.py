@@ -1,0 +1,132 @@
+"""The ROI portfolio report in Markdown: a pure function of the figures it is given."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from projections.effectiveness import percent
+
+STARS = {
+    "excellent": "⭐⭐⭐",
+    "good": "⭐⭐",
+    "acceptable": "⭐",
+    "poor": "⚠️",
+    "failed": "❌",
+    "insufficient_data": "…",
+}
+
+
+def _money(value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    return f"{sign}${size:,.2f}" if size >= 1 or size == 0 else f"{sign}${size:,.4f}"
+
+
+def _rate(value: Decimal | None) -> str:
+    return "–" if value is None else f"{percent(value * 100)}%"
+
+
+def _roi(value: Decimal | None) -> str:
+    return "n/a (no spend)" if value is None else f"{percent(value)}%"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    if not rows:
+        return ["_None._", ""]
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return [*out, ""]
+
+
+def render(data: dict[str, Any]) -> str:
+    """The whole report."""
+    dash = data["dashboard"]
+    lines = [
+        "# Pattern ROI report",
+        "",
+        f"Generated {data['generated_at']} from the ledger as of seq {data['as_of_seq']} "
+        f"(hash `{data['as_of_hash']}`). Reproduce it with "
+        f"`roi-ledger roi markdown --as-of {data['as_of_seq']} --now {data['generated_at']}`.",
+        "",
+        "ROI is cost saved ÷ actual spend on successful runs × 100.",
+        "",
+        "## At a glance",
+        "",
+        f"- Patterns tracked: {dash['total_patterns']}",
+        f"- Executions in {dash['month']}: {dash['executions_this_month']}",
+        f"- Cost saved in {dash['month']}: {_money(dash['cost_saved_this_month_usd'])}",
+        f"- Average success rate: {_rate(dash['average_success_rate'])}",
+        "",
+        "## Summary (by cost saved)",
+        "",
+    ]
+    lines += _table(
+        ["Pattern", "Runs", "Success", "Time saved", "Cost saved", "ROI", "Rating"],
+        [
+            [
+                r["pattern_id"],
+                f"{r['total_executions']} ({r['successful_executions']} ok)",
+                _rate(r["success_rate"]),
+                f"{r['total_time_saved_seconds']:,.0f} s",
+                _money(r["total_cost_saved_usd"]),
+                _roi(r["roi_percentage"]),
+                f"{r['effectiveness_rating'].upper()} {STARS[r['effectiveness_rating']]}",
+            ]
+            for r in data["summary"]
+        ],
+    )
+    lines += ["## Ratings and recommendations", ""]
+    lines += [
+        f"- **{e['pattern_id']}** — {e['effectiveness_rating']}: {e['recommendation']}"
+        for e in data["effectiveness"]
+    ] or ["_No patterns yet._"]
+    lines += ["", "## Top performers (≥ 5 executions, by ROI)", ""]
+    lines += _table(
+        ["#", "Pattern", "ROI", "Success", "Cost saved"],
+        [
+            [
+                str(i),
+                r["pattern_id"],
+                _roi(r["roi_percentage"]),
+                _rate(r["success_rate"]),
+                _money(r["total_cost_saved_usd"]),
+            ]
+            for i, r in enumerate(data["top_performers"], 1)
+        ],
+    )
+    lines += ["## Underperformers (≥ 3 executions, poor or failed)", ""]
+    lines += _table(
+        ["Pattern", "Success", "ROI", "Rating"],
+        [
+            [
+                r["pattern_id"],
+                _rate(r["success_rate"]),
+                _roi(r["roi_percentage"]),
+                r["effectiveness_rating"],
+            ]
+            for r in data["underperformers"]
+        ],
+    )
+    lines += ["## Alerts", ""]
+    lines += _table(
+        ["Severity", "Pattern", "Alert", "Message"],
+        [[a["severity"], a["pattern_id"], a["alert_type"], a["message"]] for a in data["alerts"]],
+    )
+    lines += ["## Monthly trend (all patterns)", ""]
+    lines += _table(
+        ["Month", "Runs", "Success", "Cost saved", "ROI"],
+        [
+            [
+                t["period"],
+                str(t["total_executions"]),
+                _rate(t["success_rate"]),
+                _money(t["cost_saved_usd"]),
+                _roi(t["roi_percentage"]),
+            ]
+            for t in data["trend"]
+        ],
+    )
+    return "\n".join(lines).rstrip() + "\n"

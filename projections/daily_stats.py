@@ -1,0 +1,156 @@
+"""`pattern_daily_stats`: per pattern and UTC day of execution, the additive ROI totals.
+
+Trends, alerts and the dashboard read these rows — their number grows with patterns × days,
+not with executions — so those queries stay flat as the log grows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from events import RecordedEvent
+from events.patterns import PatternExecutionRecorded
+from projections.base import Projection, Sql, StreamReader, Table
+
+COLUMNS = (
+    "pattern_id",
+    "day",
+    "total_executions",
+    "successful_executions",
+    "time_saved_seconds",
+    "cost_saved_usd",
+    "investment_usd",
+    "slower_than_estimate",
+    "costlier_than_estimate",
+)
+_UPSERT = (
+    f"INSERT INTO pattern_daily_stats ({', '.join(COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(COLUMNS))})"
+    " ON CONFLICT (pattern_id, day) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:])
+)
+
+
+class _Day:
+    """One (pattern, day) row being folded."""
+
+    __slots__ = ("cost", "costlier", "investment", "slower", "successful", "time", "total")
+
+    def __init__(self, row: Sequence[Any] | None) -> None:
+        if row is None:
+            self.total = self.successful = self.slower = self.costlier = 0
+            self.time = self.cost = self.investment = Decimal(0)
+        else:
+            self.total, self.successful = int(row[0]), int(row[1])
+            self.time, self.cost = Decimal(row[2]), Decimal(row[3])
+            self.investment = Decimal(row[4])
+            self.slower, self.costlier = int(row[5]), int(row[6])
+
+    def add(self, e: PatternExecutionRecorded, sign: int) -> None:
+        self.total += sign
+        if e.success:
+            self.successful += sign
+            self.time += (e.estimated_time_seconds - e.execution_time_seconds) * sign
+            self.cost += (e.estimated_cost - e.actual_cost) * sign
+            self.investment += e.actual_cost * sign
+            self.slower += sign * (e.execution_time_seconds > e.estimated_time_seconds)
+            self.costlier += sign * (e.actual_cost > e.estimated_cost)
+
+
+class PatternDailyStats(Projection):
+    """Table `pattern_daily_stats`, one row per pattern per day it ran."""
+
+    name = "pattern_daily_stats"
+    version = 1
+    handles = frozenset({"PatternExecutionRecorded"})
+    tables = (
+        Table(
+            "pattern_daily_stats",
+            """pattern_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            total_executions INTEGER NOT NULL,
+            successful_executions INTEGER NOT NULL,
+            time_saved_seconds TEXT NOT NULL,
+            cost_saved_usd TEXT NOT NULL,
+            investment_usd TEXT NOT NULL,
+            slower_than_estimate INTEGER NOT NULL,
+            costlier_than_estimate INTEGER NOT NULL,
+            PRIMARY KEY (pattern_id, day)""",
+            ("pattern_id", "day"),
+            indexes=(("idx_pattern_daily_stats_day", "day"),),
+        ),
+    )
+
+    def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
+        """Fold the batch per (pattern, day) in memory; write each touched row once."""
+        self._fold(db, [(r, 1) for r in events])
+
+    def retract(
+        self, db: Sql, target: RecordedEvent, retraction: RecordedEvent, reader: StreamReader
+    ) -> None:
+        """Subtract the retracted execution from its day."""
+        self._fold(db, [(target, -1)])
+
+    def _fold(self, db: Sql, signed: list[tuple[RecordedEvent, int]]) -> None:
+        days: dict[tuple[str, str], _Day] = {}
+        for recorded, sign in signed:
+            e = recorded.event
+            assert isinstance(e, PatternExecutionRecorded)
+            key = (e.pattern_id, recorded.occurred_at[:10])
+            day = days.get(key)
+            if day is None:
+                row = db.execute(
+                    f"SELECT {', '.join(COLUMNS[2:])} FROM pattern_daily_stats"
+                    " WHERE pattern_id = ? AND day = ?",
+                    key,
+                ).fetchone()
+                day = days[key] = _Day(row)
+            day.add(e, sign)
+        db.executemany(
+            _UPSERT,
+            [
+                (
+                    p,
+                    d,
+                    x.total,
+                    x.successful,
+                    str(x.time),
+                    str(x.cost),
+                    str(x.investment),
+                    x.slower,
+                    x.costlier,
+                )
+                for (p, d), x in days.items()
+            ],
+        )
+
+
+def daily_rows(
+    db: Sql, first_day: str, last_day: str, pattern_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Rows with first_day ≤ day ≤ last_day (ISO dates), optionally of one pattern."""
+    sql = f"SELECT {', '.join(COLUMNS)} FROM pattern_daily_stats WHERE day >= ? AND day <= ?"
+    params: list[Any] = [first_day, last_day]
+    if pattern_id is not None:
+        sql += " AND pattern_id = ?"
+        params.append(pattern_id)
+    rows = db.execute(sql + " ORDER BY pattern_id, day", params).fetchall()
+    return [_row(r) for r in rows]
+
+
+def pattern_days(db: Sql, pattern_id: str) -> list[dict[str, Any]]:
+    """Every day a pattern ran, oldest first."""
+    rows = db.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM pattern_daily_stats WHERE pattern_id = ? ORDER BY day",
+        (pattern_id,),
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def _row(row: Sequence[Any]) -> dict[str, Any]:
+    out = dict(zip(COLUMNS, row, strict=True))
+    for key in ("time_saved_seconds", "cost_saved_usd", "investment_usd"):
+        out[key] = Decimal(out[key])
+    return out

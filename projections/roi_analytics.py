@@ -1,0 +1,229 @@
+"""The ROI Tracking System's analyses as pure functions of projection rows (and `now`).
+
+Windows are whole UTC days of execution: "the last 7 days" are now's date and the six before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from projections import effectiveness
+from projections.roi_math import CTX, roi_percentage, success_rate
+from projections.roi_queries import roi_sort_key
+
+Row = dict[str, Any]
+Period = Literal["day", "week", "month"]
+PERIODS: tuple[Period, ...] = ("day", "week", "month")
+MIN_TOP = 5
+MIN_UNDER = 3
+ATTENTION = ("poor", "failed")
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def effectiveness_of(row: Row) -> Row:
+    """The `roi effectiveness` answer for one enriched summary row."""
+    rating = row["effectiveness_rating"]
+    return {
+        "pattern_id": row["pattern_id"],
+        "effectiveness_rating": rating,
+        "success_rate": row["success_rate"],
+        "roi_percentage": row["roi_percentage"],
+        "total_executions": row["total_executions"],
+        "recommendation": effectiveness.recommendation(
+            rating, row["total_executions"], row["success_rate"], row["roi_percentage"]
+        ),
+    }
+
+
+def top_performers(rows: Iterable[Row], limit: int) -> list[Row]:
+    """Patterns with ≥ 5 executions, highest ROI first (no spend with savings ranks first)."""
+    eligible = [r for r in rows if r["total_executions"] >= MIN_TOP]
+    eligible.sort(key=lambda r: r["pattern_id"])
+    eligible.sort(key=roi_sort_key, reverse=True)
+    return eligible[:limit]
+
+
+def underperformers(rows: Iterable[Row], limit: int) -> list[Row]:
+    """Patterns with ≥ 3 executions rated poor or failed: lowest success rate, then ROI."""
+    eligible = [
+        r
+        for r in rows
+        if r["total_executions"] >= MIN_UNDER and r["effectiveness_rating"] in ATTENTION
+    ]
+    eligible.sort(key=lambda r: (r["success_rate"], roi_sort_key(r), r["pattern_id"]))
+    return eligible[:limit]
+
+
+def window(days: Iterable[Row], first: date, last: date) -> Row:
+    """Totals of the daily rows with first ≤ day ≤ last."""
+    lo, hi = first.isoformat(), last.isoformat()
+    total = successful = 0
+    time = cost = investment = Decimal(0)
+    for d in days:
+        if lo <= d["day"] <= hi:
+            total += d["total_executions"]
+            successful += d["successful_executions"]
+            time += d["time_saved_seconds"]
+            cost += d["cost_saved_usd"]
+            investment += d["investment_usd"]
+    return {
+        "total_executions": total,
+        "successful_executions": successful,
+        "success_rate": success_rate(successful, total),
+        "time_saved_seconds": time,
+        "cost_saved_usd": cost,
+        "roi_percentage": roi_percentage(cost, investment),
+    }
+
+
+def dashboard(rows: Sequence[Row], month_days: Sequence[Row], now: datetime) -> Row:
+    """The portfolio at a glance, for the UTC month of `now` (its days up to now's date)."""
+    today = now.date()
+    month = window(month_days, today.replace(day=1), today)
+    rated = [r["success_rate"] for r in rows if r["total_executions"] > 0]
+    average = CTX.divide(sum(rated, Decimal(0)), Decimal(len(rated))) if rated else None
+    return {
+        "month": today.strftime("%Y-%m"),
+        "total_patterns": len(rows),
+        "executions_this_month": month["total_executions"],
+        "cost_saved_this_month_usd": month["cost_saved_usd"],
+        "average_success_rate": average,
+        "top_performers": top_performers(rows, 5),
+        "needs_attention": [
+            effectiveness_of(r) for r in rows if r["effectiveness_rating"] in ATTENTION
+        ],
+    }
+
+
+def _pct(value: Decimal) -> str:
+    return f"{effectiveness.percent(value * 100)}%"
+
+
+def alerts(
+    rows: Sequence[Row], registry: dict[str, Row], days: Sequence[Row], now: datetime
+) -> list[Row]:
+    """The four alert kinds of SPEC §3 for every approved (not revoked) pattern."""
+    today = now.date()
+    out: list[Row] = []
+    by_pattern: dict[str, list[Row]] = {}
+    for d in days:
+        by_pattern.setdefault(d["pattern_id"], []).append(d)
+    for row in rows:
+        pid = row["pattern_id"]
+        pattern = registry.get(pid)
+        if pattern is None or pattern["status"] != "approved":
+            continue
+        mine = by_pattern.get(pid, [])
+        recent = window(mine, today - timedelta(days=6), today)
+        before = window(mine, today - timedelta(days=36), today - timedelta(days=7))
+        month = window(mine, today - timedelta(days=29), today)
+        rate = recent["success_rate"]
+        if recent["total_executions"] >= 3 and rate < Decimal("0.70"):
+            out.append(
+                _alert(
+                    pid,
+                    "failure_spike",
+                    "high" if rate < Decimal("0.5") else "medium",
+                    f"Success rate {_pct(rate)} over the last 7 days "
+                    f"({recent['successful_executions']} of {recent['total_executions']} runs), "
+                    "below 70%",
+                )
+            )
+        if row["total_cost_saved_usd"] < 0:
+            out.append(
+                _alert(
+                    pid,
+                    "negative_roi",
+                    "high",
+                    f"Total cost saved is {row['total_cost_saved_usd']:.4f} USD: the automation "
+                    "costs more than it saves",
+                )
+            )
+        approved = datetime.fromisoformat(pattern["approved_at"].replace("Z", "+00:00"))
+        if approved <= now - timedelta(days=7) and month["total_executions"] < 3:
+            age = (now - approved).days
+            out.append(
+                _alert(
+                    pid,
+                    "underutilization",
+                    "low",
+                    f"Approved {age} days ago but ran {month['total_executions']} time(s) "
+                    "in the last 30 days",
+                )
+            )
+        if recent["total_executions"] >= 5 and before["total_executions"] >= 5:
+            drop = (before["success_rate"] - rate) * 100
+            if drop >= 10:
+                out.append(
+                    _alert(
+                        pid,
+                        "performance_degradation",
+                        "high" if drop >= 25 else "medium",
+                        f"Success rate fell from {_pct(before['success_rate'])} "
+                        f"(the 30 days before) to {_pct(rate)} (last 7 days): "
+                        f"{effectiveness.percent(drop)} points down",
+                    )
+                )
+    out.sort(key=lambda a: (SEVERITY_ORDER[a["severity"]], a["pattern_id"], a["alert_type"]))
+    return out
+
+
+def _alert(pattern_id: str, kind: str, severity: str, message: str) -> Row:
+    return {"pattern_id": pattern_id, "alert_type": kind, "severity": severity, "message": message}
+
+
+def period_of(day: str, period: Period) -> tuple[str, str]:
+    """(label, first day) of the day/ISO week/month a day belongs to."""
+    d = date.fromisoformat(day)
+    if period == "day":
+        return day, day
+    if period == "week":
+        year, week, weekday = d.isocalendar()
+        return f"{year}-W{week:02d}", (d - timedelta(days=weekday - 1)).isoformat()
+    return d.strftime("%Y-%m"), d.replace(day=1).isoformat()
+
+
+def trend(days: Sequence[Row], period: Period) -> list[Row]:
+    """Success rate, savings and ROI per day, ISO week or month, oldest first."""
+    buckets: dict[tuple[str, str], list[Row]] = {}
+    for d in days:
+        buckets.setdefault(period_of(d["day"], period), []).append(d)
+    out = []
+    for (label, start), members in sorted(buckets.items(), key=lambda kv: kv[0][1]):
+        first = date.fromisoformat(start)
+        totals = window(members, first, date.max)
+        out.append({"period": label, "start": start, **totals})
+    return out
+
+
+def recommendations(
+    row: Row, days: Sequence[Row], pattern_alerts: Sequence[Row], current_confidence: Any
+) -> list[str]:
+    """What to do about one pattern: its rating's advice, estimate drift, alerts, confidence."""
+    rating = row["effectiveness_rating"]
+    advice = [effectiveness_of(row)["recommendation"]]
+    successful = sum(d["successful_executions"] for d in days)
+    if successful >= 3:
+        for key, what, flag in (
+            ("slower_than_estimate", "time", "--estimated-time-seconds"),
+            ("costlier_than_estimate", "cost", "--estimated-cost"),
+        ):
+            over = sum(d[key] for d in days)
+            if over * 2 > successful:
+                share = effectiveness.percent(Decimal(over * 100) / successful, "1")
+                advice.append(
+                    f"Actual {what} exceeded the estimate in {share}% of successful runs: "
+                    f"revise it with `roi-ledger pattern revise {row['pattern_id']} {flag} …`"
+                )
+    advice.extend(f"Alert ({a['severity']}): {a['message']}" for a in pattern_alerts)
+    target = effectiveness.confidence_for(rating, row["total_executions"])
+    if target is not None and target != current_confidence:
+        advice.append(
+            f"Confidence {current_confidence if current_confidence is not None else 'unset'} "
+            f"is due to become {target} ({rating}, {row['total_executions']} executions): "
+            "run `roi-ledger roi update-confidence`"
+        )
+    return advice
