@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from ledger.decisions_api import DecisionLedger
 from ledger.patterns_api import PatternLedger
 
 
-class Ledger(PatternLedger):
+class Ledger(PatternLedger, DecisionLedger):
     """An open ledger. `Ledger.open(path_or_url=None)`, best used as a context manager."""
 
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.daily_stats import PatternDailyStats
+from projections.decisions import DecisionMetrics
 from projections.executions import PatternExecutions
 from projections.patterns import PatternRegistry
+from projections.predictions import OpportunityPredictions
 from projections.roi_summary import RoiSummary
 
 
 def build_projections() -> list[Projection]:
     """Every inline projection, in the order they are folded."""
-    return [PatternRegistry(), PatternExecutions(), RoiSummary(), PatternDailyStats()]
+    return [
+        PatternRegistry(),
+        PatternExecutions(),
+        RoiSummary(),
+        PatternDailyStats(),
+        DecisionMetrics(),
+        OpportunityPredictions(),
+    ]

@@ -9,22 +9,14 @@ Each constructor takes an optional path or URL; without one, `ROI_LEDGER_DB`, el
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
 from ledger.api import Ledger
+from ledger.encoding import jsonable
 
-
-def plain(value: Any) -> Any:
-    """Decimals to floats, recursively: the sources' REAL columns."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
+plain = jsonable
+"""Decimals to floats, recursively: the sources' REAL columns."""
 
 
 class Record(dict[str, Any]):
@@ -140,3 +132,136 @@ def track_pattern_execution(
             workflow_id=workflow_id,
             error_message=error_message,
         )
+
+
+class DecisionLog(_Facade):
+    """The Decision Log's `DecisionLog`, on the ledger."""
+
+    def log_decision(
+        self,
+        decision_id: str,
+        opportunity_type: str,
+        opportunity_source: str,
+        action_taken: str,
+        opportunity_content: str | None = None,
+        opportunity_score: float | None = None,
+        sender: str | None = None,
+        decision_maker: str | None = None,
+        context: dict[str, Any] | None = None,
+        **more: Any,
+    ) -> dict[str, Any]:
+        """Log a decision."""
+        options = {
+            "opportunity_content": opportunity_content,
+            "opportunity_score": opportunity_score,
+            "sender": sender,
+            "decision_maker": decision_maker,
+            "context": context,
+            **more,
+        }
+        return dict(plain(self.ledger.log_decision(
+            decision_id, opportunity_type, opportunity_source, action_taken,
+            **{k: v for k, v in options.items() if v is not None},
+        )))  # fmt: skip
+
+    def record_outcome(
+        self,
+        decision_id: str,
+        outcome_type: str,
+        outcome_status: str,
+        revenue_generated: float = 0.0,
+        customer_acquired: bool = False,
+        deal_closed: bool = False,
+        response_received: bool = False,
+        notes: str | None = None,
+        **more: Any,
+    ) -> dict[str, Any]:
+        """Record an outcome of a logged decision."""
+        options = {"notes": notes, **more}
+        return dict(plain(self.ledger.record_outcome(
+            decision_id, outcome_type, outcome_status, revenue_generated=revenue_generated,
+            customer_acquired=customer_acquired, deal_closed=deal_closed,
+            response_received=response_received,
+            **{k: v for k, v in options.items() if v is not None},
+        )))  # fmt: skip
+
+    def get_conversion_rates(self) -> list[dict[str, Any]]:
+        """Per (source, type): `source_type`, `opportunity_type`, `conversion_rate`, …"""
+        return list(plain(self.ledger.conversion_metrics()))
+
+    def calculate_roi_by_type(self) -> list[dict[str, Any]]:
+        """Per type: `opportunity_type`, `total_revenue`, `avg_revenue_per_decision`, …"""
+        return list(plain(self.ledger.roi_by_type()))
+
+    def generate_insights(self) -> list[dict[str, Any]]:
+        """`insight_type`, `title`, `description`, `confidence_score`, `data_points`."""
+        return list(plain(self.ledger.insights()))
+
+    def predict_outcome(self, opportunity: dict[str, Any]) -> dict[str, Any]:
+        """Prediction for {'type', 'source', 'content'}."""
+        return dict(plain(self.ledger.predict(
+            opportunity.get("type", opportunity.get("opportunity_type")),  # type: ignore[arg-type]
+            opportunity.get("source", opportunity.get("opportunity_source")),  # type: ignore[arg-type]
+            opportunity.get("content"),
+        )))  # fmt: skip
+
+
+class OpportunityScorer(_Facade):
+    """The Decision Log's `OpportunityScorer`, on the ledger (predictions are recorded)."""
+
+    def score_opportunity(self, opportunity: dict[str, Any]) -> dict[str, Any]:
+        """One opportunity, enhanced: adjusted_score, conversion_probability, reasoning, …"""
+        return dict(plain(self.ledger.score_opportunities([opportunity])[0]))
+
+    def score_opportunities_batch(
+        self, opportunities: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Many, enhanced and sorted by adjusted score (best first)."""
+        return list(plain(self.ledger.score_opportunities(opportunities)))
+
+    def generate_scoring_report(self, opportunities: list[dict[str, Any]]) -> dict[str, Any]:
+        """The scored list with counts per recommendation and the average score change."""
+        scored = self.score_opportunities_batch(opportunities)
+        tiers: dict[str, int] = {}
+        for item in scored:
+            tiers[item["recommendation"]] = tiers.get(item["recommendation"], 0) + 1
+        change = (
+            sum(o["adjusted_score"] - o["original_score"] for o in scored) / len(scored)
+            if scored
+            else 0.0
+        )
+        return {
+            "total_opportunities": len(scored),
+            "by_recommendation": tiers,
+            "average_score_change": round(change, 2),
+            "top_opportunities": scored[:5],
+            "scored_opportunities": scored,
+        }
+
+
+class DecisionSummaryGenerator(_Facade):
+    """The Decision Log's `DecisionSummaryGenerator`, on the ledger."""
+
+    def __init__(
+        self,
+        db_path: str | os.PathLike[str] | None = None,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        super().__init__(db_path)
+        base = os.environ.get("ROI_LEDGER_REPORTS_DIR") or "reports"
+        self.output_dir = (
+            os.fspath(output_dir) if output_dir else os.path.join(base, "decision-summaries")
+        )
+
+    def generate_daily_summary(self, date: str | None = None) -> dict[str, Any]:
+        """Today's (or `date`'s) summary; `performance_summary` is the printable text."""
+        return dict(plain(self.ledger.daily_summary(date)))
+
+    def generate_weekly_summary(self, date: str | None = None) -> dict[str, Any]:
+        """The 7 days ending today (or on `date`)."""
+        return dict(plain(self.ledger.weekly_summary(date)))
+
+    def save_summary(self, summary: dict[str, Any]) -> tuple[str, str]:
+        """Write JSON and Markdown; returns (json_file, md_file)."""
+        json_file, md_file = self.ledger.save_summary(summary, self.output_dir)
+        return str(json_file), str(md_file)

@@ -7,9 +7,9 @@ same seed and end date append nothing and lets the demo refuse a ledger holding 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from ledger.errors import InputError
 from ledger.handlers import BATCH_COMMANDS
 from ledger.service import BatchOutcome
 from ledger.validation import build_command
+from projections.prediction import MODEL_VERSION
 
 DEMO_KEY = "demo:"
 
@@ -146,6 +147,151 @@ def pattern_commands(rng: random.Random, start: datetime, days: int) -> Iterator
                 }
 
 
+@dataclass(frozen=True)
+class DecisionProfile:
+    """How opportunities of one type from one source tend to go."""
+
+    source: str
+    kind: str
+    weight: int
+    response: float
+    conversion: float
+    revenue: tuple[int, int]
+    delay_hours: tuple[int, int]
+    action: str
+
+
+DECISIONS = (
+    DecisionProfile(
+        "email",
+        "golf_coaching",
+        5,
+        0.85,
+        0.60,
+        (150, 400),
+        (12, 72),
+        "Replied with coaching packages and a booking link",
+    ),
+    DecisionProfile(
+        "twitter",
+        "golf_coaching",
+        6,
+        0.70,
+        0.40,
+        (100, 350),
+        (24, 96),
+        "Replied with coaching offer and Calendly link",
+    ),
+    DecisionProfile(
+        "twitter", "partnership", 3, 0.50, 0.22, (500, 2000), (240, 480), "Sent a partnership deck"
+    ),
+    DecisionProfile(
+        "email", "partnership", 2, 0.65, 0.35, (800, 2500), (200, 400), "Scheduled an intro call"
+    ),
+    DecisionProfile(
+        "revenue_dashboard",
+        "consulting",
+        3,
+        0.90,
+        0.50,
+        (300, 900),
+        (48, 120),
+        "Proposed a consulting engagement",
+    ),
+    DecisionProfile(
+        "twitter", "feedback", 2, 0.60, 0.0, (0, 0), (1, 24), "Thanked them and logged the feedback"
+    ),
+)
+SCORED_DAYS = 10
+"""For the last days, each day's opportunities are scored before they are decided, so
+calibration has predictions to hold against outcomes."""
+
+
+def decision_day(
+    rng: random.Random, day: date, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One day's opportunities and the decision and outcome commands they lead to."""
+    opportunities, commands = [], []
+    weights = [p.weight for p in DECISIONS]
+    for n in range(rng.randint(4, 8)):
+        profile = rng.choices(DECISIONS, weights)[0]
+        decision_id = f"demo-{day:%Y%m%d}-{n}"
+        decided = datetime(day.year, day.month, day.day, 8) + timedelta(hours=rng.random() * 10)
+        score = rng.randint(40, 95)
+        opportunities.append(
+            {
+                "id": f"opp-{decision_id}",
+                "type": profile.kind,
+                "source": profile.source,
+                "score": score,
+                "content": f"{profile.kind.replace('_', ' ')} enquiry",
+            }
+        )
+        commands.append(
+            {
+                "command": "decision",
+                "decision_id": decision_id,
+                "opportunity_type": profile.kind,
+                "opportunity_source": profile.source,
+                "action_taken": profile.action,
+                "opportunity_score": score,
+                "sender": f"@prospect{rng.randint(100, 999)}",
+                "decision_maker": rng.choice(["jarvis", "ross"]),
+                "opportunity_id": f"opp-{decision_id}",
+                "decided_at": format_timestamp(decided),
+                "idempotency_key": f"{DEMO_KEY}decision:{decision_id}",
+            }
+        )
+        responded = rng.random() < profile.response
+        converted = responded and rng.random() < profile.conversion / profile.response
+        answer_at = decided + timedelta(hours=1 + rng.random() * 23)
+        if responded and answer_at <= now.replace(tzinfo=None):
+            commands.append(_outcome(decision_id, "response", answer_at, response_received=True))
+        close_at = decided + timedelta(hours=rng.randint(*profile.delay_hours))
+        if converted and close_at <= now.replace(tzinfo=None):
+            revenue = rng.randint(*profile.revenue)
+            commands.append(
+                _outcome(
+                    decision_id,
+                    "conversion",
+                    close_at,
+                    revenue=revenue,
+                    customer_acquired=True,
+                    deal_closed=True,
+                )
+            )
+        elif (
+            responded
+            and not converted
+            and rng.random() < 0.5
+            and close_at <= now.replace(tzinfo=None)
+        ):
+            commands.append(
+                _outcome(
+                    decision_id,
+                    "follow_up",
+                    close_at,
+                    status="failed",
+                    notes="No deal after follow-up",
+                )
+            )
+    return opportunities, commands
+
+
+def _outcome(
+    decision_id: str, kind: str, at: datetime, status: str = "success", **fields: Any
+) -> dict[str, Any]:
+    return {
+        "command": "outcome",
+        "decision_id": decision_id,
+        "outcome_type": kind,
+        "outcome_status": status,
+        "occurred_at": format_timestamp(at),
+        "idempotency_key": f"{DEMO_KEY}outcome:{decision_id}:{kind}",
+        **fields,
+    }
+
+
 def has_foreign_events(ledger: Ledger) -> bool:
     """Whether the log holds anything the demo did not write."""
     with ledger.backend.read() as db:
@@ -157,11 +303,34 @@ def has_foreign_events(ledger: Ledger) -> bool:
     return bool(row[0])
 
 
-def demo_commands(seed: int, days: int, now: datetime) -> Iterator[dict[str, Any]]:
-    """Every command the demo runs, for `days` days ending the day before `now`."""
-    rng = random.Random(seed)
-    start = datetime(now.year, now.month, now.day) - timedelta(days=days)
-    yield from pattern_commands(rng, start, days)
+def _numbered(commands: Iterable[dict[str, Any]]) -> Iterator[tuple[int, Command | InputError]]:
+    for number, fields in enumerate(commands, 1):
+        fields = dict(fields)
+        name = fields.pop("command")
+        yield number, build_command(BATCH_COMMANDS[name], fields)
+
+
+def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Score the day's opportunities on history so far; demo keys keep re-runs idempotent."""
+    out = []
+    for item in ledger.score_opportunities(opportunities, record=False):
+        out.append(
+            {
+                "command": "prediction",
+                "opportunity_id": item["opportunity_id"],
+                "opportunity_type": item["type"],
+                "opportunity_source": item["source"],
+                "original_score": float(item["original_score"]),
+                "adjusted_score": float(item["adjusted_score"]),
+                "conversion_probability": float(item["conversion_probability"]),
+                "predicted_revenue": item["predicted_revenue"],
+                "confidence": item["confidence"],
+                "similar_count": item["similar_count"],
+                "model_version": MODEL_VERSION,
+                "idempotency_key": f"{DEMO_KEY}score:{item['opportunity_id']}",
+            }
+        )
+    return out
 
 
 def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool) -> BatchOutcome:
@@ -175,9 +344,30 @@ def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool
             {"field": "db"},
         )
 
-    def numbered() -> Iterator[tuple[int, Command | InputError]]:
-        for number, fields in enumerate(demo_commands(seed, days, now), 1):
-            name = fields.pop("command")
-            yield number, build_command(BATCH_COMMANDS[name], fields)
+    rng = random.Random(seed)
+    first = now.date() - timedelta(days=days)
+    total = ledger.execute_batch(
+        _numbered(pattern_commands(rng, datetime(*first.timetuple()[:3]), days))
+    )
+    pending: list[dict[str, Any]] = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        opportunities, commands = decision_day(rng, day, now)
+        if offset < days - SCORED_DAYS:
+            pending += commands
+            continue
+        if pending:
+            _merge(total, ledger.execute_batch(_numbered(pending)))
+            pending = []
+        _merge(total, ledger.execute_batch(_numbered(_predictions(ledger, opportunities))))
+        _merge(total, ledger.execute_batch(_numbered(commands)))
+    if pending:
+        _merge(total, ledger.execute_batch(_numbered(pending)))
+    return total
 
-    return ledger.execute_batch(numbered())
+
+def _merge(total: BatchOutcome, part: BatchOutcome) -> None:
+    total.accepted += part.accepted
+    total.duplicates += part.duplicates
+    total.rejected += part.rejected
+    total.last_seq = max(total.last_seq, part.last_seq)

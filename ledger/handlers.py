@@ -6,14 +6,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from commands import decisions, patterns
 from commands import ledger as ledger_commands
-from commands import patterns
 from commands.base import Command
 from events import RecordedEvent
+from events.decisions import decision_stream, opportunity_stream
 from events.patterns import pattern_stream
-from events.timeutil import format_timestamp
+from events.timeutil import format_timestamp, parse_timestamp
 from ledger.uow import UnitOfWork
+from projections import decisions as decision_queries
 from projections import effectiveness, roi_queries
+from projections.base import Sql
 
 Result = dict[str, Any]
 Handler = Callable[[UnitOfWork, Any], list[RecordedEvent]]
@@ -54,6 +57,39 @@ def update_confidence(uow: UnitOfWork, cmd: patterns.UpdateConfidence) -> list[R
     return _append(uow, pattern_stream(cmd.pattern_id), events, cmd, None) if events else []
 
 
+def _decision_state(uow: UnitOfWork, decision_id: str) -> decisions.DecisionState:
+    def load(db: Sql) -> decisions.DecisionState:
+        decided_at, seq = decision_queries.decision_state(db, decision_id)
+        return decisions.DecisionState(decision_id, decided_at, seq)
+
+    state: decisions.DecisionState = uow.state(decision_stream(decision_id), load)
+    return state
+
+
+def log_decision(uow: UnitOfWork, cmd: decisions.LogDecision) -> list[RecordedEvent]:
+    """Log a decision (its id must be new)."""
+    state = _decision_state(uow, cmd.decision_id)
+    events = decisions.log_decision(state, cmd)
+    out = _append(uow, decision_stream(cmd.decision_id), events, cmd, cmd.decided_at)
+    decided = parse_timestamp(out[0].occurred_at)
+    uow.set_state(out[0].stream_id, decisions.DecisionState(cmd.decision_id, decided, out[0].seq))
+    return out
+
+
+def record_outcome(uow: UnitOfWork, cmd: decisions.RecordOutcome) -> list[RecordedEvent]:
+    """Record an outcome of a logged decision."""
+    state = _decision_state(uow, cmd.decision_id)
+    occurred = parse_timestamp(cmd.occurred_at or parse_timestamp(uow.recorded_at))
+    events = decisions.record_outcome(state, cmd, occurred)
+    return _append(uow, decision_stream(cmd.decision_id), events, cmd, occurred)
+
+
+def record_prediction(uow: UnitOfWork, cmd: decisions.RecordPrediction) -> list[RecordedEvent]:
+    """Keep a prediction for later calibration."""
+    events = decisions.record_prediction(cmd)
+    return _append(uow, opportunity_stream(cmd.opportunity_id), events, cmd, None)
+
+
 def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent]:
     """Retract an event; projections drop its effect in this same transaction."""
     uow.flush()
@@ -88,6 +124,9 @@ HANDLERS: dict[type[Command], Handler] = {
     patterns.RevokePattern: revoke_pattern,
     patterns.RecordExecution: record_execution,
     patterns.UpdateConfidence: update_confidence,
+    decisions.LogDecision: log_decision,
+    decisions.RecordOutcome: record_outcome,
+    decisions.RecordPrediction: record_prediction,
     ledger_commands.Retract: retract,
 }
 
@@ -109,6 +148,9 @@ BATCH_COMMANDS: dict[str, type[Command]] = {
     "revise": patterns.RevisePatternEstimates,
     "revoke": patterns.RevokePattern,
     "execution": patterns.RecordExecution,
+    "decision": decisions.LogDecision,
+    "outcome": decisions.RecordOutcome,
+    "prediction": decisions.RecordPrediction,
     "retract": ledger_commands.Retract,
 }
 """The `command` names `record batch` accepts, to their command classes."""

@@ -58,12 +58,62 @@ execution = st.builds(
     st.booleans(),
     st.one_of(st.none(), st.sampled_from(["k1", "k2", "k3"])),
 )
-retract = st.builds(lambda n: ("retract", {"target_seq": n, "reason": "oops"}), st.integers(1, 25))
+DECISIONS = ["d1", "d2", "d3", "d4"]
+day = st.integers(1, 5).map(lambda d: f"2026-02-0{d}T{d + 9}:00:00Z")
+later = st.integers(4, 9).map(lambda d: f"2026-02-0{d}T{d + 9}:30:00Z")
+decision = st.builds(
+    lambda d, t, s, at: (
+        "decision",
+        {
+            "decision_id": d,
+            "opportunity_type": t,
+            "opportunity_source": s,
+            "action_taken": "replied",
+            "decided_at": at,
+        },
+    ),
+    st.sampled_from(DECISIONS),
+    st.sampled_from(["golf", "partnership"]),
+    st.sampled_from(["email", "twitter"]),
+    day,
+)
+outcome = st.builds(
+    lambda d, revenue, customer, responded, at, key: (
+        "outcome",
+        {
+            "decision_id": d,
+            "outcome_type": "conversion" if customer else "response",
+            "outcome_status": "success",
+            "revenue_generated": revenue,
+            "customer_acquired": customer,
+            "deal_closed": customer,
+            "response_received": responded,
+            "occurred_at": at,
+            "idempotency_key": key,
+        },
+    ),
+    st.sampled_from(DECISIONS),
+    amount,
+    st.booleans(),
+    st.booleans(),
+    later,
+    st.one_of(st.none(), st.sampled_from(["o1", "o2"])),
+)
+retract = st.builds(lambda n: ("retract", {"target_seq": n, "reason": "oops"}), st.integers(1, 40))
 commands = st.builds(
-    lambda approvals, rest: approvals + rest,
+    lambda approvals, decided, rest: approvals + decided + rest,
     st.lists(approve, min_size=2, max_size=3),
+    st.lists(decision, min_size=1, max_size=3),
     st.lists(
-        st.one_of(*([execution] * 8), retract, retract, approve, revise, revoke),
+        st.one_of(
+            *([execution] * 6),
+            *([decision, outcome, outcome] * 2),
+            retract,
+            retract,
+            approve,
+            revise,
+            revoke,
+        ),
         min_size=5,
         max_size=50,
     ),
@@ -75,6 +125,8 @@ RUN = {
     "revoke": lambda led, f: led.revoke_pattern(**f),
     "execution": lambda led, f: led.record_execution(**f),
     "retract": lambda led, f: led.retract(**f),
+    "decision": lambda led, f: led.log_decision(**f),
+    "outcome": lambda led, f: led.record_outcome(**f),
 }
 
 
@@ -89,7 +141,15 @@ def apply_all(led: Ledger, cmds: list[tuple[str, dict[str, Any]]]) -> list[Any]:
         except (DomainError, InputError):
             event(f"{name} refused")
             assert led.head().seq == before
-        snapshots.append((led.head().seq, led.roi_summary(), led.list_patterns()))
+        snapshots.append(
+            (
+                led.head().seq,
+                led.roi_summary(),
+                led.list_patterns(),
+                led.conversion_metrics(),
+                led.insights(),
+            )
+        )
     return snapshots
 
 
@@ -118,9 +178,11 @@ def test_as_of_answers_what_the_live_query_answered_then(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "p.db") as led:
         snapshots = apply_all(led, cmds)
-        for seq, summary, patterns in snapshots:
+        for seq, summary, patterns, conversions, insights in snapshots:
             assert led.roi_summary(as_of=seq) == summary
             assert led.list_patterns(as_of=seq) == patterns
+            assert led.conversion_metrics(as_of=seq) == conversions
+            assert led.insights(as_of=seq) == insights
 
 
 def as_batch_line(name: str, fields: dict[str, Any]) -> str:

@@ -18,10 +18,11 @@ GROUPS = {
     "pattern": "ledger.cli.pattern",
     "record": "ledger.cli.record",
     "roi": "ledger.cli.roi",
+    "decisions": "ledger.cli.decisions",
 }
 """Sub-apps, one module each, mounted with add_typer under their key."""
 
-TOP_LEVEL = ("ledger.cli.audit", "ledger.cli.demo")
+TOP_LEVEL = ("ledger.cli.audit", "ledger.cli.demo", "ledger.cli.decisions")
 """Modules whose `register(app)` adds root-level commands."""
 
 

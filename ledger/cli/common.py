@@ -70,9 +70,22 @@ def open_ledger(ctx: typer.Context, *, create: bool = True) -> Ledger:
     return Ledger.open(db_location(ctx), create=create, progress=None)
 
 
+FLAGS = {
+    "opportunity_type": "--type",
+    "opportunity_source": "--source",
+    "action_taken": "--action",
+    "opportunity_content": "--content",
+    "opportunity_score": "--score",
+    "outcome_status": "--status",
+    "revenue_generated": "--revenue",
+}
+"""Fields whose CLI option is shorter than the field name."""
+
+
 def flag_name(field: str) -> str:
-    """A command field's CLI flag (`actual_cost` → `--actual-cost`)."""
-    return "--" + field.replace("_", "-")
+    """A command field's CLI flag (`actual_cost` → `--actual-cost`, `outcome_status` →
+    `--status`)."""
+    return FLAGS.get(field, "--" + field.replace("_", "-"))
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create realistic sample data (reproducible by seed) and print the dashboards."""
         from events.timeutil import parse_timestamp, utc_now
+        from ledger.cli.decisions import conversion_columns
         from ledger.cli.roi import SUMMARY_COLUMNS
         from ledger.demo import run_demo
 
@@ -34,16 +35,36 @@ def register(app: typer.Typer) -> None:
         with open_ledger(ctx) as ledger:
             outcome = run_demo(ledger, seed=seed, days=days, now=moment, force=force)
             summary = ledger.roi_summary()
+            conversions = ledger.conversion_metrics("source")
+            insights = ledger.insights()
+            calibration = ledger.calibration()
             location = ledger.backend.location
         if as_json:
-            print_json({"db": location, **outcome.as_dict(), "roi_summary": summary})
+            print_json(
+                {
+                    "db": location,
+                    **outcome.as_dict(),
+                    "roi_summary": summary,
+                    "conversions_by_source": conversions,
+                    "insights": insights,
+                    "calibration": {k: calibration[k] for k in ("count", "brier_score")},
+                }
+            )
             return
         typer.echo(
             f"Demo ledger at {location}: {outcome.accepted} events recorded"
             f" ({outcome.duplicates} already there)."
         )
         print_table("Pattern ROI summary (by cost saved)", SUMMARY_COLUMNS, summary)
+        print_table("Decisions by source", conversion_columns("source"), conversions)
+        for insight in insights:
+            typer.echo(f"💡 {insight['title']} — {insight['description']}")
+        if calibration["count"]:
+            typer.echo(
+                f"🎯 Predictions so far: Brier score {calibration['brier_score']:.3f} over "
+                f"{calibration['count']} scored decisions"
+            )
         typer.echo(
-            "\nTry: roi-ledger roi pattern test-retry-automation · roi-ledger log · "
-            "roi-ledger verify"
+            "\nTry: roi-ledger roi dashboard · roi-ledger roi alerts · "
+            "roi-ledger decisions insights · roi-ledger decisions summary · roi-ledger verify"
         )

@@ -114,3 +114,112 @@ def batch(
         )
     if outcome.rejected:
         raise typer.Exit(2)
+
+
+def _json_object(value: str | None, field: str) -> dict[str, object] | None:
+    if value is None:
+        return None
+    import json
+
+    from ledger.errors import InputError
+
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{field}: not valid JSON ({exc.msg})", {"field": field}) from None
+    if not isinstance(parsed, dict):
+        raise InputError(f"{field}: must be a JSON object", {"field": field})
+    return parsed
+
+
+def _record_result(result: dict[str, object], as_json: bool, what: str) -> None:
+    if as_json:
+        print_json(result)
+    elif result["duplicate"]:
+        typer.echo(f"{what} already recorded (same idempotency key): seq {result['seq']}")
+    else:
+        typer.echo(f"{what} recorded: {result['stream_id']} (seq {result['seq']})")
+
+
+@app.command()
+@handle_errors
+def decision(
+    ctx: typer.Context,
+    decision_id: Annotated[str, typer.Option(help="A new, unique decision id.")],
+    opportunity_type: Annotated[
+        str, typer.Option("--type", help="e.g. golf_coaching, partnership.")
+    ],
+    source: Annotated[str, typer.Option(help="Where it came from: twitter, email, …")],
+    action: Annotated[str, typer.Option(help="What was done about it.")],
+    content: Annotated[str | None, typer.Option(help="The opportunity's text.")] = None,
+    score: Annotated[str | None, typer.Option(metavar="0..100", help="Its base score.")] = None,
+    sender: Annotated[str | None, typer.Option(help="Who sent it.")] = None,
+    decision_maker: Annotated[str | None, typer.Option(help="Who decided.")] = None,
+    context: Annotated[
+        str | None, typer.Option(metavar="JSON", help="Metadata, a JSON object.")
+    ] = None,
+    opportunity_id: Annotated[
+        str | None, typer.Option(help="Links the decision to a scored opportunity.")
+    ] = None,
+    decided_at: Annotated[
+        str | None, typer.Option(metavar="TS", help="When it was decided (default now).")
+    ] = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Log a decision taken on an opportunity."""
+    with open_ledger(ctx) as ledger:
+        result = ledger.log_decision(
+            decision_id,
+            opportunity_type,
+            source,
+            action,
+            **options(
+                opportunity_content=content,
+                opportunity_score=score,
+                sender=sender,
+                decision_maker=decision_maker,
+                context=_json_object(context, "context"),
+                opportunity_id=opportunity_id,
+                decided_at=decided_at,
+                idempotency_key=idempotency_key,
+            ),
+        )
+    _record_result(result, as_json, "Decision")
+
+
+@app.command()
+@handle_errors
+def outcome(
+    ctx: typer.Context,
+    decision_id: Annotated[str, typer.Option(help="The decision it came of.")],
+    outcome_type: Annotated[str, typer.Option(help="e.g. response, conversion.")],
+    status: Annotated[str, typer.Option(metavar="success|failed|pending")],
+    revenue: Annotated[str | None, typer.Option(metavar="USD", help="Revenue it brought.")] = None,
+    customer_acquired: Annotated[bool, typer.Option("--customer-acquired")] = False,
+    deal_closed: Annotated[bool, typer.Option("--deal-closed")] = False,
+    response_received: Annotated[bool, typer.Option("--response-received")] = False,
+    notes: Annotated[str | None, typer.Option()] = None,
+    occurred_at: Annotated[
+        str | None, typer.Option(metavar="TS", help="When it happened (default now).")
+    ] = None,
+    idempotency_key: KeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record what came of a decision (a decision may have several outcomes)."""
+    with open_ledger(ctx) as ledger:
+        result = ledger.record_outcome(
+            decision_id,
+            outcome_type,
+            status,
+            **options(
+                revenue_generated=revenue,
+                customer_acquired=customer_acquired or None,
+                deal_closed=deal_closed or None,
+                response_received=response_received or None,
+                notes=notes,
+                occurred_at=occurred_at,
+                idempotency_key=idempotency_key,
+            ),
+        )
+    _record_result(result, as_json, "Outcome")

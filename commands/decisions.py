@@ -1,0 +1,164 @@
+"""Commands of the decision loop: log a decision, record its outcomes, keep a prediction.
+
+Field names follow the spec and the source document (`opportunity_type`, `outcome_status`,
+`revenue_generated`); the CLI's shorter names (`type`, `status`, `revenue`, …) are accepted
+as aliases, so a `record batch` line may use either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import AliasChoices, Field
+
+from commands.base import Command, DomainError, NotFoundError, Timestamp
+from events.base import Event, Identifier, JsonObject, Money, Probability, Text
+from events.decisions import DecisionLogged, OpportunityScored, OutcomeRecorded, OutcomeStatus
+
+
+def _alias(*names: str) -> Any:
+    return AliasChoices(*names)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionState:
+    """What deciding on a decision's stream needs: whether it exists, and when it was made."""
+
+    decision_id: str
+    decided_at: datetime | None = None
+    logged_seq: int | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.decided_at is not None
+
+
+class LogDecision(Command):
+    """Log a decision taken on an opportunity, with its context."""
+
+    decision_id: Identifier
+    opportunity_type: str = Field(
+        min_length=1, max_length=200, validation_alias=_alias("opportunity_type", "type")
+    )
+    opportunity_source: str = Field(
+        min_length=1, max_length=200, validation_alias=_alias("opportunity_source", "source")
+    )
+    action_taken: Text = Field(min_length=1, validation_alias=_alias("action_taken", "action"))
+    opportunity_content: Text | None = Field(
+        default=None, validation_alias=_alias("opportunity_content", "content")
+    )
+    opportunity_score: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        validation_alias=_alias("opportunity_score", "score"),
+    )
+    sender: Text | None = None
+    decision_maker: Text | None = None
+    context: JsonObject = Field(default_factory=dict)
+    opportunity_id: Identifier | None = None
+    decided_at: Timestamp | None = Field(
+        default=None, validation_alias=_alias("decided_at", "timestamp")
+    )
+
+
+class RecordOutcome(Command):
+    """Record what came of a decision (several outcomes per decision are fine)."""
+
+    decision_id: Identifier
+    outcome_type: str = Field(min_length=1, max_length=200)
+    outcome_status: OutcomeStatus = Field(validation_alias=_alias("outcome_status", "status"))
+    revenue_generated: Money = Field(
+        default=Decimal(0), validation_alias=_alias("revenue_generated", "revenue")
+    )
+    customer_acquired: bool = False
+    deal_closed: bool = False
+    response_received: bool = False
+    notes: Text | None = None
+    occurred_at: Timestamp | None = None
+
+
+class RecordPrediction(Command):
+    """Keep the prediction made for an opportunity, to hold it against outcomes later."""
+
+    opportunity_id: Identifier
+    opportunity_type: str | None = None
+    opportunity_source: str | None = None
+    original_score: float = Field(allow_inf_nan=False)
+    adjusted_score: float = Field(ge=0, le=100, allow_inf_nan=False)
+    conversion_probability: float = Field(ge=0, le=100, allow_inf_nan=False)
+    predicted_revenue: Money
+    confidence: Probability
+    similar_count: int = Field(ge=0)
+    model_version: str
+
+
+def log_decision(state: DecisionState, cmd: LogDecision) -> list[Event]:
+    """A decision id is logged once (a retry with the same idempotency key is not an error)."""
+    if state.exists:
+        raise DomainError(
+            f"decision {cmd.decision_id!r} was already logged (seq {state.logged_seq}); "
+            "record what came of it with `roi-ledger record outcome`",
+            field="decision_id",
+        )
+    return [
+        DecisionLogged(
+            decision_id=cmd.decision_id,
+            opportunity_type=cmd.opportunity_type,
+            opportunity_source=cmd.opportunity_source,
+            action_taken=cmd.action_taken,
+            opportunity_content=cmd.opportunity_content,
+            opportunity_score=cmd.opportunity_score,
+            sender=cmd.sender,
+            decision_maker=cmd.decision_maker,
+            context=cmd.context,
+            opportunity_id=cmd.opportunity_id or _context_id(cmd.context),
+        )
+    ]
+
+
+def _context_id(context: dict[str, Any]) -> str | None:
+    """An opportunity id carried in the decision's context links it to its prediction."""
+    value = context.get("opportunity_id")
+    return str(value) if isinstance(value, str | int) and str(value).strip() else None
+
+
+def record_outcome(state: DecisionState, cmd: RecordOutcome, occurred_at: datetime) -> list[Event]:
+    """An outcome needs a logged decision and cannot precede it."""
+    if not state.exists:
+        raise NotFoundError(
+            f"unknown decision {cmd.decision_id!r}: log it first with `roi-ledger record decision`",
+            field="decision_id",
+        )
+    assert state.decided_at is not None
+    if occurred_at < state.decided_at:
+        raise DomainError(
+            f"the outcome ({occurred_at.isoformat()}) would precede its decision "
+            f"({state.decided_at.isoformat()})",
+            field="occurred_at",
+        )
+    return [
+        OutcomeRecorded(
+            decision_id=cmd.decision_id,
+            outcome_type=cmd.outcome_type,
+            outcome_status=cmd.outcome_status,
+            revenue_generated=cmd.revenue_generated,
+            customer_acquired=cmd.customer_acquired,
+            deal_closed=cmd.deal_closed,
+            response_received=cmd.response_received,
+            notes=cmd.notes,
+        )
+    ]
+
+
+def record_prediction(cmd: RecordPrediction) -> list[Event]:
+    """Predictions are facts about what the ledger said; nothing to refuse once valid."""
+    return [
+        OpportunityScored.model_validate(
+            cmd.model_dump(exclude={"idempotency_key", "expected_version"})
+        )
+    ]

@@ -1,0 +1,276 @@
+"""`roi-ledger decisions …`: which decisions turn into customers and revenue?"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ledger.cli.common import AsOfOpt, JsonOpt, handle_errors, open_ledger, parse_as_of
+from ledger.cli.output import fmt, money, pct, print_fields, print_json, print_table
+
+app = typer.Typer(
+    help="Decisions and outcomes: conversions, ROI by type, insights, predictions.",
+    no_args_is_help=True,
+)
+
+CONVERSION_COLUMNS: list[tuple[str, Any]] = [
+    ("source", lambda r: fmt(r["source_type"])),
+    ("type", lambda r: fmt(r["opportunity_type"])),
+    ("decisions", lambda r: str(r["total_decisions"])),
+    ("responses", lambda r: pct(r["response_rate"])),
+    ("conversion", lambda r: pct(r["conversion_rate"])),
+    (
+        "95% interval",
+        lambda r: (
+            "–"
+            if r["conversion_rate_interval"] is None
+            else f"{r['conversion_rate_interval'][0]:.0f}–{r['conversion_rate_interval'][1]:.0f}%"
+        ),
+    ),
+    ("deals", lambda r: str(r["total_deals_closed"])),
+    ("revenue", lambda r: money(r["total_revenue"])),
+    ("per decision", lambda r: money(r["avg_revenue_per_decision"])),
+    ("hours to convert", lambda r: fmt(r["avg_time_to_conversion_hours"], 1)),
+]
+
+
+def conversion_columns(by: str) -> list[tuple[str, Any]]:
+    """The table's columns; a roll-up leaves out the key it summed over."""
+    hidden = {"source": "type", "type": "source"}.get(by)
+    return [c for c in CONVERSION_COLUMNS if c[0] != hidden]
+
+
+def reports_dir() -> Path:
+    """--reports-dir's default: ROI_LEDGER_REPORTS_DIR, else reports/."""
+    return Path(os.environ.get("ROI_LEDGER_REPORTS_DIR") or "reports")
+
+
+@app.command()
+@handle_errors
+def conversions(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option(help="combination, source or type.")] = "combination",
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Conversion and response rates, revenue and time to convert, per source and type."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.conversion_metrics(by, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(f"Conversion metrics by {by}", conversion_columns(by), rows)
+
+
+@app.command()
+@handle_errors
+def roi(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """Revenue per opportunity type, and per source within it."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.roi_by_type(as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    flat = [{**s, "opportunity_type": r["opportunity_type"]} for r in rows for s in r["by_source"]]
+    print_table(
+        "ROI by type",
+        [
+            ("type", lambda r: r["opportunity_type"]),
+            ("decisions", lambda r: str(r["total_decisions"])),
+            ("deals", lambda r: str(r["deals_closed"])),
+            ("revenue", lambda r: money(r["total_revenue"])),
+            ("per decision", lambda r: money(r["avg_revenue_per_decision"])),
+        ],
+        rows,
+    )
+    print_table(
+        "… by source",
+        [
+            ("type", lambda r: r["opportunity_type"]),
+            ("source", lambda r: r["source_type"]),
+            ("decisions", lambda r: str(r["total_decisions"])),
+            ("deals", lambda r: str(r["deals_closed"])),
+            ("revenue", lambda r: money(r["total_revenue"])),
+            ("per decision", lambda r: money(r["avg_revenue_per_decision"])),
+        ],
+        flat,
+    )
+
+
+@app.command()
+@handle_errors
+def insights(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """What the outcomes say: best source, revenue leader, timing, notable comparisons."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.insights(as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("No insights yet: they need groups with at least 3 decisions.")
+    for insight in rows:
+        typer.echo(
+            f"💡 [{insight['insight_type']}] {insight['title']} "
+            f"(confidence {insight['confidence_score']:.2f}, {insight['data_points']} data points)"
+        )
+        typer.echo(f"   {insight['description']}")
+
+
+@app.command()
+@handle_errors
+def predict(
+    ctx: typer.Context,
+    opportunity_type: Annotated[str, typer.Option("--type", help="The opportunity's type.")],
+    source: Annotated[str, typer.Option(help="Where it came from.")],
+    content: Annotated[str | None, typer.Option(help="Its text (not used by the model).")] = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Predict the outcome of a new opportunity from similar past decisions."""
+    with open_ledger(ctx, create=False) as ledger:
+        result = ledger.predict(opportunity_type, source, content, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(result)
+        return
+    interval = result["conversion_probability_interval"]
+    print_fields(
+        f"Prediction: {opportunity_type} from {source}",
+        [
+            ("predicted outcome", result["predicted_outcome"]),
+            ("conversion probability", pct(result["conversion_probability"])),
+            ("95% interval", "–" if interval is None else f"{interval[0]:.1f}–{interval[1]:.1f}%"),
+            (
+                "shrunk estimate",
+                f"{pct(result['shrunk_conversion_probability'])} (toward "
+                f"{pct(result['parent_conversion_rate'])}, "
+                f"prior strength {result['prior_strength']})",
+            ),
+            ("predicted revenue", money(result["predicted_revenue"])),
+            ("days to close", fmt(result["avg_time_to_close_days"], 1)),
+            ("confidence", fmt(result["confidence"])),
+            ("based on", f"{result['similar_count']} decisions ({result['basis']})"),
+        ],
+    )
+    typer.echo(result["reasoning"])
+
+
+@app.command()
+@handle_errors
+def calibration(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    """How well recorded predictions matched outcomes: Brier score, reliability table."""
+    with open_ledger(ctx, create=False) as ledger:
+        result = ledger.calibration(as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(result)
+        return
+    if not result["count"]:
+        typer.echo(
+            "Nothing to calibrate yet: score opportunities (`roi-ledger score`), log decisions "
+            "with --opportunity-id, and record their outcomes."
+        )
+        return
+    typer.echo(
+        f"Brier score {result['brier_score']:.4f} over {result['count']} decisions "
+        "(0 is perfect; always guessing 50% scores 0.25)"
+    )
+    print_table(
+        "Reliability",
+        [
+            ("predicted", lambda b: b["range"]),
+            ("decisions", lambda b: str(b["count"])),
+            ("mean predicted", lambda b: f"{b['mean_predicted'] * 100:.1f}%"),
+            ("observed", lambda b: f"{b['observed_rate'] * 100:.1f}%"),
+        ],
+        result["buckets"],
+    )
+
+
+@app.command()
+@handle_errors
+def summary(
+    ctx: typer.Context,
+    date: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Default: today (UTC).")
+    ] = None,
+    weekly: Annotated[bool, typer.Option("--weekly", help="The 7 days ending on --date.")] = False,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Default: $ROI_LEDGER_REPORTS_DIR/decision-summaries."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The daily (or weekly) summary, printed and written as JSON and Markdown."""
+    with open_ledger(ctx, create=False) as ledger:
+        point = parse_as_of(as_of)
+        result = (
+            ledger.weekly_summary(date, as_of=point)
+            if weekly
+            else ledger.daily_summary(date, as_of=point)
+        )
+        ledger.save_summary(result, output_dir or reports_dir() / "decision-summaries")
+    if as_json:
+        print_json(result)
+    else:
+        typer.echo(result["performance_summary"])
+        typer.echo(f"\nWrote {' and '.join(result['files'])} (as of seq {result['as_of_seq']})")
+
+
+def register(root: typer.Typer) -> None:
+    """Add `score` to the root app."""
+
+    @root.command()
+    @handle_errors
+    def score(
+        ctx: typer.Context,
+        input_file: Annotated[
+            Path, typer.Argument(metavar="[INPUT]", help="A JSON array of opportunities.")
+        ] = Path("data/opportunities.json"),
+        output: Annotated[
+            Path, typer.Option(metavar="FILE", help="Where the scored array goes.")
+        ] = Path("data/opportunities_scored.json"),
+        no_record: Annotated[
+            bool, typer.Option("--no-record", help="Do not keep the predictions in the log.")
+        ] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Score opportunities with historical data: adjusted score, probability, priority."""
+        import json
+
+        from ledger.encoding import jsonable
+        from ledger.errors import InputError
+        from ledger.reports.files import write_atomically
+
+        try:
+            opportunities = json.loads(input_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(
+                f"input: {input_file} does not exist (the opportunity aggregator writes it)",
+                {"field": "input"},
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"input: {input_file} is not JSON ({exc.msg})", {"field": "input"}
+            ) from None
+        with open_ledger(ctx) as ledger:
+            scored = ledger.score_opportunities(opportunities, record=not no_record)
+        write_atomically(output, json.dumps(jsonable(scored), indent=2, ensure_ascii=False) + "\n")
+        if as_json:
+            print_json(scored)
+            return
+        print_table(
+            f"Scored {len(scored)} opportunities → {output}",
+            [
+                ("adjusted", lambda o: str(o["adjusted_score"])),
+                ("was", lambda o: str(o["original_score"])),
+                ("type", lambda o: str(o.get("type", o.get("opportunity_type")))),
+                ("source", lambda o: str(o.get("source", o.get("opportunity_source")))),
+                ("p(convert)", lambda o: pct(o["conversion_probability"])),
+                ("revenue", lambda o: money(o["predicted_revenue"])),
+                ("recommendation", lambda o: o["recommendation"]),
+            ],
+            scored[:20],
+        )

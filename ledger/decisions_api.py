@@ -1,0 +1,272 @@
+"""The decision loop on the ledger: log decisions and outcomes, read conversions, ROI by
+type, insights, predictions, scores, calibration and summaries (SPEC §4)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from commands import decisions as decision_commands
+from commands.base import Command
+from events.timeutil import utc_now
+from ledger.errors import InputError
+from ledger.service import AsOf, LedgerCore
+from ledger.validation import build_command
+from projections import calibration as calibration_math
+from projections import conversions, insights, prediction, summaries
+from projections import decisions as decision_queries
+from projections.predictions import scored_decisions
+
+Day = date | datetime | str | None
+
+
+def summary_day(value: Day) -> date:
+    """--date as a day (default: today, UTC)."""
+    if value is None:
+        return utc_now().date()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            f"date: {value!r} is not a date; use YYYY-MM-DD", {"field": "date"}
+        ) from None
+
+
+def opportunity_id(opportunity: dict[str, Any]) -> str:
+    """The opportunity's own `id` (or `opportunity_id`), else a stable hash of its content."""
+    for key in ("id", "opportunity_id"):
+        value = opportunity.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            return str(value).strip().replace(" ", "_")
+    basis = {k: opportunity.get(k) for k in ("type", "source", "content", "sender")}
+    digest = hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
+    return f"opp-{digest[:16]}"
+
+
+class DecisionLedger(LedgerCore):
+    """Decisions, outcomes and everything learnt from them."""
+
+    def log_decision(
+        self,
+        decision_id: str,
+        opportunity_type: str,
+        opportunity_source: str,
+        action_taken: str,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Log a decision (options: opportunity_content, opportunity_score, sender,
+        decision_maker, context, opportunity_id, decided_at, idempotency_key)."""
+        return self._run(
+            decision_commands.LogDecision,
+            dict(
+                decision_id=decision_id,
+                opportunity_type=opportunity_type,
+                opportunity_source=opportunity_source,
+                action_taken=action_taken,
+                **options,
+            ),
+        )
+
+    def record_outcome(
+        self, decision_id: str, outcome_type: str, outcome_status: str, **options: Any
+    ) -> dict[str, Any]:
+        """Record an outcome (options: revenue_generated, customer_acquired, deal_closed,
+        response_received, notes, occurred_at, idempotency_key)."""
+        return self._run(
+            decision_commands.RecordOutcome,
+            dict(
+                decision_id=decision_id,
+                outcome_type=outcome_type,
+                outcome_status=outcome_status,
+                **options,
+            ),
+        )
+
+    # -- reads --------------------------------------------------------------------------------
+    def conversion_metrics(
+        self, by: str = "combination", as_of: AsOf = None
+    ) -> list[dict[str, Any]]:
+        """Conversion metrics per (source, type), or rolled up per source or per type."""
+        if by not in conversions.BY:
+            raise InputError(
+                f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
+            )
+        with self.reading(as_of) as db:
+            return conversions.conversion_metrics(decision_queries.groups(db), by)
+
+    def roi_by_type(self, as_of: AsOf = None) -> list[dict[str, Any]]:
+        """Revenue per opportunity type, and per source within it."""
+        with self.reading(as_of) as db:
+            return conversions.roi_by_type(decision_queries.groups(db))
+
+    def insights(self, as_of: AsOf = None) -> list[dict[str, Any]]:
+        """Insights regenerated from the metrics (deterministic for a log position)."""
+        with self.reading(as_of) as db:
+            return insights.generate(decision_queries.groups(db))
+
+    def predict(
+        self,
+        opportunity_type: str,
+        opportunity_source: str,
+        content: str | None = None,
+        as_of: AsOf = None,
+    ) -> dict[str, Any]:
+        """What similar past decisions say about a new opportunity. (`content` is accepted
+        for the source's signature; the model does not read text.)"""
+        for name, value in (("type", opportunity_type), ("source", opportunity_source)):
+            if not isinstance(value, str) or not value.strip():
+                raise InputError(f"{name}: required, a non-empty string", {"field": name})
+        with self.reading(as_of) as db:
+            groups = decision_queries.groups(db)
+        return prediction.predict(groups, opportunity_type.strip(), opportunity_source.strip())
+
+    def calibration(self, as_of: AsOf = None) -> dict[str, Any]:
+        """Brier score and reliability table of recorded predictions against outcomes."""
+        with self.reading(as_of) as db:
+            head = self.log.head(db)
+            pairs = scored_decisions(db)
+        result = calibration_math.calibration([(p["probability"], p["converted"]) for p in pairs])
+        return {**result, "decisions": pairs, "as_of_seq": head.seq, "as_of_hash": head.hash}
+
+    # -- scoring ------------------------------------------------------------------------------
+    def score_opportunities(
+        self, opportunities: Sequence[dict[str, Any]], *, record: bool = True
+    ) -> list[dict[str, Any]]:
+        """Each opportunity enhanced with its prediction and adjusted score, best first; with
+        `record`, one OpportunityScored event each (an unchanged re-score appends nothing)."""
+        if not isinstance(opportunities, list | tuple):
+            raise InputError("opportunities: expected a JSON array of objects", {"field": "input"})
+        with self.reading() as db:
+            groups = decision_queries.groups(db)
+        cache: dict[tuple[str, str], dict[str, Any]] = {}
+        scored = []
+        for index, opportunity in enumerate(opportunities):
+            scored.append(self._score_one(index, opportunity, groups, cache))
+        scored.sort(key=lambda o: -o["adjusted_score"])
+        if record:
+            outcome = self.execute_batch(self._prediction_commands(scored))
+            if outcome.rejected:
+                first = outcome.rejected[0]
+                raise InputError(f"opportunity {first['line']}: {first['error']}", outcome.rejected)
+        return scored
+
+    def _score_one(
+        self,
+        index: int,
+        opportunity: Any,
+        groups: Sequence[conversions.Group],
+        cache: dict[tuple[str, str], dict[str, Any]],
+    ) -> dict[str, Any]:
+        if not isinstance(opportunity, dict):
+            raise InputError(f"opportunity {index}: must be a JSON object", {"index": index})
+        kind = opportunity.get("type", opportunity.get("opportunity_type"))
+        source = opportunity.get("source", opportunity.get("opportunity_source"))
+        if not isinstance(kind, str) or not isinstance(source, str) or not kind or not source:
+            raise InputError(
+                f"opportunity {index}: needs string 'type' and 'source'",
+                {
+                    "index": index,
+                    "field": "type" if not isinstance(kind, str) or not kind else "source",
+                },
+            )
+        raw = opportunity.get("score", 0)
+        try:
+            base = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
+        except InvalidOperation:
+            base = Decimal("NaN")
+        if not base.is_finite() or not 0 <= base <= 100:
+            raise InputError(
+                f"opportunity {index}: score must be a number from 0 to 100 (got {raw!r})",
+                {"index": index, "field": "score"},
+            )
+        key = (kind, source)
+        if key not in cache:
+            cache[key] = prediction.predict(groups, kind, source)
+        predicted = cache[key]
+        adjusted = prediction.adjusted_score(base, predicted)
+        return {
+            **opportunity,
+            "opportunity_id": opportunity_id(opportunity),
+            "original_score": base,
+            "adjusted_score": adjusted,
+            "conversion_probability": predicted["conversion_probability"],
+            "predicted_revenue": predicted["predicted_revenue"],
+            "confidence": predicted["confidence"],
+            "recommendation": prediction.recommendation(adjusted),
+            "reasoning": prediction.score_reasoning(base, adjusted, predicted),
+            "similar_count": predicted["similar_count"],
+        }
+
+    def _prediction_commands(
+        self, scored: Sequence[dict[str, Any]]
+    ) -> Iterator[tuple[int, Command | InputError]]:
+        for index, item in enumerate(scored):
+            fields = {
+                "opportunity_id": item["opportunity_id"],
+                "opportunity_type": item.get("type", item.get("opportunity_type")),
+                "opportunity_source": item.get("source", item.get("opportunity_source")),
+                "original_score": float(item["original_score"]),
+                "adjusted_score": float(item["adjusted_score"]),
+                "conversion_probability": float(item["conversion_probability"]),
+                "predicted_revenue": item["predicted_revenue"],
+                "confidence": item["confidence"],
+                "similar_count": item["similar_count"],
+                "model_version": prediction.MODEL_VERSION,
+            }
+            digest = hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:16]
+            fields["idempotency_key"] = f"score:{item['opportunity_id']}:{digest}"
+            try:
+                yield index + 1, build_command(decision_commands.RecordPrediction, fields)
+            except InputError as exc:
+                yield index + 1, exc
+
+    # -- summaries ----------------------------------------------------------------------------
+    def daily_summary(self, day: Day = None, as_of: AsOf = None) -> dict[str, Any]:
+        """Decisions, outcomes, revenue, the top outcome and key insights of one UTC day."""
+        when = summary_day(day)
+        return self._summary(when, when, {"date": when.isoformat()}, f"Date: {when}", as_of)
+
+    def weekly_summary(self, day: Day = None, as_of: AsOf = None) -> dict[str, Any]:
+        """The same for the 7 days ending on `day` (named by that day's ISO week)."""
+        end = summary_day(day)
+        start = end - timedelta(days=6)
+        year, week, _ = end.isocalendar()
+        label = f"{year}-W{week:02d}"
+        return self._summary(
+            start, end, {"week": label, "start": start.isoformat(), "end": end.isoformat()},
+            f"Week: {label} ({start} – {end})", as_of,
+        )  # fmt: skip
+
+    def _summary(
+        self, first: date, last: date, period: dict[str, Any], heading: str, as_of: AsOf
+    ) -> dict[str, Any]:
+        with self.reading(as_of) as db:
+            head = self.log.head(db)
+            made, outcomes = summaries.period_rows(db, first, last)
+            groups = decision_queries.groups(db)
+        body = summaries.summarise(
+            made, outcomes, insights.generate(groups), conversions.conversion_metrics(groups)
+        )
+        return {
+            **period,
+            **body,
+            "performance_summary": summaries.performance_text(heading, body),
+            "as_of_seq": head.seq,
+            "as_of_hash": head.hash,
+            "files": [],
+        }
+
+    def save_summary(self, summary: dict[str, Any], directory: str | Path) -> tuple[Path, Path]:
+        """Write a summary as JSON and Markdown into `directory`; returns both paths."""
+        from ledger.reports.decision_summary import write
+
+        return write(summary, Path(directory))
