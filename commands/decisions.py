@@ -157,8 +157,5 @@ def record_outcome(state: DecisionState, cmd: RecordOutcome, occurred_at: dateti
 
 def record_prediction(cmd: RecordPrediction) -> list[Event]:
     """Predictions are facts about what the ledger said; nothing to refuse once valid."""
-    return [
-        OpportunityScored.model_validate(
-            cmd.model_dump(exclude={"idempotency_key", "expected_version"})
-        )
-    ]
+    fields = set(OpportunityScored.model_fields) - {"type"}
+    return [OpportunityScored.model_validate(cmd.model_dump(include=fields))]

@@ -1,0 +1,41 @@
+"""The runtime statistics (standard library only) against scipy and numpy, test-only deps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from projections.calibration import calibration
+from projections.prediction import shrunk_rate
+from projections.stats import wilson_interval
+
+
+@pytest.mark.parametrize(
+    ("k", "n"), [(0, 1), (1, 1), (0, 10), (3, 10), (148, 150), (5, 7), (50, 100), (999, 1000)]
+)
+def test_wilson_interval_matches_scipy(k: int, n: int) -> None:
+    expected = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    low, high = wilson_interval(k, n)  # type: ignore[misc]
+    assert low == pytest.approx(expected.low, abs=1e-12)
+    assert high == pytest.approx(expected.high, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "parent", "strength"),
+    [(2, 2, 0.4, 5.0), (0, 3, 0.6, 10.0), (30, 50, 0.2, 1.0), (0, 0, 0.35, 5.0)],
+)
+def test_shrinkage_is_the_beta_posterior_mean(
+    k: int, n: int, parent: float, strength: float
+) -> None:
+    posterior = stats.beta(k + strength * parent, n - k + strength * (1 - parent))
+    assert shrunk_rate(k, n, parent, strength) == pytest.approx(posterior.mean(), abs=1e-12)
+
+
+def test_brier_score_matches_numpy() -> None:
+    rng = np.random.default_rng(7)
+    p = rng.random(200)
+    y = rng.random(200) < p
+    result = calibration(list(zip(p.tolist(), y.tolist(), strict=True)))
+    assert result["brier_score"] == pytest.approx(float(np.mean((p - y) ** 2)), abs=1e-12)
+    assert sum(b["count"] for b in result["buckets"]) == 200

@@ -1,0 +1,95 @@
+"""Daily and weekly decision summaries: contents, head, and the file names (ISO weeks)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from ledger.errors import InputError
+
+
+@pytest.fixture
+def day(ledger: Ledger) -> Ledger:
+    """2026-02-08: decisions a (golf, twitter), b (partnership, email); outcomes that day: a
+    buys 500 after 36 h (decided 02-06 22:00), b responds; c's sale of 900 is on 02-09."""
+    ledger.log_decision("a", "golf_coaching", "twitter", "offer", decided_at="2026-02-06T22:00:00Z")
+    ledger.log_decision("b", "partnership", "email", "deck", decided_at="2026-02-08T09:00:00Z")
+    ledger.log_decision("c", "golf_coaching", "email", "offer", decided_at="2026-02-08T09:30:00Z")
+    ledger.record_outcome(
+        "a",
+        "conversion",
+        "success",
+        revenue_generated=500,
+        customer_acquired=True,
+        deal_closed=True,
+        occurred_at="2026-02-08T10:00:00Z",
+    )
+    ledger.record_outcome(
+        "b", "response", "success", response_received=True, occurred_at="2026-02-08T11:00:00Z"
+    )
+    ledger.record_outcome(
+        "c",
+        "conversion",
+        "success",
+        revenue_generated=900,
+        customer_acquired=True,
+        occurred_at="2026-02-09T08:00:00Z",
+    )
+    return ledger
+
+
+def test_daily_summary_contents(day: Ledger) -> None:
+    s = day.daily_summary("2026-02-08")
+    assert s["date"] == "2026-02-08"
+    assert s["decisions_made"] == 2
+    assert s["decision_types"] == ["golf_coaching", "partnership"]
+    assert s["decision_sources"] == ["email"]
+    assert (s["outcomes_recorded"], s["revenue"], s["customers_acquired"], s["deals_closed"]) == (
+        2,
+        D(500),
+        1,
+        1,
+    )
+    assert s["top_outcome"] == {
+        **s["top_outcome"],
+        "revenue": D(500),
+        "opportunity_type": "golf_coaching",
+        "opportunity_source": "twitter",
+        "time_to_close_days": 1.5,
+    }
+    text = s["performance_summary"]
+    assert "Date: 2026-02-08" in text and "🎯 Decisions Made: 2" in text
+    assert "$500.00 from golf_coaching (twitter)" in text and "Time to close: 1.5 days" in text
+    assert (s["as_of_seq"], s["as_of_hash"]) == tuple(day.digest().values())
+    assert len(s["conversion_rates"]) == 3
+
+
+def test_weekly_summary_is_the_seven_days_ending_on_the_date(day: Ledger) -> None:
+    s = day.weekly_summary("2026-02-09")  # Monday of ISO week 7: covers 02-03 .. 02-09
+    assert (s["week"], s["start"], s["end"]) == ("2026-W07", "2026-02-03", "2026-02-09")
+    assert s["decisions_made"] == 3 and s["revenue"] == D(1400)
+    assert s["top_outcome"]["revenue"] == D(900)
+
+
+def test_files_are_named_as_the_source_names_them(day: Ledger, tmp_path: Path) -> None:
+    json_file, md_file = day.save_summary(day.daily_summary("2026-02-08"), tmp_path)
+    assert (json_file.name, md_file.name) == (
+        "decision-summary-2026-02-08.json",
+        "decision-summary-2026-02-08.md",
+    )
+    stored = json.loads(json_file.read_text())
+    assert stored["files"] == [str(json_file), str(md_file)] and stored["revenue"] == 500.0
+    assert "as of seq 6" in md_file.read_text()
+    weekly = day.weekly_summary("2027-01-01")  # a Friday in ISO week 53 of 2026
+    assert day.save_summary(weekly, tmp_path)[0].name == "weekly-summary-2026-W53.json"
+
+
+def test_an_empty_day_and_a_bad_date(ledger: Ledger) -> None:
+    s = ledger.daily_summary("2026-01-01")
+    assert s["decisions_made"] == 0 and s["top_outcome"] is None
+    with pytest.raises(InputError, match="date"):
+        ledger.daily_summary("08/02/2026")
