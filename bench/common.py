@@ -23,8 +23,11 @@ def best_of(runs: int, fn: Callable[[], Any]) -> float:
     return min(timed(fn)[0] for _ in range(runs))
 
 
-def write_executions(path: Path, executions: int, patterns: int, keys: bool = False) -> int:
-    """A `record batch` file: approvals, then executions spread over the patterns."""
+def write_executions(
+    path: Path, executions: int, patterns: int, keys: bool = False, days: int | None = None
+) -> int:
+    """A `record batch` file: approvals, then executions spread over the patterns (and over
+    `days` days of one month, if given; else over a year)."""
     with path.open("w") as handle:
         for p in range(patterns):
             handle.write(
@@ -46,7 +49,11 @@ def write_executions(path: Path, executions: int, patterns: int, keys: bool = Fa
                 "execution_time_seconds": 40 + i % 30,
                 "actual_cost": 0.010 + (i % 7) / 1000,
                 "success": i % 13 != 0,
-                "executed_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T12:00:00Z",
+                "executed_at": (
+                    f"2026-03-{1 + i // patterns % days:02d}T12:00:00Z"
+                    if days
+                    else f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T12:00:00Z"
+                ),
             }
             if keys:
                 line["idempotency_key"] = f"run-{i}"
