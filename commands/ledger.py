@@ -8,7 +8,7 @@ from pydantic import Field
 
 from commands.base import Command, DomainError, NotFoundError
 from events.base import Event, Text
-from events.ledger_events import EventRetracted
+from events.ledger_events import EventRetracted, ReportGenerated
 
 UNRETRACTABLE = frozenset({"EventRetracted", "ReportGenerated"})
 
@@ -45,3 +45,26 @@ def retract(target: RetractionTarget | None, cmd: Retract) -> list[Event]:
             field="target_seq",
         )
     return [EventRetracted(target_seq=cmd.target_seq, reason=cmd.reason)]
+
+
+class RecordReport(Command):
+    """Note in the log that a periodic report was produced, and from which head."""
+
+    kind: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")
+    period: str = Field(min_length=1, max_length=100, pattern=r"^[^\s:]+$")
+    as_of_seq: int = Field(ge=0)
+    as_of_hash: str = Field(min_length=64, max_length=64)
+    files: tuple[str, ...] = ()
+
+
+def record_report(cmd: RecordReport) -> list[Event]:
+    """A report record; producing the same (kind, period) twice is prevented by its key."""
+    return [
+        ReportGenerated(
+            kind=cmd.kind,
+            period=cmd.period,
+            as_of_seq=cmd.as_of_seq,
+            as_of_hash=cmd.as_of_hash,
+            files=cmd.files,
+        )
+    ]

@@ -11,6 +11,7 @@ from commands import ledger as ledger_commands
 from commands.base import Command
 from events import RecordedEvent
 from events.decisions import decision_stream, opportunity_stream
+from events.ledger_events import report_stream
 from events.patterns import pattern_stream
 from events.timeutil import format_timestamp, parse_timestamp
 from ledger.uow import UnitOfWork
@@ -90,6 +91,12 @@ def record_prediction(uow: UnitOfWork, cmd: decisions.RecordPrediction) -> list[
     return _append(uow, opportunity_stream(cmd.opportunity_id), events, cmd, None)
 
 
+def record_report(uow: UnitOfWork, cmd: ledger_commands.RecordReport) -> list[RecordedEvent]:
+    """The scheduler's record of a produced report (key and stream report:<kind>:<period>)."""
+    events = ledger_commands.record_report(cmd)
+    return _append(uow, report_stream(cmd.kind, cmd.period), events, cmd, None)
+
+
 def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent]:
     """Retract an event; projections drop its effect in this same transaction."""
     uow.flush()
@@ -128,6 +135,7 @@ HANDLERS: dict[type[Command], Handler] = {
     decisions.RecordOutcome: record_outcome,
     decisions.RecordPrediction: record_prediction,
     ledger_commands.Retract: retract,
+    ledger_commands.RecordReport: record_report,
 }
 
 

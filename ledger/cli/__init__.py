@@ -19,6 +19,7 @@ GROUPS = {
     "record": "ledger.cli.record",
     "roi": "ledger.cli.roi",
     "decisions": "ledger.cli.decisions",
+    "schedule": "ledger.cli.schedule",
 }
 """Sub-apps, one module each, mounted with add_typer under their key."""
 

@@ -103,7 +103,12 @@ class PostgresBackend:
 
     @contextmanager
     def read(self) -> Iterator[PgSql]:
-        """A REPEATABLE READ snapshot."""
+        """A REPEATABLE READ snapshot (or, inside an open transaction, that transaction)."""
+        from psycopg.pq import TransactionStatus
+
+        if self._conn.info.transaction_status != TransactionStatus.IDLE:
+            yield self._sql
+            return
         self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
             yield self._sql

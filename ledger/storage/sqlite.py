@@ -115,7 +115,11 @@ class SqliteBackend:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        """A deferred transaction: one snapshot for every statement inside."""
+        """A deferred transaction: one snapshot for every statement inside. Inside an open
+        transaction (e.g. a report computed under the write lock) it reads within that one."""
+        if self._conn.in_transaction:
+            yield self._conn
+            return
         self._begin("BEGIN")
         try:
             yield self._conn

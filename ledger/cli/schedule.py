@@ -1,0 +1,192 @@
+"""`roi-ledger schedule …`: periodic summaries, reports, alerts and confidence updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ledger.cli.common import JsonOpt, NowOpt, db_location, handle_errors, open_ledger
+from ledger.cli.output import print_json, print_table
+
+app = typer.Typer(
+    help="Run the scheduler, list its jobs, run one, or catch up on missed periods.",
+    no_args_is_help=True,
+)
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", metavar="FILE.toml", help="A [schedule] table of settings."),
+]
+ReportsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reports-dir",
+        metavar="DIR",
+        envvar="ROI_LEDGER_REPORTS_DIR",
+        help="Where reports go (default reports/).",
+    ),
+]
+TimezoneOpt = Annotated[
+    str | None, typer.Option("--timezone", metavar="ZONE", help="IANA zone (default UTC).")
+]
+
+
+def _config(config: Path | None, **overrides: Any) -> Any:
+    from ledger.scheduler.config import load
+
+    return load(config, overrides)
+
+
+def _setup_logging() -> None:
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _now(now: str | None) -> Any:
+    from ledger.patterns_api import moment
+
+    return moment(now)
+
+
+def _report(results: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print_json(results)
+        return
+    if not results:
+        typer.echo("Nothing was due.")
+    for r in results:
+        if r.get("error"):
+            typer.echo(f"{r['job']}: FAILED (see the log); it will be retried")
+        else:
+            typer.echo(f"{r['job']} {r['period']}: {', '.join(r['files']) or 'done'}")
+
+
+@app.command()
+@handle_errors
+def run(
+    ctx: typer.Context,
+    config: ConfigOpt = None,
+    reports_dir: ReportsOpt = None,
+    timezone: TimezoneOpt = None,
+    daily_at: Annotated[str | None, typer.Option(metavar="HH:MM")] = None,
+    weekly_at: Annotated[str | None, typer.Option(metavar="'sun 21:00'")] = None,
+    report_at: Annotated[str | None, typer.Option(metavar="HH:MM")] = None,
+    confidence_at: Annotated[str | None, typer.Option(metavar="HH:MM")] = None,
+    alerts_every: Annotated[int | None, typer.Option(metavar="MINUTES")] = None,
+    rescore_every: Annotated[int | None, typer.Option(metavar="MINUTES")] = None,
+    tick: Annotated[
+        int | None, typer.Option(metavar="SECONDS", help="Catch-up sweep interval (300).")
+    ] = None,
+    opportunities: Annotated[str | None, typer.Option(metavar="FILE")] = None,
+) -> None:
+    """Run in the foreground: catch up on missed periods, then every job on time."""
+    from events.timeutil import utc_now
+    from ledger.scheduler.runner import run_forever
+
+    settings = _config(
+        config, reports_dir=reports_dir, timezone=timezone, daily_summary_at=daily_at,
+        weekly_summary_at=weekly_at, roi_report_at=report_at, update_confidence_at=confidence_at,
+        alerts_every_minutes=alerts_every, rescore_every_minutes=rescore_every,
+        tick_seconds=tick, opportunities=opportunities,
+    )  # fmt: skip
+    with open_ledger(ctx):  # fail fast on a bad --db, and create the ledger if new
+        pass
+    _setup_logging()
+    run_forever(db_location(ctx), settings, utc_now)
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    ctx: typer.Context,
+    config: ConfigOpt = None,
+    timezone: TimezoneOpt = None,
+    now: NowOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The jobs, their triggers, next run times and the last period the log has."""
+    from ledger.scheduler.jobs import build_jobs, produced
+
+    settings = _config(config, timezone=timezone)
+    moment = _now(now).astimezone(settings.zone)
+    rows = []
+    with open_ledger(ctx, create=False) as ledger:
+        for job in build_jobs(settings):
+            done = sorted(produced(ledger, job.name)) if job.recorded else []
+            nxt = job.trigger.get_next_fire_time(None, moment)
+            rows.append({
+                "name": job.name, "trigger": job.describe, "timezone": settings.timezone,
+                "next_run": nxt.isoformat() if nxt else None,
+                "last_period": done[-1] if done else None, "periods_produced": len(done),
+            })  # fmt: skip
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        f"Scheduled jobs ({settings.timezone})",
+        [
+            ("job", lambda r: r["name"]),
+            ("when", lambda r: r["trigger"]),
+            ("next run", lambda r: r["next_run"] or "–"),
+            ("last produced", lambda r: r["last_period"] or "–"),
+            ("periods in log", lambda r: str(r["periods_produced"])),
+        ],
+        rows,
+    )
+
+
+@app.command("run-job")
+@handle_errors
+def run_job(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A job name from `schedule list`.")],
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    reports_dir: ReportsOpt = None,
+    timezone: TimezoneOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run one job now, as its trigger would at --now: every period due by then and missing."""
+    from ledger.errors import InputError
+    from ledger.scheduler.jobs import build_jobs, catch_up
+
+    settings = _config(config, reports_dir=reports_dir, timezone=timezone)
+    jobs = {job.name: job for job in build_jobs(settings)}
+    if name not in jobs:
+        raise InputError(f"name: no job {name!r}; jobs are {', '.join(jobs)}", {"field": "name"})
+    _setup_logging()
+    with open_ledger(ctx):
+        pass
+    results = catch_up(db_location(ctx), [jobs[name]], _now(now), settings)
+    _report(results, as_json)
+    if any(r.get("error") for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("catch-up")
+@handle_errors
+def catch_up_command(
+    ctx: typer.Context,
+    now: NowOpt = None,
+    config: ConfigOpt = None,
+    reports_dir: ReportsOpt = None,
+    timezone: TimezoneOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Produce every period missing from the log up to --now, then exit."""
+    from ledger.scheduler.jobs import build_jobs, catch_up
+
+    settings = _config(config, reports_dir=reports_dir, timezone=timezone)
+    _setup_logging()
+    with open_ledger(ctx):
+        pass
+    results = catch_up(db_location(ctx), build_jobs(settings), _now(now), settings)
+    _report(results, as_json)
+    if any(r.get("error") for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,278 @@
+"""The scheduled jobs: when each falls due, which periods are missing from the log, and how
+each period's report is produced, written and recorded.
+
+A period is named from its trigger's fire time: a local date for daily jobs, an ISO week for
+the weekly summary, a UTC minute for alerts (a local hour repeats when clocks go back).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from commands.ledger import RecordReport
+from ledger.api import Ledger
+from ledger.encoding import jsonable
+from ledger.handlers import record_report
+from ledger.reports.files import write_atomically
+from ledger.scheduler.config import ScheduleConfig, parse_time, parse_weekly
+from ledger.validation import build_command
+
+log = logging.getLogger("roi_ledger.scheduler")
+
+Trigger = Any  # an APScheduler 3 trigger: get_next_fire_time(previous, now)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One scheduled job."""
+
+    name: str
+    describe: str
+    trigger: Trigger
+    label: Callable[[datetime], str]
+    produce: Callable[[Ledger, datetime, str, ScheduleConfig], list[str]] | None
+    catch_up_limit: Callable[[ScheduleConfig], int]
+    recorded: bool = True
+    appends_events: bool = False
+    """Runs its own transactions (so before, not under, the report's write lock); such a job
+    must be idempotent, as two schedulers may both run it before one records the period."""
+
+
+def _local_date(fire: datetime) -> str:
+    return fire.date().isoformat()
+
+
+def _iso_week(fire: datetime) -> str:
+    year, week, _ = fire.date().isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _utc_minute(fire: datetime) -> str:
+    return fire.astimezone(UTC).strftime("%Y-%m-%dT%H%MZ")
+
+
+# -- producers --------------------------------------------------------------------------------
+def daily_summary(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
+    """The decision summary of the period's day."""
+    summary = ledger.daily_summary(period)
+    files = ledger.save_summary(summary, config.reports / "decision-summaries")
+    return [str(f) for f in files]
+
+
+def weekly_summary(
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig
+) -> list[str]:
+    """The decision summary of the 7 days ending on the fire date."""
+    summary = ledger.weekly_summary(fire.date())
+    files = ledger.save_summary(summary, config.reports / "decision-summaries")
+    return [str(f) for f in files]
+
+
+def roi_report(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
+    """The Markdown portfolio report, relative to the fire time."""
+    path = config.reports / "roi" / f"roi-report-{period}.md"
+    write_atomically(path, ledger.roi_markdown(now=fire))
+    return [str(path)]
+
+
+def roi_alerts(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
+    """The alerts as of the fire time, as JSON and Markdown."""
+    alerts = ledger.alerts(now=fire)
+    head = ledger.head()
+    stem = config.reports / "alerts" / f"roi-alerts-{period}"
+    body = {
+        "period": period,
+        "now": fire.astimezone(UTC).isoformat(),
+        "alerts": alerts,
+        "as_of_seq": head.seq,
+        "as_of_hash": head.hash,
+    }
+    write_atomically(stem.with_suffix(".json"), json.dumps(jsonable(body), indent=2) + "\n")
+    lines = [f"# ROI alerts {period}", "", f"As of seq {head.seq} (`{head.hash}`).", ""]
+    lines += [
+        f"- **{a['severity']}** {a['pattern_id']} — {a['alert_type']}: {a['message']}"
+        for a in alerts
+    ] or ["No alerts."]
+    write_atomically(stem.with_suffix(".md"), "\n".join(lines) + "\n")
+    return [str(stem.with_suffix(".json")), str(stem.with_suffix(".md"))]
+
+
+def update_confidence(
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig
+) -> list[str]:
+    """The closed loop; its changes are events of their own, so no file."""
+    changed = [r for r in ledger.update_confidence() if r["changed"]]
+    log.info("update-confidence %s: %d pattern(s) changed", period, len(changed))
+    return []
+
+
+def rescore(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
+    """Re-score the opportunities file when it exists (unchanged predictions record nothing)."""
+    source = Path(config.opportunities)
+    if not source.exists():
+        return []
+    scored = ledger.score_opportunities(json.loads(source.read_text(encoding="utf-8")))
+    out = Path(config.scored_output)
+    write_atomically(out, json.dumps(jsonable(scored), indent=2, ensure_ascii=False) + "\n")
+    return [str(out)]
+
+
+def build_jobs(config: ScheduleConfig) -> list[Job]:
+    """Every job with its trigger, in the configured timezone."""
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    zone = config.zone
+    daily_h, daily_m = parse_time(config.daily_summary_at, "daily_summary_at")
+    report_h, report_m = parse_time(config.roi_report_at, "roi_report_at")
+    conf_h, conf_m = parse_time(config.update_confidence_at, "update_confidence_at")
+    week_day, week_h, week_m = parse_weekly(config.weekly_summary_at, "weekly_summary_at")
+    every = config.alerts_every_minutes
+
+    def at(hour: int, minute: int, **more: Any) -> Trigger:
+        return CronTrigger(hour=hour, minute=minute, timezone=zone, **more)
+
+    def unlimited(c: ScheduleConfig) -> int:
+        return c.max_catch_up
+
+    return [
+        Job("daily-summary", f"daily at {config.daily_summary_at}", at(daily_h, daily_m),
+            _local_date, daily_summary, unlimited),
+        Job("weekly-summary", f"weekly, {config.weekly_summary_at}",
+            at(week_h, week_m, day_of_week=week_day), _iso_week, weekly_summary, unlimited),
+        Job("roi-report", f"daily at {config.roi_report_at}", at(report_h, report_m),
+            _local_date, roi_report, unlimited),
+        Job("roi-alerts", f"every {every} min" if every < 60 else "hourly",
+            # every N minutes of absolute time: kept in UTC, so clock changes cannot skip or
+            # repeat a period (local-time cron loses hours across a fold)
+            CronTrigger(minute=f"*/{every}" if every < 60 else "0", timezone=UTC),
+            _utc_minute, roi_alerts, lambda c: max(1, 24 * 60 // c.alerts_every_minutes)),
+        Job("update-confidence", f"daily at {config.update_confidence_at}", at(conf_h, conf_m),
+            _local_date, update_confidence, lambda c: 1, appends_events=True),
+        Job("rescore", f"every {config.rescore_every_minutes} min (if the file exists)",
+            IntervalTrigger(minutes=config.rescore_every_minutes, timezone=UTC),
+            _utc_minute, rescore, lambda c: 1, recorded=False),
+    ]  # fmt: skip
+
+
+def fire_times(trigger: Trigger, start: datetime, end: datetime) -> Iterator[datetime]:
+    """Every fire time in [start, end], oldest first (stepping past repeats at DST folds).
+
+    The cursor is ours: given a previous fire time, APScheduler 3 starts just after it and
+    ignores `now`, and across a fold it can answer the same time again.
+    """
+    cursor = start
+    previous = None
+    while True:
+        fire = trigger.get_next_fire_time(None, cursor)
+        if fire is None or fire > end:
+            return
+        if previous is not None and fire <= previous:
+            cursor += timedelta(minutes=1)  # APScheduler repeats a fire time across a fold
+            continue
+        yield fire
+        previous = fire
+        cursor = fire + timedelta(seconds=1)
+
+
+def produced(ledger: Ledger, kind: str) -> set[str]:
+    """The periods of a kind the log says were produced."""
+    prefix = f"report:{kind}:"
+    with ledger.backend.read() as db:
+        return {s[len(prefix) :] for s in ledger.log.streams_with_prefix(db, prefix)}
+
+
+def missing(
+    ledger: Ledger, job: Job, now: datetime, config: ScheduleConfig
+) -> list[tuple[datetime, str]]:
+    """Of the latest N periods due since the first event, those the log has no report for."""
+    with ledger.backend.read() as db:
+        first = ledger.log.first_occurred_at(db)
+    if first is None:
+        return []
+    start = datetime.fromisoformat(first.replace("Z", "+00:00")).astimezone(config.zone)
+    start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    done = produced(ledger, job.name) if job.recorded else set()
+    first_fire: dict[str, datetime] = {}  # one fire per period: a local time can repeat
+    for fire in fire_times(job.trigger, start, now):
+        first_fire.setdefault(job.label(fire), fire)
+    due = [(fire, period) for period, fire in first_fire.items()]
+    return [(f, p) for f, p in due[-job.catch_up_limit(config) :] if p not in done]
+
+
+def run_period(
+    ledger: Ledger, job: Job, fire: datetime, period: str, config: ScheduleConfig
+) -> list[str] | None:
+    """Produce one period and record it; None when another scheduler already had.
+
+    Everything happens under the ledger's write lock, in one transaction: the check that the
+    period is still missing, the report computed from that snapshot (so its as_of is exact),
+    the files written (atomically), and the ReportGenerated appended. A crash before the
+    commit leaves no record, so the next run produces the period again.
+    """
+    assert job.produce is not None
+    started = time.monotonic()
+    if not job.recorded:
+        files = job.produce(ledger, fire, period, config)
+        log.info(
+            "%s %s -> %s (%.2fs)",
+            job.name,
+            period,
+            ", ".join(files) or "nothing to do",
+            time.monotonic() - started,
+        )
+        return files
+    key = f"report:{job.name}:{period}"
+    early = job.produce(ledger, fire, period, config) if job.appends_events else None
+    with ledger.unit_of_work() as uow:
+        if uow.duplicate(key) is not None:
+            log.info("%s %s already produced; skipped", job.name, period)
+            return None
+        head = ledger.log.head(uow.db)
+        files = early if early is not None else job.produce(ledger, fire, period, config)
+        cmd = build_command(
+            RecordReport,
+            {
+                "kind": job.name,
+                "period": period,
+                "as_of_seq": head.seq,
+                "as_of_hash": head.hash,
+                "files": files,
+                "idempotency_key": key,
+            },
+        )
+        record_report(uow, cmd)
+    log.info(
+        "%s %s -> %s (%.2fs)",
+        job.name,
+        period,
+        ", ".join(files) or "no file",
+        time.monotonic() - started,
+    )
+    return files
+
+
+def catch_up(
+    location: str | None, jobs: list[Job], now: datetime, config: ScheduleConfig
+) -> list[dict[str, Any]]:
+    """Produce every missing period of these jobs up to `now`. A job that fails is logged
+    and left for the next tick; the others go on."""
+    results: list[dict[str, Any]] = []
+    with Ledger.open(location) as ledger:
+        for job in jobs:
+            try:
+                for fire, period in missing(ledger, job, now, config):
+                    files = run_period(ledger, job, fire, period, config)
+                    if files is not None and (job.recorded or files):
+                        results.append({"job": job.name, "period": period, "files": files})
+            except Exception:
+                log.exception("%s failed; it will be retried at the next tick", job.name)
+                results.append({"job": job.name, "error": True})
+    return results

@@ -1,0 +1,281 @@
+"""The scheduler, on a fixed clock: the log is the record of what ran."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ledger import Ledger
+from ledger.scheduler import jobs as scheduler_jobs
+from ledger.scheduler.config import load
+from ledger.scheduler.jobs import build_jobs, catch_up, fire_times
+from tests.conftest import Cli
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> object:
+    return load(
+        None,
+        {
+            "reports_dir": str(tmp_path / "reports"),
+            "opportunities": str(tmp_path / "opportunities.json"),
+            "scored_output": str(tmp_path / "scored.json"),
+        },
+    )
+
+
+@pytest.fixture
+def led(db_path: Path) -> Ledger:
+    with Ledger.open(db_path) as ledger:
+        ledger.approve_pattern("p", "60", "0.3", approved_at="2026-03-01T09:00:00Z")
+        ledger.log_decision("d1", "golf", "email", "replied", decided_at="2026-03-01T10:00:00Z")
+        ledger.record_outcome(
+            "d1",
+            "conversion",
+            "success",
+            revenue_generated=100,
+            customer_acquired=True,
+            occurred_at="2026-03-02T10:00:00Z",
+        )
+    return ledger
+
+
+def reports(db_path: Path) -> Counter[str]:
+    """How many ReportGenerated events each stream holds."""
+    with Ledger.open(db_path) as ledger:
+        return Counter(e.stream_id for e in ledger.events(0, 10**6, "ReportGenerated"))
+
+
+def only(config: object, *names: str) -> list[scheduler_jobs.Job]:
+    return [j for j in build_jobs(config) if j.name in names]  # type: ignore[arg-type]
+
+
+def test_catch_up_produces_every_missed_day_once(
+    led: Ledger, db_path: Path, config: object
+) -> None:
+    daily = only(config, "daily-summary")
+    first = catch_up(str(db_path), daily, at("2026-03-04T12:00:00Z"), config)  # type: ignore[arg-type]
+    # first event 03-01; 23:59 has passed for 03-01, 03-02 and 03-03, not yet for 03-04
+    assert [r["period"] for r in first] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    summary = Path(first[1]["files"][0])
+    assert summary.name == "decision-summary-2026-03-02.json"
+    body = json.loads(summary.read_text())
+    assert body["revenue"] == 100.0
+    assert body["as_of_seq"] == 4  # 3 events, then the record of 03-01's report
+    assert catch_up(str(db_path), daily, at("2026-03-04T12:00:00Z"), config) == []  # type: ignore[arg-type]
+    later = catch_up(str(db_path), daily, at("2026-03-06T00:30:00Z"), config)  # type: ignore[arg-type]
+    assert [r["period"] for r in later] == ["2026-03-04", "2026-03-05"]
+    assert set(reports(db_path).values()) == {1}
+
+
+def test_every_report_states_its_head_and_reproduces(
+    led: Ledger, db_path: Path, config: object
+) -> None:
+    (done,) = catch_up(
+        str(db_path),
+        only(config, "roi-report"),
+        at("2026-03-02T00:00:00Z"),  # type: ignore[arg-type]
+        config,
+    )  # type: ignore[arg-type]
+    text = Path(done["files"][0]).read_text()
+    with Ledger.open(db_path) as ledger:
+        record = ledger.events(0, 100, "ReportGenerated")[0]
+        assert record.event.as_of_seq == 3  # type: ignore[attr-defined]
+        assert f"as of seq {record.event.as_of_seq}" in text  # type: ignore[attr-defined]
+        assert ledger.roi_markdown(now="2026-03-01T23:59:00Z", as_of=3) == text
+
+
+def test_running_a_job_twice_for_a_period_appends_one_event(
+    led: Ledger, db_path: Path, tmp_path: Path
+) -> None:
+    cli = Cli(db_path)
+    args = [
+        "schedule",
+        "run-job",
+        "weekly-summary",
+        "--now",
+        "2026-03-08T22:00:00Z",
+        "--reports-dir",
+        str(tmp_path / "r"),
+    ]
+    # the first event is on Sunday 03-01, so that week (W09) is due too
+    assert [r["period"] for r in cli.json(*args)] == ["2026-W09", "2026-W10"]
+    assert cli.json(*args) == []
+    assert reports(db_path) == Counter(
+        {"report:weekly-summary:2026-W09": 1, "report:weekly-summary:2026-W10": 1}
+    )
+    assert (tmp_path / "r" / "decision-summaries" / "weekly-summary-2026-W10.md").exists()
+    assert cli.error("schedule", "run-job", "nightly")["details"]["field"] == "name"
+
+
+def test_two_schedulers_at_once_produce_each_report_once(
+    led: Ledger, db_path: Path, config: object
+) -> None:
+    now = at("2026-03-20T12:00:00Z")
+    all_jobs = build_jobs(config)  # type: ignore[arg-type]
+    barrier = threading.Barrier(2)
+    produced: list[list[dict[str, object]]] = []
+
+    def scheduler() -> None:
+        barrier.wait()
+        produced.append(catch_up(str(db_path), all_jobs, now, config))  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    counts = reports(db_path)
+    assert counts and set(counts.values()) == {1}
+    recorded = [r for run in produced for r in run if r["job"] != "rescore"]
+    assert len(recorded) == len(counts)  # between them, each period once
+    with Ledger.open(db_path) as ledger:
+        assert ledger.verify(projections=True)["ok"]
+
+
+def test_a_failing_job_does_not_stop_the_others_and_is_retried(
+    led: Ledger, db_path: Path, config: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> list[str]:
+        raise OSError("disk full")
+
+    now = at("2026-03-03T12:00:00Z")
+    jobs = [
+        dataclasses.replace(j, produce=broken) if j.name == "daily-summary" else j
+        for j in build_jobs(config)  # type: ignore[arg-type]
+    ]
+    first = catch_up(str(db_path), jobs, now, config)  # type: ignore[arg-type]
+    assert {"job": "daily-summary", "error": True} in first
+    assert any(r["job"] == "roi-report" and "files" in r for r in first)
+    assert not any(s.startswith("report:daily-summary") for s in reports(db_path))
+    retried = catch_up(str(db_path), build_jobs(config), now, config)  # type: ignore[arg-type]
+    assert [r["period"] for r in retried if r["job"] == "daily-summary"] == [
+        "2026-03-01",
+        "2026-03-02",
+    ]
+
+
+def test_a_crash_between_files_and_record_is_repaired(
+    led: Ledger, db_path: Path, config: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: object) -> None:
+        raise SystemExit("killed after writing the files")
+
+    daily = only(config, "daily-summary")
+    monkeypatch.setattr(scheduler_jobs, "record_report", crash)
+    with pytest.raises(SystemExit):
+        catch_up(str(db_path), daily, at("2026-03-02T00:00:00Z"), config)  # type: ignore[arg-type]
+    written = Path(config.reports_dir) / "decision-summaries" / "decision-summary-2026-03-01.json"  # type: ignore[attr-defined]
+    assert written.exists() and not reports(db_path)
+    monkeypatch.undo()
+    repaired = catch_up(str(db_path), daily, at("2026-03-02T00:00:00Z"), config)  # type: ignore[arg-type]
+    assert [r["period"] for r in repaired] == ["2026-03-01"]
+    assert reports(db_path) == Counter({"report:daily-summary:2026-03-01": 1})
+
+
+def test_dst_in_a_local_timezone(tmp_path: Path) -> None:
+    berlin = load(
+        None,
+        {"timezone": "Europe/Berlin", "daily_summary_at": "02:30", "reports_dir": str(tmp_path)},
+    )
+    jobs = {j.name: j for j in build_jobs(berlin)}
+    # spring forward, 2026-03-29: 02:30 does not exist that day, yet the day is produced once
+    days = [
+        jobs["daily-summary"].label(f)
+        for f in fire_times(
+            jobs["daily-summary"].trigger, at("2026-03-27T00:00:00Z"), at("2026-03-31T00:00:00Z")
+        )
+    ]
+    assert days == ["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"]
+    # fall back, 2026-10-25: 25 hours, each alerts period distinct (labelled in UTC)
+    hours = [
+        jobs["roi-alerts"].label(f)
+        for f in fire_times(
+            jobs["roi-alerts"].trigger, at("2026-10-24T22:00:00Z"), at("2026-10-25T22:59:00Z")
+        )
+    ]
+    assert len(hours) == 25 and len(set(hours)) == 25
+    assert hours[0] == "2026-10-24T2200Z" and hours[-1] == "2026-10-25T2200Z"
+    utc_days = [
+        jobs["weekly-summary"].label(f)
+        for f in fire_times(
+            jobs["weekly-summary"].trigger, at("2026-10-18T00:00:00Z"), at("2026-11-02T00:00:00Z")
+        )
+    ]
+    assert utc_days == ["2026-W42", "2026-W43", "2026-W44"]
+
+
+def test_utc_is_the_default_and_bad_settings_are_refused(tmp_path: Path, cli: Cli) -> None:
+    assert load(None, {}).timezone == "UTC"
+    toml = tmp_path / "schedule.toml"
+    toml.write_text('[schedule]\ndaily_summary_at = "22:15"\ntimezone = "America/New_York"\n')
+    cli.json("init")
+    listed = {
+        j["name"]: j
+        for j in cli.json(
+            "schedule", "list", "--config", str(toml), "--now", "2026-07-01T12:00:00Z"
+        )
+    }
+    assert listed["daily-summary"]["next_run"] == "2026-07-01T22:15:00-04:00"
+    assert cli.error("schedule", "list", "--timezone", "Mars/Olympus")["details"]["field"] == (
+        "timezone"
+    )
+    toml.write_text('[schedule]\ndaily_at = "22:15"\n')
+    assert cli.error("schedule", "list", "--config", str(toml))["details"]["field"] == "config"
+
+
+def test_the_scheduler_process_produces_on_a_tick_and_stops_on_sigterm(tmp_path: Path) -> None:
+    db = tmp_path / "live.db"
+    out = tmp_path / "reports"
+    env = {**os.environ, "ROI_LEDGER_DB": str(db)}
+    subprocess.run(
+        [sys.executable, "-m", "ledger", "init"], env=env, check=True, capture_output=True
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ledger",
+            "schedule",
+            "run",
+            "--tick",
+            "1",
+            "--reports-dir",
+            str(out),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(1.5)
+        assert not list(out.glob("**/decision-summary-*.json"))  # nothing to report yet
+        with Ledger.open(db) as ledger:  # yesterday's work arrives while it runs
+            ledger.log_decision(
+                "late", "golf", "email", "replied", decided_at=datetime(2026, 1, 5, 10, tzinfo=UTC)
+            )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not list(out.glob("**/decision-summary-*.json")):
+            time.sleep(0.2)
+        assert list(out.glob("**/decision-summary-2026-01-05.json"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "daily-summary 2026-01-05 ->" in err and "scheduler stopped" in err
