@@ -9,6 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 from events import GENESIS_HASH, canonical_json, chain_hash
 from ledger.errors import InputError, IntegrityError
 from ledger.eventlog import decode_row
+from ledger.storage.base import EVENT_COLUMNS
 
 if TYPE_CHECKING:
     from ledger.service import LedgerCore as Ledger
@@ -112,19 +113,7 @@ def export_events(ledger: Ledger, out: IO[str], after: int = 0) -> int:
 
 def envelope_from_row(row: Any) -> dict[str, Any]:
     """A stored row as an exportable envelope."""
-    names = (
-        "seq",
-        "stream_id",
-        "stream_version",
-        "event_type",
-        "schema_version",
-        "occurred_at",
-        "recorded_at",
-        "payload",
-        "idempotency_key",
-        "prev_hash",
-        "hash",
-    )
+    names = [name.strip() for name in EVENT_COLUMNS.split(",")]
     out = dict(zip(names, row, strict=True))
     out["payload"] = json.loads(out["payload"])
     return out

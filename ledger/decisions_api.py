@@ -52,6 +52,22 @@ def opportunity_id(opportunity: dict[str, Any]) -> str:
     return f"opp-{digest[:16]}"
 
 
+def prediction_fields(scored: dict[str, Any]) -> dict[str, Any]:
+    """A scored opportunity as the fields of the RecordPrediction command that keeps it."""
+    return {
+        "opportunity_id": scored["opportunity_id"],
+        "opportunity_type": scored.get("type", scored.get("opportunity_type")),
+        "opportunity_source": scored.get("source", scored.get("opportunity_source")),
+        "original_score": float(scored["original_score"]),
+        "adjusted_score": float(scored["adjusted_score"]),
+        "conversion_probability": float(scored["conversion_probability"]),
+        "predicted_revenue": scored["predicted_revenue"],
+        "confidence": scored["confidence"],
+        "similar_count": scored["similar_count"],
+        "model_version": prediction.MODEL_VERSION,
+    }
+
+
 class DecisionLedger(LedgerCore):
     """Decisions, outcomes and everything learnt from them."""
 
@@ -210,18 +226,7 @@ class DecisionLedger(LedgerCore):
         self, scored: Sequence[dict[str, Any]]
     ) -> Iterator[tuple[int, Command | InputError]]:
         for index, item in enumerate(scored):
-            fields = {
-                "opportunity_id": item["opportunity_id"],
-                "opportunity_type": item.get("type", item.get("opportunity_type")),
-                "opportunity_source": item.get("source", item.get("opportunity_source")),
-                "original_score": float(item["original_score"]),
-                "adjusted_score": float(item["adjusted_score"]),
-                "conversion_probability": float(item["conversion_probability"]),
-                "predicted_revenue": item["predicted_revenue"],
-                "confidence": item["confidence"],
-                "similar_count": item["similar_count"],
-                "model_version": prediction.MODEL_VERSION,
-            }
+            fields = prediction_fields(item)
             digest = hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:16]
             fields["idempotency_key"] = f"score:{item['opportunity_id']}:{digest}"
             try:

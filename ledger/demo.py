@@ -16,11 +16,11 @@ from typing import Any
 from commands.base import Command
 from events.timeutil import format_timestamp
 from ledger.api import Ledger
+from ledger.decisions_api import prediction_fields
 from ledger.errors import InputError
 from ledger.handlers import BATCH_COMMANDS
 from ledger.service import BatchOutcome
 from ledger.validation import build_command
-from projections.prediction import MODEL_VERSION
 
 DEMO_KEY = "demo:"
 
@@ -312,25 +312,14 @@ def _numbered(commands: Iterable[dict[str, Any]]) -> Iterator[tuple[int, Command
 
 def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Score the day's opportunities on history so far; demo keys keep re-runs idempotent."""
-    out = []
-    for item in ledger.score_opportunities(opportunities, record=False):
-        out.append(
-            {
-                "command": "prediction",
-                "opportunity_id": item["opportunity_id"],
-                "opportunity_type": item["type"],
-                "opportunity_source": item["source"],
-                "original_score": float(item["original_score"]),
-                "adjusted_score": float(item["adjusted_score"]),
-                "conversion_probability": float(item["conversion_probability"]),
-                "predicted_revenue": item["predicted_revenue"],
-                "confidence": item["confidence"],
-                "similar_count": item["similar_count"],
-                "model_version": MODEL_VERSION,
-                "idempotency_key": f"{DEMO_KEY}score:{item['opportunity_id']}",
-            }
-        )
-    return out
+    return [
+        {
+            "command": "prediction",
+            **prediction_fields(item),
+            "idempotency_key": f"{DEMO_KEY}score:{item['opportunity_id']}",
+        }
+        for item in ledger.score_opportunities(opportunities, record=False)
+    ]
 
 
 def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool) -> BatchOutcome:

@@ -16,6 +16,19 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
 
 
+def print_recorded(result: dict[str, Any], as_json: bool, what: str) -> None:
+    """What a record-type command answers: its JSON, or one line for people."""
+    if as_json:
+        print_json(result)
+    elif result["duplicate"]:
+        sys.stdout.write(
+            f"{what}: already recorded (same idempotency key) at seq {result['seq']}; "
+            "nothing appended\n"
+        )
+    else:
+        sys.stdout.write(f"{what}: {result['stream_id']} (seq {result['seq']})\n")
+
+
 def print_error(message: str, details: Any, as_json: bool) -> None:
     """An error on stderr: `{"error", "details"}` with --json, else one readable line."""
     if as_json:

@@ -16,22 +16,13 @@ from ledger.cli.common import (
     options,
     parse_as_of,
 )
-from ledger.cli.output import fmt, money, print_json, print_table
+from ledger.cli.output import fmt, money, print_json, print_recorded, print_table
 
 app = typer.Typer(help="Approve, revise, revoke and list automated patterns.", no_args_is_help=True)
 
 PatternArg = Annotated[str, typer.Argument(metavar="ID", help="The pattern id.")]
 Seconds = Annotated[str, typer.Option(metavar="SECONDS", help="Expected seconds per run.")]
 Cost = Annotated[str, typer.Option(metavar="USD", help="Expected cost per run, in USD.")]
-
-
-def _report(result: dict[str, object], as_json: bool, verb: str) -> None:
-    if as_json:
-        print_json(result)
-    elif result["duplicate"]:
-        typer.echo(f"Already {verb} (same idempotency key): seq {result['seq']}; nothing appended")
-    else:
-        typer.echo(f"{result['stream_id']} {verb} (seq {result['seq']})")
 
 
 @app.command()
@@ -66,7 +57,7 @@ def approve(
                 idempotency_key=idempotency_key,
             ),
         )
-    _report(result, as_json, "approved")
+    print_recorded(result, as_json, "Approved")
 
 
 @app.command()
@@ -93,7 +84,7 @@ def revise(
                 expected_version=expected_version,
             ),
         )
-    _report(result, as_json, "revised")
+    print_recorded(result, as_json, "Revised")
 
 
 @app.command()
@@ -113,7 +104,7 @@ def revoke(
             reason,
             **options(idempotency_key=idempotency_key, expected_version=expected_version),
         )
-    _report(result, as_json, "revoked")
+    print_recorded(result, as_json, "Revoked")
 
 
 @app.command("list")

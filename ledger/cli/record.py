@@ -16,7 +16,7 @@ from ledger.cli.common import (
     options,
     stderr_is_terminal,
 )
-from ledger.cli.output import print_json
+from ledger.cli.output import print_json, print_recorded
 
 app = typer.Typer(help="Record executions, decisions and outcomes.", no_args_is_help=True)
 
@@ -132,15 +132,6 @@ def _json_object(value: str | None, field: str) -> dict[str, object] | None:
     return parsed
 
 
-def _record_result(result: dict[str, object], as_json: bool, what: str) -> None:
-    if as_json:
-        print_json(result)
-    elif result["duplicate"]:
-        typer.echo(f"{what} already recorded (same idempotency key): seq {result['seq']}")
-    else:
-        typer.echo(f"{what} recorded: {result['stream_id']} (seq {result['seq']})")
-
-
 @app.command()
 @handle_errors
 def decision(
@@ -185,7 +176,7 @@ def decision(
                 idempotency_key=idempotency_key,
             ),
         )
-    _record_result(result, as_json, "Decision")
+    print_recorded(result, as_json, "Decision recorded")
 
 
 @app.command()
@@ -222,4 +213,4 @@ def outcome(
                 idempotency_key=idempotency_key,
             ),
         )
-    _record_result(result, as_json, "Outcome")
+    print_recorded(result, as_json, "Outcome recorded")

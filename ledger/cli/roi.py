@@ -134,18 +134,26 @@ def report(
     typer.echo(f"\nAs of seq {data['as_of_seq']} ({data['as_of_hash'][:16]}…)")
 
 
+def _ranking(
+    ctx: typer.Context, query: str, title: str, limit: int, as_of: str | None, as_json: bool
+) -> None:
+    with open_ledger(ctx, create=False) as ledger:
+        rows = getattr(ledger, query)(limit, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(title, SUMMARY_COLUMNS, rows)
+
+
 @app.command("top-performers")
 @handle_errors
 def top_performers(
     ctx: typer.Context, limit: LimitOpt = 10, as_of: AsOfOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Patterns with at least 5 executions, by ROI."""
-    with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.top_performers(limit, as_of=parse_as_of(as_of))
-    if as_json:
-        print_json(rows)
-    else:
-        print_table("Top performers (≥ 5 executions, by ROI)", SUMMARY_COLUMNS, rows)
+    _ranking(
+        ctx, "top_performers", "Top performers (≥ 5 executions, by ROI)", limit, as_of, as_json
+    )
 
 
 @app.command()
@@ -154,12 +162,14 @@ def underperformers(
     ctx: typer.Context, limit: LimitOpt = 10, as_of: AsOfOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Patterns with at least 3 executions rated poor or failed, worst first."""
-    with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.underperformers(limit, as_of=parse_as_of(as_of))
-    if as_json:
-        print_json(rows)
-    else:
-        print_table("Underperformers (poor or failed, worst first)", SUMMARY_COLUMNS, rows)
+    _ranking(
+        ctx,
+        "underperformers",
+        "Underperformers (poor or failed, worst first)",
+        limit,
+        as_of,
+        as_json,
+    )
 
 
 @app.command()

@@ -54,6 +54,26 @@ def _now(now: str | None) -> Any:
     return moment(now)
 
 
+def _ensure_ledger(ctx: typer.Context) -> None:
+    """Fail fast on a bad --db; create the ledger if it is new."""
+    with open_ledger(ctx):
+        pass
+
+
+def _catch_up(
+    ctx: typer.Context, jobs: list[Any], now: str | None, settings: Any, as_json: bool
+) -> None:
+    """Produce what is missing for these jobs, report it; exit 1 if a job failed."""
+    from ledger.scheduler.jobs import catch_up
+
+    _setup_logging()
+    _ensure_ledger(ctx)
+    results = catch_up(db_location(ctx), jobs, _now(now), settings)
+    _report(results, as_json)
+    if any(r.get("error") for r in results):
+        raise typer.Exit(1)
+
+
 def _report(results: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print_json(results)
@@ -95,8 +115,7 @@ def run(
         alerts_every_minutes=alerts_every, rescore_every_minutes=rescore_every,
         tick_seconds=tick, opportunities=opportunities,
     )  # fmt: skip
-    with open_ledger(ctx):  # fail fast on a bad --db, and create the ledger if new
-        pass
+    _ensure_ledger(ctx)
     _setup_logging()
     run_forever(db_location(ctx), settings, utc_now)
 
@@ -154,19 +173,13 @@ def run_job(
 ) -> None:
     """Run one job now, as its trigger would at --now: every period due by then and missing."""
     from ledger.errors import InputError
-    from ledger.scheduler.jobs import build_jobs, catch_up
+    from ledger.scheduler.jobs import build_jobs
 
     settings = _config(config, reports_dir=reports_dir, timezone=timezone)
     jobs = {job.name: job for job in build_jobs(settings)}
     if name not in jobs:
         raise InputError(f"name: no job {name!r}; jobs are {', '.join(jobs)}", {"field": "name"})
-    _setup_logging()
-    with open_ledger(ctx):
-        pass
-    results = catch_up(db_location(ctx), [jobs[name]], _now(now), settings)
-    _report(results, as_json)
-    if any(r.get("error") for r in results):
-        raise typer.Exit(1)
+    _catch_up(ctx, [jobs[name]], now, settings, as_json)
 
 
 @app.command("catch-up")
@@ -180,13 +193,7 @@ def catch_up_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Produce every period missing from the log up to --now, then exit."""
-    from ledger.scheduler.jobs import build_jobs, catch_up
+    from ledger.scheduler.jobs import build_jobs
 
     settings = _config(config, reports_dir=reports_dir, timezone=timezone)
-    _setup_logging()
-    with open_ledger(ctx):
-        pass
-    results = catch_up(db_location(ctx), build_jobs(settings), _now(now), settings)
-    _report(results, as_json)
-    if any(r.get("error") for r in results):
-        raise typer.Exit(1)
+    _catch_up(ctx, build_jobs(settings), now, settings, as_json)

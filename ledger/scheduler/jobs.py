@@ -221,13 +221,7 @@ def run_period(
     started = time.monotonic()
     if not job.recorded:
         files = job.produce(ledger, fire, period, config)
-        log.info(
-            "%s %s -> %s (%.2fs)",
-            job.name,
-            period,
-            ", ".join(files) or "nothing to do",
-            time.monotonic() - started,
-        )
+        _log_run(job, period, files, started)
         return files
     key = f"report:{job.name}:{period}"
     early = job.produce(ledger, fire, period, config) if job.appends_events else None
@@ -249,14 +243,14 @@ def run_period(
             },
         )
         record_report(uow, cmd)
-    log.info(
-        "%s %s -> %s (%.2fs)",
-        job.name,
-        period,
-        ", ".join(files) or "no file",
-        time.monotonic() - started,
-    )
+    _log_run(job, period, files, started)
     return files
+
+
+def _log_run(job: Job, period: str, files: list[str], started: float) -> None:
+    """One line per job run: what, which period, which files, how long."""
+    elapsed = time.monotonic() - started
+    log.info("%s %s -> %s (%.2fs)", job.name, period, ", ".join(files) or "no file", elapsed)
 
 
 def catch_up(
