@@ -7,8 +7,11 @@ import platform
 import sqlite3
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+YEAR = datetime(2026, 1, 1)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -26,8 +29,8 @@ def best_of(runs: int, fn: Callable[[], Any]) -> float:
 def write_executions(
     path: Path, executions: int, patterns: int, keys: bool = False, days: int | None = None
 ) -> int:
-    """A `record batch` file: approvals, then executions spread over the patterns (and over
-    `days` days of one month, if given; else over a year)."""
+    """A `record batch` file: approvals, then executions spread over the patterns, in time
+    order like a real log — over `days` days of one month if given, else over a year."""
     with path.open("w") as handle:
         for p in range(patterns):
             handle.write(
@@ -52,7 +55,9 @@ def write_executions(
                 "executed_at": (
                     f"2026-03-{1 + i // patterns % days:02d}T12:00:00Z"
                     if days
-                    else f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T12:00:00Z"
+                    else (YEAR + timedelta(days=i * 365 // executions)).strftime(
+                        "%Y-%m-%dT12:00:00Z"
+                    )
                 ),
             }
             if keys:

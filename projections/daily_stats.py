@@ -94,20 +94,13 @@ class PatternDailyStats(Projection):
         self._fold(db, [(target, -1)])
 
     def _fold(self, db: Sql, signed: list[tuple[RecordedEvent, int]]) -> None:
-        days: dict[tuple[str, str], _Day] = {}
+        keys = {(r.event.pattern_id, r.occurred_at[:10]) for r, _ in signed}  # type: ignore[attr-defined]
+        stored = _load(db, sorted(keys))
+        days = {key: _Day(stored.get(key)) for key in keys}
         for recorded, sign in signed:
             e = recorded.event
             assert isinstance(e, PatternExecutionRecorded)
-            key = (e.pattern_id, recorded.occurred_at[:10])
-            day = days.get(key)
-            if day is None:
-                row = db.execute(
-                    f"SELECT {', '.join(COLUMNS[2:])} FROM pattern_daily_stats"
-                    " WHERE pattern_id = ? AND day = ?",
-                    key,
-                ).fetchone()
-                day = days[key] = _Day(row)
-            day.add(e, sign)
+            days[(e.pattern_id, recorded.occurred_at[:10])].add(e, sign)
         db.executemany(
             _UPSERT,
             [
@@ -125,6 +118,21 @@ class PatternDailyStats(Projection):
                 for (p, d), x in days.items()
             ],
         )
+
+
+def _load(db: Sql, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Sequence[Any]]:
+    """Stored rows for many (pattern, day) keys: one query per 400 keys, not one per key."""
+    out: dict[tuple[str, str], Sequence[Any]] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        values = ", ".join(["(?, ?)"] * len(chunk))
+        rows = db.execute(
+            f"SELECT pattern_id, day, {', '.join(COLUMNS[2:])} FROM pattern_daily_stats"
+            f" WHERE (pattern_id, day) IN (VALUES {values})",
+            [part for key in chunk for part in key],
+        ).fetchall()
+        out.update({(r[0], r[1]): r[2:] for r in rows})
+    return out
 
 
 def daily_rows(
