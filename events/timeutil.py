@@ -38,11 +38,13 @@ def parse_timestamp(value: str | datetime | date) -> datetime:
 
 def format_timestamp(dt: datetime) -> str:
     """Render a datetime as stored: UTC (naive is taken as UTC), microseconds, trailing Z."""
-    if dt.tzinfo is None:
-        return dt.isoformat(timespec="microseconds") + "Z"
-    if dt.utcoffset():
+    if dt.tzinfo is not None and dt.utcoffset():
         dt = dt.astimezone(UTC)
-    return dt.isoformat(timespec="microseconds")[:-6] + "Z"
+    # What isoformat(timespec="microseconds") writes, without its offset; a third cheaper.
+    return _STORED % (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second, dt.microsecond)
+
+
+_STORED = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
 
 
 def normalize_timestamp(value: str | datetime | date) -> str:

@@ -95,7 +95,7 @@ class PatternDailyStats(Projection):
 
     def _fold(self, db: Sql, signed: list[tuple[RecordedEvent, int]]) -> None:
         keys = {(r.event.pattern_id, r.occurred_at[:10]) for r, _ in signed}  # type: ignore[attr-defined]
-        stored = _load(db, sorted(keys))
+        stored = _load(db, list(keys))
         days = {key: _Day(stored.get(key)) for key in keys}
         for recorded, sign in signed:
             e = recorded.event
@@ -121,17 +121,21 @@ class PatternDailyStats(Projection):
 
 
 def _load(db: Sql, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Sequence[Any]]:
-    """Stored rows for many (pattern, day) keys: one query per 400 keys, not one per key."""
+    """Stored rows for many (pattern, day) keys: per 400 patterns, one range scan of the
+    primary key over the batch's days (a batch is usually a few days of many patterns);
+    rows outside the wanted keys are dropped here."""
+    wanted = set(keys)
+    patterns = sorted({p for p, _ in keys})
+    first, last = min(d for _, d in keys), max(d for _, d in keys)
     out: dict[tuple[str, str], Sequence[Any]] = {}
-    for start in range(0, len(keys), 400):
-        chunk = keys[start : start + 400]
-        values = ", ".join(["(?, ?)"] * len(chunk))
+    for start in range(0, len(patterns), 400):
+        chunk = patterns[start : start + 400]
         rows = db.execute(
             f"SELECT pattern_id, day, {', '.join(COLUMNS[2:])} FROM pattern_daily_stats"
-            f" WHERE (pattern_id, day) IN (VALUES {values})",
-            [part for key in chunk for part in key],
+            f" WHERE pattern_id IN ({', '.join('?' * len(chunk))}) AND day >= ? AND day <= ?",
+            [*chunk, first, last],
         ).fetchall()
-        out.update({(r[0], r[1]): r[2:] for r in rows})
+        out.update({(r[0], r[1]): r[2:] for r in rows if (r[0], r[1]) in wanted})
     return out
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from events import GENESIS_HASH, canonical_json, chain_hash
 from events.patterns import PatternApproved, PatternExecutionRecorded
 from events.registry import EVENT_CLASSES, decode_event, upcast
-from events.timeutil import normalize_timestamp
+from events.timeutil import format_timestamp, normalize_timestamp
 
 
 def execution(**overrides: object) -> PatternExecutionRecorded:
@@ -153,3 +156,16 @@ def test_event_fields_must_be_declared_sorted() -> None:
         class Unsorted(Event):
             zebra: int
             apple: int
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.none() | st.integers(min_value=-23 * 60, max_value=23 * 60),
+)
+def test_stored_timestamps_are_isoformat_in_utc_with_microseconds(
+    moment: datetime, offset_minutes: int | None
+) -> None:
+    if offset_minutes is not None:
+        moment = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    as_utc = moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+    assert format_timestamp(moment) == as_utc.isoformat(timespec="microseconds") + "Z"
