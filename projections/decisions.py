@@ -8,7 +8,7 @@ the one decision from its stream.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -267,13 +267,12 @@ class DecisionMetrics(Projection):
 
     def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
         """Fold each touched decision in memory, then write rows and group deltas once."""
-        before: dict[str, DecisionRow | None] = {}
-        after: dict[str, DecisionRow | None] = {}
+        ids = {recorded.event.decision_id for recorded in events}  # type: ignore[attr-defined]
+        before = load_many(db, ids)
+        after = dict(before)
         outcome_rows: list[tuple[Any, ...]] = []
         for recorded in events:
             decision_id: str = recorded.event.decision_id  # type: ignore[attr-defined]
-            if decision_id not in after:
-                before[decision_id] = after[decision_id] = load(db, decision_id)
             row = after[decision_id]
             if isinstance(recorded.event, DecisionLogged):
                 after[decision_id] = logged(recorded)
@@ -359,6 +358,23 @@ def load(db: Sql, decision_id: str) -> DecisionRow | None:
         (decision_id,),
     ).fetchone()
     return None if row is None else DecisionRow.from_db(row)
+
+
+def load_many(db: Sql, decision_ids: Iterable[str]) -> dict[str, DecisionRow | None]:
+    """Many decisions' folded rows (None for those not stored), one query per 500 ids."""
+    wanted = sorted(decision_ids)
+    out: dict[str, DecisionRow | None] = dict.fromkeys(wanted)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = db.execute(
+            f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions"
+            f" WHERE decision_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        for row in rows:
+            decision = DecisionRow.from_db(row)
+            out[decision.decision_id] = decision
+    return out
 
 
 def load_group(db: Sql, source: str, kind: str) -> Contribution | None:
