@@ -7,9 +7,11 @@ APScheduler, psycopg — are imported inside the commands that use them.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import sys
+import types
 from typing import Annotated, Any
 
 import typer
@@ -43,8 +45,10 @@ def root(
     ctx.obj = {"db": db}
 
 
-def build_app(only: str | None = None) -> typer.Typer:
-    """The CLI; with `only` naming a group, just that group is imported and mounted."""
+def build_app(only: str | None = None, command: str | None = None) -> typer.Typer:
+    """The CLI; with `only` naming a group, just that group is imported and mounted, and with
+    `command` naming one of its commands, just that command (typer reads the signature of
+    every command it mounts: a few ms each, on every run)."""
     app = typer.Typer(
         name="roi-ledger",
         help="An event-sourced, tamper-evident ledger for automation ROI and decision outcomes.",
@@ -55,15 +59,34 @@ def build_app(only: str | None = None) -> typer.Typer:
     app.callback()(root)
     for name, module in GROUPS.items():
         if only is None or only == name:
-            app.add_typer(importlib.import_module(module).app, name=name)
+            group: typer.Typer = importlib.import_module(module).app
+            app.add_typer(_just(group, command) if only == name else group, name=name)
     if only is None or only not in GROUPS:
         for module in TOP_LEVEL:
             importlib.import_module(module).register(app)
     return app
 
 
-def _command_word(argv: list[str]) -> str | None:
-    """The first argument that is a command (skipping the global --db and its value)."""
+def _just(group: typer.Typer, command: str | None) -> typer.Typer:
+    """A copy of the group holding only the named command (the whole group if it has none
+    by that name, so that an unknown command is answered with the full list)."""
+    chosen = [c for c in group.registered_commands if _name(c) == command]
+    if not chosen:
+        return group
+    narrowed = copy.copy(group)
+    narrowed.registered_commands = chosen
+    return narrowed
+
+
+def _name(info: Any) -> str:
+    """A registered command's name as typed on the command line."""
+    return str(info.name or info.callback.__name__.lower().replace("_", "-"))
+
+
+def _command_words(argv: list[str]) -> list[str]:
+    """The arguments that name a command: group, then subcommand (skipping the global --db
+    and its value, and every option)."""
+    words: list[str] = []
     skip = False
     for arg in argv:
         if skip:
@@ -71,8 +94,10 @@ def _command_word(argv: list[str]) -> str | None:
         elif arg == "--db":
             skip = True
         elif not arg.startswith("-"):
-            return arg
-    return None
+            words.append(arg)
+            if len(words) == 2:
+                break
+    return words
 
 
 def __getattr__(name: str) -> Any:
@@ -89,15 +114,38 @@ def _click_exceptions() -> Any:
         return importlib.import_module("click.exceptions")
 
 
+def _skip_plugin_loader() -> None:
+    """With plugins off, stand in for pydantic's plugin loader before pydantic imports it.
+
+    The loader finds no plugins when PYDANTIC_DISABLE_PLUGINS is set, but importing it
+    imports `importlib.metadata`, and with it `email`, `socket`, `csv` and `zipfile`: about
+    15 ms of a 250 ms append, for nothing. The stand-in answers what the loader would (no
+    plugins). tests/test_startup.py runs real appends with it, so a pydantic release that
+    needed more from the loader would fail there, not in a user's shell.
+    """
+    name = "pydantic.plugin._loader"
+    if name in sys.modules or os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in _ALL:
+        return
+    stand_in = types.ModuleType(name, "No pydantic plugins: the CLI runs with them disabled.")
+    stand_in.get_plugins = lambda: ()  # type: ignore[attr-defined]
+    sys.modules[name] = stand_in
+
+
+_ALL = ("__all__", "1", "true")
+"""PYDANTIC_DISABLE_PLUGINS values that turn every plugin off (as pydantic reads them)."""
+
+
 def main() -> None:
     """Console-script entry point; usage errors honour --json too."""
     # The CLI uses no pydantic plugins; looking for them scans every installed package's
     # entry points, which would cost a one-event append more than its own work.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _skip_plugin_loader()
     argv = sys.argv[1:]
-    word = _command_word(argv)
-    only = None if word is None else word if word in GROUPS else ""
-    command = typer.main.get_command(build_app(only))
+    words = _command_words(argv)
+    only = None if not words else words[0] if words[0] in GROUPS else ""
+    sub = words[1] if len(words) > 1 and "--help" not in argv and "-h" not in argv else None
+    command = typer.main.get_command(build_app(only, sub))
     errors = _click_exceptions()
     try:
         code = command.main(args=argv, prog_name="roi-ledger", standalone_mode=False)
