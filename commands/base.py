@@ -1,6 +1,8 @@
 """Commands are validated intents; deciding one yields events or a `DomainError`."""
 
-from __future__ import annotations
+# Model modules (this one and every events/ and commands/ module) do without `from __future__
+# import annotations`: pydantic would otherwise evaluate each annotation from its string when a
+# class is defined, which costs a one-event shell append a few milliseconds.
 
 from datetime import datetime
 from typing import Annotated

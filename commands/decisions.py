@@ -5,8 +5,6 @@ Field names follow the spec and the source document (`opportunity_type`, `outcom
 as aliases, so a `record batch` line may use either.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal

@@ -1,7 +1,5 @@
 """Corrections: the only way to undo a mistake is to retract it with a reason."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 from pydantic import Field

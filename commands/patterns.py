@@ -4,11 +4,9 @@ State is the little a decision needs to know about a pattern: whether it is appr
 current estimates. `evolve` folds the pattern's own events into that state.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -83,7 +81,7 @@ class RevisePatternEstimates(Command):
     revised_at: Timestamp | None = None
 
     @model_validator(mode="after")
-    def _something_to_revise(self) -> RevisePatternEstimates:
+    def _something_to_revise(self) -> Self:
         if self.estimated_time_seconds is None and self.estimated_cost is None:
             raise ValueError("give estimated_time_seconds, estimated_cost or both")
         return self

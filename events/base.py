@@ -1,6 +1,8 @@
 """The event base class and the field types events share (exact money, bounded text)."""
 
-from __future__ import annotations
+# Model modules (this one and every events/ and commands/ module) do without `from __future__
+# import annotations`: pydantic would otherwise evaluate each annotation from its string when a
+# class is defined, which costs a one-event shell append a few milliseconds.
 
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar

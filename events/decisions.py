@@ -3,8 +3,6 @@
 Decisions live in `decision:<decision_id>`, predictions in `opportunity:<opportunity_id>`.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Literal
 

@@ -1,7 +1,5 @@
 """Events about the ledger itself: corrections and the scheduler's record of its reports."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import Field

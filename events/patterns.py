@@ -3,8 +3,6 @@
 Every event lives in the stream `pattern:<pattern_id>`.
 """
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from events.base import Event, Identifier, Money, Probability, Seconds, Text

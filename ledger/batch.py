@@ -14,7 +14,7 @@ from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from commands.base import Command
 from ledger.errors import InputError
-from ledger.handlers import BATCH_COMMANDS
+from ledger.handlers import batch_commands
 from ledger.validation import describe, field_errors
 
 
@@ -24,7 +24,7 @@ def line_adapter() -> TypeAdapter[Command]:
     tag: Any = Literal  # typing forms built at run time: typed loosely on purpose
     models = tuple(
         create_model(f"{cls.__name__}Line", __base__=cls, command=(tag[name], ...))
-        for name, cls in BATCH_COMMANDS.items()
+        for name, cls in batch_commands().items()
     )
     union: Any = Annotated[Union[models], Field(discriminator="command")]  # noqa: UP007
     return TypeAdapter(union)
@@ -40,12 +40,12 @@ def parse_line(number: int, text: str) -> Command | InputError:
 
 def _errors(exc: ValidationError) -> list[dict[str, Any]]:
     errors = field_errors(exc)
-    known = ", ".join(BATCH_COMMANDS)
+    known = ", ".join(batch_commands())
     for error in errors:
         head, _, rest = error["field"].partition(".")
-        if head in BATCH_COMMANDS and rest:
+        if head in batch_commands() and rest:
             error["field"] = rest  # the union's tag is not a field the user wrote
-        elif error["field"] in ("input", "command") or head in BATCH_COMMANDS:
+        elif error["field"] in ("input", "command") or head in batch_commands():
             error["field"] = "command"
             error["message"] = f"must be one of {known}"
     return errors

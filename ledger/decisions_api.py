@@ -9,18 +9,17 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from commands import decisions as decision_commands
 from commands.base import Command
 from events.timeutil import utc_now
 from ledger.errors import InputError
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
-from projections import calibration as calibration_math
-from projections import conversions, insights, prediction, summaries
 from projections import decisions as decision_queries
-from projections.predictions import scored_decisions
+
+if TYPE_CHECKING:
+    from projections.conversions import Group
 
 Day = date | datetime | str | None
 
@@ -54,6 +53,8 @@ def opportunity_id(opportunity: dict[str, Any]) -> str:
 
 def prediction_fields(scored: dict[str, Any]) -> dict[str, Any]:
     """A scored opportunity as the fields of the RecordPrediction command that keeps it."""
+    from projections.prediction import MODEL_VERSION
+
     return {
         "opportunity_id": scored["opportunity_id"],
         "opportunity_type": scored.get("type", scored.get("opportunity_type")),
@@ -64,7 +65,7 @@ def prediction_fields(scored: dict[str, Any]) -> dict[str, Any]:
         "predicted_revenue": scored["predicted_revenue"],
         "confidence": scored["confidence"],
         "similar_count": scored["similar_count"],
-        "model_version": prediction.MODEL_VERSION,
+        "model_version": MODEL_VERSION,
     }
 
 
@@ -81,8 +82,10 @@ class DecisionLedger(LedgerCore):
     ) -> dict[str, Any]:
         """Log a decision (options: opportunity_content, opportunity_score, sender,
         decision_maker, context, opportunity_id, decided_at, idempotency_key)."""
+        from commands.decisions import LogDecision
+
         return self._run(
-            decision_commands.LogDecision,
+            LogDecision,
             dict(
                 decision_id=decision_id,
                 opportunity_type=opportunity_type,
@@ -97,8 +100,10 @@ class DecisionLedger(LedgerCore):
     ) -> dict[str, Any]:
         """Record an outcome (options: revenue_generated, customer_acquired, deal_closed,
         response_received, notes, occurred_at, idempotency_key)."""
+        from commands.decisions import RecordOutcome
+
         return self._run(
-            decision_commands.RecordOutcome,
+            RecordOutcome,
             dict(
                 decision_id=decision_id,
                 outcome_type=outcome_type,
@@ -112,6 +117,8 @@ class DecisionLedger(LedgerCore):
         self, by: str = "combination", as_of: AsOf = None
     ) -> list[dict[str, Any]]:
         """Conversion metrics per (source, type), or rolled up per source or per type."""
+        from projections import conversions
+
         if by not in conversions.BY:
             raise InputError(
                 f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
@@ -121,11 +128,15 @@ class DecisionLedger(LedgerCore):
 
     def roi_by_type(self, as_of: AsOf = None) -> list[dict[str, Any]]:
         """Revenue per opportunity type, and per source within it."""
+        from projections import conversions
+
         with self.reading(as_of) as db:
             return conversions.roi_by_type(decision_queries.groups(db))
 
     def insights(self, as_of: AsOf = None) -> list[dict[str, Any]]:
         """Insights regenerated from the metrics (deterministic for a log position)."""
+        from projections import insights
+
         with self.reading(as_of) as db:
             return insights.generate(decision_queries.groups(db))
 
@@ -138,6 +149,8 @@ class DecisionLedger(LedgerCore):
     ) -> dict[str, Any]:
         """What similar past decisions say about a new opportunity. (`content` is accepted
         for the source's signature; the model does not read text.)"""
+        from projections import prediction
+
         for name, value in (("type", opportunity_type), ("source", opportunity_source)):
             if not isinstance(value, str) or not value.strip():
                 raise InputError(f"{name}: required, a non-empty string", {"field": name})
@@ -147,10 +160,13 @@ class DecisionLedger(LedgerCore):
 
     def calibration(self, as_of: AsOf = None) -> dict[str, Any]:
         """Brier score and reliability table of recorded predictions against outcomes."""
+        from projections.calibration import calibration
+        from projections.predictions import scored_decisions
+
         with self.reading(as_of) as db:
             head = self.log.head(db)
             pairs = scored_decisions(db)
-        result = calibration_math.calibration([(p["probability"], p["converted"]) for p in pairs])
+        result = calibration([(p["probability"], p["converted"]) for p in pairs])
         return {**result, "decisions": pairs, "as_of_seq": head.seq, "as_of_hash": head.hash}
 
     # -- scoring ------------------------------------------------------------------------------
@@ -179,9 +195,11 @@ class DecisionLedger(LedgerCore):
         self,
         index: int,
         opportunity: Any,
-        groups: Sequence[conversions.Group],
+        groups: Sequence[Group],
         cache: dict[tuple[str, str], dict[str, Any]],
     ) -> dict[str, Any]:
+        from projections import prediction
+
         if not isinstance(opportunity, dict):
             raise InputError(f"opportunity {index}: must be a JSON object", {"index": index})
         kind = opportunity.get("type", opportunity.get("opportunity_type"))
@@ -225,12 +243,14 @@ class DecisionLedger(LedgerCore):
     def _prediction_commands(
         self, scored: Sequence[dict[str, Any]]
     ) -> Iterator[tuple[int, Command | InputError]]:
+        from commands.decisions import RecordPrediction
+
         for index, item in enumerate(scored):
             fields = prediction_fields(item)
             digest = hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:16]
             fields["idempotency_key"] = f"score:{item['opportunity_id']}:{digest}"
             try:
-                yield index + 1, build_command(decision_commands.RecordPrediction, fields)
+                yield index + 1, build_command(RecordPrediction, fields)
             except InputError as exc:
                 yield index + 1, exc
 
@@ -254,6 +274,8 @@ class DecisionLedger(LedgerCore):
     def _summary(
         self, first: date, last: date, period: dict[str, Any], heading: str, as_of: AsOf
     ) -> dict[str, Any]:
+        from projections import conversions, insights, summaries
+
         with self.reading(as_of) as db:
             head = self.log.head(db)
             made, outcomes = summaries.period_rows(db, first, last)

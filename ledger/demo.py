@@ -18,7 +18,7 @@ from events.timeutil import format_timestamp
 from ledger.api import Ledger
 from ledger.decisions_api import prediction_fields
 from ledger.errors import InputError
-from ledger.handlers import BATCH_COMMANDS
+from ledger.handlers import batch_commands
 from ledger.service import BatchOutcome
 from ledger.validation import build_command
 
@@ -307,7 +307,7 @@ def _numbered(commands: Iterable[dict[str, Any]]) -> Iterator[tuple[int, Command
     for number, fields in enumerate(commands, 1):
         fields = dict(fields)
         name = fields.pop("command")
-        yield number, build_command(BATCH_COMMANDS[name], fields)
+        yield number, build_command(batch_commands()[name], fields)
 
 
 def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,23 +1,28 @@
-"""The handler table: for each command, load its state, decide, append. One dict, no magic."""
+"""The handler table: for each command, load its state, decide, append. One dict, no magic.
+
+The decision loop's and the ledger's own commands are imported by their handlers, not here:
+recording one execution from the shell should not pay for defining every other model.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from commands import decisions, patterns
-from commands import ledger as ledger_commands
+from commands import patterns
 from commands.base import Command
 from events import RecordedEvent
-from events.decisions import decision_stream, opportunity_stream
-from events.ledger_events import report_stream
 from events.patterns import pattern_stream
 from events.timeutil import format_timestamp, parse_timestamp
 from ledger.uow import UnitOfWork
-from projections import decisions as decision_queries
 from projections import effectiveness, roi_queries
 from projections.base import Sql
+
+if TYPE_CHECKING:
+    from commands import decisions
+    from commands import ledger as ledger_commands
 
 Result = dict[str, Any]
 Handler = Callable[[UnitOfWork, Any], list[RecordedEvent]]
@@ -59,16 +64,23 @@ def update_confidence(uow: UnitOfWork, cmd: patterns.UpdateConfidence) -> list[R
 
 
 def _decision_state(uow: UnitOfWork, decision_id: str) -> decisions.DecisionState:
-    def load(db: Sql) -> decisions.DecisionState:
-        decided_at, seq = decision_queries.decision_state(db, decision_id)
-        return decisions.DecisionState(decision_id, decided_at, seq)
+    from commands.decisions import DecisionState
+    from events.decisions import decision_stream
+    from projections import decisions as decision_queries
 
-    state: decisions.DecisionState = uow.state(decision_stream(decision_id), load)
+    def load(db: Sql) -> DecisionState:
+        decided_at, seq = decision_queries.decision_state(db, decision_id)
+        return DecisionState(decision_id, decided_at, seq)
+
+    state: DecisionState = uow.state(decision_stream(decision_id), load)
     return state
 
 
 def log_decision(uow: UnitOfWork, cmd: decisions.LogDecision) -> list[RecordedEvent]:
     """Log a decision (its id must be new)."""
+    from commands import decisions
+    from events.decisions import decision_stream
+
     state = _decision_state(uow, cmd.decision_id)
     events = decisions.log_decision(state, cmd)
     out = _append(uow, decision_stream(cmd.decision_id), events, cmd, cmd.decided_at)
@@ -79,6 +91,9 @@ def log_decision(uow: UnitOfWork, cmd: decisions.LogDecision) -> list[RecordedEv
 
 def record_outcome(uow: UnitOfWork, cmd: decisions.RecordOutcome) -> list[RecordedEvent]:
     """Record an outcome of a logged decision."""
+    from commands import decisions
+    from events.decisions import decision_stream
+
     state = _decision_state(uow, cmd.decision_id)
     occurred = parse_timestamp(cmd.occurred_at or parse_timestamp(uow.recorded_at))
     events = decisions.record_outcome(state, cmd, occurred)
@@ -87,18 +102,26 @@ def record_outcome(uow: UnitOfWork, cmd: decisions.RecordOutcome) -> list[Record
 
 def record_prediction(uow: UnitOfWork, cmd: decisions.RecordPrediction) -> list[RecordedEvent]:
     """Keep a prediction for later calibration."""
+    from commands import decisions
+    from events.decisions import opportunity_stream
+
     events = decisions.record_prediction(cmd)
     return _append(uow, opportunity_stream(cmd.opportunity_id), events, cmd, None)
 
 
 def record_report(uow: UnitOfWork, cmd: ledger_commands.RecordReport) -> list[RecordedEvent]:
     """The scheduler's record of a produced report (key and stream report:<kind>:<period>)."""
+    from commands import ledger as ledger_commands
+    from events.ledger_events import report_stream
+
     events = ledger_commands.record_report(cmd)
     return _append(uow, report_stream(cmd.kind, cmd.period), events, cmd, None)
 
 
 def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent]:
     """Retract an event; projections drop its effect in this same transaction."""
+    from commands import ledger as ledger_commands
+
     uow.flush()
     stored = uow.log.read_event(uow.db, cmd.target_seq)
     target = None
@@ -125,40 +148,49 @@ def _append(
     )
 
 
-HANDLERS: dict[type[Command], Handler] = {
-    patterns.ApprovePattern: approve_pattern,
-    patterns.RevisePatternEstimates: revise_pattern,
-    patterns.RevokePattern: revoke_pattern,
-    patterns.RecordExecution: record_execution,
-    patterns.UpdateConfidence: update_confidence,
-    decisions.LogDecision: log_decision,
-    decisions.RecordOutcome: record_outcome,
-    decisions.RecordPrediction: record_prediction,
-    ledger_commands.Retract: retract,
-    ledger_commands.RecordReport: record_report,
+HANDLERS: dict[str, Handler] = {
+    "commands.patterns.ApprovePattern": approve_pattern,
+    "commands.patterns.RevisePatternEstimates": revise_pattern,
+    "commands.patterns.RevokePattern": revoke_pattern,
+    "commands.patterns.RecordExecution": record_execution,
+    "commands.patterns.UpdateConfidence": update_confidence,
+    "commands.decisions.LogDecision": log_decision,
+    "commands.decisions.RecordOutcome": record_outcome,
+    "commands.decisions.RecordPrediction": record_prediction,
+    "commands.ledger.Retract": retract,
+    "commands.ledger.RecordReport": record_report,
 }
+"""Each command class, by its full name (so this table imports none of them), to its handler."""
+
+_RESOLVED: dict[type, Handler] = {}
 
 
 def handler_for(command: Command) -> Handler:
     """The handler of a command (or of the command class a batch-line model extends)."""
     kind = type(command)
-    handler = HANDLERS.get(kind)
+    handler = _RESOLVED.get(kind)
     if handler is None:
-        base = next((c for c in kind.__mro__ if c in HANDLERS), None)
-        if base is None:
+        names = (f"{c.__module__}.{c.__qualname__}" for c in kind.__mro__)
+        handler = next((HANDLERS[n] for n in names if n in HANDLERS), None)
+        if handler is None:
             raise TypeError(f"no handler for {kind.__name__}")
-        handler = HANDLERS[kind] = HANDLERS[base]
+        _RESOLVED[kind] = handler
     return handler
 
 
-BATCH_COMMANDS: dict[str, type[Command]] = {
-    "approve": patterns.ApprovePattern,
-    "revise": patterns.RevisePatternEstimates,
-    "revoke": patterns.RevokePattern,
-    "execution": patterns.RecordExecution,
-    "decision": decisions.LogDecision,
-    "outcome": decisions.RecordOutcome,
-    "prediction": decisions.RecordPrediction,
-    "retract": ledger_commands.Retract,
-}
-"""The `command` names `record batch` accepts, to their command classes."""
+@cache
+def batch_commands() -> dict[str, type[Command]]:
+    """The `command` names `record batch` accepts, to their command classes."""
+    from commands import decisions
+    from commands import ledger as ledger_commands
+
+    return {
+        "approve": patterns.ApprovePattern,
+        "revise": patterns.RevisePatternEstimates,
+        "revoke": patterns.RevokePattern,
+        "execution": patterns.RecordExecution,
+        "decision": decisions.LogDecision,
+        "outcome": decisions.RecordOutcome,
+        "prediction": decisions.RecordPrediction,
+        "retract": ledger_commands.Retract,
+    }

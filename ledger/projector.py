@@ -7,11 +7,14 @@ they describe, so a projection is always exactly as of its checkpoint.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
 
 from events import RecordedEvent
-from events.ledger_events import EventRetracted
 from ledger.eventlog import EventLog
 from projections.base import Projection, Sql
+
+if TYPE_CHECKING:
+    from events.ledger_events import EventRetracted
 
 Progress = Callable[[int], None]
 """Called with how many events were just projected."""
@@ -112,8 +115,7 @@ class Projector:
                 if run:
                     projection.apply(db, run, self.log)
                     run = []
-                event = recorded.event
-                assert isinstance(event, EventRetracted)
+                event = cast("EventRetracted", recorded.event)
                 target = self.log.read_event(db, event.target_seq)
                 if target is not None and target.event_type in handles:
                     projection.retract(db, target, recorded, self.log)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from commands import ledger as ledger_commands
 from commands.base import Command, DomainError
 from events import RecordedEvent
 from events.timeutil import normalize_timestamp
@@ -246,9 +245,9 @@ class LedgerCore:
     # -- commands ------------------------------------------------------------------------
     def retract(self, target_seq: int, reason: str, **options: Any) -> dict[str, Any]:
         """Retract an event by seq: its effect leaves every projection, the log keeps it."""
-        return self._run(
-            ledger_commands.Retract, dict(target_seq=target_seq, reason=reason, **options)
-        )
+        from commands.ledger import Retract
+
+        return self._run(Retract, dict(target_seq=target_seq, reason=reason, **options))
 
     # -- reading -------------------------------------------------------------------------
     def resolve_as_of(self, as_of: AsOf) -> int:

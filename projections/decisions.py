@@ -12,13 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from events import RecordedEvent
-from events.decisions import DecisionLogged, OutcomeRecorded
 from events.timeutil import parse_timestamp
 from projections.base import Projection, Sql, StreamReader, Table
 from projections.conversion_math import Contribution
+
+if TYPE_CHECKING:
+    from events.decisions import DecisionLogged, OutcomeRecorded
 
 DECISION_COLUMNS = (
     "decision_id",
@@ -154,8 +156,7 @@ class DecisionRow:
 
 def logged(recorded: RecordedEvent) -> DecisionRow:
     """The row a DecisionLogged starts."""
-    e = recorded.event
-    assert isinstance(e, DecisionLogged)
+    e = cast("DecisionLogged", recorded.event)
     return DecisionRow(
         e.decision_id, recorded.occurred_at, e.opportunity_type, e.opportunity_source,
         e.opportunity_content, e.opportunity_score, e.sender, e.action_taken, e.decision_maker,
@@ -166,8 +167,7 @@ def logged(recorded: RecordedEvent) -> DecisionRow:
 
 def with_outcome(row: DecisionRow, recorded: RecordedEvent) -> DecisionRow:
     """The row after one more outcome."""
-    e = recorded.event
-    assert isinstance(e, OutcomeRecorded)
+    e = cast("OutcomeRecorded", recorded.event)
     first = row.first_customer_at
     if e.customer_acquired and (first is None or recorded.occurred_at < first):
         first = recorded.occurred_at
@@ -274,7 +274,7 @@ class DecisionMetrics(Projection):
         for recorded in events:
             decision_id: str = recorded.event.decision_id  # type: ignore[attr-defined]
             row = after[decision_id]
-            if isinstance(recorded.event, DecisionLogged):
+            if recorded.event_type == "DecisionLogged":
                 after[decision_id] = logged(recorded)
             elif row is not None:
                 after[decision_id] = with_outcome(row, recorded)
@@ -292,7 +292,7 @@ class DecisionMetrics(Projection):
         row: DecisionRow | None = None
         outcome_rows = []
         for recorded in reader.read_stream(db, target.stream_id, retraction.seq, self.handles):
-            if isinstance(recorded.event, DecisionLogged):
+            if recorded.event_type == "DecisionLogged":
                 row = logged(recorded)
             elif row is not None:
                 outcome_rows.append(outcome_row(recorded, row.decided_at))
@@ -341,8 +341,7 @@ class DecisionMetrics(Projection):
 
 def outcome_row(recorded: RecordedEvent, decided_at: str) -> tuple[Any, ...]:
     """An `outcomes` row (id = the event's seq)."""
-    e = recorded.event
-    assert isinstance(e, OutcomeRecorded)
+    e = cast("OutcomeRecorded", recorded.event)
     return (
         recorded.seq, e.decision_id, e.outcome_type, e.outcome_status, str(e.revenue_generated),
         int(e.customer_acquired), int(e.deal_closed), int(e.response_received),

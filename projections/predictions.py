@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from events import RecordedEvent
-from events.decisions import OpportunityScored
 from projections.base import Projection, Sql, StreamReader, Table
+
+if TYPE_CHECKING:
+    from events.decisions import OpportunityScored
 
 COLUMNS = (
     "id",
@@ -55,8 +57,7 @@ class OpportunityPredictions(Projection):
         """Insert a row per prediction."""
         rows = []
         for recorded in events:
-            e = recorded.event
-            assert isinstance(e, OpportunityScored)
+            e = cast("OpportunityScored", recorded.event)
             rows.append(
                 (
                     recorded.seq,
