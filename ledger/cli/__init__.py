@@ -2,10 +2,10 @@
 
 Start-up is kept cheap: `main` builds only the command group the arguments name (the full
 tree only for help or an unknown command), and heavy modules — rich tables, FastAPI,
-APScheduler, psycopg — are imported inside the commands that use them.
+APScheduler, psycopg — are imported inside the commands that use them. Command modules do
+without `from __future__ import annotations`: typer reads each command's signature on every
+run, and string annotations would have to be evaluated first.
 """
-
-from __future__ import annotations
 
 import copy
 import importlib

@@ -1,11 +1,9 @@
 """The ledger's own commands: init, log, history, verify, digest, rebuild, retract,
 export, import and backup."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import typer
 
@@ -65,7 +63,7 @@ class _Bar:
             self.progress = Progress(transient=True)
             self.task = self.progress.add_task(label, total=total)
 
-    def __enter__(self) -> _Bar:
+    def __enter__(self) -> Self:
         if self.enabled:
             self.progress.start()
         return self

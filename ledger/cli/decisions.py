@@ -1,7 +1,5 @@
 """`roi-ledger decisions …`: which decisions turn into customers and revenue?"""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """`roi-ledger demo`: fill a ledger with sample data and show what the ledger tells you."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Printing: JSON for programs (Decimals become numbers only here), tables for people."""
 
-from __future__ import annotations
-
 import json
 import sys
 from collections.abc import Callable, Sequence

@@ -1,7 +1,5 @@
 """`roi-ledger pattern …`: approve, revise, revoke and list automated patterns."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`roi-ledger record …`: executions (and, in bulk, any command) into the log."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`roi-ledger roi …`: is each automation paying off?"""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """`roi-ledger schedule …`: periodic summaries, reports, alerts and confidence updates."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
