@@ -16,9 +16,10 @@ from events.timeutil import utc_now
 from ledger.errors import InputError
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
-from projections import decisions as decision_queries
 
 if TYPE_CHECKING:
+    from projections.base import Sql
+    from projections.conversion_math import Contribution
     from projections.conversions import Group
 
 Day = date | datetime | str | None
@@ -67,6 +68,13 @@ def prediction_fields(scored: dict[str, Any]) -> dict[str, Any]:
         "similar_count": scored["similar_count"],
         "model_version": MODEL_VERSION,
     }
+
+
+def _groups(db: Sql) -> list[tuple[str, str, Contribution]]:
+    """Every (source, type) group with its totals (the row queries load on first use)."""
+    from projections.decision_rows import groups
+
+    return groups(db)
 
 
 class DecisionLedger(LedgerCore):
@@ -124,21 +132,21 @@ class DecisionLedger(LedgerCore):
                 f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
             )
         with self.reading(as_of) as db:
-            return conversions.conversion_metrics(decision_queries.groups(db), by)
+            return conversions.conversion_metrics(_groups(db), by)
 
     def roi_by_type(self, as_of: AsOf = None) -> list[dict[str, Any]]:
         """Revenue per opportunity type, and per source within it."""
         from projections import conversions
 
         with self.reading(as_of) as db:
-            return conversions.roi_by_type(decision_queries.groups(db))
+            return conversions.roi_by_type(_groups(db))
 
     def insights(self, as_of: AsOf = None) -> list[dict[str, Any]]:
         """Insights regenerated from the metrics (deterministic for a log position)."""
         from projections import insights
 
         with self.reading(as_of) as db:
-            return insights.generate(decision_queries.groups(db))
+            return insights.generate(_groups(db))
 
     def predict(
         self,
@@ -155,7 +163,7 @@ class DecisionLedger(LedgerCore):
             if not isinstance(value, str) or not value.strip():
                 raise InputError(f"{name}: required, a non-empty string", {"field": name})
         with self.reading(as_of) as db:
-            groups = decision_queries.groups(db)
+            groups = _groups(db)
         return prediction.predict(groups, opportunity_type.strip(), opportunity_source.strip())
 
     def calibration(self, as_of: AsOf = None) -> dict[str, Any]:
@@ -178,7 +186,7 @@ class DecisionLedger(LedgerCore):
         if not isinstance(opportunities, list | tuple):
             raise InputError("opportunities: expected a JSON array of objects", {"field": "input"})
         with self.reading() as db:
-            groups = decision_queries.groups(db)
+            groups = _groups(db)
         cache: dict[tuple[str, str], dict[str, Any]] = {}
         scored = []
         for index, opportunity in enumerate(opportunities):
@@ -279,7 +287,7 @@ class DecisionLedger(LedgerCore):
         with self.reading(as_of) as db:
             head = self.log.head(db)
             made, outcomes = summaries.period_rows(db, first, last)
-            groups = decision_queries.groups(db)
+            groups = _groups(db)
         body = summaries.summarise(
             made, outcomes, insights.generate(groups), conversions.conversion_metrics(groups)
         )

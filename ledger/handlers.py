@@ -66,10 +66,10 @@ def update_confidence(uow: UnitOfWork, cmd: patterns.UpdateConfidence) -> list[R
 def _decision_state(uow: UnitOfWork, decision_id: str) -> decisions.DecisionState:
     from commands.decisions import DecisionState
     from events.decisions import decision_stream
-    from projections import decisions as decision_queries
+    from projections.decision_rows import decision_state
 
     def load(db: Sql) -> DecisionState:
-        decided_at, seq = decision_queries.decision_state(db, decision_id)
+        decided_at, seq = decision_state(db, decision_id)
         return DecisionState(decision_id, decided_at, seq)
 
     state: DecisionState = uow.state(decision_stream(decision_id), load)

@@ -2,194 +2,21 @@
 
 One projection owns all three so a decision's old and new contribution to its (source,
 type) group are both at hand: groups move by exact deltas, and a retraction recomputes just
-the one decision from its stream.
+the one decision from its stream. The rows and their queries live in
+projections/decision_rows.py, loaded when a decision event is folded.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from events import RecordedEvent
-from events.timeutil import parse_timestamp
 from projections.base import Projection, Sql, StreamReader, Table
-from projections.conversion_math import Contribution
 
 if TYPE_CHECKING:
-    from events.decisions import DecisionLogged, OutcomeRecorded
-
-DECISION_COLUMNS = (
-    "decision_id",
-    "decided_at",
-    "opportunity_type",
-    "opportunity_source",
-    "opportunity_content",
-    "opportunity_score",
-    "sender",
-    "action_taken",
-    "decision_maker",
-    "context",
-    "opportunity_id",
-    "logged_seq",
-    "outcomes",
-    "responded",
-    "customer",
-    "deal",
-    "revenue",
-    "first_customer_at",
-    "conversion_seconds",
-    "last_outcome_at",
-    "updated_at",
-)
-OUTCOME_COLUMNS = (
-    "id",
-    "decision_id",
-    "outcome_type",
-    "outcome_status",
-    "revenue_generated",
-    "customer_acquired",
-    "deal_closed",
-    "response_received",
-    "time_to_outcome_hours",
-    "notes",
-    "occurred_at",
-    "recorded_at",
-)
-GROUP_COLUMNS = (
-    "source_type",
-    "opportunity_type",
-    "total_decisions",
-    "total_responses",
-    "total_customers",
-    "total_deals_closed",
-    "total_revenue",
-    "conversion_seconds",
-    "conversions_timed",
-    "last_updated",
-)
-
-
-def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    )
-
-
-_DECISION_UPSERT = _upsert("decisions", DECISION_COLUMNS, ("decision_id",))
-_GROUP_UPSERT = _upsert("conversion_metrics", GROUP_COLUMNS, ("source_type", "opportunity_type"))
-_OUTCOME_INSERT = (
-    f"INSERT INTO outcomes ({', '.join(OUTCOME_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(OUTCOME_COLUMNS))})"
-)
-
-
-@dataclass
-class DecisionRow:
-    """One decision as folded so far."""
-
-    decision_id: str
-    decided_at: str
-    opportunity_type: str
-    opportunity_source: str
-    opportunity_content: str | None
-    opportunity_score: float | None
-    sender: str | None
-    action_taken: str
-    decision_maker: str | None
-    context: str
-    opportunity_id: str | None
-    logged_seq: int
-    outcomes: int = 0
-    responded: bool = False
-    customer: bool = False
-    deal: bool = False
-    revenue: Decimal = field(default_factory=lambda: Decimal(0))
-    first_customer_at: str | None = None
-    last_outcome_at: str | None = None
-    updated_at: str = ""
-
-    @property
-    def conversion_seconds(self) -> int | None:
-        """Whole seconds from the decision to its first outcome that acquired a customer."""
-        if self.first_customer_at is None:
-            return None
-        delta = parse_timestamp(self.first_customer_at) - parse_timestamp(self.decided_at)
-        return int(delta.total_seconds())
-
-    def contribution(self) -> Contribution:
-        seconds = self.conversion_seconds
-        return Contribution(
-            1,
-            int(self.responded),
-            int(self.customer),
-            int(self.deal),
-            self.revenue,
-            seconds or 0,
-            int(seconds is not None),
-        )
-
-    def as_db(self) -> tuple[Any, ...]:
-        return (
-            self.decision_id, self.decided_at, self.opportunity_type, self.opportunity_source,
-            self.opportunity_content, self.opportunity_score, self.sender, self.action_taken,
-            self.decision_maker, self.context, self.opportunity_id, self.logged_seq,
-            self.outcomes, int(self.responded), int(self.customer), int(self.deal),
-            str(self.revenue), self.first_customer_at, self.conversion_seconds,
-            self.last_outcome_at, self.updated_at,
-        )  # fmt: skip
-
-    @classmethod
-    def from_db(cls, row: Sequence[Any]) -> DecisionRow:
-        values = dict(zip(DECISION_COLUMNS, row, strict=True))
-        values.pop("conversion_seconds")
-        values["revenue"] = Decimal(values["revenue"])
-        for flag in ("responded", "customer", "deal"):
-            values[flag] = bool(values[flag])
-        return cls(**values)
-
-
-def logged(recorded: RecordedEvent) -> DecisionRow:
-    """The row a DecisionLogged starts."""
-    e = cast("DecisionLogged", recorded.event)
-    return DecisionRow(
-        e.decision_id, recorded.occurred_at, e.opportunity_type, e.opportunity_source,
-        e.opportunity_content, e.opportunity_score, e.sender, e.action_taken, e.decision_maker,
-        json.dumps(e.context, sort_keys=True), e.opportunity_id, recorded.seq,
-        updated_at=recorded.recorded_at,
-    )  # fmt: skip
-
-
-def with_outcome(row: DecisionRow, recorded: RecordedEvent) -> DecisionRow:
-    """The row after one more outcome."""
-    e = cast("OutcomeRecorded", recorded.event)
-    first = row.first_customer_at
-    if e.customer_acquired and (first is None or recorded.occurred_at < first):
-        first = recorded.occurred_at
-    last = row.last_outcome_at
-    return replace(
-        row,
-        outcomes=row.outcomes + 1,
-        responded=row.responded or e.response_received,
-        customer=row.customer or e.customer_acquired,
-        deal=row.deal or e.deal_closed,
-        revenue=row.revenue + e.revenue_generated,
-        first_customer_at=first,
-        last_outcome_at=recorded.occurred_at
-        if last is None or recorded.occurred_at > last
-        else last,
-        updated_at=recorded.recorded_at,
-    )
-
-
-def hours_between(start: str, end: str) -> float:
-    """Hours from one stored timestamp to another."""
-    return (parse_timestamp(end) - parse_timestamp(start)).total_seconds() / 3600
+    from projections.conversion_math import Contribution
+    from projections.decision_rows import DecisionRow
 
 
 class DecisionMetrics(Projection):
@@ -267,39 +94,45 @@ class DecisionMetrics(Projection):
 
     def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
         """Fold each touched decision in memory, then write rows and group deltas once."""
+        from projections import decision_rows
+
         ids = {recorded.event.decision_id for recorded in events}  # type: ignore[attr-defined]
-        before = load_many(db, ids)
+        before = decision_rows.load_many(db, ids)
         after = dict(before)
         outcome_rows: list[tuple[Any, ...]] = []
         for recorded in events:
             decision_id: str = recorded.event.decision_id  # type: ignore[attr-defined]
             row = after[decision_id]
             if recorded.event_type == "DecisionLogged":
-                after[decision_id] = logged(recorded)
+                after[decision_id] = decision_rows.logged(recorded)
             elif row is not None:
-                after[decision_id] = with_outcome(row, recorded)
-                outcome_rows.append(outcome_row(recorded, row.decided_at))
-        db.executemany(_OUTCOME_INSERT, outcome_rows)
+                after[decision_id] = decision_rows.with_outcome(row, recorded)
+                outcome_rows.append(decision_rows.outcome_row(recorded, row.decided_at))
+        db.executemany(decision_rows.OUTCOME_INSERT, outcome_rows)
         self._store(db, before, after, events[-1].recorded_at)
 
     def retract(
         self, db: Sql, target: RecordedEvent, retraction: RecordedEvent, reader: StreamReader
     ) -> None:
         """Recompute the decision from its stream as it stood, less the retracted event."""
+        import dataclasses
+
+        from projections import decision_rows
+
         decision_id: str = target.event.decision_id  # type: ignore[attr-defined]
-        old = load(db, decision_id)
+        old = decision_rows.load(db, decision_id)
         db.execute("DELETE FROM outcomes WHERE decision_id = ?", (decision_id,))
         row: DecisionRow | None = None
         outcome_rows = []
         for recorded in reader.read_stream(db, target.stream_id, retraction.seq, self.handles):
             if recorded.event_type == "DecisionLogged":
-                row = logged(recorded)
+                row = decision_rows.logged(recorded)
             elif row is not None:
-                outcome_rows.append(outcome_row(recorded, row.decided_at))
-                row = with_outcome(row, recorded)
+                outcome_rows.append(decision_rows.outcome_row(recorded, row.decided_at))
+                row = decision_rows.with_outcome(row, recorded)
         if row is not None:
-            row = replace(row, updated_at=retraction.recorded_at)
-        db.executemany(_OUTCOME_INSERT, outcome_rows)
+            row = dataclasses.replace(row, updated_at=retraction.recorded_at)
+        db.executemany(decision_rows.OUTCOME_INSERT, outcome_rows)
         self._store(db, {decision_id: old}, {decision_id: row}, retraction.recorded_at)
 
     def _store(
@@ -309,6 +142,9 @@ class DecisionMetrics(Projection):
         after: dict[str, DecisionRow | None],
         when: str,
     ) -> None:
+        from projections import decision_rows
+        from projections.conversion_math import Contribution
+
         deltas: dict[tuple[str, str], Contribution] = {}
         touched: dict[tuple[str, str], str] = {}  # group -> time of the last event touching it
         for decision_id, new in after.items():
@@ -323,10 +159,12 @@ class DecisionMetrics(Projection):
                 touched[key] = max(touched.get(key, ""), moment)
             if new is None:
                 db.execute("DELETE FROM decisions WHERE decision_id = ?", (decision_id,))
-        db.executemany(_DECISION_UPSERT, [r.as_db() for r in after.values() if r is not None])
+        db.executemany(
+            decision_rows.DECISION_UPSERT, [r.as_db() for r in after.values() if r is not None]
+        )
         rows = []
         for (source, kind), delta in deltas.items():
-            total = (load_group(db, source, kind) or Contribution()) + delta
+            total = (decision_rows.load_group(db, source, kind) or Contribution()) + delta
             if total.decisions == 0:
                 db.execute(
                     "DELETE FROM conversion_metrics WHERE source_type = ? AND opportunity_type = ?",
@@ -336,74 +174,4 @@ class DecisionMetrics(Projection):
             rows.append((source, kind, total.decisions, total.responses, total.customers,
                          total.deals, str(total.revenue), total.conversion_seconds,
                          total.conversions_timed, touched[(source, kind)]))  # fmt: skip
-        db.executemany(_GROUP_UPSERT, rows)
-
-
-def outcome_row(recorded: RecordedEvent, decided_at: str) -> tuple[Any, ...]:
-    """An `outcomes` row (id = the event's seq)."""
-    e = cast("OutcomeRecorded", recorded.event)
-    return (
-        recorded.seq, e.decision_id, e.outcome_type, e.outcome_status, str(e.revenue_generated),
-        int(e.customer_acquired), int(e.deal_closed), int(e.response_received),
-        round(hours_between(decided_at, recorded.occurred_at), 6), e.notes,
-        recorded.occurred_at, recorded.recorded_at,
-    )  # fmt: skip
-
-
-def load(db: Sql, decision_id: str) -> DecisionRow | None:
-    """A decision's folded row."""
-    row = db.execute(
-        f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions WHERE decision_id = ?",
-        (decision_id,),
-    ).fetchone()
-    return None if row is None else DecisionRow.from_db(row)
-
-
-def load_many(db: Sql, decision_ids: Iterable[str]) -> dict[str, DecisionRow | None]:
-    """Many decisions' folded rows (None for those not stored), one query per 500 ids."""
-    wanted = sorted(decision_ids)
-    out: dict[str, DecisionRow | None] = dict.fromkeys(wanted)
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = db.execute(
-            f"SELECT {', '.join(DECISION_COLUMNS)} FROM decisions"
-            f" WHERE decision_id IN ({', '.join('?' * len(chunk))})",
-            chunk,
-        ).fetchall()
-        for row in rows:
-            decision = DecisionRow.from_db(row)
-            out[decision.decision_id] = decision
-    return out
-
-
-def load_group(db: Sql, source: str, kind: str) -> Contribution | None:
-    """A (source, type) group's totals."""
-    row = db.execute(
-        "SELECT total_decisions, total_responses, total_customers, total_deals_closed,"
-        " total_revenue, conversion_seconds, conversions_timed FROM conversion_metrics"
-        " WHERE source_type = ? AND opportunity_type = ?",
-        (source, kind),
-    ).fetchone()
-    if row is None:
-        return None
-    return Contribution(row[0], row[1], row[2], row[3], Decimal(row[4]), row[5], row[6])
-
-
-def groups(db: Sql) -> list[tuple[str, str, Contribution]]:
-    """Every (source, type) group with its totals, sorted."""
-    rows = db.execute(
-        "SELECT source_type, opportunity_type, total_decisions, total_responses,"
-        " total_customers, total_deals_closed, total_revenue, conversion_seconds,"
-        " conversions_timed FROM conversion_metrics ORDER BY source_type, opportunity_type"
-    ).fetchall()
-    return [
-        (r[0], r[1], Contribution(r[2], r[3], r[4], r[5], Decimal(r[6]), r[7], r[8])) for r in rows
-    ]
-
-
-def decision_state(db: Sql, decision_id: str) -> tuple[datetime | None, int | None]:
-    """(decided_at, logged seq) of a decision, or (None, None)."""
-    row = db.execute(
-        "SELECT decided_at, logged_seq FROM decisions WHERE decision_id = ?", (decision_id,)
-    ).fetchone()
-    return (None, None) if row is None else (parse_timestamp(row[0]), int(row[1]))
+        db.executemany(decision_rows.GROUP_UPSERT, rows)

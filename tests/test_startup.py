@@ -13,6 +13,8 @@ LAZY = (
     # the decision loop's models and queries: an execution never needs them
     "commands.decisions",
     "events.decisions",
+    "projections.decision_rows",
+    "projections.conversion_math",
     "projections.insights",
     "projections.prediction",
 )
