@@ -5,7 +5,8 @@
 Baseline, same run: `python -c "import typer, pydantic; pydantic.BaseModel"` — the two
 libraries the command cannot do without. Bytecode is compiled first, as it is after any
 normal install (this machine sets PYTHONDONTWRITEBYTECODE, which would otherwise make
-every run recompile our sources).
+every run recompile our sources). Where valgrind is installed, one run of each is also
+counted in instructions, which the machine's other load does not move.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -37,6 +39,22 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def instructions(cmd: list[str], env: dict[str, str], workdir: Path) -> int | None:
+    """Instructions one run executes, counted by callgrind (None without valgrind): unlike
+    time, the count does not move with the load other tenants put on the machine."""
+    if shutil.which("valgrind") is None:
+        return None
+    out = workdir / "callgrind.out"
+    run = subprocess.run(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *cmd],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    return int(found.group(1)) if run.returncode == 0 and found else None
 
 
 def main() -> None:
@@ -81,6 +99,11 @@ def main() -> None:
         for _ in range(args.runs):  # interleaved, so load on the machine hits both alike
             base.append(run(floor, env))
             ours.append(run(record, env))
+        module = [sys.executable, "-m", "ledger", *record[len(cli) :]]
+        counted = {
+            name: instructions(cmd, env, Path(tmp))
+            for name, cmd in (("ours", module), ("floor", floor))
+        }
     ow, bw = (statistics.median(x[0] for x in s) for s in (ours, base))
     oc, bc = (statistics.median(x[1] for x in s) for s in (ours, base))
     print(f"# {machine()}; median of {args.runs} runs each")
@@ -98,6 +121,15 @@ def main() -> None:
             ("import typer, pydantic", f"{bc * 1000:.0f} ms", "floor"),
         ],
     )
+    if counted["ours"] and counted["floor"]:
+        o, b = counted["ours"], counted["floor"]
+        report(
+            "instructions executed (valgrind callgrind, one run each; repeatable to ~0.1 %)",
+            [
+                ("roi-ledger record execution", f"{o / 1e6:,.0f} M", f"{o / b:.2f}x the floor"),
+                ("import typer, pydantic", f"{b / 1e6:,.0f} M", "floor"),
+            ],
+        )
 
 
 if __name__ == "__main__":
