@@ -22,11 +22,10 @@ import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import machine, report, timed, write_executions
+from bench.common import Statement, machine, recording, replay, report, timed, write_executions
 from ledger import Ledger
 from ledger.batch import read_commands
 from ledger.storage.sqlite import LOG_DDL
@@ -40,54 +39,19 @@ def ours(workdir: Path, source: Path, name: str) -> tuple[float, int, Path]:
     return seconds, outcome.accepted, db
 
 
-class Recorder:
-    """Stands in for the ledger's connection: forwards every statement and keeps a copy."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.statements: list[tuple[str, Any, bool]] = []
-
-    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
-        self.statements.append((sql, params, False))
-        return self.conn.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Any) -> sqlite3.Cursor:
-        rows = list(rows)
-        self.statements.append((sql, rows, True))
-        return self.conn.executemany(sql, rows)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.conn, name)
-
-
-def record_sql(workdir: Path, source: Path) -> list[tuple[str, Any, bool]]:
+def record_sql(workdir: Path, source: Path) -> list[Statement]:
     """Every statement a `record batch` of the file issues (a separate, untimed run)."""
-    with Ledger.open(workdir / "recorded.db") as led, source.open() as handle:
-        recorder = Recorder(led.backend.connection)
-        led.backend._conn = recorder  # type: ignore[attr-defined]  # bench-only instrument
+    led = Ledger.open(workdir / "recorded.db")
+    with led, source.open() as handle, recording(led) as statements:
         led.execute_batch(read_commands(handle))
-        led.backend._conn = recorder.conn  # type: ignore[attr-defined]
-    return recorder.statements
+    return statements
 
 
-def replay_sql(workdir: Path, statements: list[tuple[str, Any, bool]]) -> float:
+def replay_sql(workdir: Path, statements: list[Statement]) -> float:
     """Replay recorded statements on a fresh ledger file (same schema, same pragmas)."""
     db = workdir / "replayed.db"
     Ledger.open(db).close()  # the schema, nothing else
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-
-    def replay() -> None:
-        for sql, params, many in statements:
-            if many:
-                conn.executemany(sql, params)
-            else:
-                conn.execute(sql, params).fetchall()
-
-    seconds, _ = timed(replay)
-    conn.close()
-    return seconds
+    return replay(db, statements)
 
 
 def raw_sqlite(workdir: Path, rows: list[tuple[object, ...]]) -> float:

@@ -6,7 +6,8 @@ import json
 import platform
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,59 @@ def report(title: str, rows: list[tuple[str, str, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     for name, figure, note in rows:
         print(f"  {name:<{width}}  {figure:>18}  {note}")
+
+
+Statement = tuple[str, Any, bool]
+"""One SQL statement as issued: text, parameters (rows, for executemany), executemany?"""
+
+
+class Recorder:
+    """Stands in for a ledger's connection: forwards every statement and keeps a copy."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.statements: list[Statement] = []
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        self.statements.append((sql, params, False))
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> sqlite3.Cursor:
+        rows = list(rows)
+        self.statements.append((sql, rows, True))
+        return self.conn.executemany(sql, rows)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+@contextmanager
+def recording(ledger: Any) -> Iterator[list[Statement]]:
+    """Record every statement a SQLite ledger issues inside the block (bench-only: it swaps
+    the backend's private connection for a recorder and back)."""
+    backend = ledger.backend
+    recorder = Recorder(backend.connection)
+    backend._conn = recorder
+    try:
+        yield recorder.statements
+    finally:
+        backend._conn = recorder.conn
+
+
+def replay(db: Path, statements: list[Statement]) -> float:
+    """Seconds to run recorded statements through plain sqlite3 (WAL, synchronous=FULL, as
+    the ledger runs), reading every SELECT's rows: SQLite's share of the recorded work."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+
+    def run() -> None:
+        for sql, params, many in statements:
+            if many:
+                conn.executemany(sql, params)
+            else:
+                conn.execute(sql, params).fetchall()
+
+    seconds, _ = timed(run)
+    conn.close()
+    return seconds
