@@ -100,11 +100,12 @@ def verify_digest(ledger: Ledger, text: str) -> dict[str, Any]:
     }
 
 
-def export_events(ledger: Ledger, out: IO[str], after: int = 0) -> int:
-    """Write the log as JSON Lines (one envelope per line, payload as an object)."""
+def export_events(ledger: Ledger, out: IO[str], after: int = 0, upto: int | None = None) -> int:
+    """Write the log (events after `after`, up to `upto`) as JSON Lines: one envelope per line,
+    payload as an object."""
     count = 0
     with ledger.backend.read() as db:
-        for rows in ledger.log.iter_raw(db, after):
+        for rows in ledger.log.iter_raw(db, after, upto):
             for row in rows:
                 out.write(canonical_json(envelope_from_row(row)) + "\n")
                 count += 1

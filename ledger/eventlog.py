@@ -57,11 +57,13 @@ def decode_row(row: Sequence[Any]) -> RecordedEvent:
 class EventLog:
     """Queries on the log. Every method runs inside the caller's transaction."""
 
-    def head(self, db: Sql) -> Head:
-        """The last seq and hash."""
-        row = db.execute(
-            "SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
+    def head(self, db: Sql, upto: int | None = None) -> Head:
+        """The last seq and hash (of the log as it stood at seq `upto`, if given)."""
+        sql = "SELECT seq, hash, recorded_at FROM events"
+        params: tuple[int, ...] = ()
+        if upto is not None:
+            sql, params = f"{sql} WHERE seq <= ?", (upto,)
+        row = db.execute(f"{sql} ORDER BY seq DESC LIMIT 1", params).fetchone()
         return Head(0, GENESIS_HASH, None) if row is None else Head(row[0], row[1], row[2])
 
     def stream_version(self, db: Sql, stream_id: str) -> int:

@@ -291,9 +291,14 @@ class LedgerCore:
             yield db
 
     def head(self, as_of: AsOf = None) -> Head:
-        """The head of the log (as of a point, if given)."""
-        with self.reading(as_of) as db:
-            return self.log.head(db)
+        """The head of the log (as of a point, if given).
+
+        Reads of the log itself need no replay: it only ever grows, so the log as of seq S is
+        its rows up to S. Only projections are replayed for an as-of (`view`).
+        """
+        upto = None if as_of is None else self.resolve_as_of(as_of)
+        with self.backend.read() as db:
+            return self.log.head(db, upto)
 
     def digest(self, as_of: AsOf = None) -> dict[str, Any]:
         """The head as `{"seq", "hash"}`; keep it outside the database, like a notary."""
@@ -321,8 +326,7 @@ class LedgerCore:
 
     def history(self, stream_id: str, as_of: AsOf = None) -> list[RecordedEvent]:
         """A stream's audit trail, oldest first (retracted events included, as stored)."""
-        with self.reading(as_of) as db:
-            return self.log.read_after(db, 0, 1_000_000_000, stream_id=stream_id)
+        return self.events(0, 1_000_000_000, stream_id=stream_id, as_of=as_of)
 
     def events(
         self,
@@ -330,10 +334,14 @@ class LedgerCore:
         limit: int = 100,
         event_type: str | None = None,
         stream_id: str | None = None,
+        as_of: AsOf = None,
     ) -> list[RecordedEvent]:
-        """Events after a seq, oldest first."""
-        with self.reading() as db:
-            return self.log.read_after(db, after, limit, event_type=event_type, stream_id=stream_id)
+        """Events after a seq, oldest first (only those in the log as of a point, if given)."""
+        upto = None if as_of is None else self.resolve_as_of(as_of)
+        with self.backend.read() as db:
+            return self.log.read_after(
+                db, after, limit, upto=upto, event_type=event_type, stream_id=stream_id
+            )
 
 
 __all__ = ["BatchOutcome", "LedgerCore", "LedgerError"]

@@ -243,6 +243,40 @@ def test_as_of_on_read_commands(cli: Cli) -> None:
     assert cli.error("roi", "pattern", "p", "--as-of", "0")["details"]["field"] == "pattern_id"
 
 
+def test_log_reads_answer_as_of_a_past_point_what_they_answered_then(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli.json(*APPROVE)
+    cli.json(*execution())
+    cli.json(*execution())
+    then = {
+        "log": cli.json("log"),
+        "history": cli.json("history", "pattern:p"),
+        "digest": cli.json("digest"),
+        "tail": cli.json("log", "--limit", "2"),
+        "after": cli.json("log", "--after", "1"),
+    }
+    stamp = then["log"][-1]["recorded_at"]
+    then_export = tmp_path / "then.jsonl"
+    cli.json("export", "--output", str(then_export))
+    cli.json(*execution())
+    cli.json("retract", "4", "--reason", "late test")
+    for as_of in ("3", stamp):
+        assert cli.json("log", "--as-of", as_of) == then["log"]
+        assert cli.json("history", "pattern:p", "--as-of", as_of) == then["history"]
+        assert cli.json("digest", "--as-of", as_of) == then["digest"]
+        assert cli.json("log", "--limit", "2", "--as-of", as_of) == then["tail"]
+        assert cli.json("log", "--after", "1", "--as-of", as_of) == then["after"]
+    assert len(cli.json("log")) == 5
+    past_export = tmp_path / "past.jsonl"
+    assert cli.json("export", "--as-of", "3", "--output", str(past_export))["exported"] == 3
+    assert past_export.read_text() == then_export.read_text()
+    for command in (["log"], ["export"], ["history", "pattern:p"]):
+        error = cli.error(*command, "--as-of", "99")
+        assert error["details"]["field"] == "as_of"
+        assert "beyond the head" in error["error"]
+
+
 def test_retract_export_import_backup(cli: Cli, tmp_path: Path) -> None:
     cli.json(*APPROVE)
     cli.json(*execution())

@@ -102,15 +102,17 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(min=1, max=100_000)] = 20,
         event_type: Annotated[str | None, typer.Option("--type", help="Only this type.")] = None,
         stream: Annotated[str | None, typer.Option(help="Only this stream.")] = None,
+        as_of: AsOfOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Show the log: its last events, or those after --after."""
+        """Show the log: its last events, or those after --after (as it stood --as-of)."""
         with open_ledger(ctx, create=False) as ledger:
+            head = ledger.resolve_as_of(parse_as_of(as_of))
             if after is None:
-                start = max(0, ledger.head().seq - limit) if not (event_type or stream) else 0
-                events = ledger.events(start, 10**9, event_type, stream)[-limit:]
+                start = max(0, head - limit) if not (event_type or stream) else 0
+                events = ledger.events(start, 10**9, event_type, stream, as_of=head)[-limit:]
             else:
-                events = ledger.events(after, limit, event_type, stream)
+                events = ledger.events(after, limit, event_type, stream, as_of=head)
         if as_json:
             print_json(events)
         else:
@@ -234,17 +236,19 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(metavar="FILE", help="Default: standard output.")
         ] = None,
         after: Annotated[int, typer.Option(min=0, help="Only events after this seq.")] = 0,
+        as_of: AsOfOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Write the log as JSON Lines (one event envelope per line)."""
+        """Write the log as JSON Lines (one event envelope per line), as it stood --as-of."""
         from ledger.audit import export_events
 
         with open_ledger(ctx, create=False) as ledger:
+            upto = ledger.resolve_as_of(parse_as_of(as_of))
             if output is None:
-                count = export_events(ledger, sys.stdout, after)
+                count = export_events(ledger, sys.stdout, after, upto)
                 return
             with output.open("w", encoding="utf-8") as handle:
-                count = export_events(ledger, handle, after)
+                count = export_events(ledger, handle, after, upto)
         if as_json:
             print_json({"exported": count, "file": str(output)})
         else:
