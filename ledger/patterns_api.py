@@ -9,6 +9,7 @@ from commands import patterns as pattern_commands
 from commands.base import NotFoundError
 from events.timeutil import parse_timestamp, utc_now
 from ledger.errors import InputError
+from ledger.eventlog import Head
 from ledger.handlers import update_confidence as handle_update_confidence
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
@@ -256,26 +257,35 @@ class PatternLedger(LedgerCore):
 
     def roi_markdown(self, now: Now = None, as_of: AsOf = None) -> str:
         """The portfolio report as Markdown, stating the head it was computed from."""
+        return self.roi_markdown_with_head(now, as_of)[0]
+
+    def roi_markdown_with_head(self, now: Now = None, as_of: AsOf = None) -> tuple[str, Head]:
+        """The Markdown report and the head it states, read in one snapshot (a write landing
+        between its queries could otherwise make the figures newer than the stated head)."""
+        view = self.view(as_of)
+        with view.backend.read():  # every query below joins this one read transaction
+            return view._roi_markdown(moment(now))
+
+    def _roi_markdown(self, when: datetime) -> tuple[str, Head]:
         from ledger.reports.roi_markdown import render
 
-        when = moment(now)
-        view = self.view(as_of)
-        head = view.head()
-        summary = view.roi_summary()
-        return render(
+        head = self.head()
+        summary = self.roi_summary()
+        text = render(
             {
                 "generated_at": when.isoformat().replace("+00:00", "Z"),
                 "as_of_seq": head.seq,
                 "as_of_hash": head.hash,
                 "summary": summary,
                 "effectiveness": [roi_analytics.effectiveness_of(r) for r in summary],
-                "dashboard": view.dashboard(now=when),
-                "top_performers": view.top_performers(10),
-                "underperformers": view.underperformers(10),
-                "alerts": view.alerts(now=when),
-                "trend": view.portfolio_trend("month"),
+                "dashboard": self.dashboard(now=when),
+                "top_performers": self.top_performers(10),
+                "underperformers": self.underperformers(10),
+                "alerts": self.alerts(now=when),
+                "trend": self.portfolio_trend("month"),
             }
         )
+        return text, head
 
 
 def execution_result(result: dict[str, Any], pattern_id: str) -> dict[str, Any]:

@@ -68,6 +68,10 @@ def command_result(events: list[RecordedEvent], duplicate: bool) -> dict[str, An
     }
 
 
+VIEWS_KEPT = 4
+"""Scratch replays (as-of views) a ledger keeps open; older ones are closed on eviction."""
+
+
 @contextmanager
 def bulk_work() -> Iterator[None]:
     """Pause the cyclic garbage collector over bulk work (a batch, a rebuild chunk).
@@ -274,19 +278,34 @@ class LedgerCore:
         return seq
 
     def view(self, as_of: AsOf) -> Self:
-        """This ledger, or a scratch replay of the log up to `as_of` (cached)."""
+        """This ledger, or a scratch replay of the log up to `as_of` (the last few cached)."""
         if as_of is None:
             return self
         seq = self.resolve_as_of(as_of)
-        if seq not in self._views:
+        view = self._views.pop(seq, None)
+        if view is None:
             from ledger.replay import replay_into_scratch
 
-            self._views[seq] = replay_into_scratch(self, seq)
-        return self._views[seq]
+            view = replay_into_scratch(self, seq)
+        self._views[seq] = view  # most recently used last
+        while len(self._views) > VIEWS_KEPT:
+            self._views.pop(next(iter(self._views))).close()
+        return view
 
     @contextmanager
     def reading(self, as_of: AsOf = None) -> Iterator[Sql]:
-        """A read transaction on the live projections or on a replay as of a past point."""
+        """A read transaction on the live projections or on a replay as of a past point.
+
+        As of the head itself, the live projections are the answer: checked inside the read
+        transaction, so no append can slip in between.
+        """
+        if as_of is not None:
+            seq = self.resolve_as_of(as_of)
+            with self.backend.read() as db:
+                if self.log.head(db).seq == seq:
+                    yield db
+                    return
+            as_of = seq
         with self.view(as_of).backend.read() as db:
             yield db
 

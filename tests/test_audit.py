@@ -11,6 +11,7 @@ from ledger import Ledger
 from ledger.audit import export_events, import_events, verify_chain, verify_digest
 from ledger.errors import IntegrityError
 from ledger.replay import diff_projections
+from ledger.service import VIEWS_KEPT
 from tests.conftest import dump_projections
 
 
@@ -177,6 +178,18 @@ def test_as_of_beyond_the_head_is_an_input_error(ledger: Ledger) -> None:
     fill(ledger)
     with pytest.raises(InputError, match="beyond the head"):
         ledger.roi_summary(as_of=100)
+
+
+def test_as_of_answers_stay_right_while_old_replays_are_evicted(ledger: Ledger) -> None:
+    fill(ledger)  # seq 1 approves, seq 2..6 record executions
+    expected = {seq: max(0, seq - 1) for seq in range(1, 7)}
+    for _ in range(2):  # the second pass re-replays seqs evicted in the first
+        for seq in range(1, 6):
+            assert ledger.pattern_roi("p", as_of=seq)["total_executions"] == expected[seq]
+    assert len(ledger._views) <= VIEWS_KEPT
+    # As of the head itself the live projections answer: nothing is replayed for it.
+    assert ledger.pattern_roi("p", as_of=6)["total_executions"] == 5
+    assert 6 not in ledger._views
 
 
 def test_python_api_verify_and_rebuild(ledger: Ledger) -> None:

@@ -297,8 +297,7 @@ def markdown(
     from ledger.reports.files import write_atomically
 
     with open_ledger(ctx, create=False) as ledger:
-        text = ledger.roi_markdown(now=now, as_of=parse_as_of(as_of))
-        head = ledger.view(parse_as_of(as_of)).head()
+        text, head = ledger.roi_markdown_with_head(now=now, as_of=parse_as_of(as_of))
     write_atomically(output, text)
     if as_json:
         print_json({"file": str(output), "as_of_seq": head.seq, "as_of_hash": head.hash})
