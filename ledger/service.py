@@ -69,7 +69,7 @@ def command_result(events: list[RecordedEvent], duplicate: bool) -> dict[str, An
 
 
 VIEWS_KEPT = 4
-"""Scratch replays (as-of views) a ledger keeps open; older ones are closed on eviction."""
+"""Scratch replays (as-of views) a ledger keeps; older ones are let go."""
 
 
 @contextmanager
@@ -289,7 +289,9 @@ class LedgerCore:
             view = replay_into_scratch(self, seq)
         self._views[seq] = view  # most recently used last
         while len(self._views) > VIEWS_KEPT:
-            self._views.pop(next(iter(self._views))).close()
+            # Dropped, not closed: a caller may still hold it; its scratch database goes
+            # when the last reference does.
+            del self._views[next(iter(self._views))]
         return view
 
     @contextmanager
