@@ -302,8 +302,8 @@ class LedgerCore:
         transaction, so no append can slip in between.
         """
         if as_of is not None:
-            seq = self.resolve_as_of(as_of)
             with self.backend.read() as db:
+                seq = self.resolve_as_of(as_of)  # joins this read transaction
                 if self.log.head(db).seq == seq:
                     yield db
                     return

@@ -95,7 +95,7 @@ class PatternDailyStats(Projection):
 
     def _fold(self, db: Sql, signed: list[tuple[RecordedEvent, int]]) -> None:
         keys = {(r.event.pattern_id, r.occurred_at[:10]) for r, _ in signed}  # type: ignore[attr-defined]
-        stored = _load(db, list(keys))
+        stored = _load(db, keys)
         days = {key: _Day(stored.get(key)) for key in keys}
         for recorded, sign in signed:
             e = recorded.event
@@ -120,11 +120,10 @@ class PatternDailyStats(Projection):
         )
 
 
-def _load(db: Sql, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Sequence[Any]]:
+def _load(db: Sql, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Sequence[Any]]:
     """Stored rows for many (pattern, day) keys: per 400 patterns, one range scan of the
     primary key over the batch's days (a batch is usually a few days of many patterns);
     rows outside the wanted keys are dropped here."""
-    wanted = set(keys)
     patterns = sorted({p for p, _ in keys})
     first, last = min(d for _, d in keys), max(d for _, d in keys)
     out: dict[tuple[str, str], Sequence[Any]] = {}
@@ -135,7 +134,7 @@ def _load(db: Sql, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Sequenc
             f" WHERE pattern_id IN ({', '.join('?' * len(chunk))}) AND day >= ? AND day <= ?",
             [*chunk, first, last],
         ).fetchall()
-        out.update({(r[0], r[1]): r[2:] for r in rows if (r[0], r[1]) in wanted})
+        out.update({(r[0], r[1]): r[2:] for r in rows if (r[0], r[1]) in keys})
     return out
 
 
