@@ -4,10 +4,13 @@
 # import annotations`: pydantic would otherwise evaluate each annotation from its string when a
 # class is defined, which costs a one-event shell append a few milliseconds.
 
+import types
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from events.canonical import canonical_json
 
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 """A non-negative exact amount in USD."""
@@ -36,6 +39,16 @@ JsonObject = Annotated[dict[str, Any], AfterValidator(_sorted_deep)]
 _TAG = {"type"}
 
 
+def _carries_floats(annotation: Any) -> bool:
+    """Whether values of this annotation can serialise as JSON numbers with a fraction (a
+    float, or free-form JSON), where pydantic's number format and RFC 8785's differ."""
+    if annotation is float or get_origin(annotation) is dict or annotation is Any:
+        return True
+    if get_origin(annotation) in (Union, types.UnionType, Annotated):
+        return any(_carries_floats(arg) for arg in get_args(annotation))
+    return False
+
+
 class Event(BaseModel):
     """Something that happened. Frozen; its fields (less the type tag) are its stored payload."""
 
@@ -43,6 +56,9 @@ class Event(BaseModel):
 
     schema_version: ClassVar[int] = 1
     stream_prefix: ClassVar[str] = ""
+    _plain_json: ClassVar[bool] = True
+    """Whether pydantic's own serialisation of this class already is RFC 8785 canonical
+    (no floats, no free-form JSON): strings, decimals-as-text, integers, booleans, nulls."""
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -58,13 +74,22 @@ class Event(BaseModel):
                 f"{cls.__name__}: declare event fields in alphabetical order ({sorted(names)}),"
                 " so the stored payload is canonical JSON"
             )
+        cls._plain_json = not any(
+            _carries_floats(field.annotation)
+            for name, field in cls.model_fields.items()
+            if name != "type"
+        )
 
     def payload(self) -> dict[str, Any]:
         """The event's fields as JSON-ready values (Decimal as exact strings), without the tag."""
         return self.model_dump(mode="json", exclude={"type"})
 
     def payload_json(self) -> str:
-        """The stored payload: canonical JSON (sorted keys, compact, UTF-8), without the tag."""
-        # The serializer itself: model_dump_json adds a Python layer that costs as much again.
-        text: bytes = self.__pydantic_serializer__.to_json(self, exclude=_TAG)
-        return text.decode()
+        """The stored payload: RFC 8785 canonical JSON of the fields, without the tag."""
+        if self._plain_json:
+            # pydantic's serializer writes sorted fields with RFC 8785's string escapes, which
+            # is canonical when no number has a fraction (tests/test_canonical_json.py holds
+            # every event class to that); model_dump_json would add a Python layer on top.
+            text: bytes = self.__pydantic_serializer__.to_json(self, exclude=_TAG)
+            return text.decode()
+        return canonical_json(self.model_dump(mode="json", exclude=_TAG))

@@ -12,11 +12,6 @@ GENESIS_HASH = "0" * 64
 _quote = json.encoder.encode_basestring
 
 
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no spaces, UTF-8 text: the one serialisation hashes are taken over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def chain_hash(
     prev_hash: str,
     seq: int,

@@ -107,17 +107,42 @@ def export_events(ledger: Ledger, out: IO[str], after: int = 0, upto: int | None
     with ledger.backend.read() as db:
         for rows in ledger.log.iter_raw(db, after, upto):
             for row in rows:
-                out.write(canonical_json(envelope_from_row(row)) + "\n")
+                out.write(export_line(row) + "\n")
                 count += 1
     return count
 
 
-def envelope_from_row(row: Any) -> dict[str, Any]:
-    """A stored row as an exportable envelope."""
-    names = [name.strip() for name in EVENT_COLUMNS.split(",")]
-    out = dict(zip(names, row, strict=True))
-    out["payload"] = json.loads(out["payload"])
-    return out
+EXPORT_COLUMNS = [name.strip() for name in EVENT_COLUMNS.split(",")]
+
+
+def export_line(row: Any) -> str:
+    """A stored row as one exported line: its envelope, payload as an object.
+
+    Payloads are stored as RFC 8785 canonical JSON, so the object canonicalises back to the
+    stored text. A payload that does not (one written before payloads were canonical) travels
+    with its exact text in `payload_text` as well, so an import reproduces the chain exactly.
+    """
+    out = dict(zip(EXPORT_COLUMNS, row, strict=True))
+    text = out["payload"]
+    out["payload"] = json.loads(text)
+    try:
+        canonical = canonical_json(out["payload"])
+    except ValueError:
+        canonical = None
+    if canonical != text:
+        out["payload_text"] = text
+    return json.dumps(out, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _payload_text(env: dict[str, Any]) -> str:
+    """The stored text of an exported payload: `payload_text` when the export carried it
+    (it must say the same as `payload`), else the canonical form of `payload`."""
+    text = env.get("payload_text")
+    if text is None:
+        return canonical_json(env["payload"])
+    if not isinstance(text, str) or json.loads(text) != env["payload"]:
+        raise ValueError("payload_text does not match payload")
+    return text
 
 
 def _row_from_line(line_no: int, text: str) -> tuple[Any, ...]:
@@ -131,7 +156,7 @@ def _row_from_line(line_no: int, text: str) -> tuple[Any, ...]:
             int(env["schema_version"]),
             str(env["occurred_at"]),
             str(env["recorded_at"]),
-            canonical_json(env["payload"]),
+            _payload_text(env),
             env.get("idempotency_key"),
             str(env["prev_hash"]),
             str(env["hash"]),
