@@ -4,10 +4,9 @@
 # import annotations`: pydantic would otherwise evaluate each annotation from its string when a
 # class is defined, which costs a one-event shell append a few milliseconds.
 
-from datetime import datetime
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict
 
-from pydantic import BaseModel, ConfigDict, Field
+from commands.fields import Count, IdempotencyKey, Timestamp
 
 
 class DomainError(Exception):
@@ -27,9 +26,6 @@ class ConflictError(DomainError):
     """The stream moved on since the caller read it (expected version mismatch)."""
 
 
-IdempotencyKey = Annotated[str, Field(min_length=1, max_length=200)]
-
-
 class Command(BaseModel):
     """Base of every command: frozen, no unknown fields, optional retry key and version."""
 
@@ -38,9 +34,7 @@ class Command(BaseModel):
     )
 
     idempotency_key: IdempotencyKey | None = None
-    expected_version: int | None = Field(default=None, ge=0)
+    expected_version: Count | None = None
 
 
-Timestamp = datetime
-"""An ISO-8601 timestamp or date (naive means UTC), parsed by pydantic; handlers store it
-with `events.timeutil.format_timestamp` as `YYYY-MM-DDTHH:MM:SS.ffffffZ`."""
+__all__ = ["Command", "ConflictError", "DomainError", "NotFoundError", "Timestamp"]

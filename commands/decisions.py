@@ -12,8 +12,20 @@ from typing import Any
 
 from pydantic import AliasChoices, Field
 
-from commands.base import Command, DomainError, NotFoundError, Timestamp
-from events.base import Event, Identifier, JsonObject, Money, Probability, Text
+from commands.base import Command, DomainError, NotFoundError
+from commands.fields import (
+    Amount,
+    Count,
+    Fraction,
+    Id,
+    JsonObject,
+    Label,
+    RequiredText,
+    Score,
+    Text,
+    Timestamp,
+)
+from events.base import Event
 from events.decisions import DecisionLogged, OpportunityScored, OutcomeRecorded, OutcomeStatus
 
 
@@ -37,28 +49,20 @@ class DecisionState:
 class LogDecision(Command):
     """Log a decision taken on an opportunity, with its context."""
 
-    decision_id: Identifier
-    opportunity_type: str = Field(
-        min_length=1, max_length=200, validation_alias=_alias("opportunity_type", "type")
-    )
-    opportunity_source: str = Field(
-        min_length=1, max_length=200, validation_alias=_alias("opportunity_source", "source")
-    )
-    action_taken: Text = Field(min_length=1, validation_alias=_alias("action_taken", "action"))
+    decision_id: Id
+    opportunity_type: Label = Field(validation_alias=_alias("opportunity_type", "type"))
+    opportunity_source: Label = Field(validation_alias=_alias("opportunity_source", "source"))
+    action_taken: RequiredText = Field(validation_alias=_alias("action_taken", "action"))
     opportunity_content: Text | None = Field(
         default=None, validation_alias=_alias("opportunity_content", "content")
     )
-    opportunity_score: float | None = Field(
-        default=None,
-        ge=0,
-        le=100,
-        allow_inf_nan=False,
-        validation_alias=_alias("opportunity_score", "score"),
+    opportunity_score: Score | None = Field(
+        default=None, validation_alias=_alias("opportunity_score", "score")
     )
     sender: Text | None = None
     decision_maker: Text | None = None
     context: JsonObject = Field(default_factory=dict)
-    opportunity_id: Identifier | None = None
+    opportunity_id: Id | None = None
     decided_at: Timestamp | None = Field(
         default=None, validation_alias=_alias("decided_at", "timestamp")
     )
@@ -67,10 +71,10 @@ class LogDecision(Command):
 class RecordOutcome(Command):
     """Record what came of a decision (several outcomes per decision are fine)."""
 
-    decision_id: Identifier
-    outcome_type: str = Field(min_length=1, max_length=200)
+    decision_id: Id
+    outcome_type: Label
     outcome_status: OutcomeStatus = Field(validation_alias=_alias("outcome_status", "status"))
-    revenue_generated: Money = Field(
+    revenue_generated: Amount = Field(
         default=Decimal(0), validation_alias=_alias("revenue_generated", "revenue")
     )
     customer_acquired: bool = False
@@ -83,16 +87,16 @@ class RecordOutcome(Command):
 class RecordPrediction(Command):
     """Keep the prediction made for an opportunity, to hold it against outcomes later."""
 
-    opportunity_id: Identifier
-    opportunity_type: str | None = None
-    opportunity_source: str | None = None
-    original_score: float = Field(allow_inf_nan=False)
-    adjusted_score: float = Field(ge=0, le=100, allow_inf_nan=False)
-    conversion_probability: float = Field(ge=0, le=100, allow_inf_nan=False)
-    predicted_revenue: Money
-    confidence: Probability
-    similar_count: int = Field(ge=0)
-    model_version: str
+    opportunity_id: Id
+    opportunity_type: Label | None = None
+    opportunity_source: Label | None = None
+    original_score: Score
+    adjusted_score: Score
+    conversion_probability: Score
+    predicted_revenue: Amount
+    confidence: Fraction
+    similar_count: Count
+    model_version: Label
 
 
 def log_decision(state: DecisionState, cmd: LogDecision) -> list[Event]:

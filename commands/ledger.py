@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from commands.base import Command, DomainError, NotFoundError
-from events.base import Event, Text
+from commands.fields import Count, Position, RequiredText
+from events.base import Event
 from events.ledger_events import EventRetracted, ReportGenerated
 
 UNRETRACTABLE = frozenset({"EventRetracted", "ReportGenerated"})
@@ -24,8 +25,8 @@ class RetractionTarget:
 class Retract(Command):
     """Withdraw a recorded event: projections drop its effect, the log keeps both."""
 
-    target_seq: int = Field(ge=1)
-    reason: Text = Field(min_length=1)
+    target_seq: Position
+    reason: RequiredText
 
 
 def retract(target: RetractionTarget | None, cmd: Retract) -> list[Event]:
@@ -50,7 +51,7 @@ class RecordReport(Command):
 
     kind: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")
     period: str = Field(min_length=1, max_length=100, pattern=r"^[^\s:]+$")
-    as_of_seq: int = Field(ge=0)
+    as_of_seq: Count
     as_of_hash: str = Field(min_length=64, max_length=64)
     files: tuple[str, ...] = ()
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
-from commands.base import Command, DomainError, NotFoundError, Timestamp
-from events.base import Event, Identifier, Money, Probability, Seconds, Text
+from commands.base import Command, DomainError, NotFoundError
+from commands.fields import Amount, Count, Duration, Fraction, Id, RequiredText, Text, Timestamp
+from events.base import Event
 from events.patterns import (
     PatternApproved,
     PatternConfidenceUpdated,
@@ -62,21 +63,21 @@ def evolve(state: PatternState, event: Event) -> PatternState:
 class ApprovePattern(Command):
     """Approve a pattern for automation with the time and cost one run should take."""
 
-    pattern_id: Identifier
-    estimated_time_seconds: Seconds
-    estimated_cost: Money
+    pattern_id: Id
+    estimated_time_seconds: Duration
+    estimated_cost: Amount
     approved_by: Text | None = None
     description: Text | None = None
-    confidence: Probability | None = None
+    confidence: Fraction | None = None
     approved_at: Timestamp | None = None
 
 
 class RevisePatternEstimates(Command):
     """Change an approved pattern's estimates; later executions default to the new ones."""
 
-    pattern_id: Identifier
-    estimated_time_seconds: Seconds | None = None
-    estimated_cost: Money | None = None
+    pattern_id: Id
+    estimated_time_seconds: Duration | None = None
+    estimated_cost: Amount | None = None
     reason: Text | None = None
     revised_at: Timestamp | None = None
 
@@ -90,21 +91,21 @@ class RevisePatternEstimates(Command):
 class RevokePattern(Command):
     """Stop a pattern: executions are refused from now on."""
 
-    pattern_id: Identifier
-    reason: Text = Field(min_length=1)
+    pattern_id: Id
+    reason: RequiredText
     revoked_at: Timestamp | None = None
 
 
 class RecordExecution(Command):
     """Record one run of an approved pattern; estimates default to the pattern's current ones."""
 
-    pattern_id: Identifier
-    execution_time_seconds: Seconds
-    actual_cost: Money
+    pattern_id: Id
+    execution_time_seconds: Duration
+    actual_cost: Amount
     success: bool
-    workflow_id: int | None = None
-    estimated_time_seconds: Seconds | None = None
-    estimated_cost: Money | None = None
+    workflow_id: Count | None = None
+    estimated_time_seconds: Duration | None = None
+    estimated_cost: Amount | None = None
     error_message: Text | None = None
     executed_at: Timestamp | None = None
 
@@ -203,7 +204,7 @@ def record_execution(state: PatternState, cmd: RecordExecution) -> list[Event]:
 class UpdateConfidence(Command):
     """Move a pattern's confidence to what its effectiveness rating says (the closed loop)."""
 
-    pattern_id: Identifier
+    pattern_id: Id
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ class LedgerError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+        self.aliases: dict[str, tuple[str, ...]] = {}
+        """Other names a bad field goes by (the CLI's shorter options), when known."""
 
 
 class InputError(LedgerError):

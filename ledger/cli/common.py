@@ -70,24 +70,6 @@ def open_ledger(ctx: typer.Context, *, create: bool = True) -> Ledger:
     return Ledger.open(db_location(ctx), create=create, progress=None)
 
 
-FLAGS = {
-    "opportunity_type": "--type",
-    "opportunity_source": "--source",
-    "action_taken": "--action",
-    "opportunity_content": "--content",
-    "opportunity_score": "--score",
-    "outcome_status": "--status",
-    "revenue_generated": "--revenue",
-}
-"""Fields whose CLI option is shorter than the field name."""
-
-
-def flag_name(field: str) -> str:
-    """A command field's CLI flag (`actual_cost` → `--actual-cost`, `outcome_status` →
-    `--status`)."""
-    return FLAGS.get(field, "--" + field.replace("_", "-"))
-
-
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn ledger and domain errors into SPEC's exit codes and messages."""
 
@@ -97,6 +79,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         from ledger.errors import LedgerError
 
         as_json = bool(kwargs.get("as_json", False))
+        ctx = args[0] if args and isinstance(args[0], typer.Context) else None
         try:
             return fn(*args, **kwargs)
         except DomainError as exc:
@@ -105,7 +88,8 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             print_error(message, details, as_json)
             raise typer.Exit(2) from None
         except LedgerError as exc:
-            print_error(_with_flags(exc.message, exc.details), exc.details, as_json)
+            message = _with_parameters(ctx, exc.message, exc.details, exc.aliases)
+            print_error(message, exc.details, as_json)
             raise typer.Exit(exc.exit_code) from None
         except (OSError, ValueError) as exc:
             print_error(str(exc), None, as_json)
@@ -114,14 +98,32 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _with_flags(message: str, details: Any) -> str:
-    """Name each bad field by its option too: `actual_cost (--actual-cost): ...`."""
-    if isinstance(details, list):
-        for item in details:
-            if isinstance(item, dict) and isinstance(item.get("field"), str):
-                name = item["field"]
-                message = message.replace(f"{name}:", f"{name} ({flag_name(name)}):", 1)
+def _with_parameters(
+    ctx: typer.Context | None, message: str, details: Any, aliases: dict[str, tuple[str, ...]]
+) -> str:
+    """Name each bad field by the command line's own parameter too:
+    `actual_cost (--actual-cost): ...`, `pattern_id (the ID argument): ...`."""
+    if ctx is None or not isinstance(details, list):
+        return message
+    for item in details:
+        name = item.get("field") if isinstance(item, dict) else None
+        if not isinstance(name, str):
+            continue
+        label = parameter_label(ctx, (name, *aliases.get(name, ())))
+        if label:
+            message = message.replace(f"{name}:", f"{name} ({label}):", 1)
     return message
+
+
+def parameter_label(ctx: typer.Context, names: tuple[str, ...]) -> str | None:
+    """How the running command takes a field: its option (`--type`) or its argument."""
+    for param in ctx.command.params:
+        if param.name in names:
+            if param.param_type_name == "argument":
+                return f"the {param.human_readable_name} argument"
+            longest = max(param.opts, key=len)
+            return longest
+    return None
 
 
 def parse_as_of(value: str | None) -> int | str | None:
