@@ -8,7 +8,7 @@ as aliases, so a `record batch` line may use either.
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import AliasChoices, Field
 
@@ -26,7 +26,14 @@ from commands.fields import (
     Timestamp,
 )
 from events.base import Event
-from events.decisions import DecisionLogged, OpportunityScored, OutcomeRecorded, OutcomeStatus
+from events.decisions import (
+    DecisionLogged,
+    OpportunityScored,
+    OutcomeRecorded,
+    OutcomeStatus,
+    decision_stream,
+    opportunity_stream,
+)
 
 
 def _alias(*names: str) -> Any:
@@ -46,10 +53,21 @@ class DecisionState:
         return self.decided_at is not None
 
 
-class LogDecision(Command):
-    """Log a decision taken on an opportunity, with its context."""
+class DecisionCommand(Command):
+    """A command on one decision's stream."""
 
     decision_id: Id
+
+    def stream_id(self) -> str:
+        return decision_stream(self.decision_id)
+
+
+class LogDecision(DecisionCommand):
+    """Log a decision taken on an opportunity, with its context."""
+
+    produces = DecisionLogged
+    occurred_field: ClassVar[str | None] = "decided_at"
+
     opportunity_type: Label = Field(validation_alias=_alias("opportunity_type", "type"))
     opportunity_source: Label = Field(validation_alias=_alias("opportunity_source", "source"))
     action_taken: RequiredText = Field(validation_alias=_alias("action_taken", "action"))
@@ -68,10 +86,12 @@ class LogDecision(Command):
     )
 
 
-class RecordOutcome(Command):
+class RecordOutcome(DecisionCommand):
     """Record what came of a decision (several outcomes per decision are fine)."""
 
-    decision_id: Id
+    produces = OutcomeRecorded
+    occurred_field: ClassVar[str | None] = "occurred_at"
+
     outcome_type: Label
     outcome_status: OutcomeStatus = Field(validation_alias=_alias("outcome_status", "status"))
     revenue_generated: Amount = Field(
@@ -87,6 +107,7 @@ class RecordOutcome(Command):
 class RecordPrediction(Command):
     """Keep the prediction made for an opportunity, to hold it against outcomes later."""
 
+    produces = OpportunityScored
     opportunity_id: Id
     opportunity_type: Label | None = None
     opportunity_source: Label | None = None
@@ -97,6 +118,9 @@ class RecordPrediction(Command):
     confidence: Fraction
     similar_count: Count
     model_version: Label
+
+    def stream_id(self) -> str:
+        return opportunity_stream(self.opportunity_id)
 
 
 def log_decision(state: DecisionState, cmd: LogDecision) -> list[Event]:

@@ -7,7 +7,7 @@ from pydantic import Field
 from commands.base import Command, DomainError, NotFoundError
 from commands.fields import Count, Position, RequiredText
 from events.base import Event
-from events.ledger_events import EventRetracted, ReportGenerated
+from events.ledger_events import EventRetracted, ReportGenerated, report_stream
 
 UNRETRACTABLE = frozenset({"EventRetracted", "ReportGenerated"})
 
@@ -25,6 +25,7 @@ class RetractionTarget:
 class Retract(Command):
     """Withdraw a recorded event: projections drop its effect, the log keeps both."""
 
+    produces = EventRetracted
     target_seq: Position
     reason: RequiredText
 
@@ -49,11 +50,15 @@ def retract(target: RetractionTarget | None, cmd: Retract) -> list[Event]:
 class RecordReport(Command):
     """Note in the log that a periodic report was produced, and from which head."""
 
+    produces = ReportGenerated
     kind: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")
     period: str = Field(min_length=1, max_length=100, pattern=r"^[^\s:]+$")
     as_of_seq: Count
     as_of_hash: str = Field(min_length=64, max_length=64)
     files: tuple[str, ...] = ()
+
+    def stream_id(self) -> str:
+        return report_stream(self.kind, self.period)
 
 
 def record_report(cmd: RecordReport) -> list[Event]:

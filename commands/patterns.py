@@ -6,7 +6,7 @@ current estimates. `evolve` folds the pattern's own events into that state.
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import model_validator
 
@@ -19,6 +19,7 @@ from events.patterns import (
     PatternEstimatesRevised,
     PatternExecutionRecorded,
     PatternRevoked,
+    pattern_stream,
 )
 
 PatternStatus = Literal["unknown", "approved", "revoked"]
@@ -60,10 +61,21 @@ def evolve(state: PatternState, event: Event) -> PatternState:
     return state
 
 
-class ApprovePattern(Command):
-    """Approve a pattern for automation with the time and cost one run should take."""
+class PatternCommand(Command):
+    """A command on one pattern's stream."""
 
     pattern_id: Id
+
+    def stream_id(self) -> str:
+        return pattern_stream(self.pattern_id)
+
+
+class ApprovePattern(PatternCommand):
+    """Approve a pattern for automation with the time and cost one run should take."""
+
+    produces = PatternApproved
+    occurred_field: ClassVar[str | None] = "approved_at"
+
     estimated_time_seconds: Duration
     estimated_cost: Amount
     approved_by: Text | None = None
@@ -72,10 +84,12 @@ class ApprovePattern(Command):
     approved_at: Timestamp | None = None
 
 
-class RevisePatternEstimates(Command):
+class RevisePatternEstimates(PatternCommand):
     """Change an approved pattern's estimates; later executions default to the new ones."""
 
-    pattern_id: Id
+    produces = PatternEstimatesRevised
+    occurred_field: ClassVar[str | None] = "revised_at"
+
     estimated_time_seconds: Duration | None = None
     estimated_cost: Amount | None = None
     reason: Text | None = None
@@ -88,18 +102,22 @@ class RevisePatternEstimates(Command):
         return self
 
 
-class RevokePattern(Command):
+class RevokePattern(PatternCommand):
     """Stop a pattern: executions are refused from now on."""
 
-    pattern_id: Id
+    produces = PatternRevoked
+    occurred_field: ClassVar[str | None] = "revoked_at"
+
     reason: RequiredText
     revoked_at: Timestamp | None = None
 
 
-class RecordExecution(Command):
+class RecordExecution(PatternCommand):
     """Record one run of an approved pattern; estimates default to the pattern's current ones."""
 
-    pattern_id: Id
+    produces = PatternExecutionRecorded
+    occurred_field: ClassVar[str | None] = "executed_at"
+
     execution_time_seconds: Duration
     actual_cost: Amount
     success: bool
@@ -201,10 +219,10 @@ def record_execution(state: PatternState, cmd: RecordExecution) -> list[Event]:
     ]
 
 
-class UpdateConfidence(Command):
+class UpdateConfidence(PatternCommand):
     """Move a pattern's confidence to what its effectiveness rating says (the closed loop)."""
 
-    pattern_id: Id
+    produces = PatternConfidenceUpdated
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,34 +292,61 @@ def _outcome(
     }
 
 
+DEMO_STREAMS = (
+    *(f"pattern:{p.pattern_id}" for p in PATTERNS),
+    "decision:demo-",
+    "opportunity:opp-demo-",
+    "report:",
+)
+"""Streams the demo writes (or that only summarise what it wrote): anything else is real."""
+
+
 def has_foreign_events(ledger: Ledger) -> bool:
-    """Whether the log holds anything the demo did not write."""
+    """Whether the log holds anything outside the demo's own streams (a confidence update or
+    a retraction on a demo pattern is still the demo's business)."""
+    exact = [s for s in DEMO_STREAMS if not s.endswith(("-", ":"))]
+    prefixes = [s for s in DEMO_STREAMS if s.endswith(("-", ":"))]
+    sql = "SELECT count(*) FROM events WHERE stream_id NOT IN ({})".format(
+        ", ".join("?" * len(exact))
+    ) + "".join(" AND substr(stream_id, 1, ?) <> ?" for _ in prefixes)
+    params: list[Any] = [*exact]
+    for prefix in prefixes:
+        params += [len(prefix), prefix]
     with ledger.backend.read() as db:
-        row = db.execute(
-            "SELECT count(*) FROM events WHERE idempotency_key IS NULL"
-            " OR substr(idempotency_key, 1, 5) <> ?",
-            (DEMO_KEY,),
-        ).fetchone()
+        row = db.execute(sql, params).fetchone()
     return bool(row[0])
 
 
-def _numbered(commands: Iterable[dict[str, Any]]) -> Iterator[tuple[int, Command | InputError]]:
-    for number, fields in enumerate(commands, 1):
-        fields = dict(fields)
-        name = fields.pop("command")
-        yield number, build_command(batch_commands()[name], fields)
+def _command(fields: dict[str, Any]) -> Command:
+    fields = dict(fields)
+    return build_command(batch_commands()[fields.pop("command")], fields)
 
 
-def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Score the day's opportunities on history so far; demo keys keep re-runs idempotent."""
-    return [
-        {
-            "command": "prediction",
-            **prediction_fields(item),
-            "idempotency_key": f"{DEMO_KEY}score:{item['opportunity_id']}",
-        }
-        for item in ledger.score_opportunities(opportunities, record=False)
+def _numbered(commands: Iterable[Command]) -> Iterator[tuple[int, Command | InputError]]:
+    yield from enumerate(commands, 1)
+
+
+def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]]) -> BatchOutcome:
+    """Score the day's opportunities on history so far and record the predictions — only
+    those the demo has not scored yet: a re-run must not score them again on the later
+    history it now holds (the ones already there count as duplicates)."""
+    keys = {f"{DEMO_KEY}score:{o['id']}": o for o in opportunities}
+    with ledger.backend.read() as db:
+        done = ledger.log.existing_keys(db, list(keys))
+    fresh = [o for key, o in keys.items() if key not in done]
+    commands = [
+        _command(
+            {
+                "command": "prediction",
+                **prediction_fields(item),
+                "idempotency_key": f"{DEMO_KEY}score:{item['opportunity_id']}",
+            }
+        )
+        for item in ledger.score_opportunities(fresh, record=False)
     ]
+    outcome = ledger.execute_batch(_numbered(commands))
+    outcome.duplicates += len(done)
+    return outcome
 
 
 def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool) -> BatchOutcome:
@@ -335,20 +362,30 @@ def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool
 
     rng = random.Random(seed)
     first = now.date() - timedelta(days=days)
-    total = ledger.execute_batch(
-        _numbered(pattern_commands(rng, datetime(*first.timetuple()[:3]), days))
-    )
-    pending: list[dict[str, Any]] = []
+    patterns = [_command(c) for c in pattern_commands(rng, datetime(*first.timetuple()[:3]), days)]
+    plan = []
     for offset in range(days):
         day = first + timedelta(days=offset)
         opportunities, commands = decision_day(rng, day, now)
+        plan.append((offset, opportunities, [_command(c) for c in commands]))
+    conflicts = ledger.retry_conflicts([*patterns, *(c for _, _, cs in plan for c in cs)])
+    if conflicts:
+        raise InputError(
+            "this ledger already holds demo data from another run (other --seed, --days or "
+            f"--now: {conflicts[0][1]}); use another --db, or repeat that run's options",
+            {"field": "db", "conflicts": len(conflicts)},
+        )
+
+    total = ledger.execute_batch(_numbered(patterns))
+    pending: list[Command] = []
+    for offset, opportunities, commands in plan:
         if offset < days - SCORED_DAYS:
             pending += commands
             continue
         if pending:
             _merge(total, ledger.execute_batch(_numbered(pending)))
             pending = []
-        _merge(total, ledger.execute_batch(_numbered(_predictions(ledger, opportunities))))
+        _merge(total, _predictions(ledger, opportunities))
         _merge(total, ledger.execute_batch(_numbered(commands)))
     if pending:
         _merge(total, ledger.execute_batch(_numbered(pending)))

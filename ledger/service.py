@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from commands.base import Command, DomainError
+from commands.base import Command, ConflictError, DomainError
 from events import RecordedEvent
 from events.timeutil import normalize_timestamp
 from ledger.bootstrap import build_projections
@@ -177,9 +177,18 @@ class LedgerCore:
         return command_result(events, duplicate)
 
     def _handle(self, uow: UnitOfWork, command: Command) -> tuple[list[RecordedEvent], bool]:
-        if command.idempotency_key is not None:
-            stored = uow.duplicate(command.idempotency_key)
+        key = command.idempotency_key
+        if key is not None:
+            stored = uow.duplicate(key)
             if stored is not None:
+                mismatch = command.retry_mismatch(stored)
+                if mismatch is not None:
+                    raise ConflictError(
+                        f"idempotency key {key!r} already names another command: seq "
+                        f"{stored.seq}, a {stored.event_type} in {stored.stream_id}; this one "
+                        f"has {mismatch}. Give a new command a new key",
+                        field="idempotency_key",
+                    )
                 return [stored], True
         return handler_for(command)(uow, command), False
 
@@ -242,6 +251,21 @@ class LedgerCore:
                 else:
                     out.accepted += 1
                     out.last_seq = events[-1].seq
+
+    def retry_conflicts(self, commands: Iterable[Command]) -> list[tuple[Command, str]]:
+        """Commands whose idempotency key already names a different command in the log, each
+        with what differs (checked in one read, writing nothing)."""
+        keyed = [c for c in commands if c.idempotency_key is not None]
+        out: list[tuple[Command, str]] = []
+        with self.backend.read() as db:
+            known = self.log.existing_keys(db, [c.idempotency_key for c in keyed])  # type: ignore[misc]
+            for command in keyed:
+                if command.idempotency_key in known:
+                    stored = self.log.by_idempotency_key(db, command.idempotency_key)  # type: ignore[arg-type]
+                    mismatch = None if stored is None else command.retry_mismatch(stored)
+                    if mismatch is not None:
+                        out.append((command, mismatch))
+        return out
 
     def _run(self, cls: type[Command], fields: dict[str, Any]) -> dict[str, Any]:
         return self.execute(build_command(cls, fields))

@@ -38,3 +38,21 @@ def test_demo_refuses_a_ledger_with_real_events_unless_forced(cli: Cli) -> None:
 
 def test_demo_days_out_of_range_is_refused(cli: Cli) -> None:
     assert cli.error("demo", "--days", "0")["details"]["field"] == "days"
+
+
+def test_the_demo_runs_again_after_the_readme_tour_updated_confidence(cli: Cli) -> None:
+    """The defect: the tour's `roi update-confidence` made the demo call its own ledger real."""
+    cli.json("demo", "--days", "5", "--now", NOW)
+    cli.json("roi", "update-confidence")
+    again = cli.json("demo", "--days", "5", "--now", NOW)
+    assert again["accepted"] == 0
+
+
+def test_a_demo_with_other_options_on_a_demo_ledger_is_refused_and_writes_nothing(
+    cli: Cli,
+) -> None:
+    cli.json("demo", "--days", "5", "--now", NOW)
+    before = event_count(cli.db)
+    error = cli.error("demo", "--days", "5", "--now", "2026-03-02T12:00:00Z")
+    assert "another run" in error["error"] and error["details"]["field"] == "db"
+    assert event_count(cli.db) == before

@@ -76,9 +76,11 @@ def test_idempotent_retry_appends_nothing_and_answers_with_the_first_event(
     with Ledger.open(any_location) as led:
         approve(led)
         first = led.record_execution("p", "45", "0.01", True, idempotency_key="run-1")
-        again = led.record_execution("p", "99", "0.09", False, idempotency_key="run-1")
+        again = led.record_execution("p", "45", "0.01", True, idempotency_key="run-1")
         assert first["duplicate"] is False and again["duplicate"] is True
         assert again["seq"] == first["seq"] == again["execution_id"]
+        with pytest.raises(ConflictError, match="idempotency key"):  # same key, other command
+            led.record_execution("p", "99", "0.09", False, idempotency_key="run-1")
         assert count(led) == 2
         assert led.pattern_roi("p")["total_executions"] == 1
 
