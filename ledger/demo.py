@@ -363,11 +363,10 @@ def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool
     rng = random.Random(seed)
     first = now.date() - timedelta(days=days)
     patterns = [_command(c) for c in pattern_commands(rng, datetime(*first.timetuple()[:3]), days)]
-    plan = []
+    plan: list[tuple[int, list[dict[str, Any]], list[Command]]] = []
     for offset in range(days):
-        day = first + timedelta(days=offset)
-        opportunities, commands = decision_day(rng, day, now)
-        plan.append((offset, opportunities, [_command(c) for c in commands]))
+        opportunities, fields = decision_day(rng, first + timedelta(days=offset), now)
+        plan.append((offset, opportunities, [_command(c) for c in fields]))
     conflicts = ledger.retry_conflicts([*patterns, *(c for _, _, cs in plan for c in cs)])
     if conflicts:
         raise InputError(
@@ -378,15 +377,15 @@ def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool
 
     total = ledger.execute_batch(_numbered(patterns))
     pending: list[Command] = []
-    for offset, opportunities, commands in plan:
+    for offset, opportunities, day_commands in plan:
         if offset < days - SCORED_DAYS:
-            pending += commands
+            pending += day_commands
             continue
         if pending:
             _merge(total, ledger.execute_batch(_numbered(pending)))
             pending = []
         _merge(total, _predictions(ledger, opportunities))
-        _merge(total, ledger.execute_batch(_numbered(commands)))
+        _merge(total, ledger.execute_batch(_numbered(day_commands)))
     if pending:
         _merge(total, ledger.execute_batch(_numbered(pending)))
     return total

@@ -255,16 +255,14 @@ class LedgerCore:
     def retry_conflicts(self, commands: Iterable[Command]) -> list[tuple[Command, str]]:
         """Commands whose idempotency key already names a different command in the log, each
         with what differs (checked in one read, writing nothing)."""
-        keyed = [c for c in commands if c.idempotency_key is not None]
+        keyed = {c.idempotency_key: c for c in commands if c.idempotency_key is not None}
         out: list[tuple[Command, str]] = []
         with self.backend.read() as db:
-            known = self.log.existing_keys(db, [c.idempotency_key for c in keyed])  # type: ignore[misc]
-            for command in keyed:
-                if command.idempotency_key in known:
-                    stored = self.log.by_idempotency_key(db, command.idempotency_key)  # type: ignore[arg-type]
-                    mismatch = None if stored is None else command.retry_mismatch(stored)
-                    if mismatch is not None:
-                        out.append((command, mismatch))
+            for key in sorted(self.log.existing_keys(db, list(keyed))):
+                stored = self.log.by_idempotency_key(db, key)
+                mismatch = None if stored is None else keyed[key].retry_mismatch(stored)
+                if mismatch is not None:
+                    out.append((keyed[key], mismatch))
         return out
 
     def _run(self, cls: type[Command], fields: dict[str, Any]) -> dict[str, Any]:
