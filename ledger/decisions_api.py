@@ -304,4 +304,4 @@ class DecisionLedger(LedgerCore):
         """Write a summary as JSON and Markdown into `directory`; returns both paths."""
         from ledger.reports.decision_summary import write
 
-        return write(summary, Path(directory))
+        return write(summary, Path(directory), self.location)

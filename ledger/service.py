@@ -135,6 +135,11 @@ class LedgerCore:
         self._views.clear()
         self.backend.close()
 
+    @property
+    def location(self) -> str:
+        """Where the ledger lives: its file path or database URL."""
+        return self.backend.location
+
     def __enter__(self) -> Self:
         return self
 
@@ -366,6 +371,25 @@ class LedgerCore:
         from ledger.replay import rebuild
 
         return rebuild(self, projection)
+
+    def backup(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Copy the whole SQLite ledger to a new file, consistently, while others write (the
+        copy appears whole or not at all); answers the head the copy holds."""
+        from pathlib import Path
+
+        from ledger.outputs import atomic_path
+
+        target = Path(path)
+        if self.backend.kind != "sqlite":
+            raise InputError(
+                "backup copies SQLite files; for PostgreSQL use pg_dump or `roi-ledger export`",
+                {"field": "db"},
+            )
+        if target.exists():
+            raise InputError(f"file: {target} exists; choose a new path", {"field": "file"})
+        with atomic_path(target, self.location, "file", make_parents=False) as tmp:
+            head = self.backend.copy_to(tmp)
+        return {"seq": head[0], "hash": head[1]}
 
     def history(self, stream_id: str, as_of: AsOf = None) -> list[RecordedEvent]:
         """A stream's audit trail, oldest first (retracted events included, as stored)."""

@@ -12,6 +12,7 @@ from ledger.cli.common import (
     JsonOpt,
     KeyOpt,
     handle_errors,
+    ledger_location,
     open_ledger,
     options,
     parse_as_of,
@@ -241,13 +242,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the log as JSON Lines (one event envelope per line), as it stood --as-of."""
         from ledger.audit import export_events
+        from ledger.outputs import atomic_file, check_target
 
+        if output is not None:
+            check_target(output, ledger_location(ctx), "output", make_parents=False)
         with open_ledger(ctx, create=False) as ledger:
             upto = ledger.resolve_as_of(parse_as_of(as_of))
             if output is None:
                 count = export_events(ledger, sys.stdout, after, upto)
                 return
-            with output.open("w", encoding="utf-8") as handle:
+            with atomic_file(output, ledger.location) as handle:
                 count = export_events(ledger, handle, after, upto)
         if as_json:
             print_json({"exported": count, "file": str(output)})
@@ -283,24 +287,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Copy the whole SQLite ledger, consistently, while others keep writing."""
         from ledger.errors import InputError
-        from ledger.storage.sqlite import SqliteBackend
+        from ledger.outputs import check_target
 
+        check_target(file, ledger_location(ctx), "file", make_parents=False)
         if file.exists():
             raise InputError(f"file: {file} exists; choose a new path", {"field": "file"})
         with open_ledger(ctx, create=False) as ledger:
-            if not isinstance(ledger.backend, SqliteBackend):
-                raise InputError(
-                    "backup copies SQLite files; for PostgreSQL use pg_dump or `roi-ledger export`",
-                    {"field": "db"},
-                )
-            import sqlite3
-
-            target = sqlite3.connect(file)
-            try:
-                ledger.backend.connection.backup(target)
-            finally:
-                target.close()
-            head = ledger.digest()
+            head = ledger.backup(file)
         if as_json:
             print_json({"file": str(file), **head})
         else:

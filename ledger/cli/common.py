@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
@@ -61,6 +62,21 @@ def db_location(ctx: typer.Context) -> str | None:
     obj = root.obj if isinstance(root.obj, dict) else {}
     value = obj.get("db")
     return value if isinstance(value, str) else None
+
+
+def ledger_location(ctx: typer.Context) -> str:
+    """The ledger the command runs on (--db, else ROI_LEDGER_DB, else ./roi-ledger.db), known
+    before it is opened, so an output path can be refused before any work is done."""
+    from ledger.storage import resolve_location
+
+    return resolve_location(db_location(ctx))
+
+
+def output_file(ctx: typer.Context, path: Path, field: str = "output") -> Path:
+    """An --output path checked up front: never the ledger, never a SQLite database."""
+    from ledger.outputs import check_target
+
+    return check_target(path, ledger_location(ctx), field, make_parents=True)
 
 
 def open_ledger(ctx: typer.Context, *, create: bool = True) -> Ledger:

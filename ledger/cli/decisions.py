@@ -6,7 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli.common import AsOfOpt, JsonOpt, handle_errors, open_ledger, parse_as_of
+from ledger.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    handle_errors,
+    open_ledger,
+    output_file,
+    parse_as_of,
+)
 from ledger.cli.output import fmt, money, pct, print_fields, print_json, print_table
 
 app = typer.Typer(
@@ -239,23 +246,15 @@ def register(root: typer.Typer) -> None:
         import json
 
         from ledger.encoding import jsonable
-        from ledger.errors import InputError
-        from ledger.reports.files import write_atomically
+        from ledger.inputs import read_json
+        from ledger.outputs import write_atomically
 
-        try:
-            opportunities = json.loads(input_file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(
-                f"input: {input_file} does not exist (the opportunity aggregator writes it)",
-                {"field": "input"},
-            ) from None
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"input: {input_file} is not JSON ({exc.msg})", {"field": "input"}
-            ) from None
+        output_file(ctx, output)
+        opportunities = read_json(input_file, "input", "the opportunity aggregator writes it")
         with open_ledger(ctx) as ledger:
             scored = ledger.score_opportunities(opportunities, record=not no_record)
-        write_atomically(output, json.dumps(jsonable(scored), indent=2, ensure_ascii=False) + "\n")
+            text = json.dumps(jsonable(scored), indent=2, ensure_ascii=False) + "\n"
+            write_atomically(output, text, ledger=ledger.location)
         if as_json:
             print_json(scored)
             return

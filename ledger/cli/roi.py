@@ -5,7 +5,15 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli.common import AsOfOpt, JsonOpt, NowOpt, handle_errors, open_ledger, parse_as_of
+from ledger.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    NowOpt,
+    handle_errors,
+    open_ledger,
+    output_file,
+    parse_as_of,
+)
 from ledger.cli.output import fmt, money, pct, print_fields, print_json, print_table
 
 app = typer.Typer(
@@ -294,11 +302,12 @@ def markdown(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the portfolio report (summary, ratings, performers, alerts, trend) as Markdown."""
-    from ledger.reports.files import write_atomically
+    from ledger.outputs import write_atomically
 
+    output_file(ctx, output)
     with open_ledger(ctx, create=False) as ledger:
         text, head = ledger.roi_markdown_with_head(now=now, as_of=parse_as_of(as_of))
-    write_atomically(output, text)
+        write_atomically(output, text, ledger=ledger.location)
     if as_json:
         print_json({"file": str(output), "as_of_seq": head.seq, "as_of_hash": head.hash})
     else:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.encoding import jsonable
-from ledger.reports.files import write_atomically
+from ledger.outputs import write_atomically
 
 
 def file_stem(summary: dict[str, Any]) -> str:
@@ -50,13 +50,15 @@ def markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(summary: dict[str, Any], directory: Path) -> tuple[Path, Path]:
-    """Write `<stem>.json` and `<stem>.md` atomically; returns both paths."""
+def write(summary: dict[str, Any], directory: Path, ledger: str | None) -> tuple[Path, Path]:
+    """Write `<stem>.json` and `<stem>.md` atomically (never onto the ledger at `ledger`);
+    returns both paths."""
     stem = file_stem(summary)
     json_file, md_file = directory / f"{stem}.json", directory / f"{stem}.md"
     files = [str(json_file), str(md_file)]
     body = {**summary, "files": files}
-    write_atomically(json_file, json.dumps(jsonable(body), indent=2, ensure_ascii=False) + "\n")
-    write_atomically(md_file, markdown(body))
+    text = json.dumps(jsonable(body), indent=2, ensure_ascii=False) + "\n"
+    write_atomically(json_file, text, ledger=ledger, field="output_dir")
+    write_atomically(md_file, markdown(body), ledger=ledger, field="output_dir")
     summary["files"] = files
     return json_file, md_file

@@ -20,7 +20,8 @@ from commands.ledger import RecordReport
 from ledger.api import Ledger
 from ledger.encoding import jsonable
 from ledger.handlers import record_report
-from ledger.reports.files import write_atomically
+from ledger.inputs import read_json
+from ledger.outputs import write_atomically
 from ledger.scheduler.config import ScheduleConfig, parse_time, parse_weekly
 from ledger.validation import build_command
 
@@ -78,7 +79,7 @@ def weekly_summary(
 def roi_report(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
     """The Markdown portfolio report, relative to the fire time."""
     path = config.reports / "roi" / f"roi-report-{period}.md"
-    write_atomically(path, ledger.roi_markdown(now=fire))
+    write_atomically(path, ledger.roi_markdown(now=fire), ledger=ledger.location)
     return [str(path)]
 
 
@@ -94,13 +95,17 @@ def roi_alerts(ledger: Ledger, fire: datetime, period: str, config: ScheduleConf
         "as_of_seq": head.seq,
         "as_of_hash": head.hash,
     }
-    write_atomically(stem.with_suffix(".json"), json.dumps(jsonable(body), indent=2) + "\n")
+    write_atomically(
+        stem.with_suffix(".json"),
+        json.dumps(jsonable(body), indent=2) + "\n",
+        ledger=ledger.location,
+    )
     lines = [f"# ROI alerts {period}", "", f"As of seq {head.seq} (`{head.hash}`).", ""]
     lines += [
         f"- **{a['severity']}** {a['pattern_id']} — {a['alert_type']}: {a['message']}"
         for a in alerts
     ] or ["No alerts."]
-    write_atomically(stem.with_suffix(".md"), "\n".join(lines) + "\n")
+    write_atomically(stem.with_suffix(".md"), "\n".join(lines) + "\n", ledger=ledger.location)
     return [str(stem.with_suffix(".json")), str(stem.with_suffix(".md"))]
 
 
@@ -118,9 +123,13 @@ def rescore(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig)
     source = Path(config.opportunities)
     if not source.exists():
         return []
-    scored = ledger.score_opportunities(json.loads(source.read_text(encoding="utf-8")))
+    scored = ledger.score_opportunities(read_json(source, "opportunities"))
     out = Path(config.scored_output)
-    write_atomically(out, json.dumps(jsonable(scored), indent=2, ensure_ascii=False) + "\n")
+    write_atomically(
+        out,
+        json.dumps(jsonable(scored), indent=2, ensure_ascii=False) + "\n",
+        ledger=ledger.location,
+    )
     return [str(out)]
 
 

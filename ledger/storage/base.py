@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Protocol
 
 from projections.base import Sql
@@ -45,6 +46,10 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+    def copy_to(self, path: Path) -> tuple[int, str]:
+        """Copy the whole store into a new file (SQLite only); the (seq, hash) it holds."""
         ...
 
 

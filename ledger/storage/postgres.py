@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ledger.errors import StorageError
@@ -131,3 +132,7 @@ class PostgresBackend:
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
+
+    def copy_to(self, path: Path) -> tuple[int, str]:
+        """Not for PostgreSQL: pg_dump (or `roi-ledger export`) copies a server's database."""
+        raise StorageError("backup copies SQLite files; for PostgreSQL use pg_dump")

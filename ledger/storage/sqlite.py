@@ -126,6 +126,21 @@ class SqliteBackend:
         finally:
             self._conn.execute("COMMIT")
 
+    def copy_to(self, path: Path) -> tuple[int, str]:
+        """Copy the whole database, one consistent snapshot, into a new file at `path`;
+        answers the (seq, hash) of the head the copy holds."""
+        target = sqlite3.connect(path)
+        try:
+            self._conn.backup(target)
+            row = target.execute(
+                "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(f"backup to {path} failed: {exc}") from None
+        finally:
+            target.close()
+        return (0, "0" * 64) if row is None else (int(row[0]), str(row[1]))
+
     def has_schema(self) -> bool:
         """Whether the log table exists yet."""
         row = self._conn.execute(

@@ -1,0 +1,66 @@
+"""Reading files users hand to roi-ledger: any bytes in, one clear error out.
+
+A file may start with a UTF-8 byte order mark; `-` means standard input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import InputError
+from ledger.validation import clip
+
+
+def read_bytes(path: Path, field: str, missing_hint: str = "") -> bytes:
+    """The whole file (or standard input for `-`), or an input error naming the field."""
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        hint = f" ({missing_hint})" if missing_hint else ""
+        raise InputError(f"{field}: {path} does not exist{hint}", {"field": field}) from None
+    except IsADirectoryError:
+        raise InputError(f"{field}: {path} is a directory, not a file", {"field": field}) from None
+    except OSError as exc:
+        raise InputError(f"{field}: cannot read {path}: {exc.strerror}", {"field": field}) from None
+
+
+def decode(data: bytes, where: str) -> str:
+    """UTF-8 text (a leading byte order mark dropped), or an input error saying where not."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{where}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
+            "save the file as UTF-8",
+            {"position": exc.start},
+        ) from None
+
+
+def parse_json(text: str, where: str) -> Any:
+    """JSON text to its value, refusing absurd nesting in words, not a RecursionError."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise InputError(f"{where}: JSON nested too deeply to read", {}) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{where}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+            {"line": exc.lineno, "column": exc.colno},
+        ) from None
+    except ValueError as exc:  # NaN / Infinity
+        raise InputError(f"{where}: {exc}", {}) from None
+
+
+def read_json(path: Path, field: str, missing_hint: str = "") -> Any:
+    """A whole JSON file, with every way it can be wrong said in one line."""
+    text = decode(read_bytes(path, field, missing_hint), f"{field}: {clip(str(path))}")
+    return parse_json(text, f"{field}: {clip(str(path))}")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number; use a finite number")
