@@ -60,9 +60,27 @@ def _describe_line(exc: ValidationError) -> str:
     return describe(_errors(exc))
 
 
-def read_commands(handle: IO[str]) -> Iterator[tuple[int, Command | InputError]]:
-    """Numbered commands from a JSON Lines file; blank lines and `#` comments are skipped."""
-    for number, text in enumerate(handle, 1):
+def read_commands(handle: IO[bytes]) -> Iterator[tuple[int, Command | InputError]]:
+    """Numbered commands from JSON Lines, each line decoded and validated on its own (a line
+    that is not UTF-8 is refused alone); a leading byte order mark, blank lines and `#`
+    comments are skipped."""
+    for number, raw in enumerate(handle, 1):
+        if number == 1:
+            raw = raw.removeprefix(BOM)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield (
+                number,
+                InputError(
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start})",
+                    {"line": number},
+                ),
+            )
+            continue
         stripped = text.strip()
         if stripped and not stripped.startswith("#"):
             yield number, parse_line(number, stripped)
+
+
+BOM = b"\xef\xbb\xbf"

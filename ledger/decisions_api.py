@@ -6,14 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from commands.base import Command
-from events.timeutil import utc_now
 from ledger.errors import InputError
+from ledger.moments import Day, summary_day
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
 
@@ -22,34 +22,32 @@ if TYPE_CHECKING:
     from projections.conversion_math import Contribution
     from projections.conversions import Group
 
-Day = date | datetime | str | None
 
+def opportunity_id(opportunity: dict[str, Any], index: int = 0) -> str:
+    """The opportunity's own `id` (or `opportunity_id`): a non-empty string or a number, spaces
+    turned to `_`; else a stable hash of its whole content (so two opportunities that differ in
+    anything, their score included, never share an id)."""
+    from commands.fields import check_id
 
-def summary_day(value: Day) -> date:
-    """--date as a day (default: today, UTC)."""
-    if value is None:
-        return utc_now().date()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"date: {value!r} is not a date; use YYYY-MM-DD", {"field": "date"}
-        ) from None
-
-
-def opportunity_id(opportunity: dict[str, Any]) -> str:
-    """The opportunity's own `id` (or `opportunity_id`), else a stable hash of its content."""
     for key in ("id", "opportunity_id"):
         value = opportunity.get(key)
-        if isinstance(value, str | int) and str(value).strip():
-            return str(value).strip().replace(" ", "_")
-    basis = {k: opportunity.get(k) for k in ("type", "source", "content", "sender")}
-    digest = hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()
-    return f"opp-{digest[:16]}"
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise InputError(
+                f"opportunity {index}: {key} must be a string or a number "
+                f"(got {type(value).__name__})",
+                {"index": index, "field": key},
+            )
+        text = (str(value) if isinstance(value, str | int) else repr(value)).strip()
+        try:
+            return check_id(text.replace(" ", "_"))
+        except ValueError as exc:
+            raise InputError(
+                f"opportunity {index}: {key} {exc}", {"index": index, "field": key}
+            ) from None
+    basis = json.dumps(opportunity, sort_keys=True, separators=(",", ":"), default=str)
+    return f"opp-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
 def prediction_fields(scored: dict[str, Any]) -> dict[str, Any]:
@@ -237,7 +235,7 @@ class DecisionLedger(LedgerCore):
         adjusted = prediction.adjusted_score(base, predicted)
         return {
             **opportunity,
-            "opportunity_id": opportunity_id(opportunity),
+            "opportunity_id": opportunity_id(opportunity, index),
             "original_score": base,
             "adjusted_score": adjusted,
             "conversion_probability": predicted["conversion_probability"],
@@ -269,11 +267,12 @@ class DecisionLedger(LedgerCore):
         return self._summary(when, when, {"date": when.isoformat()}, f"Date: {when}", as_of)
 
     def weekly_summary(self, day: Day = None, as_of: AsOf = None) -> dict[str, Any]:
-        """The same for the 7 days ending on `day` (named by that day's ISO week)."""
+        """The same for the 7 days ending on `day`, named by exactly the days it covers: the
+        ISO week when they are one (Monday to Sunday), else the range."""
         end = summary_day(day)
         start = end - timedelta(days=6)
-        year, week, _ = end.isocalendar()
-        label = f"{year}-W{week:02d}"
+        year, week, weekday = end.isocalendar()
+        label = f"{year}-W{week:02d}" if weekday == 7 else f"{start}_{end}"
         return self._summary(
             start, end, {"week": label, "start": start.isoformat(), "end": end.isoformat()},
             f"Week: {label} ({start} – {end})", as_of,

@@ -382,17 +382,10 @@ def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool
             pending += day_commands
             continue
         if pending:
-            _merge(total, ledger.execute_batch(_numbered(pending)))
+            total.merge(ledger.execute_batch(_numbered(pending)))
             pending = []
-        _merge(total, _predictions(ledger, opportunities))
-        _merge(total, ledger.execute_batch(_numbered(day_commands)))
+        total.merge(_predictions(ledger, opportunities))
+        total.merge(ledger.execute_batch(_numbered(day_commands)))
     if pending:
-        _merge(total, ledger.execute_batch(_numbered(pending)))
+        total.merge(ledger.execute_batch(_numbered(pending)))
     return total
-
-
-def _merge(total: BatchOutcome, part: BatchOutcome) -> None:
-    total.accepted += part.accepted
-    total.duplicates += part.duplicates
-    total.rejected += part.rejected
-    total.last_seq = max(total.last_seq, part.last_seq)

@@ -7,11 +7,31 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ledger.errors import InputError
 from ledger.validation import clip
+
+
+@contextmanager
+def open_input(path: Path, field: str) -> Iterator[IO[bytes]]:
+    """A file opened for reading bytes (standard input for `-`), or an input error."""
+    if str(path) == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{field}: {path} does not exist", {"field": field}) from None
+    except IsADirectoryError:
+        raise InputError(f"{field}: {path} is a directory, not a file", {"field": field}) from None
+    except OSError as exc:
+        raise InputError(f"{field}: cannot read {path}: {exc.strerror}", {"field": field}) from None
+    with handle:
+        yield handle
 
 
 def read_bytes(path: Path, field: str, missing_hint: str = "") -> bytes:

@@ -7,10 +7,10 @@ from typing import Any
 
 from commands import patterns as pattern_commands
 from commands.base import NotFoundError
-from events.timeutil import parse_timestamp, utc_now
 from ledger.errors import InputError
 from ledger.eventlog import Head
 from ledger.handlers import update_confidence as handle_update_confidence
+from ledger.moments import Now, moment
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
 from projections import daily_stats, roi_analytics, roi_queries
@@ -18,18 +18,7 @@ from projections import executions as execution_queries
 from projections import patterns as pattern_queries
 from projections.base import Sql
 
-Now = datetime | str | None
 MAX_LIMIT = 50
-
-
-def moment(now: Now) -> datetime:
-    """--now as an aware UTC datetime (default: the current time)."""
-    if now is None:
-        return utc_now()
-    try:
-        return parse_timestamp(now)
-    except ValueError as exc:
-        raise InputError(f"now: {exc}", {"field": "now"}) from None
 
 
 def check_limit(limit: int) -> int:

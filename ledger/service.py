@@ -19,7 +19,7 @@ from commands.base import Command, ConflictError, DomainError
 from events import RecordedEvent
 from events.timeutil import normalize_timestamp
 from ledger.bootstrap import build_projections
-from ledger.errors import InputError, LedgerError
+from ledger.errors import InputError, LedgerError, StorageError
 from ledger.eventlog import EventLog, Head
 from ledger.handlers import handler_for
 from ledger.projector import Progress, Projector
@@ -41,6 +41,13 @@ class BatchOutcome:
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     last_seq: int = 0
+
+    def merge(self, part: BatchOutcome) -> None:
+        """Add another run's counts to these."""
+        self.accepted += part.accepted
+        self.duplicates += part.duplicates
+        self.rejected += part.rejected
+        self.last_seq = max(self.last_seq, part.last_seq)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape of the outcome."""
@@ -209,8 +216,16 @@ class LedgerCore:
         Killed midway, the ledger holds whole committed chunks: a clean prefix.
         """
         outcome = BatchOutcome()
-        with bulk_work():
-            self._batch(items, chunk_size, on_chunk, outcome)
+        try:
+            with bulk_work():
+                self._batch(items, chunk_size, on_chunk, outcome)
+        except StorageError as exc:
+            raise StorageError(
+                f"{exc.message}. Before it, {outcome.accepted} command(s) were recorded "
+                f"(head seq {outcome.last_seq or '-'}); run the same input again once fixed: "
+                "lines with idempotency keys are not recorded twice",
+                {**outcome.as_dict(), "cause": exc.details},
+            ) from None
         return outcome
 
     def _batch(
@@ -233,7 +248,11 @@ class LedgerCore:
             if on_chunk:
                 on_chunk(len(chunk))
 
-    def _run_chunk(self, chunk: list[tuple[int, Command | InputError]], out: BatchOutcome) -> None:
+    def _run_chunk(
+        self, chunk: list[tuple[int, Command | InputError]], total: BatchOutcome
+    ) -> None:
+        """One chunk in one transaction; its counts join the total once it has committed."""
+        out = BatchOutcome()
         with self.unit_of_work() as uow:
             keys = [
                 c.idempotency_key
@@ -256,6 +275,7 @@ class LedgerCore:
                 else:
                     out.accepted += 1
                     out.last_seq = events[-1].seq
+        total.merge(out)
 
     def retry_conflicts(self, commands: Iterable[Command]) -> list[tuple[Command, str]]:
         """Commands whose idempotency key already names a different command in the log, each

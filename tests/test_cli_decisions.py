@@ -79,7 +79,7 @@ def test_record_and_read_back(cli: Cli, tmp_path: Path) -> None:
         "--output-dir",
         str(tmp_path / "out"),
     )
-    assert Path(weekly["files"][0]).name == "weekly-summary-2026-W07.json"
+    assert Path(weekly["files"][0]).name == "weekly-summary-2026-02-03_2026-02-09.json"
 
 
 REFUSALS = [

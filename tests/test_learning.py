@@ -161,6 +161,29 @@ def test_scoring_sorts_records_and_explains(ledger: Ledger) -> None:
         ledger.score_opportunities([{"score": 50}])
 
 
+def test_opportunity_ids_come_from_the_whole_content_and_must_be_strings_or_numbers(
+    ledger: Ledger,
+) -> None:
+    """The defects: id-less opportunities differing only in score shared one id; an `"id"`
+    that was an object or an empty string was taken as is."""
+    low, high = ledger.score_opportunities(
+        [
+            {"type": "golf", "source": "email", "score": 10},
+            {"type": "golf", "source": "email", "score": 90},
+        ]
+    )
+    assert low["opportunity_id"] != high["opportunity_id"]
+    assert (
+        ledger.score_opportunities([{"id": 42, "type": "a", "source": "b"}])[0]["opportunity_id"]
+        == "42"
+    )
+    before = ledger.head().seq
+    for bad in ({"x": 1}, "", "  ", ["a"], True, "a\x1bb"):
+        with pytest.raises(InputError, match="opportunity 0: id"):
+            ledger.score_opportunities([{"id": bad, "type": "a", "source": "b"}])
+    assert ledger.head().seq == before
+
+
 def test_calibration_on_a_small_known_set(cli: Cli, tmp_path: Path) -> None:
     """Predicted 80 %, 20 %, 60 %, 10 %; only the first converted.
     Brier = (0.2² + 0.2² + 0.6² + 0.1²) / 4 = 0.1125."""

@@ -69,8 +69,12 @@ def test_daily_summary_contents(day: Ledger) -> None:
 
 
 def test_weekly_summary_is_the_seven_days_ending_on_the_date(day: Ledger) -> None:
-    s = day.weekly_summary("2026-02-09")  # Monday of ISO week 7: covers 02-03 .. 02-09
-    assert (s["week"], s["start"], s["end"]) == ("2026-W07", "2026-02-03", "2026-02-09")
+    s = day.weekly_summary("2026-02-09")  # a Monday: covers 02-03 .. 02-09, two ISO weeks
+    assert (s["week"], s["start"], s["end"]) == (
+        "2026-02-03_2026-02-09",
+        "2026-02-03",
+        "2026-02-09",
+    )
     assert s["decisions_made"] == 3 and s["revenue"] == D(1400)
     assert s["top_outcome"]["revenue"] == D(900)
 
@@ -84,8 +88,18 @@ def test_files_are_named_as_the_source_names_them(day: Ledger, tmp_path: Path) -
     stored = json.loads(json_file.read_text())
     assert stored["files"] == [str(json_file), str(md_file)] and stored["revenue"] == 500.0
     assert "as of seq 6" in md_file.read_text()
-    weekly = day.weekly_summary("2027-01-01")  # a Friday in ISO week 53 of 2026
+    weekly = day.weekly_summary("2027-01-03")  # the Sunday ending ISO week 53 of 2026
     assert day.save_summary(weekly, tmp_path)[0].name == "weekly-summary-2026-W53.json"
+
+
+def test_a_weekly_file_name_says_exactly_which_days_it_covers(day: Ledger, tmp_path: Path) -> None:
+    """The defect: --weekly --date 2026-11-18 covered 11-12..11-18 but was named 2026-W47 and
+    overwrote the real W47 file."""
+    off = day.save_summary(day.weekly_summary("2026-11-18"), tmp_path)[0]
+    iso = day.save_summary(day.weekly_summary("2026-11-22"), tmp_path)[0]
+    assert off.name == "weekly-summary-2026-11-12_2026-11-18.json"
+    assert iso.name == "weekly-summary-2026-W47.json"
+    assert json.loads(iso.read_text())["start"] == "2026-11-16"
 
 
 def test_an_empty_day_and_a_bad_date(ledger: Ledger) -> None:

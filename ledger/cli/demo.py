@@ -24,14 +24,14 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Create realistic sample data (reproducible by seed) and print the dashboards."""
-        from events.timeutil import parse_timestamp, utc_now
         from ledger.cli.decisions import conversion_columns
         from ledger.cli.roi import SUMMARY_COLUMNS
         from ledger.demo import run_demo
+        from ledger.moments import moment
 
-        moment = utc_now() if now is None else parse_timestamp(now)
+        when = moment(now, recording=True)
         with open_ledger(ctx) as ledger:
-            outcome = run_demo(ledger, seed=seed, days=days, now=moment, force=force)
+            outcome = run_demo(ledger, seed=seed, days=days, now=when, force=force)
             summary = ledger.roi_summary()
             conversions = ledger.conversion_metrics("source")
             insights = ledger.insights()

@@ -70,7 +70,7 @@ def execution(
 def batch(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(metavar="FILE.jsonl", exists=True, dir_okay=False, readable=True)
+        Path, typer.Argument(metavar="FILE.jsonl", help="JSON Lines, or - for standard input.")
     ],
     chunk_size: Annotated[
         int, typer.Option(min=1, max=100_000, help="Commands per committed transaction.")
@@ -86,12 +86,14 @@ def batch(
     any line was refused.
     """
     from ledger.batch import read_commands
+    from ledger.inputs import open_input
 
-    with open_ledger(ctx) as ledger, file.open(encoding="utf-8") as handle:
-        if stderr_is_terminal() and not as_json:
+    with open_input(file, "file") as handle, open_ledger(ctx) as ledger:
+        if stderr_is_terminal() and not as_json and str(file) != "-":
             from rich.progress import Progress
 
-            total = sum(1 for _ in file.open(encoding="utf-8"))
+            with file.open("rb") as counting:
+                total = sum(1 for _ in counting)
             with Progress(transient=True) as bar:
                 task = bar.add_task("recording", total=total)
                 outcome = ledger.execute_batch(

@@ -47,7 +47,7 @@ def _setup_logging() -> None:
 
 
 def _now(now: str | None) -> Any:
-    from ledger.patterns_api import moment
+    from ledger.moments import moment
 
     return moment(now)
 

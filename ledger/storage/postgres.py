@@ -7,6 +7,7 @@ as on SQLite: `?` placeholders are rewritten to psycopg's `%s`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -57,6 +58,19 @@ def to_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+def _safe_url(url: str) -> str:
+    """A connection URL with any password left out, fit for a message."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    user = f"{parts.username}:***@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{host}{port}"))
+
+
 class PgSql:
     """The `Sql` protocol over a psycopg connection."""
 
@@ -85,36 +99,79 @@ class PostgresBackend:
             ) from exc
         self.location = url
         try:
-            self._conn = psycopg.connect(url, autocommit=True)
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            raise StorageError(f"cannot connect to {url}: {exc}".strip()) from exc
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StorageError(f"cannot connect to {_safe_url(url)}: {reason}") from None
         self._sql = PgSql(self._conn)
 
     @contextmanager
     def write(self) -> Iterator[PgSql]:
-        """BEGIN, take the append lock, … COMMIT (ROLLBACK on any exception)."""
-        self._conn.execute("BEGIN")
+        """BEGIN, take the append lock, … COMMIT (ROLLBACK on any exception); a database
+        error comes out as one StorageError saying what to do."""
+        import psycopg
+
         try:
+            self._conn.execute("BEGIN")
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield self._sql
+            self._conn.execute("COMMIT")
+        except psycopg.Error as exc:
+            self._rollback()
+            raise self._error(exc) from None
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[PgSql]:
         """A REPEATABLE READ snapshot (or, inside an open transaction, that transaction)."""
+        import psycopg
         from psycopg.pq import TransactionStatus
 
         if self._conn.info.transaction_status != TransactionStatus.IDLE:
             yield self._sql
             return
-        self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         try:
+            self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield self._sql
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
         finally:
-            self._conn.execute("COMMIT")
+            self._rollback()
+
+    def _rollback(self) -> None:
+        """End the open transaction, if the connection still has one."""
+        import psycopg
+        from psycopg.pq import TransactionStatus
+
+        if self._conn.info.transaction_status != TransactionStatus.IDLE:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.execute("ROLLBACK")
+
+    def _error(self, exc: Exception) -> StorageError:
+        """A server error as one line saying what happened and what to do."""
+        import psycopg
+
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        errors = psycopg.errors
+        if isinstance(exc, errors.IntegrityError):
+            message = (
+                f"the database refused the write ({text}): its projections no longer match "
+                "the log (were tables changed by hand?). Nothing was written; run "
+                "`roi-ledger verify --projections`, then `roi-ledger rebuild`"
+            )
+        elif isinstance(exc, errors.DiskFull):
+            message = f"the server's disk is full ({text}); nothing of this transaction was written"
+        elif isinstance(
+            exc, psycopg.errors.ReadOnlySqlTransaction | psycopg.errors.InsufficientPrivilege
+        ):
+            message = f"the server refused to record ({text}): a read-only replica or role?"
+        elif isinstance(exc, psycopg.OperationalError):
+            message = f"lost the connection to the server ({text}); nothing was written"
+        else:
+            message = text
+        return StorageError(f"PostgreSQL: {message}", {"db": _safe_url(self.location)})
 
     def has_schema(self) -> bool:
         """Whether `events` exists in the current search path."""

@@ -6,6 +6,7 @@ importing anything bigger would cost more than the write itself.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -48,6 +49,38 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
+def storage_error(location: str, exc: sqlite3.Error) -> StorageError:
+    """A database error as one line saying what happened and what to do."""
+    text = str(exc)
+    lower = text.lower()
+    if isinstance(exc, sqlite3.IntegrityError):
+        message = (
+            f"{location}: the database refused the write ({text}): its projections no longer "
+            "match the log (were tables changed by hand?). Nothing was written; run "
+            "`roi-ledger verify --projections`, then `roi-ledger rebuild`"
+        )
+    elif "disk is full" in lower or "disk i/o error" in lower:
+        message = (
+            f"{location}: the disk is full or failing ({text}); nothing of this transaction "
+            "was written. Free some space and run it again"
+        )
+    elif "readonly" in lower or "read-only" in lower:
+        message = (
+            f"{location} is read-only (its permissions, or a read-only file system): reading "
+            "works, recording does not"
+        )
+    elif "not a database" in lower or "malformed" in lower or "encrypted" in lower:
+        message = (
+            f"{location} is not a roi-ledger database, or it is damaged ({text}); "
+            "restore it from a backup"
+        )
+    elif "unable to open" in lower:
+        message = f"cannot open {location} ({text}): check that its directory exists"
+    else:
+        message = f"{location}: {text}"
+    return StorageError(message, {"db": location, "sqlite": text})
+
+
 class SqliteBackend:
     """A ledger in one SQLite file (or `:memory:` for scratch replays)."""
 
@@ -63,15 +96,19 @@ class SqliteBackend:
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 check_same_thread=False,
             )
-        except sqlite3.OperationalError as exc:
-            raise StorageError(f"cannot open {self.location}: {exc}") from exc
-        self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        if scratch:
-            self._conn.execute("PRAGMA journal_mode=OFF")
-            self._conn.execute("PRAGMA synchronous=OFF")
-        else:
-            self._enable_wal()
-            self._conn.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error as exc:
+            raise storage_error(self.location, exc) from None
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if scratch:
+                self._conn.execute("PRAGMA journal_mode=OFF")
+                self._conn.execute("PRAGMA synchronous=OFF")
+            else:
+                self._enable_wal()
+                self._conn.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise storage_error(self.location, exc) from None
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -88,7 +125,7 @@ class SqliteBackend:
                 return
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise StorageError(f"cannot open {self.location}: {exc}") from exc
+                    raise
                 time.sleep(0.01)
 
     def _begin(self, statement: str) -> None:
@@ -99,19 +136,29 @@ class SqliteBackend:
                 return
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise StorageError(f"{self.location}: {exc}") from exc
+                    raise storage_error(self.location, exc) from None
                 time.sleep(0.005)
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, unless SQLite already has (it does on a full disk)."""
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # it ended already: nothing left to undo
+                self._conn.execute("ROLLBACK")
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception; a database error comes out
+        as one StorageError saying what to do."""
         self._begin("BEGIN IMMEDIATE")
         try:
             yield self._conn
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise storage_error(self.location, exc) from None
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -123,44 +170,47 @@ class SqliteBackend:
         self._begin("BEGIN")
         try:
             yield self._conn
+        except sqlite3.Error as exc:
+            raise storage_error(self.location, exc) from None
         finally:
-            self._conn.execute("COMMIT")
+            self._rollback()
 
     def copy_to(self, path: Path) -> tuple[int, str]:
         """Copy the whole database, one consistent snapshot, into a new file at `path`;
         answers the (seq, hash) of the head the copy holds."""
-        target = sqlite3.connect(path)
+        try:
+            target = sqlite3.connect(path)
+        except sqlite3.Error as exc:
+            raise storage_error(str(path), exc) from None
         try:
             self._conn.backup(target)
             row = target.execute(
                 "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
             ).fetchone()
         except sqlite3.Error as exc:
-            raise StorageError(f"backup to {path} failed: {exc}") from None
+            raise storage_error(str(path), exc) from None
         finally:
             target.close()
         return (0, "0" * 64) if row is None else (int(row[0]), str(row[1]))
 
     def has_schema(self) -> bool:
         """Whether the log table exists yet."""
-        row = self._conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'"
-        ).fetchone()
-        return row is not None
+        return self._count("type = 'table' AND name = 'events'") > 0
 
     def ensure_schema(self) -> None:
         """Create the log, its triggers and the checkpoint table (one transaction)."""
-        if self.has_schema() and self._has_triggers():
+        if self.has_schema() and self._count("type = 'trigger' AND tbl_name = 'events'") >= 2:
             return
         with self.write() as db:
             for statement in LOG_DDL:
                 db.execute(statement)
 
-    def _has_triggers(self) -> bool:
-        count = self._conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
-        ).fetchone()[0]
-        return bool(count >= 2)
+    def _count(self, where: str) -> int:
+        try:
+            row = self._conn.execute(f"SELECT count(*) FROM sqlite_master WHERE {where}").fetchone()
+        except sqlite3.Error as exc:
+            raise storage_error(self.location, exc) from None
+        return int(row[0])
 
     def close(self) -> None:
         """Close the connection."""
