@@ -279,3 +279,105 @@ def test_the_scheduler_process_produces_on_a_tick_and_stops_on_sigterm(tmp_path:
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "daily-summary 2026-01-05 ->" in err and "scheduler stopped" in err
+
+
+def test_a_recording_job_refuses_a_now_ahead_of_the_clock(led: Ledger, db_path: Path) -> None:
+    """The defect: `run-job daily-summary --now <tomorrow>` filed today's summary before the
+    day was over, so its later decisions never got in; 9999-12-31 appended hundreds of
+    reports, then overflowed; roi-alerts at 9999 spun for minutes."""
+    cli = Cli(db_path)
+    before = reports(db_path)
+    for job in ("daily-summary", "roi-alerts", "weekly-summary"):
+        for now in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", _hours_ahead(30)):
+            error = cli.error("schedule", "run-job", job, "--now", now, "--reports-dir",
+                              str(db_path.parent / "r"))  # fmt: skip
+            assert error["details"]["field"] == "now"
+    assert cli.error("schedule", "catch-up", "--now", _hours_ahead(30))["details"]["field"] == "now"
+    assert reports(db_path) == before
+    assert cli.json("schedule", "run-job", "roi-alerts", "--now", _hours_ahead(0.02),
+                    "--reports-dir", str(db_path.parent / "r"))  # fmt: skip
+
+
+def _hours_ahead(hours: float) -> str:
+    from datetime import timedelta
+
+    moment = datetime.now(UTC) + timedelta(hours=hours)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_finding_missing_periods_walks_only_what_can_be_caught_up(
+    db_path: Path, config: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The defect: every tick walked every fire time since the first event (6 s a tick for
+    5-minute alerts on a year-old ledger). Count the fire times looked at, not seconds."""
+    with Ledger.open(db_path) as ledger:
+        ledger.approve_pattern("p", 60, "0.3", approved_at="2020-01-01T00:00:00Z")
+    walked = Counter[str]()
+    original = scheduler_jobs.fire_times
+
+    def counting(trigger: object, start: datetime, end: datetime) -> object:
+        for fire in original(trigger, start, end):
+            walked[str(trigger)] += 1
+            yield fire
+
+    monkeypatch.setattr(scheduler_jobs, "fire_times", counting)
+    settings = dataclasses.replace(config, alerts_every_minutes=5)  # type: ignore[type-var]
+    now = at("2026-03-10T12:00:00Z")
+    with Ledger.open(db_path) as ledger:
+        for job in build_jobs(settings):
+            walked.clear()
+            due = scheduler_jobs.missing(ledger, job, now, settings)
+            limit = job.catch_up_limit(settings)
+            assert len(due) <= limit
+            assert sum(walked.values()) <= limit + 2 * 24 * 12, (job.name, sum(walked.values()))
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("timezone", "5"),
+        ("tick_seconds", '"abc"'),
+        ("daily_summary_at", "2359"),
+        ("daily_summary_at", '"25:00"'),
+        ("alerts_every_minutes", "7"),
+        ("alerts_every_minutes", "true"),
+        ("max_catch_up", "-1"),
+        ("reports_dir", "3"),
+        ("weekly_summary_at", '"someday"'),
+        ("rescore_every_minutes", "1e9"),
+    ],
+)
+def test_wrong_types_in_the_schedule_toml_name_the_key(
+    tmp_path: Path, cli: Cli, setting: str, value: str
+) -> None:
+    cli.json("init")
+    toml = tmp_path / "schedule.toml"
+    toml.write_text(f"[schedule]\n{setting} = {value}\n")
+    result = cli("schedule", "list", "--config", str(toml))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert setting in result.stderr
+
+
+def test_an_unwritable_reports_dir_is_one_line_and_records_nothing(
+    led: Ledger, db_path: Path
+) -> None:
+    """The defect: `catch-up --reports-dir /proc/x` printed 12 tracebacks."""
+    cli = Cli(db_path)
+    before = reports(db_path)
+    for args in (["catch-up"], ["run-job", "daily-summary"]):
+        result = cli("schedule", *args, "--reports-dir", "/proc/x", "--now", "2026-03-05T00:00:00Z")
+        assert result.exit_code == 2, result.stderr
+        assert "reports_dir" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert reports(db_path) == before
+
+
+def test_jobs_and_schedule_list_never_create_a_ledger(tmp_path: Path) -> None:
+    """The defect: catch-up, run-job, export and rebuild silently created ./roi-ledger.db,
+    while `schedule list` refused a fresh directory."""
+    cli = Cli(tmp_path / "none.db")
+    assert cli.json("schedule", "list")[0]["name"] == "daily-summary"
+    for args in (["schedule", "catch-up"], ["schedule", "run-job", "roi-alerts"],
+                 ["export"], ["rebuild"], ["log"], ["digest"]):  # fmt: skip
+        assert cli.error(*args)["details"]["field"] == "db", args
+    assert not (tmp_path / "none.db").exists()

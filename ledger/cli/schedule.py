@@ -1,5 +1,7 @@
 """`roi-ledger schedule …`: periodic summaries, reports, alerts and confidence updates."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,15 +48,15 @@ def _setup_logging() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def _now(now: str | None) -> Any:
+def _now(now: str | None, *, recording: bool = False) -> Any:
     from ledger.moments import moment
 
-    return moment(now)
+    return moment(now, recording=recording)
 
 
 def _ensure_ledger(ctx: typer.Context) -> None:
-    """Fail fast on a bad --db; create the ledger if it is new."""
-    with open_ledger(ctx):
+    """Fail fast on a missing or bad --db (jobs never create a ledger)."""
+    with open_ledger(ctx, create=False):
         pass
 
 
@@ -62,11 +64,13 @@ def _catch_up(
     ctx: typer.Context, jobs: list[Any], now: str | None, settings: Any, as_json: bool
 ) -> None:
     """Produce what is missing for these jobs, report it; exit 1 if a job failed."""
-    from ledger.scheduler.jobs import catch_up
+    from ledger.scheduler.jobs import catch_up, check_reports_dir
 
-    _setup_logging()
+    moment = _now(now, recording=True)
+    check_reports_dir(settings)
     _ensure_ledger(ctx)
-    results = catch_up(db_location(ctx), jobs, _now(now), settings)
+    _setup_logging()
+    results = catch_up(db_location(ctx), jobs, moment, settings)
     _report(results, as_json)
     if any(r.get("error") for r in results):
         raise typer.Exit(1)
@@ -113,6 +117,9 @@ def run(
         alerts_every_minutes=alerts_every, rescore_every_minutes=rescore_every,
         tick_seconds=tick, opportunities=opportunities,
     )  # fmt: skip
+    from ledger.scheduler.jobs import check_reports_dir
+
+    check_reports_dir(settings)
     _ensure_ledger(ctx)
     _setup_logging()
     run_forever(db_location(ctx), settings, utc_now)
@@ -133,9 +140,9 @@ def list_(
     settings = _config(config, timezone=timezone)
     moment = _now(now).astimezone(settings.zone)
     rows = []
-    with open_ledger(ctx, create=False) as ledger:
+    with _existing_ledger(ctx) as ledger:  # none yet: the jobs still have their triggers
         for job in build_jobs(settings):
-            done = sorted(produced(ledger, job.name)) if job.recorded else []
+            done = sorted(produced(ledger, job.name)) if job.recorded and ledger else []
             nxt = job.trigger.get_next_fire_time(None, moment)
             rows.append({
                 "name": job.name, "trigger": job.describe, "timezone": settings.timezone,
@@ -156,6 +163,22 @@ def list_(
         ],
         rows,
     )
+
+
+@contextmanager
+def _existing_ledger(ctx: typer.Context) -> Iterator[Any]:
+    """The ledger if there is one, else None."""
+    from ledger.errors import InputError
+
+    try:
+        ledger = open_ledger(ctx, create=False)
+    except InputError as exc:
+        if not isinstance(exc.details, dict) or exc.details.get("field") != "db":
+            raise
+        yield None
+        return
+    with ledger:
+        yield ledger
 
 
 @app.command("run-job")

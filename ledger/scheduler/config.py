@@ -1,43 +1,21 @@
-"""When each job runs: defaults, a TOML file (`[schedule]` table), command-line overrides."""
+"""When each job runs: defaults, a TOML file (`[schedule]` table), command-line overrides —
+validated by one pydantic model that names the key of any bad setting."""
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
+from pydantic.dataclasses import dataclass
 
 from ledger.errors import InputError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass(frozen=True)
-class ScheduleConfig:
-    """Every setting of `schedule run`; times are local to `timezone`."""
-
-    timezone: str = "UTC"
-    daily_summary_at: str = "23:59"
-    weekly_summary_at: str = "sun 21:00"
-    roi_report_at: str = "23:59"
-    update_confidence_at: str = "06:00"
-    alerts_every_minutes: int = 60
-    rescore_every_minutes: int = 30
-    tick_seconds: int = 300
-    max_catch_up: int = 400
-    reports_dir: str = "reports"
-    opportunities: str = "data/opportunities.json"
-    scored_output: str = "data/opportunities_scored.json"
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def reports(self) -> Path:
-        return Path(self.reports_dir)
 
 
 def parse_time(text: str, field: str) -> tuple[int, int]:
@@ -59,38 +37,92 @@ def parse_weekly(text: str, field: str) -> tuple[str, int, int]:
     return (day[:3], *parse_time(at, field))
 
 
-def validate(config: ScheduleConfig) -> ScheduleConfig:
-    """Refuse settings that cannot work, naming the field."""
+def _time(text: str) -> str:
     try:
-        ZoneInfo(config.timezone)
+        parse_time(text, "time")
+    except InputError:
+        raise ValueError(f"{text!r} is not a time of day as HH:MM, e.g. 23:59") from None
+    return text
+
+
+def _weekly(text: str) -> str:
+    try:
+        parse_weekly(text, "weekly")
+    except InputError:
+        raise ValueError(f"{text!r} should be a weekday and a time, e.g. 'sun 21:00'") from None
+    return text
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(
-            f"timezone: unknown zone {config.timezone!r}; use an IANA name like Europe/Berlin",
-            {"field": "timezone"},
+        raise ValueError(
+            f"unknown zone {name!r}; use an IANA name like Europe/Berlin or UTC"
         ) from None
-    for name in ("daily_summary_at", "roi_report_at", "update_confidence_at"):
-        parse_time(getattr(config, name), name)
-    parse_weekly(config.weekly_summary_at, "weekly_summary_at")
-    if config.alerts_every_minutes < 1 or 60 % config.alerts_every_minutes:
-        raise InputError(
-            "alerts_every_minutes: must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)",
-            {"field": "alerts_every_minutes"},
-        )
-    for name in ("rescore_every_minutes", "tick_seconds", "max_catch_up"):
-        if getattr(config, name) < 1:
-            raise InputError(f"{name}: must be at least 1", {"field": name})
-    return config
+    return name
+
+
+def _divides_hour(minutes: int) -> int:
+    if 60 % minutes:
+        raise ValueError("must divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)")
+    return minutes
+
+
+Clock = Annotated[str, AfterValidator(_time)]
+Path_ = Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+@dataclass(frozen=True, config=ConfigDict(strict=True))
+class ScheduleConfig:
+    """Every setting of `schedule run`; times are local to `timezone`."""
+
+    timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
+    daily_summary_at: Clock = "23:59"
+    weekly_summary_at: Annotated[str, AfterValidator(_weekly)] = "sun 21:00"
+    roi_report_at: Clock = "23:59"
+    update_confidence_at: Clock = "06:00"
+    alerts_every_minutes: Annotated[int, Field(ge=1, le=60), AfterValidator(_divides_hour)] = 60
+    rescore_every_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    tick_seconds: Annotated[int, Field(ge=1, le=24 * 3600)] = 300
+    max_catch_up: Annotated[int, Field(ge=1, le=3660)] = 400
+    reports_dir: Path_ = "reports"
+    opportunities: Path_ = "data/opportunities.json"
+    scored_output: Path_ = "data/opportunities_scored.json"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def reports(self) -> Path:
+        return Path(self.reports_dir)
+
+
+def _validated(values: dict[str, Any], source: str) -> ScheduleConfig:
+    try:
+        return ScheduleConfig(**values)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        key = str(error["loc"][0]) if error["loc"] else "config"
+        message = error["msg"].removeprefix("Value error, ")
+        got = error.get("input")
+        shown = f" (got {got!r})" if isinstance(got, str | int | float | bool) else ""
+        raise InputError(f"{key}: {message}{shown}{source}", {"field": key}) from None
 
 
 def load(path: Path | None, overrides: dict[str, Any]) -> ScheduleConfig:
     """Defaults, then the `[schedule]` table of a TOML file, then explicit overrides."""
-    config = ScheduleConfig(reports_dir=os.environ.get("ROI_LEDGER_REPORTS_DIR") or "reports")
+    values: dict[str, Any] = {"reports_dir": os.environ.get("ROI_LEDGER_REPORTS_DIR") or "reports"}
     known = {f.name for f in fields(ScheduleConfig)}
+    source = ""
     if path is not None:
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8")).get("schedule", {})
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(f"config: cannot read {path}: {exc}", {"field": "config"}) from None
+        if not isinstance(table, dict):
+            raise InputError(f"config: [schedule] in {path} must be a table", {"field": "config"})
         unknown = sorted(set(table) - known)
         if unknown:
             raise InputError(
@@ -98,6 +130,7 @@ def load(path: Path | None, overrides: dict[str, Any]) -> ScheduleConfig:
                 f"known: {', '.join(sorted(known))}",
                 {"field": "config"},
             )
-        config = replace(config, **table)
-    config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
-    return validate(config)
+        values.update(table)
+        source = f" (in {path})"
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return _validated(values, source)

@@ -16,11 +16,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from commands.base import DomainError
 from commands.ledger import RecordReport
 from ledger.api import Ledger
 from ledger.encoding import jsonable
+from ledger.errors import InputError, LedgerError
 from ledger.handlers import record_report
 from ledger.inputs import read_json
+from ledger.moments import moment
 from ledger.outputs import write_atomically
 from ledger.scheduler.config import ScheduleConfig, parse_time, parse_weekly
 from ledger.validation import build_command
@@ -40,6 +43,9 @@ class Job:
     label: Callable[[datetime], str]
     produce: Callable[[Ledger, datetime, str, ScheduleConfig], list[str]] | None
     catch_up_limit: Callable[[ScheduleConfig], int]
+    lookback: Callable[[ScheduleConfig], timedelta]
+    """How far back catching up looks for missing periods (covers `catch_up_limit` of them):
+    finding what is missing never walks the fire times since the first event."""
     recorded: bool = True
     appends_events: bool = False
     """Runs its own transactions (so before, not under, the report's write lock); such a job
@@ -151,23 +157,33 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
     def unlimited(c: ScheduleConfig) -> int:
         return c.max_catch_up
 
+    def days(c: ScheduleConfig) -> timedelta:
+        return timedelta(days=c.max_catch_up + 1)
+
+    def one_day(c: ScheduleConfig) -> timedelta:
+        return timedelta(days=1, hours=1)
+
     return [
         Job("daily-summary", f"daily at {config.daily_summary_at}", at(daily_h, daily_m),
-            _local_date, daily_summary, unlimited),
+            _local_date, daily_summary, unlimited, days),
         Job("weekly-summary", f"weekly, {config.weekly_summary_at}",
-            at(week_h, week_m, day_of_week=week_day), _iso_week, weekly_summary, unlimited),
+            at(week_h, week_m, day_of_week=week_day), _iso_week, weekly_summary, unlimited,
+            lambda c: timedelta(weeks=c.max_catch_up + 1)),
         Job("roi-report", f"daily at {config.roi_report_at}", at(report_h, report_m),
-            _local_date, roi_report, unlimited),
+            _local_date, roi_report, unlimited, days),
         Job("roi-alerts", f"every {every} min" if every < 60 else "hourly",
             # every N minutes of absolute time: kept in UTC, so clock changes cannot skip or
             # repeat a period (local-time cron loses hours across a fold)
             CronTrigger(minute=f"*/{every}" if every < 60 else "0", timezone=UTC),
-            _utc_minute, roi_alerts, lambda c: max(1, 24 * 60 // c.alerts_every_minutes)),
+            _utc_minute, roi_alerts, lambda c: max(1, 24 * 60 // c.alerts_every_minutes),
+            one_day),
         Job("update-confidence", f"daily at {config.update_confidence_at}", at(conf_h, conf_m),
-            _local_date, update_confidence, lambda c: 1, appends_events=True),
+            _local_date, update_confidence, lambda c: 1, lambda c: timedelta(days=2),
+            appends_events=True),
         Job("rescore", f"every {config.rescore_every_minutes} min (if the file exists)",
             IntervalTrigger(minutes=config.rescore_every_minutes, timezone=UTC),
-            _utc_minute, rescore, lambda c: 1, recorded=False),
+            _utc_minute, rescore, lambda c: 1,
+            lambda c: timedelta(minutes=2 * c.rescore_every_minutes), recorded=False),
     ]  # fmt: skip
 
 
@@ -201,13 +217,15 @@ def produced(ledger: Ledger, kind: str) -> set[str]:
 def missing(
     ledger: Ledger, job: Job, now: datetime, config: ScheduleConfig
 ) -> list[tuple[datetime, str]]:
-    """Of the latest N periods due since the first event, those the log has no report for."""
+    """Of the latest N periods due since the first event (looking back no further than the
+    job's catch-up window), those the log has no report for."""
     with ledger.backend.read() as db:
         first = ledger.log.first_occurred_at(db)
     if first is None:
         return []
     start = datetime.fromisoformat(first.replace("Z", "+00:00")).astimezone(config.zone)
     start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(start, (now - job.lookback(config)).astimezone(config.zone))
     done = produced(ledger, job.name) if job.recorded else set()
     first_fire: dict[str, datetime] = {}  # one fire per period: a local time can repeat
     for fire in fire_times(job.trigger, start, now):
@@ -265,17 +283,39 @@ def _log_run(job: Job, period: str, files: list[str], started: float) -> None:
 def catch_up(
     location: str | None, jobs: list[Job], now: datetime, config: ScheduleConfig
 ) -> list[dict[str, Any]]:
-    """Produce every missing period of these jobs up to `now`. A job that fails is logged
-    and left for the next tick; the others go on."""
+    """Produce every missing period of these jobs up to `now` (never ahead of the clock). A
+    job that fails is logged and left for the next tick; the others go on."""
+    now = moment(now, recording=True)
+    check_reports_dir(config)
     results: list[dict[str, Any]] = []
-    with Ledger.open(location) as ledger:
+    with Ledger.open(location, create=False) as ledger:
         for job in jobs:
             try:
                 for fire, period in missing(ledger, job, now, config):
                     files = run_period(ledger, job, fire, period, config)
                     if files is not None and (job.recorded or files):
                         results.append({"job": job.name, "period": period, "files": files})
+            except (LedgerError, DomainError) as exc:
+                log.error("%s failed: %s; it will be retried at the next tick", job.name, exc)
+                results.append({"job": job.name, "error": str(exc)})
             except Exception:
                 log.exception("%s failed; it will be retried at the next tick", job.name)
                 results.append({"job": job.name, "error": True})
     return results
+
+
+def check_reports_dir(config: ScheduleConfig) -> None:
+    """The reports folder can be created and written into, or one input error saying why."""
+    import tempfile
+
+    folder = config.reports
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"reports_dir: cannot write into {folder}: {exc.strerror or exc}; "
+            "choose a folder you can write to (--reports-dir or ROI_LEDGER_REPORTS_DIR)",
+            {"field": "reports_dir", "value": str(folder)},
+        ) from None
