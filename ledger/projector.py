@@ -6,7 +6,7 @@ they describe, so a projection is always exactly as of its checkpoint.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
 from events import RecordedEvent
@@ -25,10 +25,14 @@ REBUILD_BATCH = 5000
 class Projector:
     """Runs a fixed set of projections over the log."""
 
-    def __init__(self, projections: Sequence[Projection], log: EventLog) -> None:
+    def __init__(
+        self, projections: Sequence[Projection], log: EventLog, types: Mapping[str, str]
+    ) -> None:
         self.projections = tuple(projections)
         self.by_name = {p.name: p for p in self.projections}
         self.log = log
+        self.types = types
+        """The backend's names for the portable column types of projection tables."""
 
     def checkpoints(self, db: Sql) -> dict[str, tuple[int, int]]:
         """name -> (version, position)."""
@@ -48,7 +52,7 @@ class Projector:
         """Drop and recreate these projections at position 0."""
         for p in projections:
             p.drop(db)
-            p.create(db)
+            p.create(db, self.types)
             db.execute("DELETE FROM projection_checkpoints WHERE name = ?", (p.name,))
             db.execute(
                 "INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, 0)",

@@ -104,7 +104,7 @@ class LedgerCore:
     def __init__(self, backend: Backend, *, clock: Clock = system_clock) -> None:
         self.backend = backend
         self.log = EventLog()
-        self.projector = Projector(build_projections(), self.log)
+        self.projector = Projector(build_projections(), self.log, backend.column_types)
         self.clock = clock
         self._views: dict[int, Self] = {}
 

@@ -6,7 +6,7 @@ Projections write through `Sql`, the small slice of DB-API both backends offer (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,18 +27,32 @@ class Sql(Protocol):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
 
 
+Column = tuple[str, str, str]
+"""(name, portable type, constraints): the type is TEXT, INTEGER (64-bit) or REAL (64-bit
+float); each backend maps it to its own (PostgreSQL: BIGINT, DOUBLE PRECISION)."""
+
+
 @dataclass(frozen=True)
 class Table:
-    """A projection table: its DDL column list, primary key and indexes (portable SQL)."""
+    """A projection table: its columns, primary key and indexes, in portable SQL."""
 
     name: str
-    columns: str
+    columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     indexes: tuple[tuple[str, str], ...] = ()
 
-    def create(self, db: Sql) -> None:
+    def ddl(self, types: Mapping[str, str]) -> str:
+        """CREATE TABLE with each portable type mapped by `types` (unmapped ones as written)."""
+        columns = [
+            f"{name} {types.get(kind, kind)} {constraints}".rstrip()
+            for name, kind, constraints in self.columns
+        ]
+        columns.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        return f"CREATE TABLE IF NOT EXISTS {self.name} ({', '.join(columns)})"
+
+    def create(self, db: Sql, types: Mapping[str, str]) -> None:
         """Create the table and its indexes."""
-        db.execute(f"CREATE TABLE IF NOT EXISTS {self.name} ({self.columns})")
+        db.execute(self.ddl(types))
         for index_name, expr in self.indexes:
             db.execute(f"CREATE INDEX IF NOT EXISTS {index_name} ON {self.name} ({expr})")
 
@@ -70,10 +84,10 @@ class Projection:
     handles: frozenset[str] = frozenset()
     tables: tuple[Table, ...] = ()
 
-    def create(self, db: Sql) -> None:
-        """Create this projection's tables."""
+    def create(self, db: Sql, types: Mapping[str, str]) -> None:
+        """Create this projection's tables, portable column types mapped by `types`."""
         for table in self.tables:
-            table.create(db)
+            table.create(db, types)
 
     def drop(self, db: Sql) -> None:
         """Drop this projection's tables."""

@@ -36,22 +36,24 @@ class PatternExecutions(Projection):
     """Table `pattern_executions`."""
 
     name = "pattern_executions"
-    version = 1
+    version = 2  # 2: 8-byte INTEGER and REAL columns on PostgreSQL
     handles = frozenset({"PatternExecutionRecorded"})
     tables = (
         Table(
             "pattern_executions",
-            """id INTEGER PRIMARY KEY,
-            pattern_id TEXT NOT NULL,
-            workflow_id INTEGER,
-            execution_time_seconds TEXT NOT NULL,
-            estimated_time_seconds TEXT NOT NULL,
-            actual_cost TEXT NOT NULL,
-            estimated_cost TEXT NOT NULL,
-            success INTEGER NOT NULL,
-            error_message TEXT,
-            executed_at TEXT NOT NULL,
-            recorded_at TEXT NOT NULL""",
+            (
+                ("id", "INTEGER", ""),
+                ("pattern_id", "TEXT", "NOT NULL"),
+                ("workflow_id", "INTEGER", ""),
+                ("execution_time_seconds", "TEXT", "NOT NULL"),
+                ("estimated_time_seconds", "TEXT", "NOT NULL"),
+                ("actual_cost", "TEXT", "NOT NULL"),
+                ("estimated_cost", "TEXT", "NOT NULL"),
+                ("success", "INTEGER", "NOT NULL"),
+                ("error_message", "TEXT", ""),
+                ("executed_at", "TEXT", "NOT NULL"),
+                ("recorded_at", "TEXT", "NOT NULL"),
+            ),
             ("id",),
             indexes=(("idx_pattern_executions_pattern", "pattern_id, executed_at"),),
         ),

@@ -31,23 +31,25 @@ class OpportunityPredictions(Projection):
     """Table `opportunity_predictions` (id = the event's seq)."""
 
     name = "opportunity_predictions"
-    version = 1
+    version = 2  # 2: 8-byte INTEGER and REAL columns on PostgreSQL
     handles = frozenset({"OpportunityScored"})
     tables = (
         Table(
             "opportunity_predictions",
-            """id INTEGER PRIMARY KEY,
-            opportunity_id TEXT NOT NULL,
-            opportunity_type TEXT,
-            opportunity_source TEXT,
-            original_score REAL NOT NULL,
-            adjusted_score REAL NOT NULL,
-            conversion_probability REAL NOT NULL,
-            predicted_revenue TEXT NOT NULL,
-            confidence TEXT NOT NULL,
-            similar_count INTEGER NOT NULL,
-            model_version TEXT NOT NULL,
-            recorded_at TEXT NOT NULL""",
+            (
+                ("id", "INTEGER", ""),
+                ("opportunity_id", "TEXT", "NOT NULL"),
+                ("opportunity_type", "TEXT", ""),
+                ("opportunity_source", "TEXT", ""),
+                ("original_score", "REAL", "NOT NULL"),
+                ("adjusted_score", "REAL", "NOT NULL"),
+                ("conversion_probability", "REAL", "NOT NULL"),
+                ("predicted_revenue", "TEXT", "NOT NULL"),
+                ("confidence", "TEXT", "NOT NULL"),
+                ("similar_count", "INTEGER", "NOT NULL"),
+                ("model_version", "TEXT", "NOT NULL"),
+                ("recorded_at", "TEXT", "NOT NULL"),
+            ),
             ("id",),
             indexes=(("idx_opportunity_predictions_opportunity", "opportunity_id, id"),),
         ),

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +29,16 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ledger(db_path: Path) -> Iterator[Ledger]:
-    """An open ledger on a real SQLite file."""
+def ledger(any_location: str) -> Iterator[Ledger]:
+    """An open ledger on each backend in turn: a real SQLite file, then (when configured) a
+    fresh schema on the real PostgreSQL server."""
+    with Ledger.open(any_location) as led:
+        yield led
+
+
+@pytest.fixture
+def sqlite_ledger(db_path: Path) -> Iterator[Ledger]:
+    """An open ledger on a real SQLite file, for what only SQLite has (its file, backup)."""
     with Ledger.open(db_path) as led:
         yield led
 
@@ -46,6 +56,30 @@ def pg_schema_url(base: str) -> Iterator[str]:
     finally:
         with psycopg.connect(base, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+BACKENDS = [
+    pytest.param("sqlite"),
+    pytest.param(
+        "postgres",
+        marks=pytest.mark.skipif(
+            not PG_URL, reason="ROI_LEDGER_TEST_PG_URL is not set: no PostgreSQL server"
+        ),
+    ),
+]
+"""Parametrise a test over both backends (for tests that make many ledgers, e.g. per
+hypothesis example, with `fresh_location`)."""
+
+
+@contextmanager
+def fresh_location(backend: str) -> Iterator[str]:
+    """A new, empty ledger location on a backend: a file in a temp folder, or a schema."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield str(Path(tmp) / "ledger.db")
+    else:
+        assert PG_URL is not None
+        yield from pg_schema_url(PG_URL)
 
 
 @pytest.fixture

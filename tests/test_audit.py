@@ -200,3 +200,25 @@ def test_python_api_verify_and_rebuild(ledger: Ledger) -> None:
     assert dump_projections(ledger) == before
     digest = ledger.digest()
     assert ledger.verify(digest=f"{digest['seq']}:{digest['hash']}")["digest_ok"]
+
+
+def test_a_fresh_demo_ledger_verifies_its_projections_on_every_backend(
+    any_location: str,
+) -> None:
+    """The defect: PostgreSQL stored REAL as a 4-byte float, so `verify --projections` said
+    its own fresh ledger DIFFERed (time_to_outcome_hours 22.2787 vs 22.278699), and as-of
+    reads (replayed into SQLite) disagreed with live ones."""
+    from tests.conftest import Cli
+
+    cli = Cli(any_location)
+    cli.json("demo", "--days", "20", "--now", "2026-03-01T12:00:00Z")
+    result = cli.json("verify", "--projections")
+    assert result["ok"] and result["projections"]["differences"] == []
+    head = cli.json("digest")["seq"]
+    queries = (["decisions", "conversions"], ["roi", "summary"], ["decisions", "calibration"])
+    live = [cli.json(*args) for args in queries]
+    cli.json(
+        "pattern", "approve", "later", "--estimated-time-seconds", "1", "--estimated-cost", "1"
+    )
+    replayed = [cli.json(*args, "--as-of", str(head)) for args in queries]  # a scratch replay
+    assert replayed == live

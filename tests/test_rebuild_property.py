@@ -5,10 +5,9 @@ queries answered at that point."""
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +17,7 @@ from ledger.audit import verify_chain
 from ledger.batch import parse_line
 from ledger.errors import InputError
 from ledger.replay import diff_projections, rebuild
-from tests.conftest import dump_projections
+from tests.conftest import BACKENDS, dump_projections, fresh_location
 
 PATTERNS = ["alpha", "beta", "gamma"]
 amount = st.decimals(min_value=0, max_value=5, places=3, allow_nan=False)
@@ -153,14 +152,15 @@ def apply_all(led: Ledger, cmds: list[tuple[str, dict[str, Any]]]) -> list[Any]:
     return snapshots
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(
     max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(cmds=commands)
 def test_rebuild_equals_incremental_and_the_log_verifies(
-    cmds: list[tuple[str, dict[str, Any]]],
+    backend: str, cmds: list[tuple[str, dict[str, Any]]]
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "p.db") as led:
+    with fresh_location(backend) as location, Ledger.open(location) as led:
         apply_all(led, cmds)
         incremental = dump_projections(led)
         assert verify_chain(led)["ok"]
@@ -169,14 +169,15 @@ def test_rebuild_equals_incremental_and_the_log_verifies(
         assert dump_projections(led) == incremental
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(cmds=commands)
 def test_as_of_answers_what_the_live_query_answered_then(
-    cmds: list[tuple[str, dict[str, Any]]],
+    backend: str, cmds: list[tuple[str, dict[str, Any]]]
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp, Ledger.open(Path(tmp) / "p.db") as led:
+    with fresh_location(backend) as location, Ledger.open(location) as led:
         snapshots = apply_all(led, cmds)
         for seq, summary, patterns, conversions, insights in snapshots:
             assert led.roi_summary(as_of=seq) == summary
@@ -200,20 +201,21 @@ def timeless(tables: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[A
     return {name: [tuple(cell(v) for v in r) for r in rows] for name, rows in tables.items()}
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(cmds=commands, chunk=st.integers(1, 7))
 def test_a_batch_gives_the_same_events_and_rows_as_one_by_one(
-    cmds: list[tuple[str, dict[str, Any]]], chunk: int
+    backend: str, cmds: list[tuple[str, dict[str, Any]]], chunk: int
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        with Ledger.open(Path(tmp) / "one.db") as one:
+    with fresh_location(backend) as first, fresh_location(backend) as second:
+        with Ledger.open(first) as one:
             apply_all(one, cmds)
             expected_rows = timeless(dump_projections(one))
             expected_events = [e.event_type for e in one.events(0, 10_000)]
         lines = [as_batch_line(name, fields) for name, fields in cmds]
-        with Ledger.open(Path(tmp) / "batch.db") as many:
+        with Ledger.open(second) as many:
             many.execute_batch(
                 ((n, parse_line(n, text)) for n, text in enumerate(lines, 1)), chunk_size=chunk
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +27,8 @@ class Backend(Protocol):
 
     location: str
     kind: str
+    column_types: Mapping[str, str]
+    """Portable projection column types (TEXT, INTEGER, REAL) to this backend's own."""
 
     def write(self) -> AbstractContextManager[Sql]:
         """A transaction that holds the log's write lock from its first statement."""

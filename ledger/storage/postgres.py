@@ -8,7 +8,7 @@ as on SQLite: `?` placeholders are rewritten to psycopg's `%s`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -89,6 +89,8 @@ class PostgresBackend:
     """A ledger in a PostgreSQL database (selected by a postgresql:// URL)."""
 
     kind = "postgresql"
+    column_types: Mapping[str, str] = {"INTEGER": "BIGINT", "REAL": "DOUBLE PRECISION"}
+    """PostgreSQL's REAL is a 4-byte float and INTEGER 4 bytes: projections need 8 of each."""
 
     def __init__(self, url: str) -> None:
         try:

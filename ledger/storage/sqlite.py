@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -85,6 +85,8 @@ class SqliteBackend:
     """A ledger in one SQLite file (or `:memory:` for scratch replays)."""
 
     kind = "sqlite"
+    column_types: Mapping[str, str] = {}
+    """SQLite takes the portable types as they are."""
 
     def __init__(self, path: Path | str, *, scratch: bool = False) -> None:
         self.location = str(path)
