@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from events import GENESIS_HASH, canonical_json, chain_hash
@@ -35,10 +35,15 @@ def check_rows(
 
 
 def verify_chain(
-    ledger: Ledger, upto: int | None = None, progress: Progress | None = None
+    ledger: Ledger,
+    upto: int | None = None,
+    progress: Progress | None = None,
+    keep: frozenset[int] = frozenset(),
 ) -> dict[str, Any]:
-    """Recompute the chain up to `upto` (default the head); name the first bad seq."""
+    """Recompute the chain up to `upto` (default the head); name the first bad seq. The hashes
+    at the seqs in `keep` come back under "hashes" (for checking digests)."""
     checked, last_hash = 0, GENESIS_HASH
+    hashes: dict[int, str] = {}
     with ledger.backend.read() as db:
         head = ledger.log.head(db)
         for rows in ledger.log.iter_raw(db, 0, upto):
@@ -52,6 +57,8 @@ def verify_chain(
                         "head": {"seq": head.seq, "hash": head.hash},
                     }
                 checked, last_hash = seq, digest
+                if seq in keep:
+                    hashes[seq] = digest
             if progress:
                 progress(len(rows))
     return {
@@ -61,42 +68,82 @@ def verify_chain(
         "problem": None,
         "head": {"seq": head.seq, "hash": head.hash},
         "last_hash": last_hash,
+        "hashes": hashes,
     }
 
 
 def parse_digest(text: str) -> tuple[int, str]:
     """'SEQ:HASH' to its parts, or an input error saying the expected form."""
     seq_text, _, digest = text.strip().partition(":")
-    if not seq_text.isdigit() or len(digest) != 64:
+    if not seq_text.isdigit() or len(digest) != 64 or not _is_hex(digest):
         raise InputError(
-            f"digest: {text!r} is not SEQ:HASH (e.g. 42:3f5a…, 64 hex characters)",
+            f"digest: {text[:80]!r} is not SEQ:HASH (e.g. 42:3f5a…, 64 hex characters)",
             {"field": "digest"},
         )
     return int(seq_text), digest.lower()
 
 
-def verify_digest(ledger: Ledger, text: str) -> dict[str, Any]:
-    """Prove the log up to SEQ is the one the digest was taken from."""
-    seq, digest = parse_digest(text)
-    result = verify_chain(ledger, upto=seq)
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def verify_digests(
+    ledger: Ledger, texts: Sequence[str], progress: Progress | None = None
+) -> dict[str, Any]:
+    """Prove the log up to each digest's seq is the one the digest was taken from.
+
+    A digest proves only its own seq: if the chain itself verifies but a digest does not
+    match, the log was rewritten and re-hashed somewhere at or before that seq. Several
+    digests narrow it down: after the latest one that still matches, at or before the
+    earliest one that does not (exactly one seq when those two are neighbours).
+    """
+    digests = sorted({parse_digest(t) for t in texts})
+    if not digests:
+        raise InputError("digest: give at least one SEQ:HASH", {"field": "digest"})
+    last = digests[-1][0]
+    seqs = frozenset(seq for seq, _ in digests)
+    result = verify_chain(ledger, upto=last, progress=progress, keep=seqs)
     if not result["ok"]:
         return {**result, "digest_ok": False}
-    if result["checked"] < seq:
+    if result["checked"] < last:
         return {
             **result,
             "ok": False,
             "digest_ok": False,
-            "problem": f"the log ends at seq {result['checked']}, before the digest's seq {seq}",
+            "problem": f"the log ends at seq {result['checked']}, before the digest's seq {last}",
         }
-    matches = result["last_hash"] == digest
+    hashes = result.pop("hashes")
+    wrong = [seq for seq, digest in digests if hashes[seq] != digest]
+    if not wrong:
+        return {**result, "digest_ok": True, "matches_through": last}
+    first_wrong = wrong[0]
+    matching = [seq for seq, digest in digests if seq < first_wrong and hashes[seq] == digest]
+    since = matching[-1] if matching else 0
+    exact = first_wrong == since + 1
+    where = (
+        f"seq {first_wrong} was rewritten (seq {since} still matches its digest)"
+        if exact
+        else f"somewhere after seq {since} and at or before seq {first_wrong}"
+        if since
+        else f"at or before seq {first_wrong}"
+    )
+    problem = (
+        f"the log up to seq {first_wrong} is not the one its digest was taken from: the chain "
+        f"itself is intact, so it was rewritten and re-hashed {where}."
+    )
+    if not exact:
+        problem += (
+            " A digest proves only its own seq; give older digests (--digest takes several) "
+            "or compare with an export to find the event"
+        )
     return {
         **result,
-        "ok": matches,
-        "digest_ok": matches,
-        "first_bad_seq": None if matches else seq,
-        "problem": None
-        if matches
-        else f"the log up to seq {seq} is not the one this digest was taken from",
+        "ok": False,
+        "digest_ok": False,
+        "first_bad_seq": first_wrong if exact else None,
+        "differs_at_or_before": first_wrong,
+        "matches_through": since,
+        "problem": problem,
     }
 
 

@@ -202,6 +202,32 @@ class EventLog:
         ).fetchone()
         return None if row is None else row[0]
 
+    def alarm(self, db: Sql) -> dict[str, Any] | None:
+        """The standing integrity alarm (the log was found broken), if any."""
+        row = db.execute(
+            "SELECT first_bad_seq, problem, noted_at FROM integrity_alarm WHERE id = 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return {"first_bad_seq": int(row[0]), "problem": row[1], "noted_at": row[2]}
+
+    def raise_alarm(self, db: Sql, first_bad_seq: int, problem: str, noted_at: str) -> None:
+        """Record that the log was found broken at `first_bad_seq` (the earliest finding
+        stands until the log verifies again)."""
+        current = self.alarm(db)
+        if current is not None and current["first_bad_seq"] <= first_bad_seq:
+            return
+        db.execute("DELETE FROM integrity_alarm")
+        db.execute(
+            "INSERT INTO integrity_alarm (id, first_bad_seq, problem, noted_at)"
+            " VALUES (1, ?, ?, ?)",
+            (first_bad_seq, problem, noted_at),
+        )
+
+    def clear_alarm(self, db: Sql) -> None:
+        """The log verifies again (restored from a backup, say): no more warnings."""
+        db.execute("DELETE FROM integrity_alarm")
+
     def count(self, db: Sql) -> int:
         """How many events the log holds."""
         return int(db.execute("SELECT count(*) FROM events").fetchone()[0])

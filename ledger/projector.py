@@ -39,6 +39,11 @@ class Projector:
         rows = db.execute("SELECT name, version, position FROM projection_checkpoints").fetchall()
         return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
+    def furthest(self, db: Sql) -> int:
+        """The furthest position any projection has folded to (0 for none)."""
+        row = db.execute("SELECT max(position) FROM projection_checkpoints").fetchone()
+        return int(row[0] or 0)
+
     def behind(self, db: Sql, head: int) -> bool:
         """Whether any projection is new, changed version, or short of `head`."""
         marks = self.checkpoints(db)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -19,7 +19,7 @@ from commands.base import Command, ConflictError, DomainError
 from events import RecordedEvent
 from events.timeutil import normalize_timestamp
 from ledger.bootstrap import build_projections
-from ledger.errors import InputError, LedgerError, StorageError
+from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
 from ledger.eventlog import EventLog, Head
 from ledger.handlers import handler_for
 from ledger.projector import Progress, Projector
@@ -41,6 +41,7 @@ class BatchOutcome:
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     last_seq: int = 0
+    warning: str | None = None
 
     def merge(self, part: BatchOutcome) -> None:
         """Add another run's counts to these."""
@@ -48,16 +49,20 @@ class BatchOutcome:
         self.duplicates += part.duplicates
         self.rejected += part.rejected
         self.last_seq = max(self.last_seq, part.last_seq)
+        self.warning = self.warning or part.warning
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape of the outcome."""
-        return {
+        shape: dict[str, Any] = {
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": len(self.rejected),
             "errors": self.rejected,
             "last_seq": self.last_seq,
         }
+        if self.warning:
+            shape["warning"] = self.warning
+        return shape
 
 
 def command_result(events: list[RecordedEvent], duplicate: bool) -> dict[str, Any]:
@@ -73,6 +78,15 @@ def command_result(events: list[RecordedEvent], duplicate: bool) -> dict[str, An
         "recorded_at": first.recorded_at,
         "hash": first.hash,
     }
+
+
+def chain_warning(alarm: dict[str, Any]) -> str:
+    """What an append onto a log known to be broken answers beside its result."""
+    return (
+        f"the hash chain of this ledger is broken at seq {alarm['first_bad_seq']} "
+        f"({alarm['problem']}; found {alarm['noted_at']}): this record continues a broken "
+        "chain. Run `roi-ledger verify` and restore the ledger from a backup"
+    )
 
 
 VIEWS_KEPT = 4
@@ -161,8 +175,16 @@ class LedgerCore:
     def catch_up(self, progress: Progress | None = None) -> None:
         """Bring every projection up to the head, a chunk per transaction."""
         with self.backend.read() as db:
-            if not self.projector.behind(db, self.log.head(db).seq):
+            head = self.log.head(db).seq
+            ahead = self.projector.furthest(db)
+            if not self.projector.behind(db, head) and ahead <= head:
                 return
+        if ahead > head:
+            self._alarm(
+                head + 1,
+                f"the log ends at seq {head}, but its projections had folded events up to seq "
+                f"{ahead}: events after seq {head} were deleted",
+            )
         while True:
             with bulk_work(), self.backend.write() as db:
                 head = self.log.head(db).seq
@@ -179,6 +201,7 @@ class LedgerCore:
             if self.projector.behind(db, head):
                 self.projector.catch_up(db, head)
             uow = UnitOfWork(db, self.log, self.projector, self.clock)
+            uow.alarm = self.log.alarm(db)
             yield uow
             uow.flush()
 
@@ -186,7 +209,18 @@ class LedgerCore:
         """Run one command in one transaction; a retried idempotency key appends nothing."""
         with self.unit_of_work() as uow:
             events, duplicate = self._handle(uow, command)
-        return command_result(events, duplicate)
+        result = command_result(events, duplicate)
+        if uow.alarm is not None:
+            result["warning"] = chain_warning(uow.alarm)
+        return result
+
+    def _alarm(self, first_bad_seq: int, problem: str) -> None:
+        """Note in the ledger that its log was found broken (if it can be written at all)."""
+        try:
+            with self.backend.write() as db:
+                self.log.raise_alarm(db, first_bad_seq, problem, self.clock())
+        except StorageError:
+            pass  # a read-only ledger: the finding is still reported, just not kept
 
     def _handle(self, uow: UnitOfWork, command: Command) -> tuple[list[RecordedEvent], bool]:
         key = command.idempotency_key
@@ -275,6 +309,8 @@ class LedgerCore:
                 else:
                     out.accepted += 1
                     out.last_seq = events[-1].seq
+        if uow.alarm is not None:
+            out.warning = chain_warning(uow.alarm)
         total.merge(out)
 
     def retry_conflicts(self, commands: Iterable[Command]) -> list[tuple[Command, str]]:
@@ -373,24 +409,81 @@ class LedgerCore:
         head = self.head(as_of)
         return {"seq": head.seq, "hash": head.hash}
 
-    def verify(self, *, projections: bool = False, digest: str | None = None) -> dict[str, Any]:
-        """Recompute the hash chain (or prove a `SEQ:HASH` digest); optionally rebuild every
-        projection into a scratch database and diff it with the live one. `ok` says it all."""
-        from ledger.audit import verify_chain, verify_digest
+    def verify(
+        self,
+        *,
+        projections: bool = False,
+        digest: str | Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
+        """Recompute the hash chain (or prove `SEQ:HASH` digests); optionally rebuild every
+        projection into a scratch database and diff it with the live one. `ok` says it all.
 
-        result = verify_chain(self) if digest is None else verify_digest(self, digest)
+        A broken chain raises the ledger's integrity alarm (appends then warn); a whole chain
+        that verifies over the part an alarm flagged clears it.
+        """
+        from ledger.audit import verify_chain, verify_digests
+
+        if digest is None:
+            result = verify_chain(self, progress=progress)
+            self._settle_alarm(result)
+        else:
+            texts = [digest] if isinstance(digest, str) else list(digest)
+            result = verify_digests(self, texts, progress)
+            if result["first_bad_seq"] is not None or result.get("differs_at_or_before"):
+                self._alarm(result["first_bad_seq"] or result["differs_at_or_before"],
+                            result["problem"])  # fmt: skip
         if projections and result["ok"]:
             from ledger.replay import diff_projections
 
-            result["projections"] = diff_projections(self)
+            result["projections"] = diff_projections(self, progress)
             result["ok"] = result["projections"]["ok"]
         return result
 
-    def rebuild(self, projection: list[str] | None = None) -> dict[str, Any]:
-        """Drop and refold projections (all, or those named) from the log."""
+    def _settle_alarm(self, result: dict[str, Any]) -> None:
+        """After a full chain check: raise the alarm on a break, clear it when the flagged
+        seq is present again and verifies, else keep it standing and report it."""
+        if not result["ok"]:
+            self._alarm(result["first_bad_seq"], result["problem"])
+            return
+        with self.backend.read() as db:
+            alarm = self.log.alarm(db)
+        if alarm is None:
+            return
+        if alarm["first_bad_seq"] <= result["checked"]:
+            try:
+                with self.backend.write() as db:
+                    self.log.clear_alarm(db)
+            except StorageError:
+                pass  # read-only: nothing to clear it in
+            return
+        result.update(ok=False, first_bad_seq=alarm["first_bad_seq"], problem=alarm["problem"])
+
+    def rebuild(
+        self,
+        projection: list[str] | None = None,
+        *,
+        force: bool = False,
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
+        """Verify the chain, then drop and refold projections (all, or those named) from the
+        log. A broken chain is refused (IntegrityError naming the first bad seq): folding it
+        would put forged figures into the projections. `force` folds it anyway."""
+        from ledger.audit import verify_chain
         from ledger.replay import rebuild
 
-        return rebuild(self, projection)
+        chain = verify_chain(self, progress=progress)
+        self._settle_alarm(chain)
+        if not chain["ok"] and not force:
+            raise IntegrityError(
+                f"rebuild refused: {chain['problem']} (first bad seq {chain['first_bad_seq']}); "
+                "folding it would put forged figures into the projections. Restore the ledger "
+                "from a backup, or `rebuild --force` to fold it as it is",
+                {"first_bad_seq": chain["first_bad_seq"], "problem": chain["problem"]},
+            )
+        result = rebuild(self, projection, progress)
+        result["chain"] = {k: chain[k] for k in ("ok", "checked", "first_bad_seq", "problem")}
+        return result
 
     def backup(self, path: str | os.PathLike[str]) -> dict[str, Any]:
         """Copy the whole SQLite ledger to a new file, consistently, while others write (the

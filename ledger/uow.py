@@ -53,6 +53,8 @@ class UnitOfWork:
         self.states: dict[str, Any] = {}
         self.keys: dict[str, RecordedEvent] = {}
         self.known_keys: set[str] | None = None
+        self.alarm: dict[str, Any] | None = None
+        """The ledger's standing integrity alarm, if its log was found broken."""
 
     # -- reading state -------------------------------------------------------------------
     def pattern(self, pattern_id: str) -> PatternState:

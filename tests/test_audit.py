@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.audit import export_events, import_events, verify_chain, verify_digest
+from ledger.audit import export_events, import_events, verify_chain
 from ledger.errors import IntegrityError
 from ledger.replay import diff_projections
 from ledger.service import VIEWS_KEPT
@@ -39,7 +39,7 @@ def test_verify_names_the_first_altered_row_and_an_old_digest_fails(db_path: Pat
         result = verify_chain(led)
         assert not result["ok"] and result["first_bad_seq"] == 4
         assert "altered" in result["problem"]
-        proof = verify_digest(led, f"{digest['seq']}:{digest['hash']}")
+        proof = led.verify(digest=f"{digest['seq']}:{digest['hash']}")
         assert not proof["ok"] and not proof["digest_ok"]
 
 
@@ -71,15 +71,15 @@ def test_a_rewritten_chain_still_fails_the_outside_digest(db_path: Path) -> None
             conn.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
     with Ledger.open(db_path) as led:
         assert verify_chain(led)["ok"]
-        assert not verify_digest(led, f"{kept['seq']}:{kept['hash']}")["ok"]
+        assert not led.verify(digest=f"{kept['seq']}:{kept['hash']}")["ok"]
 
 
 def test_digest_of_an_earlier_seq_still_verifies_after_more_appends(ledger: Ledger) -> None:
     fill(ledger)
     early = ledger.digest()
     ledger.record_execution("p", "1", "0.01", True)
-    assert verify_digest(ledger, f"{early['seq']}:{early['hash']}")["ok"]
-    assert not verify_digest(ledger, f"{early['seq']}:{'0' * 64}")["ok"]
+    assert ledger.verify(digest=f"{early['seq']}:{early['hash']}")["ok"]
+    assert not ledger.verify(digest=f"{early['seq']}:{'0' * 64}")["ok"]
 
 
 def test_retraction_removes_the_effect_keeps_the_event(ledger: Ledger) -> None:
@@ -222,3 +222,81 @@ def test_a_fresh_demo_ledger_verifies_its_projections_on_every_backend(
     )
     replayed = [cli.json(*args, "--as-of", str(head)) for args in queries]  # a scratch replay
     assert replayed == live
+
+
+def rehash_from(db_path: Path, seq: int, old: str, new: str) -> None:
+    """A forgery that rewrites every hash from `seq` on, so the chain itself verifies."""
+    from events import chain_hash
+
+    with sqlite3.connect(db_path) as conn:
+        rows = [list(r) for r in conn.execute("SELECT * FROM events ORDER BY seq")]
+    tamper(db_path, f"DELETE FROM events WHERE seq >= {seq}")
+    prev = rows[seq - 2][10]
+    with sqlite3.connect(db_path) as conn:
+        for row in rows[seq - 1 :]:
+            row[7] = row[7].replace(old, new)
+            row[9] = prev
+            row[10] = prev = chain_hash(prev, *row[:9])
+            conn.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+
+
+def test_verify_digest_on_a_rehashed_forgery_does_not_name_a_seq_it_cannot_know(
+    db_path: Path,
+) -> None:
+    """The defect: it named the digest's own seq (the head) as the first bad one."""
+    with Ledger.open(db_path) as led:
+        fill(led)  # seq 1 approval, 2..6 executions
+        kept = {n: led.digest(as_of=n) for n in (2, 3, 4, 6)}
+    rehash_from(db_path, 4, "0.012", "0.001")
+    with Ledger.open(db_path) as led:
+        one = led.verify(digest=f"6:{kept[6]['hash']}")
+        assert not one["ok"] and one["first_bad_seq"] is None
+        assert one["differs_at_or_before"] == 6
+        assert "only its own seq" in one["problem"]
+        several = led.verify(digest=[f"{n}:{kept[n]['hash']}" for n in (2, 6)])
+        assert (several["matches_through"], several["differs_at_or_before"]) == (2, 6)
+        exact = led.verify(digest=[f"{n}:{kept[n]['hash']}" for n in (3, 4, 6)])
+        assert exact["first_bad_seq"] == 4 and not exact["ok"]
+
+
+def test_rebuild_refuses_a_broken_chain_unless_forced_and_appends_warn(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """The defect: rebuild folded forged amounts into the projections without a word, and
+    appends carried on on top of the broken chain."""
+    from tests.conftest import Cli
+
+    with Ledger.open(db_path) as led:
+        fill(led)
+        before = led.pattern_roi("p")
+    tamper(db_path, "UPDATE events SET payload = replace(payload, '0.012', '0.001') WHERE seq = 4")
+    cli = Cli(db_path)
+    error = cli.error("rebuild", code=1)
+    assert error["details"]["first_bad_seq"] == 4 and "seq 4" in error["error"]
+    assert cli.json("roi", "pattern", "p")["total_cost_saved_usd"] == float(
+        before["total_cost_saved_usd"]
+    )
+    result = cli(
+        "record", "execution", "--pattern-id", "p", "--execution-time-seconds", "5",
+        "--actual-cost", "0.01", "--success",
+    )  # fmt: skip
+    assert result.exit_code == 0 and "broken" in result.stderr and "seq 4" in result.stderr
+    forced = cli.json("rebuild", "--force")
+    assert forced["chain"]["first_bad_seq"] == 4
+    assert cli.json("roi", "pattern", "p")["total_cost_saved_usd"] != float(
+        before["total_cost_saved_usd"]
+    )
+
+
+def test_deleting_the_newest_events_is_caught_by_what_the_projections_had_seen(
+    db_path: Path,
+) -> None:
+    """A chain stays intact when its tail is cut; the projections' checkpoints still remember
+    how far the log went, so verify fails until the log is restored."""
+    with Ledger.open(db_path) as led:
+        fill(led)
+    tamper(db_path, "DELETE FROM events WHERE seq > 4")
+    with Ledger.open(db_path) as led:
+        result = led.verify()
+        assert not result["ok"] and result["first_bad_seq"] == 5
+        assert "deleted" in result["problem"]

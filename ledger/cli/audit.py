@@ -150,28 +150,23 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--projections", help="Also rebuild and diff every projection.")
         ] = False,
         digest: Annotated[
-            str | None,
-            typer.Option(metavar="SEQ:HASH", help="Prove the log up to SEQ matches a digest."),
+            list[str] | None,
+            typer.Option(
+                metavar="SEQ:HASH",
+                help="Prove the log up to SEQ matches a digest kept elsewhere (repeatable: "
+                "several digests narrow down where a rewrite happened).",
+            ),
         ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Recompute the hash chain (exit 1 and the first bad seq on any mismatch)."""
-        from ledger.audit import verify_chain, verify_digest
-
         with open_ledger(ctx, create=False) as ledger:
             head = ledger.head().seq
-            if digest is not None:
-                result = verify_digest(ledger, digest)
-            else:
-                with _Bar("verifying", head, stderr_is_terminal() and not as_json) as bar:
-                    result = verify_chain(ledger, progress=bar.advance)
-            if projections and result["ok"]:
-                from ledger.replay import diff_projections
-
-                with _Bar("rebuilding", head, stderr_is_terminal() and not as_json) as bar:
-                    check = diff_projections(ledger, progress=bar.advance)
-                result["projections"] = check
-                result["ok"] = check["ok"]
+            steps = head * (2 if projections else 1)
+            with _Bar("verifying", steps, stderr_is_terminal() and not as_json) as bar:
+                result = ledger.verify(
+                    projections=projections, digest=digest or None, progress=bar.advance
+                )
         if as_json:
             print_json(result)
         else:
@@ -198,18 +193,24 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(metavar="NAME", help="Only this projection (repeatable)."),
         ] = None,
+        force: Annotated[
+            bool,
+            typer.Option("--force", help="Fold the log even if its hash chain is broken."),
+        ] = False,
         as_json: JsonOpt = False,
     ) -> None:
-        """Drop projections and refold them from the log, in batches."""
-        from ledger.replay import rebuild as run_rebuild
-
+        """Verify the chain, then drop projections and refold them from the log, in batches."""
         with open_ledger(ctx, create=False) as ledger:
-            total = ledger.head().seq
+            total = 2 * ledger.head().seq
             with _Bar("rebuilding", total, stderr_is_terminal() and not as_json) as bar:
-                result = run_rebuild(ledger, projection, progress=bar.advance)
+                result = ledger.rebuild(projection, force=force, progress=bar.advance)
         if as_json:
             print_json(result)
         else:
+            if not result["chain"]["ok"]:
+                typer.echo(
+                    f"Warning: folded a broken chain: {result['chain']['problem']}", err=True
+                )
             typer.echo(f"Rebuilt {', '.join(result['projections'])} from {result['events']} events")
 
     @app.command()
@@ -305,6 +306,11 @@ def _print_verify(result: dict[str, Any]) -> None:
         typer.echo(f"FAILED: {result['problem']}")
         if result.get("first_bad_seq") is not None:
             typer.echo(f"First bad seq: {result['first_bad_seq']}")
+        elif result.get("differs_at_or_before") is not None:
+            typer.echo(
+                f"Rewritten after seq {result.get('matches_through', 0)}, "
+                f"at or before seq {result['differs_at_or_before']}"
+            )
     else:
         typer.echo(f"Hash chain OK: {result['checked']} events, seq 1..{result['checked']}")
         if result.get("digest_ok"):

@@ -14,8 +14,15 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
 
 
+def print_warning(result: dict[str, Any]) -> None:
+    """A warning that came with a result (e.g. the chain is broken), on stderr."""
+    if result.get("warning"):
+        sys.stderr.write(f"Warning: {result['warning']}\n")
+
+
 def print_recorded(result: dict[str, Any], as_json: bool, what: str) -> None:
     """What a record-type command answers: its JSON, or one line for people."""
+    print_warning(result)
     if as_json:
         print_json(result)
     elif result["duplicate"]:

@@ -14,7 +14,7 @@ from ledger.cli.common import (
     options,
     stderr_is_terminal,
 )
-from ledger.cli.output import print_json, print_recorded
+from ledger.cli.output import print_json, print_recorded, print_warning
 
 app = typer.Typer(help="Record executions, decisions and outcomes.", no_args_is_help=True)
 
@@ -59,6 +59,7 @@ def execution(
                 expected_version=expected_version,
             ),
         )
+    print_warning(result)
     if as_json:
         print_json(result)
     else:
@@ -103,6 +104,8 @@ def batch(
                 )
         else:
             outcome = ledger.execute_batch(read_commands(handle), chunk_size=chunk_size)
+    if outcome.warning:
+        typer.echo(f"Warning: {outcome.warning}", err=True)
     if as_json:
         print_json(outcome.as_dict())
     else:

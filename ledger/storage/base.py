@@ -21,6 +21,19 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
     position INTEGER NOT NULL
 )"""
 
+ALARM_DDL = """
+CREATE TABLE IF NOT EXISTS integrity_alarm (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    first_bad_seq BIGINT NOT NULL,
+    problem TEXT NOT NULL,
+    noted_at TEXT NOT NULL
+)"""
+"""At most one row: the log was found broken (by verify, rebuild or catch-up) and has not
+verified since. Every write transaction reads it, so appends onto a broken chain warn."""
+
+SUPPORT_TABLES = ("projection_checkpoints", "integrity_alarm")
+"""Tables beside `events` that every ledger has (created for older ledgers on open)."""
+
 
 class Backend(Protocol):
     """A place the log and its projections live. Only the ledger service opens transactions."""

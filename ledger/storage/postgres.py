@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import StorageError
-from ledger.storage.base import CHECKPOINTS_DDL
+from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, SUPPORT_TABLES
 
 WRITE_LOCK = 7_215_002_611
 """The advisory lock id every append holds (an arbitrary constant of roi-ledger's)."""
@@ -49,6 +49,7 @@ FOR EACH ROW EXECUTE FUNCTION roi_ledger_refuse_change()""",
 CREATE OR REPLACE TRIGGER events_refuse_truncate BEFORE TRUNCATE ON events
 FOR EACH STATEMENT EXECUTE FUNCTION roi_ledger_refuse_change()""",
     CHECKPOINTS_DDL,
+    ALARM_DDL,
 )
 
 
@@ -182,7 +183,10 @@ class PostgresBackend:
 
     def ensure_schema(self) -> None:
         """Create the log, its guards and the checkpoint table (serialised by the lock)."""
-        if self.has_schema():
+        present = self._conn.execute(
+            "SELECT " + ", ".join(f"to_regclass('{t}')" for t in ("events", *SUPPORT_TABLES))
+        ).fetchone()
+        if present is not None and all(name is not None for name in present):
             return
         with self.write():
             for statement in LOG_DDL:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ledger.errors import StorageError
-from ledger.storage.base import CHECKPOINTS_DDL
+from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, SUPPORT_TABLES
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -41,6 +41,7 @@ BEGIN SELECT RAISE(ABORT, 'events is append-only: UPDATE refused'); END""",
 CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events is append-only: DELETE refused'); END""",
     CHECKPOINTS_DDL,
+    ALARM_DDL,
 )
 
 
@@ -201,7 +202,12 @@ class SqliteBackend:
 
     def ensure_schema(self) -> None:
         """Create the log, its triggers and the checkpoint table (one transaction)."""
-        if self.has_schema() and self._count("type = 'trigger' AND tbl_name = 'events'") >= 2:
+        tables = ", ".join(f"'{t}'" for t in SUPPORT_TABLES)
+        if (
+            self.has_schema()
+            and self._count("type = 'trigger' AND tbl_name = 'events'") >= 2
+            and self._count(f"type = 'table' AND name IN ({tables})") == len(SUPPORT_TABLES)
+        ):
             return
         with self.write() as db:
             for statement in LOG_DDL:
