@@ -517,6 +517,15 @@ class LedgerCore:
         as_of: AsOf = None,
     ) -> list[RecordedEvent]:
         """Events after a seq, oldest first (only those in the log as of a point, if given)."""
+        if event_type is not None:
+            from events.registry import EVENT_CLASSES
+
+            if event_type not in EVENT_CLASSES:
+                raise InputError(
+                    f"type: no event type {event_type!r}; the types are "
+                    f"{', '.join(sorted(EVENT_CLASSES))}",
+                    {"field": "type", "known": sorted(EVENT_CLASSES)},
+                )
         upto = None if as_of is None else self.resolve_as_of(as_of)
         with self.backend.read() as db:
             return self.log.read_after(

@@ -29,6 +29,15 @@ TOP_LEVEL = ("ledger.cli.audit", "ledger.cli.demo", "ledger.cli.decisions")
 """Modules whose `register(app)` adds root-level commands."""
 
 
+def _show_version(value: bool) -> None:
+    """--version: print the installed version and stop."""
+    if value:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"roi-ledger {version('roi-ledger')}\n")
+        raise typer.Exit()
+
+
 def root(
     ctx: typer.Context,
     db: Annotated[
@@ -40,6 +49,12 @@ def root(
             help="Ledger file (default ./roi-ledger.db) or postgresql:// URL.",
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_show_version, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """roi-ledger: is each automation paying off, and which decisions turn into revenue?"""
     ctx.obj = {"db": db}
@@ -50,6 +65,7 @@ def build_app(only: str | None = None, command: str | None = None) -> typer.Type
     `command` naming one of its commands, just that command (typer reads the signature of
     every command it mounts: a few ms each, on every run)."""
     app = typer.Typer(
+        rich_markup_mode=None,
         name="roi-ledger",
         help="An event-sourced, tamper-evident ledger for automation ROI and decision outcomes.",
         no_args_is_help=True,

@@ -9,6 +9,7 @@ import typer
 
 from ledger.cli.common import (
     AsOfOpt,
+    DbOpt,
     JsonOpt,
     KeyOpt,
     handle_errors,
@@ -18,15 +19,23 @@ from ledger.cli.common import (
     parse_as_of,
     stderr_is_terminal,
 )
-from ledger.cli.output import console, print_json, print_table
+from ledger.cli.output import console, echo, print_json, print_table, printable
 
 
 def _fields(payload: str) -> str:
-    """A payload as `key=value` pairs, unset ones left out, for reading in a table."""
+    """A payload as `key=value` pairs for reading in a table: unset ones left out, values
+    that are not text shown as JSON, long ones clipped."""
     import json
 
-    values = json.loads(payload)
-    return " ".join(f"{k}={v}" for k, v in values.items() if v not in (None, "", {}, []))
+    from ledger.validation import clip
+
+    parts = []
+    for key, value in json.loads(payload).items():
+        if value is None or value in ("", {}, []):
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        parts.append(f"{key}={clip(text, 200)}")
+    return str(clip(" ".join(parts), 600))
 
 
 LOG_COLUMNS: list[tuple[str, Any]] = [
@@ -43,13 +52,13 @@ def _events_table(title: str, events: list[Any]) -> None:
     from rich.table import Table
 
     if not events:
-        console().print(f"{title}: no events")
+        console().print(printable(f"{title}: no events"))
         return
-    table = Table(title=title, header_style="bold")
+    table = Table(title=printable(title), header_style="bold")
     for header, _ in LOG_COLUMNS:
         table.add_column(header, overflow="fold")
     for event in events:
-        table.add_row(*(render(event) for _, render in LOG_COLUMNS))
+        table.add_row(*(printable(render(event)) for _, render in LOG_COLUMNS))
     console().print(table)
 
 
@@ -83,7 +92,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
-    def init(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    def init(ctx: typer.Context, db: DbOpt = None, as_json: JsonOpt = False) -> None:
         """Create an empty ledger (the log, its guards and the projections)."""
         with open_ledger(ctx) as ledger:
             head = ledger.digest()
@@ -91,7 +100,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"db": location, **head})
         else:
-            typer.echo(f"Ledger ready at {location} (head seq {head['seq']})")
+            echo(f"Ledger ready at {location} (head seq {head['seq']})")
 
     @app.command()
     @handle_errors
@@ -104,6 +113,7 @@ def register(app: typer.Typer) -> None:
         event_type: Annotated[str | None, typer.Option("--type", help="Only this type.")] = None,
         stream: Annotated[str | None, typer.Option(help="Only this stream.")] = None,
         as_of: AsOfOpt = None,
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Show the log: its last events, or those after --after (as it stood --as-of)."""
@@ -127,13 +137,14 @@ def register(app: typer.Typer) -> None:
             str, typer.Argument(metavar="STREAM_ID", help="e.g. pattern:test-retry-automation")
         ],
         as_of: AsOfOpt = None,
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """A stream's audit trail, oldest first (retractions included)."""
         with open_ledger(ctx, create=False) as ledger:
             events = ledger.history(stream_id, as_of=parse_as_of(as_of))
         if not events and ":" not in stream_id:
-            typer.echo(
+            echo(
                 f"Hint: stream ids have a prefix, e.g. pattern:{stream_id} or decision:{stream_id}",
                 err=True,
             )
@@ -157,6 +168,7 @@ def register(app: typer.Typer) -> None:
                 "several digests narrow down where a rewrite happened).",
             ),
         ] = None,
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Recompute the hash chain (exit 1 and the first bad seq on any mismatch)."""
@@ -176,14 +188,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
-    def digest(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+    def digest(
+        ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+    ) -> None:
         """Print the head as SEQ:HASH; keep it somewhere else to prove the past later."""
         with open_ledger(ctx, create=False) as ledger:
             head = ledger.digest(as_of=parse_as_of(as_of))
         if as_json:
             print_json(head)
         else:
-            typer.echo(f"{head['seq']}:{head['hash']}")
+            echo(f"{head['seq']}:{head['hash']}")
 
     @app.command()
     @handle_errors
@@ -197,6 +211,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--force", help="Fold the log even if its hash chain is broken."),
         ] = False,
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Verify the chain, then drop projections and refold them from the log, in batches."""
@@ -208,10 +223,8 @@ def register(app: typer.Typer) -> None:
             print_json(result)
         else:
             if not result["chain"]["ok"]:
-                typer.echo(
-                    f"Warning: folded a broken chain: {result['chain']['problem']}", err=True
-                )
-            typer.echo(f"Rebuilt {', '.join(result['projections'])} from {result['events']} events")
+                echo(f"Warning: folded a broken chain: {result['chain']['problem']}", err=True)
+            echo(f"Rebuilt {', '.join(result['projections'])} from {result['events']} events")
 
     @app.command()
     @handle_errors
@@ -220,6 +233,7 @@ def register(app: typer.Typer) -> None:
         seq: Annotated[int, typer.Argument(metavar="SEQ", help="The event to retract.")],
         reason: Annotated[str, typer.Option(help="Why it was a mistake.")],
         idempotency_key: KeyOpt = None,
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Withdraw a mistaken event: projections drop it, the log keeps both."""
@@ -228,7 +242,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result)
         else:
-            typer.echo(f"Retracted seq {seq} (retraction is seq {result['seq']})")
+            echo(f"Retracted seq {seq} (retraction is seq {result['seq']})")
 
     @app.command()
     @handle_errors
@@ -239,6 +253,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         after: Annotated[int, typer.Option(min=0, help="Only events after this seq.")] = 0,
         as_of: AsOfOpt = None,
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Write the log as JSON Lines (one event envelope per line), as it stood --as-of."""
@@ -257,13 +272,14 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"exported": count, "file": str(output)})
         else:
-            typer.echo(f"Exported {count} events to {output}")
+            echo(f"Exported {count} events to {output}")
 
     @app.command("import")
     @handle_errors
     def import_(
         ctx: typer.Context,
         file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Append exported events; the file's chain must continue this ledger's exactly."""
@@ -274,7 +290,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result)
         else:
-            typer.echo(
+            echo(
                 f"Imported {result['imported']} events ({result['already_present']} already "
                 f"present); head {result['seq']}:{result['hash']}"
             )
@@ -284,6 +300,7 @@ def register(app: typer.Typer) -> None:
     def backup(
         ctx: typer.Context,
         file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy.")],
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Copy the whole SQLite ledger, consistently, while others keep writing."""
@@ -298,29 +315,29 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"file": str(file), **head})
         else:
-            typer.echo(f"Backed up to {file} (head {head['seq']}:{head['hash']})")
+            echo(f"Backed up to {file} (head {head['seq']}:{head['hash']})")
 
 
 def _print_verify(result: dict[str, Any]) -> None:
     if result.get("problem"):
-        typer.echo(f"FAILED: {result['problem']}")
+        echo(f"FAILED: {result['problem']}")
         if result.get("first_bad_seq") is not None:
-            typer.echo(f"First bad seq: {result['first_bad_seq']}")
+            echo(f"First bad seq: {result['first_bad_seq']}")
         elif result.get("differs_at_or_before") is not None:
-            typer.echo(
+            echo(
                 f"Rewritten after seq {result.get('matches_through', 0)}, "
                 f"at or before seq {result['differs_at_or_before']}"
             )
     else:
-        typer.echo(f"Hash chain OK: {result['checked']} events, seq 1..{result['checked']}")
+        echo(f"Hash chain OK: {result['checked']} events, seq 1..{result['checked']}")
         if result.get("digest_ok"):
-            typer.echo("Digest OK: the log up to that seq is the one it was taken from")
+            echo("Digest OK: the log up to that seq is the one it was taken from")
     check = result.get("projections")
     if check is not None:
         if check["ok"]:
-            typer.echo(f"Projections OK: identical to a rebuild at seq {check['head']}")
+            echo(f"Projections OK: identical to a rebuild at seq {check['head']}")
         else:
-            typer.echo(f"Projections DIFFER from a rebuild at seq {check['head']}:")
+            echo(f"Projections DIFFER from a rebuild at seq {check['head']}:")
             print_table(
                 None,
                 [

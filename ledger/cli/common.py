@@ -18,6 +18,14 @@ from ledger.cli.output import print_error
 if TYPE_CHECKING:
     from ledger.api import Ledger
 
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="PATH|URL",
+        help="Ledger file or postgresql:// URL (also before the command, or ROI_LEDGER_DB).",
+    ),
+]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Machine-readable JSON on stdout (errors on stderr).")
 ]
@@ -57,7 +65,10 @@ R = TypeVar("R")
 
 
 def db_location(ctx: typer.Context) -> str | None:
-    """The --db value given to the root command (or None: env / default)."""
+    """The --db value given after the command, else before it (or None: env / default)."""
+    here = ctx.params.get("db")
+    if isinstance(here, str):
+        return here
     root = ctx.find_root()
     obj = root.obj if isinstance(root.obj, dict) else {}
     value = obj.get("db")

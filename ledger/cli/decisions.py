@@ -8,15 +8,17 @@ import typer
 
 from ledger.cli.common import (
     AsOfOpt,
+    DbOpt,
     JsonOpt,
     handle_errors,
     open_ledger,
     output_file,
     parse_as_of,
 )
-from ledger.cli.output import fmt, money, pct, print_fields, print_json, print_table
+from ledger.cli.output import echo, fmt, money, pct, print_fields, print_json, print_table
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Decisions and outcomes: conversions, ROI by type, insights, predictions.",
     no_args_is_help=True,
 )
@@ -59,6 +61,7 @@ def conversions(
     ctx: typer.Context,
     by: Annotated[str, typer.Option(help="combination, source or type.")] = "combination",
     as_of: AsOfOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Conversion and response rates, revenue and time to convert, per source and type."""
@@ -72,7 +75,9 @@ def conversions(
 
 @app.command()
 @handle_errors
-def roi(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def roi(
+    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
     """Revenue per opportunity type, and per source within it."""
     with open_ledger(ctx, create=False) as ledger:
         rows = ledger.roi_by_type(as_of=parse_as_of(as_of))
@@ -107,7 +112,9 @@ def roi(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> 
 
 @app.command()
 @handle_errors
-def insights(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def insights(
+    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
     """What the outcomes say: best source, revenue leader, timing, notable comparisons."""
     with open_ledger(ctx, create=False) as ledger:
         rows = ledger.insights(as_of=parse_as_of(as_of))
@@ -115,13 +122,13 @@ def insights(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False
         print_json(rows)
         return
     if not rows:
-        typer.echo("No insights yet: they need groups with at least 3 decisions.")
+        echo("No insights yet: they need groups with at least 3 decisions.")
     for insight in rows:
-        typer.echo(
+        echo(
             f"💡 [{insight['insight_type']}] {insight['title']} "
             f"(confidence {insight['confidence_score']:.2f}, {insight['data_points']} data points)"
         )
-        typer.echo(f"   {insight['description']}")
+        echo(f"   {insight['description']}")
 
 
 @app.command()
@@ -132,6 +139,7 @@ def predict(
     source: Annotated[str, typer.Option(help="Where it came from.")],
     content: Annotated[str | None, typer.Option(help="Its text (not used by the model).")] = None,
     as_of: AsOfOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Predict the outcome of a new opportunity from similar past decisions."""
@@ -159,12 +167,14 @@ def predict(
             ("based on", f"{result['similar_count']} decisions ({result['basis']})"),
         ],
     )
-    typer.echo(result["reasoning"])
+    echo(result["reasoning"])
 
 
 @app.command()
 @handle_errors
-def calibration(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def calibration(
+    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
     """How well recorded predictions matched outcomes: Brier score, reliability table."""
     with open_ledger(ctx, create=False) as ledger:
         result = ledger.calibration(as_of=parse_as_of(as_of))
@@ -172,12 +182,12 @@ def calibration(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = Fa
         print_json(result)
         return
     if not result["count"]:
-        typer.echo(
+        echo(
             "Nothing to calibrate yet: score opportunities (`roi-ledger score`), log decisions "
             "with --opportunity-id, and record their outcomes."
         )
         return
-    typer.echo(
+    echo(
         f"Brier score {result['brier_score']:.4f} over {result['count']} decisions "
         "(0 is perfect; always guessing 50% scores 0.25)"
     )
@@ -206,6 +216,7 @@ def summary(
         typer.Option(metavar="DIR", help="Default: $ROI_LEDGER_REPORTS_DIR/decision-summaries."),
     ] = None,
     as_of: AsOfOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The daily (or weekly) summary, printed and written as JSON and Markdown."""
@@ -220,8 +231,8 @@ def summary(
     if as_json:
         print_json(result)
     else:
-        typer.echo(result["performance_summary"])
-        typer.echo(f"\nWrote {' and '.join(result['files'])} (as of seq {result['as_of_seq']})")
+        echo(result["performance_summary"])
+        echo(f"\nWrote {' and '.join(result['files'])} (as of seq {result['as_of_seq']})")
 
 
 def register(root: typer.Typer) -> None:
@@ -240,6 +251,7 @@ def register(root: typer.Typer) -> None:
         no_record: Annotated[
             bool, typer.Option("--no-record", help="Do not keep the predictions in the log.")
         ] = False,
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Score opportunities with historical data: adjusted score, probability, priority."""

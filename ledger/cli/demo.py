@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import JsonOpt, NowOpt, handle_errors, open_ledger
-from ledger.cli.output import print_json, print_table
+from ledger.cli.common import DbOpt, JsonOpt, NowOpt, handle_errors, open_ledger
+from ledger.cli.output import echo, print_json, print_table
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             bool, typer.Option("--force", help="Add demo data to a ledger holding real events.")
         ] = False,
+        db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Create realistic sample data (reproducible by seed) and print the dashboards."""
@@ -49,20 +50,20 @@ def register(app: typer.Typer) -> None:
                 }
             )
             return
-        typer.echo(
+        echo(
             f"Demo ledger at {location}: {outcome.accepted} events recorded"
             f" ({outcome.duplicates} already there)."
         )
         print_table("Pattern ROI summary (by cost saved)", SUMMARY_COLUMNS, summary)
         print_table("Decisions by source", conversion_columns("source"), conversions)
         for insight in insights:
-            typer.echo(f"💡 {insight['title']} — {insight['description']}")
+            echo(f"💡 {insight['title']} — {insight['description']}")
         if calibration["count"]:
-            typer.echo(
+            echo(
                 f"🎯 Predictions so far: Brier score {calibration['brier_score']:.3f} over "
                 f"{calibration['count']} scored decisions"
             )
-        typer.echo(
+        echo(
             "\nTry: roi-ledger roi dashboard · roi-ledger roi alerts · "
             "roi-ledger decisions insights · roi-ledger decisions summary · roi-ledger verify"
         )

@@ -1,12 +1,27 @@
 """Printing: JSON for programs (Decimals become numbers only here), tables for people."""
 
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from ledger.encoding import jsonable
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal would act on (escape sequences, bells, bidi overrides): never raw."""
+
+
+def printable(text: str) -> str:
+    """Text safe to print: control and bidi characters shown as escapes (`\x1b`), line breaks
+    and tabs kept."""
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """One line for people, user-supplied parts made printable."""
+    (sys.stderr if err else sys.stdout).write(printable(text) + "\n")
 
 
 def print_json(value: Any) -> None:
@@ -17,7 +32,7 @@ def print_json(value: Any) -> None:
 def print_warning(result: dict[str, Any]) -> None:
     """A warning that came with a result (e.g. the chain is broken), on stderr."""
     if result.get("warning"):
-        sys.stderr.write(f"Warning: {result['warning']}\n")
+        echo(f"Warning: {result['warning']}", err=True)
 
 
 def print_recorded(result: dict[str, Any], as_json: bool, what: str) -> None:
@@ -26,12 +41,12 @@ def print_recorded(result: dict[str, Any], as_json: bool, what: str) -> None:
     if as_json:
         print_json(result)
     elif result["duplicate"]:
-        sys.stdout.write(
+        echo(
             f"{what}: already recorded (same idempotency key) at seq {result['seq']}; "
-            "nothing appended\n"
+            "nothing appended"
         )
     else:
-        sys.stdout.write(f"{what}: {result['stream_id']} (seq {result['seq']})\n")
+        echo(f"{what}: {result['stream_id']} (seq {result['seq']})")
 
 
 def print_error(message: str, details: Any, as_json: bool) -> None:
@@ -39,7 +54,7 @@ def print_error(message: str, details: Any, as_json: bool) -> None:
     if as_json:
         sys.stderr.write(json.dumps({"error": message, "details": jsonable(details)}) + "\n")
     else:
-        sys.stderr.write(f"Error: {message}\n")
+        sys.stderr.write(f"Error: {printable(message)}\n")
 
 
 def fmt(value: Any, places: int = 2) -> str:
@@ -52,7 +67,7 @@ def fmt(value: Any, places: int = 2) -> str:
         return f"{value:,.{places}f}"
     if isinstance(value, list | tuple):
         return ", ".join(fmt(v, places) for v in value)
-    return str(value)
+    return printable(str(value))
 
 
 def money(value: Any) -> str:
@@ -73,10 +88,12 @@ Column = tuple[str, Callable[[dict[str, Any]], str]]
 
 
 def console() -> Any:
-    """A rich console; when output is piped, wide enough that no column is truncated."""
+    """A rich console that prints text as written (no markup, no emoji codes, no guessing at
+    highlights); when output is piped, wide enough that no column is truncated."""
     from rich.console import Console
 
-    return Console() if sys.stdout.isatty() else Console(width=160)
+    width = None if sys.stdout.isatty() else 160
+    return Console(width=width, markup=False, emoji=False, highlight=False)
 
 
 def print_table(
@@ -86,13 +103,13 @@ def print_table(
     from rich.table import Table
 
     if not rows:
-        console().print(f"{title + ': ' if title else ''}nothing to show")
+        console().print(printable(f"{title + ': ' if title else ''}nothing to show"))
         return
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=printable(title) if title else None, header_style="bold")
     for header, _ in columns:
         table.add_column(header)
     for row in rows:
-        table.add_row(*(render(row) for _, render in columns))
+        table.add_row(*(printable(render(row)) for _, render in columns))
     console().print(table)
 
 
@@ -100,9 +117,9 @@ def print_fields(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:
     """A two-column key/value table."""
     from rich.table import Table
 
-    table = Table(title=title, show_header=False, box=None, pad_edge=False)
+    table = Table(title=printable(title) if title else None, show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
     for key, value in pairs:
-        table.add_row(key, value)
+        table.add_row(key, printable(value))
     console().print(table)

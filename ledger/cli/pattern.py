@@ -6,6 +6,7 @@ import typer
 
 from ledger.cli.common import (
     AsOfOpt,
+    DbOpt,
     ExpectedOpt,
     JsonOpt,
     KeyOpt,
@@ -16,7 +17,11 @@ from ledger.cli.common import (
 )
 from ledger.cli.output import fmt, money, print_json, print_recorded, print_table
 
-app = typer.Typer(help="Approve, revise, revoke and list automated patterns.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Approve, revise, revoke and list automated patterns.",
+    no_args_is_help=True,
+)
 
 PatternArg = Annotated[str, typer.Argument(metavar="ID", help="The pattern id.")]
 Seconds = Annotated[str, typer.Option(metavar="SECONDS", help="Expected seconds per run.")]
@@ -39,6 +44,7 @@ def approve(
         str | None, typer.Option(metavar="TS", help="When it was approved (default now).")
     ] = None,
     idempotency_key: KeyOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve a pattern with the time and cost one run should take."""
@@ -68,6 +74,7 @@ def revise(
     reason: Annotated[str | None, typer.Option(help="Why the estimates changed.")] = None,
     idempotency_key: KeyOpt = None,
     expected_version: ExpectedOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Revise a pattern's estimates; later executions default to the new ones."""
@@ -93,6 +100,7 @@ def revoke(
     reason: Annotated[str, typer.Option(help="Why the pattern must stop.")],
     idempotency_key: KeyOpt = None,
     expected_version: ExpectedOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Revoke a pattern: its executions are refused from now on."""
@@ -107,7 +115,9 @@ def revoke(
 
 @app.command("list")
 @handle_errors
-def list_(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def list_(
+    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
     """List every pattern with its status, estimates and confidence."""
     with open_ledger(ctx, create=False) as ledger:
         rows = ledger.list_patterns(as_of=parse_as_of(as_of))

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.common import (
+    DbOpt,
     ExpectedOpt,
     JsonOpt,
     KeyOpt,
@@ -14,9 +15,11 @@ from ledger.cli.common import (
     options,
     stderr_is_terminal,
 )
-from ledger.cli.output import print_json, print_recorded, print_warning
+from ledger.cli.output import echo, print_json, print_recorded, print_warning
 
-app = typer.Typer(help="Record executions, decisions and outcomes.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Record executions, decisions and outcomes.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -40,6 +43,7 @@ def execution(
     ] = None,
     idempotency_key: KeyOpt = None,
     expected_version: ExpectedOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record one execution of an approved pattern."""
@@ -63,7 +67,7 @@ def execution(
     if as_json:
         print_json(result)
     else:
-        typer.echo(f"{result['message']}: execution {result['execution_id']} of {pattern_id}")
+        echo(f"{result['message']}: execution {result['execution_id']} of {pattern_id}")
 
 
 @app.command()
@@ -76,6 +80,7 @@ def batch(
     chunk_size: Annotated[
         int, typer.Option(min=1, max=100_000, help="Commands per committed transaction.")
     ] = 5000,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record many commands from JSON Lines: one {"command": ..., ...} object per line.
@@ -105,13 +110,13 @@ def batch(
         else:
             outcome = ledger.execute_batch(read_commands(handle), chunk_size=chunk_size)
     if outcome.warning:
-        typer.echo(f"Warning: {outcome.warning}", err=True)
+        echo(f"Warning: {outcome.warning}", err=True)
     if as_json:
         print_json(outcome.as_dict())
     else:
         for error in outcome.rejected:
-            typer.echo(f"line {error['line']}: {error['error']}", err=True)
-        typer.echo(
+            echo(f"line {error['line']}: {error['error']}", err=True)
+        echo(
             f"{outcome.accepted} recorded, {outcome.duplicates} duplicate(s) skipped, "
             f"{len(outcome.rejected)} refused (head seq {outcome.last_seq or '-'})"
         )
@@ -159,6 +164,7 @@ def decision(
         str | None, typer.Option(metavar="TS", help="When it was decided (default now).")
     ] = None,
     idempotency_key: KeyOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Log a decision taken on an opportunity."""
@@ -198,6 +204,7 @@ def outcome(
         str | None, typer.Option(metavar="TS", help="When it happened (default now).")
     ] = None,
     idempotency_key: KeyOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record what came of a decision (a decision may have several outcomes)."""

@@ -7,6 +7,7 @@ import typer
 
 from ledger.cli.common import (
     AsOfOpt,
+    DbOpt,
     JsonOpt,
     NowOpt,
     handle_errors,
@@ -14,10 +15,12 @@ from ledger.cli.common import (
     output_file,
     parse_as_of,
 )
-from ledger.cli.output import fmt, money, pct, print_fields, print_json, print_table
+from ledger.cli.output import echo, fmt, money, pct, print_fields, print_json, print_table
 
 app = typer.Typer(
-    help="ROI of automated patterns: summaries, ratings, reports.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="ROI of automated patterns: summaries, ratings, reports.",
+    no_args_is_help=True,
 )
 
 PatternArg = Annotated[str, typer.Argument(metavar="ID", help="The pattern id.")]
@@ -59,7 +62,11 @@ def pattern_fields(row: dict[str, Any]) -> list[tuple[str, str]]:
 @app.command()
 @handle_errors
 def pattern(
-    ctx: typer.Context, pattern_id: PatternArg, as_of: AsOfOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """One pattern's ROI summary."""
     with open_ledger(ctx, create=False) as ledger:
@@ -72,7 +79,9 @@ def pattern(
 
 @app.command()
 @handle_errors
-def summary(ctx: typer.Context, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
+def summary(
+    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+) -> None:
     """Every pattern's ROI, by total cost saved."""
     with open_ledger(ctx, create=False) as ledger:
         rows = ledger.roi_summary(as_of=parse_as_of(as_of))
@@ -88,7 +97,11 @@ LimitOpt = Annotated[int, typer.Option(metavar="N", help="How many, 1..50.")]
 @app.command()
 @handle_errors
 def effectiveness(
-    ctx: typer.Context, pattern_id: PatternArg, as_of: AsOfOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """A pattern's effectiveness rating and what to do about it."""
     with open_ledger(ctx, create=False) as ledger:
@@ -96,8 +109,8 @@ def effectiveness(
     if as_json:
         print_json(row)
         return
-    typer.echo(f"{pattern_id}: {row['effectiveness_rating'].upper()}")
-    typer.echo(row["recommendation"])
+    echo(f"{pattern_id}: {row['effectiveness_rating'].upper()}")
+    echo(row["recommendation"])
 
 
 @app.command()
@@ -110,6 +123,7 @@ def report(
     ] = 20,
     now: NowOpt = None,
     as_of: AsOfOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Everything about one pattern: summary, rating, executions, recommendations."""
@@ -121,9 +135,9 @@ def report(
         print_json(data)
         return
     print_fields(f"ROI report: {pattern_id}", pattern_fields(data["summary"]))
-    typer.echo("\nRecommendations:")
+    echo("\nRecommendations:")
     for line in data["recommendations"]:
-        typer.echo(f"  • {line}")
+        echo(f"  • {line}")
     print_table(
         f"\nLatest {len(data['executions'])} executions",
         [
@@ -137,7 +151,7 @@ def report(
         ],
         data["executions"],
     )
-    typer.echo(f"\nAs of seq {data['as_of_seq']} ({data['as_of_hash'][:16]}…)")
+    echo(f"\nAs of seq {data['as_of_seq']} ({data['as_of_hash'][:16]}…)")
 
 
 def _ranking(
@@ -154,7 +168,11 @@ def _ranking(
 @app.command("top-performers")
 @handle_errors
 def top_performers(
-    ctx: typer.Context, limit: LimitOpt = 10, as_of: AsOfOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    limit: LimitOpt = 10,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Patterns with at least 5 executions, by ROI."""
     _ranking(
@@ -165,7 +183,11 @@ def top_performers(
 @app.command()
 @handle_errors
 def underperformers(
-    ctx: typer.Context, limit: LimitOpt = 10, as_of: AsOfOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    limit: LimitOpt = 10,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Patterns with at least 3 executions rated poor or failed, worst first."""
     _ranking(
@@ -181,7 +203,11 @@ def underperformers(
 @app.command()
 @handle_errors
 def dashboard(
-    ctx: typer.Context, now: NowOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    now: NowOpt = None,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """The portfolio at a glance for the current UTC month."""
     with open_ledger(ctx, create=False) as ledger:
@@ -213,7 +239,11 @@ def dashboard(
 @app.command()
 @handle_errors
 def alerts(
-    ctx: typer.Context, now: NowOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    now: NowOpt = None,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Failure spikes, negative ROI, underused and degrading patterns."""
     with open_ledger(ctx, create=False) as ledger:
@@ -240,6 +270,7 @@ def update_confidence(
     pattern_id: Annotated[
         str | None, typer.Option(help="Only this pattern (default: every approved one).")
     ] = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Set each pattern's confidence from its rating; records only the values that change."""
@@ -268,6 +299,7 @@ def trend(
     pattern_id: PatternArg,
     period: Annotated[str, typer.Option(help="day, week (ISO) or month.")] = "day",
     as_of: AsOfOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Success rate, savings and ROI of a pattern over time."""
@@ -299,6 +331,7 @@ def markdown(
     ),
     now: NowOpt = None,
     as_of: AsOfOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the portfolio report (summary, ratings, performers, alerts, trend) as Markdown."""
@@ -311,4 +344,4 @@ def markdown(
     if as_json:
         print_json({"file": str(output), "as_of_seq": head.seq, "as_of_hash": head.hash})
     else:
-        typer.echo(f"Wrote {output} (as of seq {head.seq})")
+        echo(f"Wrote {output} (as of seq {head.seq})")

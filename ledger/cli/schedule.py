@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli.common import JsonOpt, NowOpt, db_location, handle_errors, open_ledger
-from ledger.cli.output import print_json, print_table
+from ledger.cli.common import DbOpt, JsonOpt, NowOpt, db_location, handle_errors, open_ledger
+from ledger.cli.output import echo, print_json, print_table
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Run the scheduler, list its jobs, run one, or catch up on missed periods.",
     no_args_is_help=True,
 )
@@ -81,12 +82,12 @@ def _report(results: list[dict[str, Any]], as_json: bool) -> None:
         print_json(results)
         return
     if not results:
-        typer.echo("Nothing was due.")
+        echo("Nothing was due.")
     for r in results:
         if r.get("error"):
-            typer.echo(f"{r['job']}: FAILED (see the log); it will be retried")
+            echo(f"{r['job']}: FAILED (see the log); it will be retried")
         else:
-            typer.echo(f"{r['job']} {r['period']}: {', '.join(r['files']) or 'done'}")
+            echo(f"{r['job']} {r['period']}: {', '.join(r['files']) or 'done'}")
 
 
 @app.command()
@@ -106,6 +107,7 @@ def run(
         int | None, typer.Option(metavar="SECONDS", help="Catch-up sweep interval (300).")
     ] = None,
     opportunities: Annotated[str | None, typer.Option(metavar="FILE")] = None,
+    db: DbOpt = None,
 ) -> None:
     """Run in the foreground: catch up on missed periods, then every job on time."""
     from events.timeutil import utc_now
@@ -132,6 +134,7 @@ def list_(
     config: ConfigOpt = None,
     timezone: TimezoneOpt = None,
     now: NowOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The jobs, their triggers, next run times and the last period the log has."""
@@ -190,6 +193,7 @@ def run_job(
     config: ConfigOpt = None,
     reports_dir: ReportsOpt = None,
     timezone: TimezoneOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run one job now, as its trigger would at --now: every period due by then and missing."""
@@ -211,6 +215,7 @@ def catch_up_command(
     config: ConfigOpt = None,
     reports_dir: ReportsOpt = None,
     timezone: TimezoneOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Produce every period missing from the log up to --now, then exit."""
