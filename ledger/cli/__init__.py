@@ -166,13 +166,15 @@ def main() -> None:
     try:
         code = command.main(args=argv, prog_name="roi-ledger", standalone_mode=False)
     except errors.UsageError as exc:
-        if "--json" in argv:
-            from ledger.cli.output import print_error
+        from ledger.cli.output import print_error
+        from ledger.validation import clip
 
-            path = exc.ctx.command_path if exc.ctx else None
-            print_error(exc.format_message(), {"usage": path}, True)
-        else:
-            exc.show()
+        # click quotes the bad value whole: a 100 kB argument would come back as a 100 kB error
+        message = clip(exc.format_message(), 300)
+        path = exc.ctx.command_path if exc.ctx else None
+        if "--json" not in argv and exc.ctx is not None:
+            sys.stderr.write(f"{exc.ctx.get_usage()}\nTry '{path} --help' for help.\n\n")
+        print_error(message, {"usage": path}, "--json" in argv)
         sys.exit(2)
     except typer.Abort:
         sys.stderr.write("Aborted.\n")
