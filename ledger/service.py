@@ -419,8 +419,9 @@ class LedgerCore:
         """Recompute the hash chain (or prove `SEQ:HASH` digests); optionally rebuild every
         projection into a scratch database and diff it with the live one. `ok` says it all.
 
-        A broken chain raises the ledger's integrity alarm (appends then warn); a whole chain
-        that verifies over the part an alarm flagged clears it.
+        A broken chain raises the ledger's integrity alarm (appends then warn; a digest that
+        does not match does not, as it may be the wrong digest); a whole chain that verifies
+        over the part an alarm flagged clears it.
         """
         from ledger.audit import verify_chain, verify_digests
 
@@ -430,9 +431,10 @@ class LedgerCore:
         else:
             texts = [digest] if isinstance(digest, str) else list(digest)
             result = verify_digests(self, texts, progress)
-            if result["first_bad_seq"] is not None or result.get("differs_at_or_before"):
-                self._alarm(result["first_bad_seq"] or result["differs_at_or_before"],
-                            result["problem"])  # fmt: skip
+            if result["first_bad_seq"] is not None and "differs_at_or_before" not in result:
+                # the chain itself broke; a digest that merely does not match may be the wrong
+                # digest, so it raises no standing alarm
+                self._alarm(result["first_bad_seq"], result["problem"])
         if projections and result["ok"]:
             from ledger.replay import diff_projections
 

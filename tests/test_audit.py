@@ -300,3 +300,9 @@ def test_deleting_the_newest_events_is_caught_by_what_the_projections_had_seen(
         result = led.verify()
         assert not result["ok"] and result["first_bad_seq"] == 5
         assert "deleted" in result["problem"]
+
+
+def test_a_wrong_digest_raises_no_standing_alarm(ledger: Ledger) -> None:
+    fill(ledger)
+    assert not ledger.verify(digest=f"3:{'0' * 64}")["ok"]
+    assert "warning" not in ledger.record_execution("p", "1", "0.01", True)
