@@ -29,7 +29,6 @@ SECONDS_PLACES = 6
 MAX_SAFE_INT = 2**53 - 1
 """The largest whole number JSON carries exactly (RFC 8785 / I-JSON); ids and counts stay
 within it so every stored payload has one canonical form."""
-MAX_ID = 200
 MAX_LABEL = 200
 MAX_TEXT = 10_000
 MAX_CONTEXT = 10_000
@@ -56,20 +55,6 @@ def _named(text: str) -> str:
     return ", ".join(sorted({repr(c)[1:-1] for c in text}))
 
 
-def check_id(value: str) -> str:
-    """1–200 characters, no spaces and no control characters."""
-    if not value:
-        raise ValueError("must not be empty")
-    if len(value) > MAX_ID:
-        raise ValueError(f"must be at most {MAX_ID} characters (got {len(value)})")
-    bad = _controls(value)
-    if bad:
-        raise ValueError(f"must not contain control characters (found {_named(''.join(bad))})")
-    if any(c.isspace() for c in value):
-        raise ValueError("must not contain spaces; use - or _ instead")
-    return value
-
-
 def check_label(value: str) -> str:
     """1–200 characters of one line, no control characters."""
     if not value:
@@ -79,6 +64,14 @@ def check_label(value: str) -> str:
     bad = _controls(value)
     if bad:
         raise ValueError(f"must not contain control characters (found {_named(''.join(bad))})")
+    return value
+
+
+def check_id(value: str) -> str:
+    """A label without spaces: 1–200 characters, no spaces and no control characters."""
+    check_label(value)
+    if any(c.isspace() for c in value):
+        raise ValueError("must not contain spaces; use - or _ instead")
     return value
 
 

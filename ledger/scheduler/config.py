@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,20 +38,21 @@ def parse_weekly(text: str, field: str) -> tuple[str, int, int]:
     return (day[:3], *parse_time(at, field))
 
 
-def _time(text: str) -> str:
-    try:
-        parse_time(text, "time")
-    except InputError:
-        raise ValueError(f"{text!r} is not a time of day as HH:MM, e.g. 23:59") from None
-    return text
+def _checked(parse: Callable[[str, str], object], example: str) -> Callable[[str], str]:
+    """A validator that accepts what `parse` reads and says what was expected otherwise."""
+
+    def check(text: str) -> str:
+        try:
+            parse(text, "setting")
+        except InputError:
+            raise ValueError(f"{text!r} is not {example}") from None
+        return text
+
+    return check
 
 
-def _weekly(text: str) -> str:
-    try:
-        parse_weekly(text, "weekly")
-    except InputError:
-        raise ValueError(f"{text!r} should be a weekday and a time, e.g. 'sun 21:00'") from None
-    return text
+_time = _checked(parse_time, "a time of day as HH:MM, e.g. 23:59")
+_weekly = _checked(parse_weekly, "a weekday and a time, e.g. 'sun 21:00'")
 
 
 def _zone(name: str) -> str:
