@@ -96,7 +96,10 @@ def _required(value: str) -> str:
 
 def check_timestamp(value: datetime) -> datetime:
     """Aware UTC, from 1970-01-01 to a year past now."""
-    stamp = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        stamp = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("falls outside the calendar once moved to UTC") from None
     if stamp < EARLIEST:
         raise ValueError("must be on or after 1970-01-01T00:00:00Z")
     latest = datetime.now(UTC) + AHEAD

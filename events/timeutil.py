@@ -33,7 +33,10 @@ def parse_timestamp(value: str | datetime | date) -> datetime:
             ) from None
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!s} falls outside the calendar once moved to UTC") from None
 
 
 def format_timestamp(dt: datetime) -> str:

@@ -75,7 +75,7 @@ def verify_chain(
 def parse_digest(text: str) -> tuple[int, str]:
     """'SEQ:HASH' to its parts, or an input error saying the expected form."""
     seq_text, _, digest = text.strip().partition(":")
-    if not seq_text.isdigit() or len(digest) != 64 or not _is_hex(digest):
+    if not (seq_text.isascii() and seq_text.isdigit()) or len(digest) != 64 or not _is_hex(digest):
         raise InputError(
             f"digest: {text[:80]!r} is not SEQ:HASH (e.g. 42:3f5a…, 64 hex characters)",
             {"field": "digest"},
@@ -112,7 +112,7 @@ def verify_digests(
             "digest_ok": False,
             "problem": f"the log ends at seq {result['checked']}, before the digest's seq {last}",
         }
-    hashes = result.pop("hashes")
+    hashes = {0: GENESIS_HASH, **result.pop("hashes")}
     wrong = [seq for seq, digest in digests if hashes[seq] != digest]
     if not wrong:
         return {**result, "digest_ok": True, "matches_through": last}

@@ -144,7 +144,9 @@ class PatternLedger(LedgerCore):
             row = self._known_row(db, pattern_id)
             days = daily_stats.pattern_days(db, pattern_id)
             registry = pattern_queries.get_pattern(db, pattern_id)
-            recent = execution_queries.list_executions(db, pattern_id, max(0, executions))
+            recent = execution_queries.list_executions(
+                db, pattern_id, min(max(0, executions), 10**6)
+            )
             mine = [
                 a
                 for a in roi_analytics.alerts(

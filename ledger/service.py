@@ -80,6 +80,12 @@ def command_result(events: list[RecordedEvent], duplicate: bool) -> dict[str, An
     }
 
 
+def is_seq(text: str) -> bool:
+    """Whether text is a seq: ASCII digits only (not '²' or '٣', which str.isdigit takes)."""
+    text = text.strip()
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def chain_warning(alarm: dict[str, Any]) -> str:
     """What an append onto a log known to be broken answers beside its result."""
     return (
@@ -343,8 +349,10 @@ class LedgerCore:
             head = self.log.head(db).seq
             if as_of is None:
                 return head
-            if isinstance(as_of, int) or str(as_of).strip().isdigit():
+            if isinstance(as_of, int) or is_seq(str(as_of)):
                 seq = int(as_of)
+                if seq < 0:
+                    raise InputError(f"as_of: seq {seq} is negative", {"field": "as_of"})
             else:
                 try:
                     stamp = normalize_timestamp(str(as_of))
@@ -519,6 +527,12 @@ class LedgerCore:
         as_of: AsOf = None,
     ) -> list[RecordedEvent]:
         """Events after a seq, oldest first (only those in the log as of a point, if given)."""
+        for name, value, low in (("after", after, 0), ("limit", limit, 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value < 2**62:
+                raise InputError(
+                    f"{name}: must be a whole number from {low} to {2**62 - 1:,} (got {value!r})",
+                    {"field": name},
+                )
         if event_type is not None:
             from events.registry import EVENT_CLASSES
 

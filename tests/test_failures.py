@@ -153,3 +153,42 @@ def test_score_on_deeply_nested_or_broken_json_is_one_line(cli: Cli, tmp_path: P
         clean(cli("score", str(tmp_path / name), "--output", str(out)), (2,))
         assert not out.exists()
     assert event_count(cli.db) == before
+
+
+def test_the_attacks_that_used_to_be_tracebacks_are_clean_refusals(cli: Cli) -> None:
+    """Found by attacking the CLI: each of these was a Python traceback (exit 1)."""
+    cli.json("init")
+    empty = cli.json("digest")
+    assert cli.json("verify", "--digest", f"{empty['seq']}:{empty['hash']}")["ok"]  # KeyError: 0
+    cli.json(*APPROVE)
+    refusals = [
+        [*EXECUTION, "--executed-at", "9999-12-31T23:00:00-05:00"],  # OverflowError via UTC
+        ["roi", "summary", "--as-of", "0001-01-01T00:00:00+01:00"],
+        ["log", "--after", "99999999999999999999"],  # too large for SQLite
+        ["export", "--after", "99999999999999999999"],
+        ["roi", "report", "p", "--executions", "99999999999999999999"],
+        ["roi", "summary", "--as-of", "²"],  # a digit to str.isdigit, not to int()
+        ["roi", "summary", "--as-of", "-5"],
+    ]
+    for args in refusals:
+        text = clean(cli(*args), (2,))
+        assert "Error" in text, args
+
+
+def test_a_batch_line_whose_time_leaves_the_calendar_costs_only_itself(
+    cli: Cli, tmp_path: Path
+) -> None:
+    cli.json(*APPROVE)
+    line = {"command": "execution", "pattern_id": "p", "execution_time_seconds": 1,
+            "actual_cost": "0.01", "success": True}  # fmt: skip
+    path = tmp_path / "b.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps(x)
+            for x in (line, {**line, "executed_at": "9999-12-31T23:00:00-05:00"}, line)
+        )
+        + "\n"
+    )
+    result = cli("record", "batch", str(path), "--json")
+    text = clean(result, (2,))
+    assert json.loads(result.stdout)["accepted"] == 2, text

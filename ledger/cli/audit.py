@@ -7,6 +7,7 @@ from typing import Annotated, Any, Self
 
 import typer
 
+from commands.fields import MAX_SAFE_INT
 from ledger.cli.common import (
     AsOfOpt,
     DbOpt,
@@ -107,7 +108,10 @@ def register(app: typer.Typer) -> None:
     def log(
         ctx: typer.Context,
         after: Annotated[
-            int | None, typer.Option(min=0, help="Events after this seq (default: the tail).")
+            int | None,
+            typer.Option(
+                min=0, max=MAX_SAFE_INT, help="Events after this seq (default: the tail)."
+            ),
         ] = None,
         limit: Annotated[int, typer.Option(min=1, max=100_000)] = 20,
         event_type: Annotated[str | None, typer.Option("--type", help="Only this type.")] = None,
@@ -251,7 +255,9 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             Path | None, typer.Option(metavar="FILE", help="Default: standard output.")
         ] = None,
-        after: Annotated[int, typer.Option(min=0, help="Only events after this seq.")] = 0,
+        after: Annotated[
+            int, typer.Option(min=0, max=MAX_SAFE_INT, help="Only events after this seq.")
+        ] = 0,
         as_of: AsOfOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,

@@ -157,8 +157,10 @@ def parse_as_of(value: str | None) -> int | str | None:
     """--as-of as a seq number when it is all digits, else a timestamp string."""
     if value is None:
         return None
+    from ledger.service import is_seq
+
     text = value.strip()
-    return int(text) if text.isdigit() else text
+    return int(text) if is_seq(text) else text
 
 
 def stderr_is_terminal() -> bool:

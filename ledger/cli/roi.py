@@ -119,7 +119,7 @@ def report(
     ctx: typer.Context,
     pattern_id: PatternArg,
     executions: Annotated[
-        int, typer.Option(min=0, help="How many recent executions to list.")
+        int, typer.Option(min=0, max=100_000, help="How many recent executions to list.")
     ] = 20,
     now: NowOpt = None,
     as_of: AsOfOpt = None,
