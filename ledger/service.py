@@ -147,7 +147,7 @@ class LedgerCore:
             )
         backend = open_backend(location)
         try:
-            backend.ensure_schema()
+            backend.ensure_schema(create)
             ledger = cls(backend)
             ledger.catch_up(progress)
         except BaseException:

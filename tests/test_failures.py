@@ -192,3 +192,35 @@ def test_a_batch_line_whose_time_leaves_the_calendar_costs_only_itself(
     result = cli("record", "batch", str(path), "--json")
     text = clean(result, (2,))
     assert json.loads(result.stdout)["accepted"] == 2, text
+
+
+def test_a_sqlite_database_that_is_not_a_ledger_is_refused_and_left_untouched(
+    tmp_path: Path,
+) -> None:
+    """The defect: `verify` on an application's database answered 'Hash chain OK', added 11
+    tables to it and switched it to WAL."""
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER)")
+    before = path.read_bytes()
+    for args in (["verify"], ["roi", "summary"], EXECUTION, ["init"]):
+        text = clean(Cli(path)(*args), (2,))
+        assert "not a roi-ledger ledger" in text and "users" in text
+    assert path.read_bytes() == before
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_a_postgresql_password_is_never_printed(pg_url: str) -> None:
+    from ledger.storage import shown
+
+    url = pg_url.replace("postgres@", "postgres:s3cretPW@")
+    assert "s3cretPW" not in shown(url) and "***" in shown(url)
+    assert "s3cretPW" not in shown(pg_url + "&password=s3cretPW")
+    cli = Cli(url)
+    result = cli("init", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "s3cretPW" not in result.stdout + result.stderr
+    assert "s3cretPW" not in cli("demo", "--days", "1").stdout
+    wrong = Cli(url.replace("127.0.0.1", "127.0.0.1:1"))("verify")
+    assert "s3cretPW" not in wrong.stdout + wrong.stderr

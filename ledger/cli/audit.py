@@ -21,6 +21,7 @@ from ledger.cli.common import (
     stderr_is_terminal,
 )
 from ledger.cli.output import console, echo, print_json, print_table, printable
+from ledger.storage import shown
 
 
 def _fields(payload: str) -> str:
@@ -97,7 +98,7 @@ def register(app: typer.Typer) -> None:
         """Create an empty ledger (the log, its guards and the projections)."""
         with open_ledger(ctx) as ledger:
             head = ledger.digest()
-            location = ledger.backend.location
+            location = shown(ledger.location)
         if as_json:
             print_json({"db": location, **head})
         else:

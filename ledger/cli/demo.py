@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
         from ledger.cli.roi import SUMMARY_COLUMNS
         from ledger.demo import run_demo
         from ledger.moments import moment
+        from ledger.storage import shown
 
         when = moment(now, recording=True)
         with open_ledger(ctx) as ledger:
@@ -37,7 +38,7 @@ def register(app: typer.Typer) -> None:
             conversions = ledger.conversion_metrics("source")
             insights = ledger.insights()
             calibration = ledger.calibration()
-            location = ledger.backend.location
+            location = shown(ledger.location)
         if as_json:
             print_json(
                 {

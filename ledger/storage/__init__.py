@@ -17,6 +17,25 @@ def resolve_location(path_or_url: str | os.PathLike[str] | None) -> str:
     return os.fspath(path_or_url)
 
 
+def shown(location: str) -> str:
+    """A location fit to print: a URL's password (in its user part or a `password=` query
+    parameter) replaced by ***."""
+    if "://" not in location:
+        return location
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(location)
+    netloc = parts.netloc
+    if parts.password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}:***@{host}"
+    query = parts.query
+    if "password" in query.lower():
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs])
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
 def open_backend(path_or_url: str | os.PathLike[str] | None = None) -> Backend:
     """Open the backend a path or URL names (a `postgresql://` URL selects PostgreSQL)."""
     location = resolve_location(path_or_url)

@@ -51,8 +51,9 @@ class Backend(Protocol):
         """A read-only transaction over one consistent snapshot."""
         ...
 
-    def ensure_schema(self) -> None:
-        """Create the log, its append-only guards and the checkpoint table if missing."""
+    def ensure_schema(self, create: bool = True) -> None:
+        """Create the log, its append-only guards and the checkpoint table if missing (with
+        `create` false, refuse a store that holds no ledger instead)."""
         ...
 
     def has_schema(self) -> bool:

@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import StorageError
+from ledger.errors import InputError, StorageError
+from ledger.storage import shown
 from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, SUPPORT_TABLES
 
 WRITE_LOCK = 7_215_002_611
@@ -59,19 +60,6 @@ def to_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-def _safe_url(url: str) -> str:
-    """A connection URL with any password left out, fit for a message."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    user = f"{parts.username}:***@" if parts.username else ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}{host}{port}"))
-
-
 class PgSql:
     """The `Sql` protocol over a psycopg connection."""
 
@@ -105,7 +93,7 @@ class PostgresBackend:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StorageError(f"cannot connect to {_safe_url(url)}: {reason}") from None
+            raise StorageError(f"cannot connect to {shown(url)}: {reason}") from None
         self._sql = PgSql(self._conn)
 
     @contextmanager
@@ -174,20 +162,26 @@ class PostgresBackend:
             message = f"lost the connection to the server ({text}); nothing was written"
         else:
             message = text
-        return StorageError(f"PostgreSQL: {message}", {"db": _safe_url(self.location)})
+        return StorageError(f"PostgreSQL: {message}", {"db": shown(self.location)})
 
     def has_schema(self) -> bool:
         """Whether `events` exists in the current search path."""
         row = self._conn.execute("SELECT to_regclass('events')").fetchone()
         return row is not None and row[0] is not None
 
-    def ensure_schema(self) -> None:
-        """Create the log, its guards and the checkpoint table (serialised by the lock)."""
+    def ensure_schema(self, create: bool = True) -> None:
+        """Create the log, its guards and the checkpoint table (serialised by the lock); with
+        `create` false, refuse a database that holds no ledger instead."""
         present = self._conn.execute(
             "SELECT " + ", ".join(f"to_regclass('{t}')" for t in ("events", *SUPPORT_TABLES))
         ).fetchone()
         if present is not None and all(name is not None for name in present):
             return
+        if not create and (present is None or present[0] is None):
+            raise InputError(
+                f"no ledger in {shown(self.location)}: create one with `roi-ledger init`",
+                {"field": "db"},
+            )
         with self.write():
             for statement in LOG_DDL:
                 self._conn.execute(statement.replace("%%", "%"))

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from ledger.errors import StorageError
-from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, SUPPORT_TABLES
+from ledger.errors import InputError, StorageError
+from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, EVENT_COLUMNS, SUPPORT_TABLES
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -103,12 +103,6 @@ class SqliteBackend:
             raise storage_error(self.location, exc) from None
         try:
             self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            if scratch:
-                self._conn.execute("PRAGMA journal_mode=OFF")
-                self._conn.execute("PRAGMA synchronous=OFF")
-            else:
-                self._enable_wal()
-                self._conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error as exc:
             self._conn.close()
             raise storage_error(self.location, exc) from None
@@ -200,8 +194,23 @@ class SqliteBackend:
         """Whether the log table exists yet."""
         return self._count("type = 'table' AND name = 'events'") > 0
 
-    def ensure_schema(self) -> None:
-        """Create the log, its triggers and the checkpoint table (one transaction)."""
+    def ensure_schema(self, create: bool = True) -> None:
+        """Check the file is a ledger (or, with `create`, an empty database to make one in),
+        set WAL and full sync, and create whatever of the log's tables is missing.
+
+        A SQLite database that holds other tables and no ledger is refused untouched: neither
+        its journal mode nor its tables are changed.
+        """
+        self._check_is_ledger(create)
+        try:
+            if self._scratch:
+                self._conn.execute("PRAGMA journal_mode=OFF")
+                self._conn.execute("PRAGMA synchronous=OFF")
+            else:
+                self._enable_wal()
+                self._conn.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error as exc:
+            raise storage_error(self.location, exc) from None
         tables = ", ".join(f"'{t}'" for t in SUPPORT_TABLES)
         if (
             self.has_schema()
@@ -212,6 +221,37 @@ class SqliteBackend:
         with self.write() as db:
             for statement in LOG_DDL:
                 db.execute(statement)
+
+    def _check_is_ledger(self, create: bool) -> None:
+        try:
+            tables = {
+                r[0]
+                for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            columns = [r[1] for r in self._conn.execute("PRAGMA table_info(events)")]
+        except sqlite3.Error as exc:
+            raise storage_error(self.location, exc) from None
+        expected = [c.strip() for c in EVENT_COLUMNS.split(",")]
+        if "events" in tables and columns != expected:
+            raise InputError(
+                f"{self.location} is not a roi-ledger database: its events table has other "
+                "columns. Choose another --db",
+                {"field": "db", "value": self.location},
+            )
+        if "events" not in tables and tables:
+            shown = ", ".join(sorted(tables)[:5])
+            raise InputError(
+                f"{self.location} is a SQLite database but not a roi-ledger ledger (it holds "
+                f"{shown}{'…' if len(tables) > 5 else ''}); it was left untouched. "
+                "Choose another --db",
+                {"field": "db", "value": self.location},
+            )
+        if not tables and not create:
+            raise InputError(
+                f"no ledger at {self.location} (the file is empty): create one with "
+                "`roi-ledger init`",
+                {"field": "db", "value": self.location},
+            )
 
     def _count(self, where: str) -> int:
         try:
