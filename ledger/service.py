@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ class LedgerCore:
         self.projector = Projector(build_projections(), self.log, backend.column_types)
         self.clock = clock
         self._views: dict[int, Self] = {}
+        self._views_lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------------
     @classmethod
@@ -157,9 +159,10 @@ class LedgerCore:
 
     def close(self) -> None:
         """Close the database and any scratch replays."""
-        for view in self._views.values():
-            view.close()
-        self._views.clear()
+        with self._views_lock:
+            for view in self._views.values():
+                view.close()
+            self._views.clear()
         self.backend.close()
 
     @property
@@ -373,16 +376,17 @@ class LedgerCore:
         if as_of is None:
             return self
         seq = self.resolve_as_of(as_of)
-        view = self._views.pop(seq, None)
-        if view is None:
-            from ledger.replay import replay_into_scratch
+        with self._views_lock:  # threads sharing this ledger share its replays too
+            view = self._views.pop(seq, None)
+            if view is None:
+                from ledger.replay import replay_into_scratch
 
-            view = replay_into_scratch(self, seq)
-        self._views[seq] = view  # most recently used last
-        while len(self._views) > VIEWS_KEPT:
-            # Dropped, not closed: a caller may still hold it; its scratch database goes
-            # when the last reference does.
-            del self._views[next(iter(self._views))]
+                view = replay_into_scratch(self, seq)
+            self._views[seq] = view  # most recently used last
+            while len(self._views) > VIEWS_KEPT:
+                # Dropped, not closed: a caller may still hold it; its scratch database goes
+                # when the last reference does.
+                del self._views[next(iter(self._views))]
         return view
 
     @contextmanager

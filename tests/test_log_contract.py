@@ -133,3 +133,34 @@ def test_sqlite_is_wal_with_full_sync(db_path: object) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_one_ledger_shared_by_threads_loses_and_corrupts_nothing(any_location: str) -> None:
+    """Found by attacking the Python API: four threads appending through one Ledger mixed
+    their transactions on its one connection ('cannot start a transaction within a
+    transaction', UNIQUE failures, events committed by calls that raised, projections
+    drifting, once a ledger that no command could open)."""
+    import threading
+
+    with Ledger.open(any_location) as led:
+        approve(led)
+        acknowledged: list[int] = []
+        failures: list[BaseException] = []
+
+        def work(name: str) -> None:
+            for i in range(60):
+                try:
+                    led.record_execution("p", "10", "0.01", True, idempotency_key=f"{name}-{i}")
+                    acknowledged.append(1)
+                    led.pattern_roi("p")
+                except BaseException as exc:  # any failure at all is the defect
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in "abcd"]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert count(led) == 1 + len(acknowledged) == 241
+        assert led.verify(projections=True)["ok"]

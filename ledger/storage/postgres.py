@@ -8,6 +8,7 @@ as on SQLite: `?` placeholders are rewritten to psycopg's `%s`.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -89,6 +90,8 @@ class PostgresBackend:
                 "PostgreSQL needs psycopg: pip install 'roi-ledger[postgres]'"
             ) from exc
         self.location = url
+        self._lock = threading.RLock()
+        """One connection, so one transaction at a time: threads sharing a ledger take turns."""
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
@@ -102,17 +105,18 @@ class PostgresBackend:
         error comes out as one StorageError saying what to do."""
         import psycopg
 
-        try:
-            self._conn.execute("BEGIN")
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            yield self._sql
-            self._conn.execute("COMMIT")
-        except psycopg.Error as exc:
-            self._rollback()
-            raise self._error(exc) from None
-        except BaseException:
-            self._rollback()
-            raise
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                yield self._sql
+                self._conn.execute("COMMIT")
+            except psycopg.Error as exc:
+                self._rollback()
+                raise self._error(exc) from None
+            except BaseException:
+                self._rollback()
+                raise
 
     @contextmanager
     def read(self) -> Iterator[PgSql]:
@@ -120,16 +124,17 @@ class PostgresBackend:
         import psycopg
         from psycopg.pq import TransactionStatus
 
-        if self._conn.info.transaction_status != TransactionStatus.IDLE:
-            yield self._sql
-            return
-        try:
-            self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield self._sql
-        except psycopg.Error as exc:
-            raise self._error(exc) from None
-        finally:
-            self._rollback()
+        with self._lock:
+            if self._conn.info.transaction_status != TransactionStatus.IDLE:
+                yield self._sql
+                return
+            try:
+                self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield self._sql
+            except psycopg.Error as exc:
+                raise self._error(exc) from None
+            finally:
+                self._rollback()
 
     def _rollback(self) -> None:
         """End the open transaction, if the connection still has one."""
@@ -172,6 +177,10 @@ class PostgresBackend:
     def ensure_schema(self, create: bool = True) -> None:
         """Create the log, its guards and the checkpoint table (serialised by the lock); with
         `create` false, refuse a database that holds no ledger instead."""
+        with self._lock:
+            self._prepare(create)
+
+    def _prepare(self, create: bool) -> None:
         present = self._conn.execute(
             "SELECT " + ", ".join(f"to_regclass('{t}')" for t in ("events", *SUPPORT_TABLES))
         ).fetchone()
@@ -187,8 +196,9 @@ class PostgresBackend:
                 self._conn.execute(statement.replace("%%", "%"))
 
     def close(self) -> None:
-        """Close the connection."""
-        self._conn.close()
+        """Close the connection (after any transaction another thread has open)."""
+        with self._lock:
+            self._conn.close()
 
     def copy_to(self, path: Path) -> tuple[int, str]:
         """Not for PostgreSQL: pg_dump (or `roi-ledger export`) copies a server's database."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -92,6 +93,9 @@ class SqliteBackend:
     def __init__(self, path: Path | str, *, scratch: bool = False) -> None:
         self.location = str(path)
         self._scratch = scratch
+        self._lock = threading.RLock()
+        """One connection, so one transaction at a time: threads sharing a ledger take turns
+        (re-entrant, so a read inside this thread's own write joins it)."""
         try:
             self._conn = sqlite3.connect(
                 self.location,
@@ -146,31 +150,33 @@ class SqliteBackend:
     def write(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any exception; a database error comes out
         as one StorageError saying what to do."""
-        self._begin("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise storage_error(self.location, exc) from None
-        except BaseException:
-            self._rollback()
-            raise
+        with self._lock:
+            self._begin("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise storage_error(self.location, exc) from None
+            except BaseException:
+                self._rollback()
+                raise
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A deferred transaction: one snapshot for every statement inside. Inside an open
         transaction (e.g. a report computed under the write lock) it reads within that one."""
-        if self._conn.in_transaction:
-            yield self._conn
-            return
-        self._begin("BEGIN")
-        try:
-            yield self._conn
-        except sqlite3.Error as exc:
-            raise storage_error(self.location, exc) from None
-        finally:
-            self._rollback()
+        with self._lock:
+            if self._conn.in_transaction:
+                yield self._conn
+                return
+            self._begin("BEGIN")
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise storage_error(self.location, exc) from None
+            finally:
+                self._rollback()
 
     def copy_to(self, path: Path) -> tuple[int, str]:
         """Copy the whole database, one consistent snapshot, into a new file at `path`;
@@ -201,6 +207,10 @@ class SqliteBackend:
         A SQLite database that holds other tables and no ledger is refused untouched: neither
         its journal mode nor its tables are changed.
         """
+        with self._lock:
+            self._prepare(create)
+
+    def _prepare(self, create: bool) -> None:
         self._check_is_ledger(create)
         try:
             if self._scratch:
@@ -255,11 +265,14 @@ class SqliteBackend:
 
     def _count(self, where: str) -> int:
         try:
-            row = self._conn.execute(f"SELECT count(*) FROM sqlite_master WHERE {where}").fetchone()
+            with self._lock:
+                sql = f"SELECT count(*) FROM sqlite_master WHERE {where}"
+                row = self._conn.execute(sql).fetchone()
         except sqlite3.Error as exc:
             raise storage_error(self.location, exc) from None
         return int(row[0])
 
     def close(self) -> None:
-        """Close the connection."""
-        self._conn.close()
+        """Close the connection (after any transaction another thread has open)."""
+        with self._lock:
+            self._conn.close()
