@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ledger.projector import Progress
+from ledger.projector import Progress, bulk_work
 from ledger.storage.sqlite import SqliteBackend
 from projections.base import Projection, Sql
 
@@ -47,12 +47,13 @@ def replay_into_scratch(
 def rebuild(
     ledger: Ledger, names: Sequence[str] | None = None, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Drop and refold the named projections (all by default), in batches with checkpoints."""
+    """Drop and refold the named projections (all by default) in one transaction: a reader
+    sees the old projections until the new ones are whole."""
     selected = select(ledger, names)
-    with ledger.backend.write() as db:
+    with bulk_work(), ledger.backend.write() as db:
         ledger.projector.reset(db, selected)
         head = ledger.log.head(db).seq
-    ledger.catch_up(progress)
+        ledger.projector.catch_up(db, head, progress=progress)
     return {"projections": [p.name for p in selected], "events": head}
 
 

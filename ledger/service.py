@@ -7,7 +7,6 @@ point of the log.
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,7 +22,7 @@ from ledger.bootstrap import build_projections
 from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
 from ledger.eventlog import EventLog, Head
 from ledger.handlers import handler_for
-from ledger.projector import Progress, Projector
+from ledger.projector import Progress, Projector, bulk_work
 from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
 from ledger.uow import Clock, UnitOfWork, system_clock
@@ -31,7 +30,6 @@ from ledger.validation import build_command
 from projections.base import Sql
 
 AsOf = int | str | None
-CATCH_UP_CHUNK = 50_000
 
 
 @dataclass
@@ -100,24 +98,6 @@ VIEWS_KEPT = 4
 """Scratch replays (as-of views) a ledger keeps; older ones are let go."""
 
 
-@contextmanager
-def bulk_work() -> Iterator[None]:
-    """Pause the cyclic garbage collector over bulk work (a batch, a rebuild chunk).
-
-    Each chunk keeps tens of thousands of small objects alive (commands, events, rows) until
-    it commits, none of them in reference cycles, and frees them by reference counting; left
-    on, the collector would rescan them all every few thousand allocations.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 class LedgerCore:
     """An open ledger: transactions, as-of views and the audit operations. Feature modules
     add their commands and queries in subclasses; `ledger.api.Ledger` combines them."""
@@ -138,8 +118,11 @@ class LedgerCore:
         *,
         create: bool = True,
         progress: Progress | None = None,
+        catch_up: bool = True,
     ) -> Self:
-        """Open (creating if allowed) the ledger at a path or URL; projections catch up."""
+        """Open (creating if allowed) the ledger at a path or URL; projections catch up
+        unless `catch_up` is false (for the log's own commands - verify, rebuild, log,
+        export - which must work even when a projection cannot)."""
         location = resolve_location(path_or_url)
         if not create and "://" not in location and not os.path.exists(location):
             raise InputError(
@@ -151,7 +134,8 @@ class LedgerCore:
         try:
             backend.ensure_schema(create)
             ledger = cls(backend)
-            ledger.catch_up(progress)
+            if catch_up:
+                ledger.catch_up(progress)
         except BaseException:
             backend.close()
             raise
@@ -182,7 +166,9 @@ class LedgerCore:
         self.close()
 
     def catch_up(self, progress: Progress | None = None) -> None:
-        """Bring every projection up to the head, a chunk per transaction."""
+        """Bring every projection up to the head in one transaction: a reader sees the
+        projections as they were or as they are, never half folded (a killed catch-up
+        leaves them as they were)."""
         with self.backend.read() as db:
             head = self.log.head(db).seq
             ahead = self.projector.furthest(db)
@@ -194,12 +180,8 @@ class LedgerCore:
                 f"the log ends at seq {head}, but its projections had folded events up to seq "
                 f"{ahead}: events after seq {head} were deleted",
             )
-        while True:
-            with bulk_work(), self.backend.write() as db:
-                head = self.log.head(db).seq
-                reached = self.projector.catch_up(db, head, limit=CATCH_UP_CHUNK, progress=progress)
-            if reached >= head:
-                return
+        with bulk_work(), self.backend.write() as db:
+            self.projector.catch_up(db, self.log.head(db).seq, progress=progress)
 
     # -- running commands ----------------------------------------------------------------
     @contextmanager

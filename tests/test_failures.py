@@ -224,3 +224,23 @@ def test_a_postgresql_password_is_never_printed(pg_url: str) -> None:
     assert "s3cretPW" not in cli("demo", "--days", "1").stdout
     wrong = Cli(url.replace("127.0.0.1", "127.0.0.1:1"))("verify")
     assert "s3cretPW" not in wrong.stdout + wrong.stderr
+
+
+def test_a_projection_that_cannot_catch_up_does_not_lock_out_verify_and_rebuild(
+    cli: Cli,
+) -> None:
+    """Found by attacking the CLI: with one checkpoint a step behind, every command - even
+    the `verify --projections` and `rebuild` its own error advised - failed the same way,
+    because opening the ledger caught up first."""
+    cli.json(*APPROVE)
+    cli.json(*EXECUTION)
+    with sqlite3.connect(cli.db) as conn:
+        conn.execute(
+            "UPDATE projection_checkpoints SET position = 1 WHERE name = 'pattern_executions'"
+        )
+    advice = clean(cli("roi", "summary"), (1,))
+    assert "verify --projections" in advice and "rebuild" in advice
+    clean(cli("verify", "--projections"), (0, 1))
+    assert cli.json("rebuild")["events"] == 2
+    assert cli.json("roi", "summary")[0]["total_executions"] == 1
+    assert cli.json("verify", "--projections")["ok"]

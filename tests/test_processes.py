@@ -14,6 +14,7 @@ import pytest
 
 from ledger import Ledger
 from ledger.audit import verify_chain
+from ledger.batch import parse_line
 from ledger.replay import diff_projections
 from tests.conftest import event_count
 
@@ -227,3 +228,48 @@ def test_sigkill_repeatedly_then_complete(tmp_path: Path) -> None:
     with Ledger.open(db) as led:
         assert verify_chain(led)["checked"] == total
         assert diff_projections(led)["ok"]
+
+
+def test_a_reader_never_sees_a_half_rebuilt_projection(tmp_path: Path) -> None:
+    """Found by attacking the Python API: while another process rebuilt, a long-lived
+    reader saw empty or partial tables (NotFoundError, totals of 49,999 of 200,000)."""
+    db = tmp_path / "r.db"
+    with Ledger.open(db) as led:
+        led.approve_pattern("p", 60, "0.05")
+        lines = (
+            (
+                n,
+                parse_line(
+                    n,
+                    json.dumps(
+                        {
+                            "command": "execution",
+                            "pattern_id": "p",
+                            "execution_time_seconds": 1,
+                            "actual_cost": "0.01",
+                            "success": True,
+                        }
+                    ),
+                ),
+            )
+            for n in range(1, 30_001)
+        )
+        led.execute_batch(lines)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    rebuilder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import subprocess, sys\n"
+         "for _ in range(3):\n"
+         f"    subprocess.run([sys.executable, '-m', 'ledger', '--db', {str(db)!r}, 'rebuild'],"
+         " check=True, capture_output=True)"],
+        env=env,
+    )  # fmt: skip
+    seen: set[object] = set()
+    with Ledger.open(db) as reader:
+        while rebuilder.poll() is None:
+            try:
+                seen.add(reader.pattern_roi("p")["total_executions"])
+            except Exception as exc:  # any failure to read is the defect
+                seen.add(type(exc).__name__)
+    assert rebuilder.wait() == 0
+    assert seen == {30_000}, seen

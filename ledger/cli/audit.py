@@ -122,7 +122,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Show the log: its last events, or those after --after (as it stood --as-of)."""
-        with open_ledger(ctx, create=False) as ledger:
+        with open_ledger(ctx, create=False, catch_up=False) as ledger:
             head = ledger.resolve_as_of(parse_as_of(as_of))
             if after is None:
                 start = max(0, head - limit) if not (event_type or stream) else 0
@@ -146,7 +146,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """A stream's audit trail, oldest first (retractions included)."""
-        with open_ledger(ctx, create=False) as ledger:
+        with open_ledger(ctx, create=False, catch_up=False) as ledger:
             events = ledger.history(stream_id, as_of=parse_as_of(as_of))
         if not events and ":" not in stream_id:
             echo(
@@ -177,7 +177,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Recompute the hash chain (exit 1 and the first bad seq on any mismatch)."""
-        with open_ledger(ctx, create=False) as ledger:
+        with open_ledger(ctx, create=False, catch_up=False) as ledger:
             head = ledger.head().seq
             steps = head * (2 if projections else 1)
             with _Bar("verifying", steps, stderr_is_terminal() and not as_json) as bar:
@@ -197,7 +197,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
     ) -> None:
         """Print the head as SEQ:HASH; keep it somewhere else to prove the past later."""
-        with open_ledger(ctx, create=False) as ledger:
+        with open_ledger(ctx, create=False, catch_up=False) as ledger:
             head = ledger.digest(as_of=parse_as_of(as_of))
         if as_json:
             print_json(head)
@@ -220,7 +220,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Verify the chain, then drop projections and refold them from the log, in batches."""
-        with open_ledger(ctx, create=False) as ledger:
+        with open_ledger(ctx, create=False, catch_up=False) as ledger:
             total = 2 * ledger.head().seq
             with _Bar("rebuilding", total, stderr_is_terminal() and not as_json) as bar:
                 result = ledger.rebuild(projection, force=force, progress=bar.advance)
@@ -269,7 +269,7 @@ def register(app: typer.Typer) -> None:
 
         if output is not None:
             check_target(output, ledger_location(ctx), "output", make_parents=False)
-        with open_ledger(ctx, create=False) as ledger:
+        with open_ledger(ctx, create=False, catch_up=False) as ledger:
             upto = ledger.resolve_as_of(parse_as_of(as_of))
             if output is None:
                 count = export_events(ledger, sys.stdout, after, upto)
@@ -317,7 +317,7 @@ def register(app: typer.Typer) -> None:
         check_target(file, ledger_location(ctx), "file", make_parents=False)
         if file.exists():
             raise InputError(f"file: {file} exists; choose a new path", {"field": "file"})
-        with open_ledger(ctx, create=False) as ledger:
+        with open_ledger(ctx, create=False, catch_up=False) as ledger:
             head = ledger.backup(file)
         if as_json:
             print_json({"file": str(file), **head})

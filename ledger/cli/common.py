@@ -90,11 +90,12 @@ def output_file(ctx: typer.Context, path: Path, field: str = "output") -> Path:
     return check_target(path, ledger_location(ctx), field, make_parents=True)
 
 
-def open_ledger(ctx: typer.Context, *, create: bool = True) -> Ledger:
-    """Open the ledger the global --db option (or ROI_LEDGER_DB) names."""
+def open_ledger(ctx: typer.Context, *, create: bool = True, catch_up: bool = True) -> Ledger:
+    """Open the ledger --db (or ROI_LEDGER_DB) names; the log's own commands pass
+    `catch_up=False`, so they work even when a projection cannot catch up."""
     from ledger.api import Ledger
 
-    return Ledger.open(db_location(ctx), create=create, progress=None)
+    return Ledger.open(db_location(ctx), create=create, catch_up=catch_up)
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
