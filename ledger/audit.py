@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from events import GENESIS_HASH, canonical_json, chain_hash
 from ledger.errors import InputError, IntegrityError
-from ledger.eventlog import decode_row
+from ledger.eventlog import Head, decode_row
 from ledger.storage.base import EVENT_COLUMNS
 
 if TYPE_CHECKING:
@@ -221,44 +223,44 @@ def import_events(
 ) -> dict[str, Any]:
     """Append exported events that continue this log's chain exactly.
 
-    The whole file is checked first (chain, decodability, agreement with events already
-    here), then appended in batches; importing into an empty ledger reproduces the digest.
+    The input is read once, into a private spool (a pipe or FIFO can be read only once, and
+    a file might change between two reads): what is checked is exactly what is appended.
+    The whole of it is checked first - its chain, that each event decodes, that it continues
+    this ledger (from seq 1, or from any seq this ledger already holds, as an export made
+    with --after does) - then appended in batches; importing into an empty ledger reproduces
+    the digest.
     """
+    from pathlib import Path
+
+    from ledger.inputs import open_input
+
+    with tempfile.TemporaryFile() as spool:
+        with open_input(Path(path), "file") as handle:
+            shutil.copyfileobj(handle, spool)
+        spool.seek(0)
+        return _import_spooled(ledger, spool, progress, batch)
+
+
+def _spooled_rows(spool: IO[bytes]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    spool.seek(0)
+    for number, raw in enumerate(spool, 1):
+        text = raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
+        try:
+            line = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"line {number}: not UTF-8 text", {"line": number}) from None
+        if line.strip():
+            yield number, _row_from_line(number, line)
+
+
+def _import_spooled(
+    ledger: Ledger, spool: IO[bytes], progress: Progress | None, batch: int
+) -> dict[str, Any]:
     with ledger.backend.read() as db:
         head = ledger.log.head(db)
-
-    def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
-        with open(path, encoding="utf-8") as handle:
-            for number, text in enumerate(handle, 1):
-                if text.strip():
-                    yield number, _row_from_line(number, text)
-
-    # Pass 1: the file's own chain. Because each hash covers everything before it, the file
-    # continues this ledger exactly when its hash at our head's seq equals our head's hash.
-    prev_seq, prev_hash, new = 0, GENESIS_HASH, 0
-    hash_at_head = GENESIS_HASH if head.seq == 0 else None
-    for number, row in rows():
-        ((_, _, problem),) = check_rows([row], prev_seq, prev_hash)
-        if problem is not None:
-            raise IntegrityError(f"line {number}: {problem}", {"line": number, "seq": row[0]})
-        prev_seq, prev_hash = row[0], row[10]
-        if row[0] == head.seq:
-            hash_at_head = row[10]
-        new += row[0] > head.seq
-    if prev_seq < head.seq:
-        with ledger.backend.read() as db:
-            ours = ledger.log.read_event(db, prev_seq) if prev_seq else None
-        hash_at_head = head.hash if ours is not None and ours.hash == prev_hash else None
-        if prev_seq == 0:
-            hash_at_head = head.hash
-    if hash_at_head != head.hash:
-        raise IntegrityError(
-            f"the file does not continue this ledger: it differs at or before seq "
-            f"{min(prev_seq, head.seq)}; import into an empty ledger or a copy it came from",
-            {"seq": min(prev_seq, head.seq)},
-        )
-    skipped = min(prev_seq, head.seq)
+    _check_spool(ledger, spool, head)
     pending: list[tuple[Any, ...]] = []
+    imported = present = 0
 
     def commit() -> None:
         with ledger.backend.write() as db:
@@ -271,13 +273,78 @@ def import_events(
             progress(len(pending))
         pending.clear()
 
-    for _, row in rows():
-        if row[0] > head.seq:
-            pending.append(row)
-            if len(pending) >= batch:
-                commit()
+    for _, row in _spooled_rows(spool):
+        if row[0] <= head.seq:
+            present += 1
+            continue
+        pending.append(row)
+        imported += 1
+        if len(pending) >= batch:
+            commit()
     if pending:
         commit()
     with ledger.backend.read() as db:
         final = ledger.log.head(db)
-    return {"imported": new, "already_present": skipped, "seq": final.seq, "hash": final.hash}
+    return {"imported": imported, "already_present": present, "seq": final.seq, "hash": final.hash}
+
+
+def _check_spool(ledger: Ledger, spool: IO[bytes], head: Head) -> None:
+    """The file's own chain, and that it continues this ledger.
+
+    Each hash covers everything before it, so the file continues this ledger exactly when
+    its first event chains onto an event (or the genesis) this ledger holds, and where the
+    two overlap, their hashes agree at the last seq they share.
+    """
+    start = start_hash = None
+    prev_seq, prev_hash = 0, GENESIS_HASH
+    hash_at_head: str | None = None
+    for number, row in _spooled_rows(spool):
+        if start is None:
+            start, start_hash = row[0] - 1, row[9]
+            prev_seq, prev_hash = start, start_hash
+            _continues_here(ledger, head, start, start_hash)
+        ((_, _, problem),) = check_rows([row], prev_seq, prev_hash)
+        if problem is not None:
+            raise IntegrityError(f"line {number}: {problem}", {"line": number, "seq": row[0]})
+        prev_seq, prev_hash = row[0], row[10]
+        if row[0] == head.seq:
+            hash_at_head = row[10]
+    if start is None:
+        return  # an empty file: nothing to import
+    if prev_seq >= head.seq > start and hash_at_head != head.hash:
+        raise IntegrityError(
+            f"the file does not continue this ledger: it differs from it at or before seq "
+            f"{head.seq}; import into an empty ledger or a copy it came from",
+            {"seq": head.seq},
+        )
+    if prev_seq < head.seq:
+        with ledger.backend.read() as db:
+            ours = ledger.log.read_event(db, prev_seq) if prev_seq else None
+        if ours is not None and ours.hash != prev_hash:
+            raise IntegrityError(
+                f"the file does not continue this ledger: it differs from it at or before "
+                f"seq {prev_seq}",
+                {"seq": prev_seq},
+            )
+
+
+def _continues_here(ledger: Ledger, head: Head, start: int, start_hash: str) -> None:
+    """The file's first event must chain onto seq `start` as this ledger holds it."""
+    if start > head.seq:
+        raise IntegrityError(
+            f"the file starts at seq {start + 1}, but this ledger ends at seq {head.seq}: "
+            f"import the events up to seq {start} first",
+            {"seq": start},
+        )
+    if start == 0:
+        ours = GENESIS_HASH
+    else:
+        with ledger.backend.read() as db:
+            event = ledger.log.read_event(db, start)
+        ours = event.hash if event is not None else ""
+    if ours != start_hash:
+        raise IntegrityError(
+            f"the file does not continue this ledger: its first event chains onto a seq "
+            f"{start} this ledger does not hold",
+            {"seq": start},
+        )

@@ -306,3 +306,59 @@ def test_a_wrong_digest_raises_no_standing_alarm(ledger: Ledger) -> None:
     fill(ledger)
     assert not ledger.verify(digest=f"3:{'0' * 64}")["ok"]
     assert "warning" not in ledger.record_execution("p", "1", "0.01", True)
+
+
+def test_import_reads_its_input_once_so_a_pipe_works_and_cannot_switch_files(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """Found by attacking the CLI: import read its file twice, so `import <(cat log.jsonl)`
+    imported nothing and said it had, and a FIFO could hand the chain check one file and
+    the appending pass another (a tampered one)."""
+    import os
+    import threading
+
+    fill(sqlite_ledger)
+    exported = tmp_path / "log.jsonl"
+    with exported.open("w") as out:
+        export_events(sqlite_ledger, out)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    tampered = exported.read_text().replace("0.012", "0.001")
+
+    def writer() -> None:
+        import time
+
+        for text in (exported.read_text(), tampered):  # a second open would get the forgery
+            try:
+                with fifo.open("w") as pipe:
+                    pipe.write(text)
+            except OSError:
+                return
+            time.sleep(0.5)  # let the reader see the end of the first before opening again
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    with Ledger.open(tmp_path / "copy.db") as copy:
+        result = import_events(copy, str(fifo))
+        assert result["imported"] == 6 and copy.digest() == sqlite_ledger.digest()
+        assert copy.verify()["ok"]
+
+
+def test_an_export_after_a_seq_imports_onto_the_ledger_it_continues(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """Found by attacking the CLI: `export --after 50` could not be imported onto a copy
+    holding seq 1..50 ('seq 51 follows seq 0: the log has a gap')."""
+    fill(ledger)
+    first, second = tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"
+    with first.open("w") as out:
+        export_events(ledger, out, upto=3)
+    with second.open("w") as out:
+        export_events(ledger, out, after=3)
+    with Ledger.open(tmp_path / "copy.db") as copy:
+        import_events(copy, str(first))
+        assert import_events(copy, str(second))["imported"] == 3
+        assert copy.digest() == ledger.digest()
+        assert import_events(copy, str(second))["imported"] == 0
+    with Ledger.open(tmp_path / "gap.db") as gap, pytest.raises(IntegrityError, match="seq 3"):
+        import_events(gap, str(second))
