@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from commands.base import Command
 from ledger.errors import InputError
 from ledger.moments import Day, summary_day
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
 
 if TYPE_CHECKING:
+    from commands.decisions import RecordPrediction
     from projections.base import Sql
     from projections.conversion_math import Contribution
     from projections.conversions import Group
@@ -66,6 +66,26 @@ def prediction_fields(scored: dict[str, Any]) -> dict[str, Any]:
         "similar_count": scored["similar_count"],
         "model_version": MODEL_VERSION,
     }
+
+
+def _prediction_command(number: int, scored: dict[str, Any]) -> RecordPrediction:
+    """The command that keeps a scored opportunity's prediction, or an input error naming
+    the opportunity by its place in the input."""
+    from commands.decisions import RecordPrediction
+
+    try:
+        return build_command(RecordPrediction, prediction_fields(scored))
+    except InputError as exc:
+        raise InputError(f"opportunity {number}: {exc.message}", exc.details) from None
+
+
+def _prediction_values(cmd: RecordPrediction) -> tuple[Any, ...]:
+    """A prediction's values as `latest_predictions` reads them back, for comparison."""
+    return (
+        cmd.opportunity_type, cmd.opportunity_source, float(cmd.original_score),
+        float(cmd.adjusted_score), float(cmd.conversion_probability), cmd.predicted_revenue,
+        cmd.confidence, cmd.similar_count, cmd.model_version,
+    )  # fmt: skip
 
 
 def _groups(db: Sql) -> list[tuple[str, str, Contribution]]:
@@ -186,16 +206,38 @@ class DecisionLedger(LedgerCore):
         with self.reading() as db:
             groups = _groups(db)
         cache: dict[tuple[str, str], dict[str, Any]] = {}
-        scored = []
-        for index, opportunity in enumerate(opportunities):
-            scored.append(self._score_one(index, opportunity, groups, cache))
+        scored = [
+            self._score_one(number, opportunity, groups, cache)
+            for number, opportunity in enumerate(opportunities, 1)
+        ]
+        # every prediction is validated before any is recorded: a refusal writes nothing
+        commands = [_prediction_command(number, item) for number, item in enumerate(scored, 1)]
         scored.sort(key=lambda o: -o["adjusted_score"])
         if record:
-            outcome = self.execute_batch(self._prediction_commands(scored))
-            if outcome.rejected:
-                first = outcome.rejected[0]
-                raise InputError(f"opportunity {first['line']}: {first['error']}", outcome.rejected)
+            self._record_predictions(commands)
         return scored
+
+    def _record_predictions(self, commands: Sequence[RecordPrediction]) -> None:
+        """Record the predictions that differ from their opportunity's latest one. The key
+        names that latest one too, so a value that returns after a change is recorded again
+        while two scorers of the same state record it once."""
+        from projections.predictions import latest_predictions
+
+        with self.reading() as db:
+            latest = latest_predictions(db, [c.opportunity_id for c in commands])
+        fresh = []
+        for command in commands:
+            seq, known = latest.get(command.opportunity_id, (0, None))
+            values = _prediction_values(command)
+            if known == values:
+                continue
+            digest = hashlib.sha256(repr(values).encode()).hexdigest()[:16]
+            key = f"score:{command.opportunity_id}:{digest}:{seq}"
+            fresh.append(command.model_copy(update={"idempotency_key": key}))
+        outcome = self.execute_batch(enumerate(fresh, 1))
+        if outcome.rejected:
+            first = outcome.rejected[0]
+            raise InputError(f"prediction {first['line']}: {first['error']}", outcome.rejected)
 
     def _score_one(
         self,
@@ -218,6 +260,15 @@ class DecisionLedger(LedgerCore):
                     "field": "type" if not isinstance(kind, str) or not kind else "source",
                 },
             )
+        from commands.fields import check_label
+
+        for name, value in (("type", kind), ("source", source)):
+            try:
+                check_label(value)
+            except ValueError as exc:
+                raise InputError(
+                    f"opportunity {index}: {name} {exc}", {"index": index, "field": name}
+                ) from None
         raw = opportunity.get("score", 0)
         try:
             base = Decimal(str(raw)) if not isinstance(raw, bool) else Decimal("NaN")
@@ -245,20 +296,6 @@ class DecisionLedger(LedgerCore):
             "reasoning": prediction.score_reasoning(base, adjusted, predicted),
             "similar_count": predicted["similar_count"],
         }
-
-    def _prediction_commands(
-        self, scored: Sequence[dict[str, Any]]
-    ) -> Iterator[tuple[int, Command | InputError]]:
-        from commands.decisions import RecordPrediction
-
-        for index, item in enumerate(scored):
-            fields = prediction_fields(item)
-            digest = hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:16]
-            fields["idempotency_key"] = f"score:{item['opportunity_id']}:{digest}"
-            try:
-                yield index + 1, build_command(RecordPrediction, fields)
-            except InputError as exc:
-                yield index + 1, exc
 
     # -- summaries ----------------------------------------------------------------------------
     def daily_summary(self, day: Day = None, as_of: AsOf = None) -> dict[str, Any]:

@@ -89,6 +89,30 @@ class OpportunityPredictions(Projection):
         db.execute("DELETE FROM opportunity_predictions WHERE id = ?", (target.seq,))
 
 
+def latest_predictions(
+    db: Sql, opportunity_ids: Sequence[str]
+) -> dict[str, tuple[int, tuple[Any, ...]]]:
+    """Each opportunity's latest prediction: (its seq, its values in the order
+    type, source, original, adjusted, probability, revenue, confidence, count, model)."""
+    from decimal import Decimal
+
+    wanted = sorted(set(opportunity_ids))
+    out: dict[str, tuple[int, tuple[Any, ...]]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = db.execute(
+            "SELECT id, opportunity_id, opportunity_type, opportunity_source, original_score,"
+            " adjusted_score, conversion_probability, predicted_revenue, confidence,"
+            " similar_count, model_version FROM opportunity_predictions"
+            f" WHERE opportunity_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
+            chunk,
+        ).fetchall()
+        for r in rows:  # in seq order: the last one per opportunity stays
+            out[r[1]] = (int(r[0]), (r[2], r[3], float(r[4]), float(r[5]), float(r[6]),
+                                     Decimal(r[7]), Decimal(r[8]), int(r[9]), r[10]))  # fmt: skip
+    return out
+
+
 def scored_decisions(db: Sql) -> list[dict[str, Any]]:
     """Decisions with outcomes whose opportunity was scored, each with the prediction that
     informed it: the latest one recorded before the decision (else the first after)."""

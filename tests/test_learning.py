@@ -179,7 +179,7 @@ def test_opportunity_ids_come_from_the_whole_content_and_must_be_strings_or_numb
     )
     before = ledger.head().seq
     for bad in ({"x": 1}, "", "  ", ["a"], True, "a\x1bb"):
-        with pytest.raises(InputError, match="opportunity 0: id"):
+        with pytest.raises(InputError, match="opportunity 1: id"):
             ledger.score_opportunities([{"id": bad, "type": "a", "source": "b"}])
     assert ledger.head().seq == before
 
@@ -243,3 +243,53 @@ def test_calibration_on_a_small_known_set(cli: Cli, tmp_path: Path) -> None:
     assert buckets["80–90%"]["observed_rate"] == 1.0
     assert buckets["60–70%"] == {**buckets["60–70%"], "count": 1, "observed_rate": 0.0}
     assert set(buckets) == {"10–20%", "20–30%", "60–70%", "80–90%"}
+
+
+def test_score_with_one_bad_opportunity_records_nothing_and_numbers_it_as_given(
+    ledger: Ledger,
+) -> None:
+    """Found by attacking the CLI: exit 2 for the bad one, but the good one's prediction was
+    already in the log; and 'opportunity N' counted the sorted list, not the input."""
+    before = ledger.head().seq
+    with pytest.raises(InputError, match="opportunity 2") as refused:
+        ledger.score_opportunities(
+            [{"id": "ok1", "type": "golf", "source": "email", "score": 10},
+             {"id": "bad", "type": "golf\tcoaching", "source": "email", "score": 90}]
+        )  # fmt: skip
+    assert "type" in refused.value.message
+    assert ledger.head().seq == before
+
+
+def test_a_re_score_back_to_an_earlier_prediction_is_recorded(ledger: Ledger) -> None:
+    """Found by attacking the CLI: predictions were keyed by their content, so returning to
+    an earlier value counted as a duplicate of the first, and calibration held the decision
+    against the stale one in between (probability 1.0 where 0.0 had been predicted)."""
+    opportunity = [{"id": "o1", "type": "golf", "source": "email", "score": 50}]
+
+    def latest() -> float:
+        with ledger.reading() as db:
+            row = db.execute(
+                "SELECT conversion_probability FROM opportunity_predictions"
+                " WHERE opportunity_id = 'o1' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        return float(row[0])
+
+    ledger.score_opportunities(opportunity)  # no history: 0 %
+    ledger.log_decision("d0", "golf", "email", "replied", decided_at="2026-01-01T10:00:00Z")
+    ledger.record_outcome("d0", "sale", "success", customer_acquired=True,
+                          occurred_at="2026-01-02T10:00:00Z")  # fmt: skip
+    ledger.score_opportunities(opportunity)  # 100 %
+    assert latest() == 100
+    decision_seq = ledger.history("decision:d0")[0].seq
+    ledger.retract(decision_seq, "logged by mistake")
+    ledger.score_opportunities(opportunity)  # back to 0 %: must be recorded again
+    assert latest() == 0
+    seq = ledger.head().seq
+    ledger.score_opportunities(opportunity)  # unchanged since the latest: nothing new
+    assert ledger.head().seq == seq
+    ledger.log_decision("d1", "golf", "email", "replied", opportunity_id="o1",
+                        decided_at="2026-01-03T10:00:00Z")  # fmt: skip
+    ledger.record_outcome("d1", "sale", "success", customer_acquired=True,
+                          occurred_at="2026-01-04T10:00:00Z")  # fmt: skip
+    result = ledger.calibration()
+    assert result["decisions"][0]["probability"] == 0.0 and result["brier_score"] == 1.0
