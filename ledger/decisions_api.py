@@ -323,6 +323,7 @@ class DecisionLedger(LedgerCore):
         with self.reading(as_of) as db:
             head = self.log.head(db)
             made, outcomes = summaries.period_rows(db, first, last)
+            summaries.mark_firsts(db, outcomes)
             groups = _groups(db)
         body = summaries.summarise(
             made, outcomes, insights.generate(groups), conversions.conversion_metrics(groups)

@@ -14,7 +14,8 @@ from projections.base import Sql
 def period_rows(
     db: Sql, first: date, last: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Decisions made and outcomes recorded (by when they happened) from first to last day."""
+    """Decisions made and outcomes recorded (by when they happened) from first to last day;
+    each outcome row also says whether it was its decision's first customer and first deal."""
     lo, hi = first.isoformat(), (last + timedelta(days=1)).isoformat()
     decisions = db.execute(
         "SELECT decision_id, opportunity_type, opportunity_source, decided_at FROM decisions"
@@ -45,6 +46,30 @@ def period_rows(
     )  # fmt: skip
 
 
+def mark_firsts(db: Sql, outcomes: Sequence[dict[str, Any]]) -> None:
+    """Mark each outcome that was its decision's first (by when it happened) to acquire a
+    customer or close a deal: a decision is one customer, however many outcomes say so."""
+    ids = sorted({o["decision_id"] for o in outcomes})
+    first: dict[tuple[str, str], tuple[str, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = db.execute(
+            "SELECT decision_id, occurred_at, id, customer_acquired, deal_closed FROM outcomes"
+            f" WHERE decision_id IN ({', '.join('?' * len(chunk))})"
+            " AND (customer_acquired = 1 OR deal_closed = 1)",
+            chunk,
+        ).fetchall()
+        for decision_id, occurred_at, seq, customer, deal in rows:
+            for kind, flag in (("customer", customer), ("deal", deal)):
+                key = (decision_id, kind)
+                if flag and (key not in first or (occurred_at, seq) < first[key]):
+                    first[key] = (occurred_at, seq)
+    for o in outcomes:
+        for kind in ("customer", "deal"):
+            earliest = first.get((o["decision_id"], kind))
+            o[f"first_{kind}"] = earliest is not None and earliest[1] == o["id"]
+
+
 def summarise(
     decisions: Sequence[dict[str, Any]],
     outcomes: Sequence[dict[str, Any]],
@@ -73,8 +98,8 @@ def summarise(
         "decision_sources": sorted({d["opportunity_source"] for d in decisions}),
         "outcomes_recorded": len(outcomes),
         "revenue": revenue,
-        "customers_acquired": sum(1 for o in outcomes if o["customer_acquired"]),
-        "deals_closed": sum(1 for o in outcomes if o["deal_closed"]),
+        "customers_acquired": sum(1 for o in outcomes if o.get("first_customer")),
+        "deals_closed": sum(1 for o in outcomes if o.get("first_deal")),
         "top_outcome": top_outcome,
         "insights": [i["title"] for i in insights[:5]],
         "conversion_rates": [

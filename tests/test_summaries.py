@@ -107,3 +107,17 @@ def test_an_empty_day_and_a_bad_date(ledger: Ledger) -> None:
     assert s["decisions_made"] == 0 and s["top_outcome"] is None
     with pytest.raises(InputError, match="date"):
         ledger.daily_summary("08/02/2026")
+
+
+def test_customers_and_deals_are_decisions_not_outcomes(day: Ledger) -> None:
+    """Found by attacking the CLI: two customer-acquiring outcomes of one decision counted as
+    two customers in the daily summary, one in the conversion metrics. A decision counts on
+    the day its first customer (or deal) came; a later one on another day does not."""
+    day.record_outcome("a", "upsell", "success", revenue_generated=50, customer_acquired=True,
+                       deal_closed=True, occurred_at="2026-02-08T12:00:00Z")  # fmt: skip
+    day.record_outcome("a", "renewal", "success", customer_acquired=True, deal_closed=True,
+                       occurred_at="2026-02-09T12:00:00Z")  # fmt: skip
+    feb8, feb9 = day.daily_summary("2026-02-08"), day.daily_summary("2026-02-09")
+    assert (feb8["customers_acquired"], feb8["deals_closed"]) == (1, 1)
+    assert (feb9["customers_acquired"], feb9["deals_closed"]) == (1, 0)  # c's first; a's again
+    assert feb8["revenue"] == D(550) and feb8["outcomes_recorded"] == 3
