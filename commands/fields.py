@@ -56,7 +56,9 @@ def _named(text: str) -> str:
 
 
 def check_label(value: str) -> str:
-    """1–200 characters of one line, no control characters."""
+    """1–200 characters of one line, no control characters; returned in Unicode's composed
+    form (NFC), so `café` typed either way is one label."""
+    value = unicodedata.normalize("NFC", value)
     if not value:
         raise ValueError("must not be empty")
     if len(value) > MAX_LABEL:
@@ -68,11 +70,19 @@ def check_label(value: str) -> str:
 
 
 def check_id(value: str) -> str:
-    """A label without spaces: 1–200 characters, no spaces and no control characters."""
-    check_label(value)
+    """A label without spaces or invisible characters: 1–200 characters, NFC."""
+    value = check_label(value)
     if any(c.isspace() for c in value):
         raise ValueError("must not contain spaces; use - or _ instead")
+    hidden = [c for c in value if unicodedata.category(c) == "Cf"]
+    if hidden:
+        raise ValueError(f"must not contain invisible characters (found {_named(''.join(hidden))})")
     return value
+
+
+def normal_id(value: str) -> str:
+    """An id as stored (NFC), for looking one up as given by a user."""
+    return unicodedata.normalize("NFC", value)
 
 
 def check_text(value: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from commands import patterns as pattern_commands
 from commands.base import NotFoundError
+from commands.fields import normal_id
 from ledger.errors import InputError
 from ledger.eventlog import Head
 from ledger.handlers import update_confidence as handle_update_confidence
@@ -92,6 +93,7 @@ class PatternLedger(LedgerCore):
 
     def pattern_roi(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
         """One pattern's ROI summary with status, confidence, rating and interval."""
+        pattern_id = normal_id(pattern_id)
         with self.reading(as_of) as db:
             row = roi_queries.pattern_roi(db, pattern_id)
         if row is None:
@@ -107,6 +109,7 @@ class PatternLedger(LedgerCore):
         self, pattern_id: str, limit: int | None = None, as_of: AsOf = None
     ) -> list[dict[str, Any]]:
         """A pattern's executions, newest first."""
+        pattern_id = normal_id(pattern_id)
         with self.reading(as_of) as db:
             return execution_queries.list_executions(db, pattern_id, limit)
 
@@ -119,6 +122,7 @@ class PatternLedger(LedgerCore):
 
     def effectiveness(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
         """The pattern's rating and the recommendation that quotes its figures."""
+        pattern_id = normal_id(pattern_id)
         with self.reading(as_of) as db:
             return roi_analytics.effectiveness_of(self._known_row(db, pattern_id))
 
@@ -138,6 +142,7 @@ class PatternLedger(LedgerCore):
         self, pattern_id: str, as_of: AsOf = None, now: Now = None, executions: int = 50
     ) -> dict[str, Any]:
         """Summary, rating, recent executions and recommendations, stamped with the head."""
+        pattern_id = normal_id(pattern_id)
         when = moment(now)
         with self.reading(as_of) as db:
             head = self.log.head(db)
@@ -195,6 +200,7 @@ class PatternLedger(LedgerCore):
         self, pattern_id: str, period: str = "day", as_of: AsOf = None
     ) -> list[dict[str, Any]]:
         """Success rate, savings and ROI per day, ISO week or month."""
+        pattern_id = normal_id(pattern_id)
         if period not in roi_analytics.PERIODS:
             raise InputError(
                 f"period: must be one of {', '.join(roi_analytics.PERIODS)} (got {period!r})",

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from commands.base import Command, ConflictError, DomainError
+from commands.fields import normal_id
 from events import RecordedEvent
 from events.timeutil import normalize_timestamp
 from ledger.bootstrap import build_projections
@@ -529,6 +530,7 @@ class LedgerCore:
                     {"field": "type", "known": sorted(EVENT_CLASSES)},
                 )
         upto = None if as_of is None else self.resolve_as_of(as_of)
+        stream_id = None if stream_id is None else normal_id(stream_id)
         with self.backend.read() as db:
             return self.log.read_after(
                 db, after, limit, upto=upto, event_type=event_type, stream_id=stream_id

@@ -157,3 +157,23 @@ def test_python_floats_are_rounded_to_the_documented_precision(ledger: object) -
     row = ledger.executions("p")[0]
     assert row["execution_time_seconds"] == Decimal("0.000000")
     assert row["actual_cost"] == Decimal("0.0000000000")
+
+
+def test_ids_and_labels_are_one_unicode_form_and_carry_no_invisible_characters(
+    cli: Cli,
+) -> None:
+    """Found by attacking the CLI: `café` approved in one Unicode form was 'unknown' when
+    recorded in the other, both could be approved as look-alike patterns, and `p` with a
+    zero-width space was a different pattern from `p`."""
+    nfc, nfd = "caf\u00e9", "cafe\u0301"
+    cli.json("pattern", "approve", nfc, "--estimated-time-seconds", "60", "--estimated-cost", "1")
+    cli.json("record", "execution", "--pattern-id", nfd, "--execution-time-seconds", "5",
+             "--actual-cost", "0.01", "--success")  # fmt: skip
+    assert cli.json("roi", "pattern", nfd)["total_executions"] == 1
+    assert [p["pattern_id"] for p in cli.json("pattern", "list")] == [nfc]
+    refused(cli, ["pattern", "approve", "p\u200b", "--estimated-time-seconds", "1",
+                  "--estimated-cost", "1"], "pattern_id")  # fmt: skip
+    base = ["record", "decision", "--type", "golf", "--action", "a", "--source"]
+    cli.json(*base, "e\u0301mail", "--decision-id", "d1")
+    cli.json(*base, "\u00e9mail", "--decision-id", "d2")
+    assert [r["source_type"] for r in cli.json("decisions", "conversions")] == ["\u00e9mail"]
