@@ -8,6 +8,7 @@ from projections.decisions import DecisionMetrics
 from projections.executions import PatternExecutions
 from projections.patterns import PatternRegistry
 from projections.predictions import OpportunityPredictions
+from projections.reports import ReportPeriods
 from projections.roi_summary import RoiSummary
 
 
@@ -20,4 +21,5 @@ def build_projections() -> list[Projection]:
         PatternDailyStats(),
         DecisionMetrics(),
         OpportunityPredictions(),
+        ReportPeriods(),
     ]

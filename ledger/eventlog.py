@@ -186,15 +186,6 @@ class EventLog:
         ).fetchone()
         return int(row[0] or 0)
 
-    def streams_with_prefix(self, db: Sql, prefix: str) -> list[str]:
-        """Distinct stream ids starting with `prefix` (an index range scan, not LIKE)."""
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        rows = db.execute(
-            "SELECT DISTINCT stream_id FROM events WHERE stream_id >= ? AND stream_id < ?",
-            (prefix, upper),
-        ).fetchall()
-        return [r[0] for r in rows]
-
     def first_occurred_at(self, db: Sql) -> str | None:
         """When the earliest event (other than report records) happened in the world."""
         row = db.execute(

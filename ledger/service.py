@@ -482,6 +482,13 @@ class LedgerCore:
         result["chain"] = {k: chain[k] for k in ("ok", "checked", "first_bad_seq", "problem")}
         return result
 
+    def reports_produced(self, kind: str) -> set[str]:
+        """The periods of a kind of scheduled report the log says were produced."""
+        from projections.reports import produced
+
+        with self.reading() as db:
+            return produced(db, kind)
+
     def backup(self, path: str | os.PathLike[str]) -> dict[str, Any]:
         """Copy the whole SQLite ledger to a new file, consistently, while others write (the
         copy appears whole or not at all); answers the head the copy holds."""

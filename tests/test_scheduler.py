@@ -41,7 +41,11 @@ def config(tmp_path: Path) -> object:
 
 @pytest.fixture
 def led(db_path: Path) -> Ledger:
+    """Three events, each recorded when it happened (a ledger's clock runs with the world)."""
+    stamps = iter(["2026-03-01T09:00:00.000000Z", "2026-03-01T10:00:00.000000Z",
+                   "2026-03-02T10:00:00.000000Z"])  # fmt: skip
     with Ledger.open(db_path) as ledger:
+        ledger.clock = lambda: next(stamps)
         ledger.approve_pattern("p", "60", "0.3", approved_at="2026-03-01T09:00:00Z")
         ledger.log_decision("d1", "golf", "email", "replied", decided_at="2026-03-01T10:00:00Z")
         ledger.record_outcome(
@@ -95,9 +99,10 @@ def test_every_report_states_its_head_and_reproduces(
     text = Path(done["files"][0]).read_text()
     with Ledger.open(db_path) as ledger:
         record = ledger.events(0, 100, "ReportGenerated")[0]
-        assert record.event.as_of_seq == 3  # type: ignore[attr-defined]
+        # as the ledger stood at 03-01 23:59: the approval and the decision, not the outcome
+        assert record.event.as_of_seq == 2  # type: ignore[attr-defined]
         assert f"as of seq {record.event.as_of_seq}" in text  # type: ignore[attr-defined]
-        assert ledger.roi_markdown(now="2026-03-01T23:59:00Z", as_of=3) == text
+        assert ledger.roi_markdown(now="2026-03-01T23:59:00Z", as_of=2) == text
 
 
 def test_running_a_job_twice_for_a_period_appends_one_event(
@@ -109,11 +114,12 @@ def test_running_a_job_twice_for_a_period_appends_one_event(
         "run-job",
         "weekly-summary",
         "--now",
-        "2026-03-08T22:00:00Z",
+        "2026-03-09T00:30:00Z",
         "--reports-dir",
         str(tmp_path / "r"),
     ]
-    # the first event is on Sunday 03-01, so that week (W09) is due too
+    # W10 ends with Sunday 03-08 (a summary is due once its days are over); the first event
+    # is on Sunday 03-01, so that week (W09) is due too
     assert [r["period"] for r in cli.json(*args)] == ["2026-W09", "2026-W10"]
     assert cli.json(*args) == []
     assert reports(db_path) == Counter(
@@ -381,3 +387,48 @@ def test_jobs_and_schedule_list_never_create_a_ledger(tmp_path: Path) -> None:
                  ["export"], ["rebuild"], ["log"], ["digest"]):  # fmt: skip
         assert cli.error(*args)["details"]["field"] == "db", args
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_summary_is_filed_only_once_its_period_is_over(db_path: Path, config: object) -> None:
+    """Found by attacking the scheduler: the weekly summary fired Sunday 21:00 for a week
+    ending at midnight (and a Berlin 23:59 daily run is 22:59 UTC), then was never redone,
+    so decisions in the gap were in no filed summary."""
+    with Ledger.open(db_path) as ledger:
+        ledger.log_decision("early", "t", "s", "a", decided_at="2026-11-15T10:00:00Z")
+    weekly = only(config, "weekly-summary")
+    assert catch_up(db_path, weekly, at("2026-11-15T21:30:00Z"), config) == []  # not over
+    with Ledger.open(db_path) as ledger:
+        ledger.log_decision("late", "t", "s", "a", decided_at="2026-11-15T22:00:00Z")
+    [made] = catch_up(db_path, weekly, at("2026-11-16T00:10:00Z"), config)
+    assert made["period"] == "2026-W46"
+    stored = json.loads(Path(made["files"][0]).read_text())
+    assert stored["decisions_made"] == 2 and stored["week"] == "2026-W46"
+    berlin = dataclasses.replace(config, timezone="Europe/Berlin")  # type: ignore[type-var]
+    daily = only(berlin, "daily-summary")
+    early = catch_up(db_path, daily, at("2026-11-16T22:59:30Z"), berlin)  # 23:59 in Berlin
+    assert [r["period"] for r in early] == ["2026-11-15"]  # 11-16 is not over in UTC yet
+    later = catch_up(db_path, daily, at("2026-11-17T00:05:00Z"), berlin)
+    assert [r["period"] for r in later] == ["2026-11-16"]
+
+
+def test_a_caught_up_snapshot_report_is_the_ledger_as_it_stood_at_its_fire_time(
+    db_path: Path, config: object
+) -> None:
+    """Found by attacking the scheduler: a missed ROI report for 11-20, produced on 11-22,
+    said 'Generated 2026-11-20T23:59' and '1 execution this month' beside a summary row of 5
+    (the 4 recorded on 11-21 too)."""
+    stamps = iter(["2026-11-19T09:00:00.000000Z", "2026-11-20T10:00:00.000000Z",
+                   *[f"2026-11-21T1{i}:00:00.000000Z" for i in range(4)]])  # fmt: skip
+    with Ledger.open(db_path) as ledger:
+        ledger.clock = lambda: next(stamps)
+        ledger.approve_pattern("p", 60, "0.3", approved_at="2026-11-19T09:00:00Z")
+        ledger.record_execution("p", 30, "0.1", True, executed_at="2026-11-20T10:00:00Z")
+        for i in range(4):
+            ledger.record_execution("p", 30, "0.1", True, executed_at=f"2026-11-21T1{i}:00:00Z")
+    made = catch_up(db_path, only(config, "roi-report"), at("2026-11-22T12:00:00Z"), config)
+    report = {r["period"]: Path(r["files"][0]).read_text() for r in made}
+    assert "| p | 1 (1 ok)" in report["2026-11-20"] and "as of seq 2" in report["2026-11-20"]
+    assert "| p | 5 (5 ok)" in report["2026-11-21"]
+    with Ledger.open(db_path) as ledger:
+        events = {e.stream_id: e for e in ledger.events(0, 100, "ReportGenerated")}
+    assert events["report:roi-report:2026-11-20"].event.as_of_seq == 2  # type: ignore[attr-defined]

@@ -138,14 +138,14 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """The jobs, their triggers, next run times and the last period the log has."""
-    from ledger.scheduler.jobs import build_jobs, produced
+    from ledger.scheduler.jobs import build_jobs
 
     settings = _config(config, timezone=timezone)
     moment = _now(now).astimezone(settings.zone)
     rows = []
     with _existing_ledger(ctx) as ledger:  # none yet: the jobs still have their triggers
         for job in build_jobs(settings):
-            done = sorted(produced(ledger, job.name)) if job.recorded and ledger else []
+            done = sorted(ledger.reports_produced(job.name)) if job.recorded and ledger else []
             nxt = job.trigger.get_next_fire_time(None, moment)
             rows.append({
                 "name": job.name, "trigger": job.describe, "timezone": settings.timezone,

@@ -18,6 +18,7 @@ from typing import Any
 
 from commands.base import DomainError
 from commands.ledger import RecordReport
+from events.timeutil import format_timestamp
 from ledger.api import Ledger
 from ledger.encoding import jsonable
 from ledger.errors import InputError, LedgerError
@@ -41,11 +42,18 @@ class Job:
     describe: str
     trigger: Trigger
     label: Callable[[datetime], str]
-    produce: Callable[[Ledger, datetime, str, ScheduleConfig], list[str]] | None
+    produce: Callable[[Ledger, datetime, str, ScheduleConfig, str | None], list[str]] | None
+    """Writes a period's files: (ledger, fire time, period, settings, as_of) -> paths."""
     catch_up_limit: Callable[[ScheduleConfig], int]
     lookback: Callable[[ScheduleConfig], timedelta]
     """How far back catching up looks for missing periods (covers `catch_up_limit` of them):
     finding what is missing never walks the fire times since the first event."""
+    window_end: Callable[[datetime], datetime] | None = None
+    """For a report of a stretch of days (a summary): when its days are over. It is due only
+    then, so no decision of its days is left out of the filed report."""
+    as_of_fire: bool = False
+    """A snapshot report (the ROI report, alerts): computed as the ledger stood at its fire
+    time, so one caught up later says what it would have said then."""
     recorded: bool = True
     appends_events: bool = False
     """Runs its own transactions (so before, not under, the report's write lock); such a job
@@ -65,8 +73,15 @@ def _utc_minute(fire: datetime) -> str:
     return fire.astimezone(UTC).strftime("%Y-%m-%dT%H%MZ")
 
 
+def _day_over(fire: datetime) -> datetime:
+    """The end of the (UTC) day a summary fired on covers: midnight after its date."""
+    return datetime.combine(fire.date() + timedelta(days=1), datetime.min.time(), UTC)
+
+
 # -- producers --------------------------------------------------------------------------------
-def daily_summary(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
+def daily_summary(
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
+) -> list[str]:
     """The decision summary of the period's day."""
     summary = ledger.daily_summary(period)
     files = ledger.save_summary(summary, config.reports / "decision-summaries")
@@ -74,7 +89,7 @@ def daily_summary(ledger: Ledger, fire: datetime, period: str, config: ScheduleC
 
 
 def weekly_summary(
-    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
 ) -> list[str]:
     """The decision summary of the 7 days ending on the fire date."""
     summary = ledger.weekly_summary(fire.date())
@@ -82,17 +97,22 @@ def weekly_summary(
     return [str(f) for f in files]
 
 
-def roi_report(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
-    """The Markdown portfolio report, relative to the fire time."""
+def roi_report(
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
+) -> list[str]:
+    """The Markdown portfolio report, as the ledger stood at the fire time."""
     path = config.reports / "roi" / f"roi-report-{period}.md"
-    write_atomically(path, ledger.roi_markdown(now=fire), ledger=ledger.location)
+    text = ledger.roi_markdown(now=fire, as_of=as_of)
+    write_atomically(path, text, ledger=ledger.location)
     return [str(path)]
 
 
-def roi_alerts(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
-    """The alerts as of the fire time, as JSON and Markdown."""
-    alerts = ledger.alerts(now=fire)
-    head = ledger.head()
+def roi_alerts(
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
+) -> list[str]:
+    """The alerts as the ledger stood at the fire time, as JSON and Markdown."""
+    alerts = ledger.alerts(now=fire, as_of=as_of)
+    head = ledger.head(as_of)
     stem = config.reports / "alerts" / f"roi-alerts-{period}"
     body = {
         "period": period,
@@ -116,7 +136,7 @@ def roi_alerts(ledger: Ledger, fire: datetime, period: str, config: ScheduleConf
 
 
 def update_confidence(
-    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
 ) -> list[str]:
     """The closed loop; its changes are events of their own, so no file."""
     changed = [r for r in ledger.update_confidence() if r["changed"]]
@@ -124,7 +144,9 @@ def update_confidence(
     return []
 
 
-def rescore(ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig) -> list[str]:
+def rescore(
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
+) -> list[str]:
     """Re-score the opportunities file when it exists (unchanged predictions record nothing)."""
     source = Path(config.opportunities)
     if not source.exists():
@@ -165,18 +187,18 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
 
     return [
         Job("daily-summary", f"daily at {config.daily_summary_at}", at(daily_h, daily_m),
-            _local_date, daily_summary, unlimited, days),
+            _local_date, daily_summary, unlimited, days, window_end=_day_over),
         Job("weekly-summary", f"weekly, {config.weekly_summary_at}",
             at(week_h, week_m, day_of_week=week_day), _iso_week, weekly_summary, unlimited,
-            lambda c: timedelta(weeks=c.max_catch_up + 1)),
+            lambda c: timedelta(weeks=c.max_catch_up + 1), window_end=_day_over),
         Job("roi-report", f"daily at {config.roi_report_at}", at(report_h, report_m),
-            _local_date, roi_report, unlimited, days),
+            _local_date, roi_report, unlimited, days, as_of_fire=True),
         Job("roi-alerts", f"every {every} min" if every < 60 else "hourly",
             # every N minutes of absolute time: kept in UTC, so clock changes cannot skip or
             # repeat a period (local-time cron loses hours across a fold)
             CronTrigger(minute=f"*/{every}" if every < 60 else "0", timezone=UTC),
             _utc_minute, roi_alerts, lambda c: max(1, 24 * 60 // c.alerts_every_minutes),
-            one_day),
+            one_day, as_of_fire=True),
         Job("update-confidence", f"daily at {config.update_confidence_at}", at(conf_h, conf_m),
             _local_date, update_confidence, lambda c: 1, lambda c: timedelta(days=2),
             appends_events=True),
@@ -207,13 +229,6 @@ def fire_times(trigger: Trigger, start: datetime, end: datetime) -> Iterator[dat
         cursor = fire + timedelta(seconds=1)
 
 
-def produced(ledger: Ledger, kind: str) -> set[str]:
-    """The periods of a kind the log says were produced."""
-    prefix = f"report:{kind}:"
-    with ledger.backend.read() as db:
-        return {s[len(prefix) :] for s in ledger.log.streams_with_prefix(db, prefix)}
-
-
 def missing(
     ledger: Ledger, job: Job, now: datetime, config: ScheduleConfig
 ) -> list[tuple[datetime, str]]:
@@ -226,11 +241,15 @@ def missing(
     start = datetime.fromisoformat(first.replace("Z", "+00:00")).astimezone(config.zone)
     start = start.replace(hour=0, minute=0, second=0, microsecond=0)
     start = max(start, (now - job.lookback(config)).astimezone(config.zone))
-    done = produced(ledger, job.name) if job.recorded else set()
+    done = ledger.reports_produced(job.name) if job.recorded else set()
     first_fire: dict[str, datetime] = {}  # one fire per period: a local time can repeat
     for fire in fire_times(job.trigger, start, now):
         first_fire.setdefault(job.label(fire), fire)
-    due = [(fire, period) for period, fire in first_fire.items()]
+    due = [
+        (fire, period)
+        for period, fire in first_fire.items()
+        if job.window_end is None or job.window_end(fire) <= now
+    ]
     return [(f, p) for f, p in due[-job.catch_up_limit(config) :] if p not in done]
 
 
@@ -246,18 +265,19 @@ def run_period(
     """
     assert job.produce is not None
     started = time.monotonic()
+    as_of = format_timestamp(fire) if job.as_of_fire else None
     if not job.recorded:
-        files = job.produce(ledger, fire, period, config)
+        files = job.produce(ledger, fire, period, config, as_of)
         _log_run(job, period, files, started)
         return files
     key = f"report:{job.name}:{period}"
-    early = job.produce(ledger, fire, period, config) if job.appends_events else None
+    early = job.produce(ledger, fire, period, config, as_of) if job.appends_events else None
     with ledger.unit_of_work() as uow:
         if uow.duplicate(key) is not None:
             log.info("%s %s already produced; skipped", job.name, period)
             return None
-        head = ledger.log.head(uow.db)
-        files = early if early is not None else job.produce(ledger, fire, period, config)
+        head = ledger.head(as_of)  # inside this transaction: its as_of is exact
+        files = early if early is not None else job.produce(ledger, fire, period, config, as_of)
         cmd = build_command(
             RecordReport,
             {
