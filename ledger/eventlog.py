@@ -112,11 +112,12 @@ class EventLog:
         upto: int | None = None,
         event_type: str | None = None,
         stream_id: str | None = None,
+        newest: bool = False,
     ) -> list[RecordedEvent]:
-        """Up to `limit` events with seq > after (≤ upto), optionally of one type or stream."""
-        return [
-            decode_row(r) for r in self.raw_after(db, after, limit, upto, event_type, stream_id)
-        ]
+        """Up to `limit` events with seq > after (≤ upto), optionally of one type or stream,
+        oldest first: the first `limit` of them, or with `newest` the last."""
+        rows = self.raw_after(db, after, limit, upto, event_type, stream_id, newest)
+        return [decode_row(r) for r in rows]
 
     def raw_after(
         self,
@@ -126,6 +127,7 @@ class EventLog:
         upto: int | None = None,
         event_type: str | None = None,
         stream_id: str | None = None,
+        newest: bool = False,
     ) -> list[Any]:
         """Like `read_after`, undecoded rows."""
         where, params = ["seq > ?"], [after]
@@ -138,8 +140,10 @@ class EventLog:
         if stream_id is not None:
             where.append("stream_id = ?")
             params.append(stream_id)  # type: ignore[arg-type]
-        sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"
-        return db.execute(sql, (*params, limit)).fetchall()
+        order = "DESC" if newest else "ASC"
+        sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq {order} LIMIT ?"
+        rows = db.execute(sql, (*params, limit)).fetchall()
+        return rows[::-1] if newest else rows
 
     def iter_raw(
         self, db: Sql, after: int = 0, upto: int | None = None, batch: int = 5000

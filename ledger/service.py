@@ -519,8 +519,10 @@ class LedgerCore:
         event_type: str | None = None,
         stream_id: str | None = None,
         as_of: AsOf = None,
+        newest: bool = False,
     ) -> list[RecordedEvent]:
-        """Events after a seq, oldest first (only those in the log as of a point, if given)."""
+        """Events after a seq, oldest first (only those in the log as of a point, if given):
+        the first `limit` of them, or with `newest` the last `limit` (the tail of the log)."""
         for name, value, low in (("after", after, 0), ("limit", limit, 1)):
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value < 2**62:
                 raise InputError(
@@ -540,8 +542,9 @@ class LedgerCore:
         stream_id = None if stream_id is None else normal_id(stream_id)
         with self.backend.read() as db:
             return self.log.read_after(
-                db, after, limit, upto=upto, event_type=event_type, stream_id=stream_id
-            )
+                db, after, limit, upto=upto, event_type=event_type, stream_id=stream_id,
+                newest=newest,
+            )  # fmt: skip
 
 
 __all__ = ["BatchOutcome", "LedgerCore", "LedgerError"]

@@ -324,3 +324,33 @@ def test_a_bad_timestamp_error_shows_the_expected_form(cli: Cli) -> None:
     cli.json(*APPROVE)
     error = cli.error(*execution("--executed-at", "last tuesday"))
     assert "executed_at" in error["error"] and "ISO-8601" in error["error"]
+
+
+def test_the_tail_of_a_filtered_log_decodes_only_what_it_shows(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by attacking the CLI: `log --stream S --limit 2` decoded every event of S
+    before keeping two (5 s and 570 MB on a 200k-event ledger). Count decodes, not seconds."""
+    import ledger.eventlog as eventlog
+
+    cli.json(*APPROVE)
+    lines = "\n".join(
+        json.dumps({"command": "execution", "pattern_id": "p", "execution_time_seconds": 1,
+                    "actual_cost": "0.01", "success": True, "workflow_id": n})
+        for n in range(500)
+    )  # fmt: skip
+    cli("record", "batch", "-", input=lines + "\n")
+    decoded = 0
+    original = eventlog.decode_row
+
+    def counting(row: object) -> object:
+        nonlocal decoded
+        decoded += 1
+        return original(row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(eventlog, "decode_row", counting)
+    shown = cli.json("log", "--stream", "pattern:p", "--limit", "2")
+    assert [e["payload"]["workflow_id"] for e in shown] == [498, 499]
+    assert decoded == 2
+    typed = cli.json("log", "--type", "PatternApproved", "--limit", "1")
+    assert [e["seq"] for e in typed] == [1]

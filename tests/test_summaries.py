@@ -121,3 +121,17 @@ def test_customers_and_deals_are_decisions_not_outcomes(day: Ledger) -> None:
     assert (feb8["customers_acquired"], feb8["deals_closed"]) == (1, 1)
     assert (feb9["customers_acquired"], feb9["deals_closed"]) == (1, 0)  # c's first; a's again
     assert feb8["revenue"] == D(550) and feb8["outcomes_recorded"] == 3
+
+
+def test_labels_cannot_reshape_the_markdown_of_a_summary(ledger: Ledger, tmp_path: Path) -> None:
+    """Found by attacking the CLI: a type `golf|coaching` split its table row (Revenue showed
+    the conversion rate), HTML passed through, and backticks could end the code fence."""
+    ledger.log_decision("d", "golf|coaching<b>", "email", "```\n# pwned", decided_at=(
+        "2026-02-08T09:00:00Z"))  # fmt: skip
+    ledger.record_outcome("d", "sale", "success", revenue_generated=250, customer_acquired=True,
+                          occurred_at="2026-02-08T10:00:00Z")  # fmt: skip
+    _, md = ledger.save_summary(ledger.daily_summary("2026-02-08"), tmp_path)
+    text = md.read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| email"))
+    assert row.count(" | ") == 4 and row.endswith("$250.00 |") and "<b>" not in row
+    assert "\n# pwned" not in text

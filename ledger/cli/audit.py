@@ -125,8 +125,7 @@ def register(app: typer.Typer) -> None:
         with open_ledger(ctx, create=False, catch_up=False) as ledger:
             head = ledger.resolve_as_of(parse_as_of(as_of))
             if after is None:
-                start = max(0, head - limit) if not (event_type or stream) else 0
-                events = ledger.events(start, 10**9, event_type, stream, as_of=head)[-limit:]
+                events = ledger.events(0, limit, event_type, stream, as_of=head, newest=True)
             else:
                 events = ledger.events(after, limit, event_type, stream, as_of=head)
         if as_json:

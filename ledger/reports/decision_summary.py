@@ -8,6 +8,7 @@ from typing import Any
 
 from ledger.encoding import jsonable
 from ledger.outputs import write_atomically
+from ledger.reports.markdown import fenced, table
 
 
 def file_stem(summary: dict[str, Any]) -> str:
@@ -30,24 +31,29 @@ def markdown(summary: dict[str, Any]) -> str:
         f"Computed from the ledger as of seq {summary['as_of_seq']} "
         f"(hash `{summary['as_of_hash']}`).",
         "",
-        "```",
-        summary["performance_summary"],
-        "```",
+        *fenced(summary["performance_summary"]),
         "",
         "## Conversion rates",
         "",
     ]
     rates = summary["conversion_rates"]
     if rates:
-        lines += ["| Source | Type | Decisions | Conversion | Revenue |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {r['source_type']} | {r['opportunity_type']} | {r['total_decisions']} | "
-            f"{float(r['conversion_rate']):.1f}% | ${float(r['total_revenue']):,.2f} |"
-            for r in rates
-        ]
+        lines += table(
+            ["Source", "Type", "Decisions", "Conversion", "Revenue"],
+            [
+                [
+                    r["source_type"],
+                    r["opportunity_type"],
+                    str(r["total_decisions"]),
+                    f"{float(r['conversion_rate']):.1f}%",
+                    f"${float(r['total_revenue']):,.2f}",
+                ]
+                for r in rates
+            ],
+        )
     else:
         lines.append("_No decisions yet._")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def write(summary: dict[str, Any], directory: Path, ledger: str | None) -> tuple[Path, Path]:

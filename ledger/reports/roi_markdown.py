@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ledger.reports.markdown import inline, table
 from projections.effectiveness import percent
 
 STARS = {
@@ -33,14 +34,6 @@ def _roi(value: Decimal | None) -> str:
     return "n/a (no spend)" if value is None else f"{percent(value)}%"
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    if not rows:
-        return ["_None._", ""]
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return [*out, ""]
-
-
 def render(data: dict[str, Any]) -> str:
     """The whole report."""
     dash = data["dashboard"]
@@ -63,7 +56,7 @@ def render(data: dict[str, Any]) -> str:
         "## Summary (by cost saved)",
         "",
     ]
-    lines += _table(
+    lines += table(
         ["Pattern", "Runs", "Success", "Time saved", "Cost saved", "ROI", "Rating"],
         [
             [
@@ -80,11 +73,12 @@ def render(data: dict[str, Any]) -> str:
     )
     lines += ["## Ratings and recommendations", ""]
     lines += [
-        f"- **{e['pattern_id']}** — {e['effectiveness_rating']}: {e['recommendation']}"
+        f"- **{inline(e['pattern_id'])}** — {e['effectiveness_rating']}: "
+        f"{inline(e['recommendation'])}"
         for e in data["effectiveness"]
     ] or ["_No patterns yet._"]
     lines += ["", "## Top performers (≥ 5 executions, by ROI)", ""]
-    lines += _table(
+    lines += table(
         ["#", "Pattern", "ROI", "Success", "Cost saved"],
         [
             [
@@ -98,7 +92,7 @@ def render(data: dict[str, Any]) -> str:
         ],
     )
     lines += ["## Underperformers (≥ 3 executions, poor or failed)", ""]
-    lines += _table(
+    lines += table(
         ["Pattern", "Success", "ROI", "Rating"],
         [
             [
@@ -111,12 +105,12 @@ def render(data: dict[str, Any]) -> str:
         ],
     )
     lines += ["## Alerts", ""]
-    lines += _table(
+    lines += table(
         ["Severity", "Pattern", "Alert", "Message"],
         [[a["severity"], a["pattern_id"], a["alert_type"], a["message"]] for a in data["alerts"]],
     )
     lines += ["## Monthly trend (all patterns)", ""]
-    lines += _table(
+    lines += table(
         ["Month", "Runs", "Success", "Cost saved", "ROI"],
         [
             [

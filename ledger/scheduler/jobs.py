@@ -26,6 +26,7 @@ from ledger.handlers import record_report
 from ledger.inputs import read_json
 from ledger.moments import moment
 from ledger.outputs import write_atomically
+from ledger.reports.markdown import inline
 from ledger.scheduler.config import ScheduleConfig, parse_time, parse_weekly
 from ledger.validation import build_command
 
@@ -128,7 +129,8 @@ def roi_alerts(
     )
     lines = [f"# ROI alerts {period}", "", f"As of seq {head.seq} (`{head.hash}`).", ""]
     lines += [
-        f"- **{a['severity']}** {a['pattern_id']} — {a['alert_type']}: {a['message']}"
+        f"- **{a['severity']}** {inline(a['pattern_id'])} — {a['alert_type']}: "
+        f"{inline(a['message'])}"
         for a in alerts
     ] or ["No alerts."]
     write_atomically(stem.with_suffix(".md"), "\n".join(lines) + "\n", ledger=ledger.location)
