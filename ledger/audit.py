@@ -12,6 +12,7 @@ from events import GENESIS_HASH, canonical_json, chain_hash
 from ledger.errors import InputError, IntegrityError
 from ledger.eventlog import Head, decode_row
 from ledger.storage.base import EVENT_COLUMNS
+from ledger.validation import clip
 
 if TYPE_CHECKING:
     from ledger.service import LedgerCore as Ledger
@@ -77,7 +78,8 @@ def verify_chain(
 def parse_digest(text: str) -> tuple[int, str]:
     """'SEQ:HASH' to its parts, or an input error saying the expected form."""
     seq_text, _, digest = text.strip().partition(":")
-    if not (seq_text.isascii() and seq_text.isdigit()) or len(digest) != 64 or not _is_hex(digest):
+    well_formed = seq_text.isascii() and seq_text.isdigit() and len(seq_text) <= 18
+    if not well_formed or len(digest) != 64 or not _is_hex(digest):
         raise InputError(
             f"digest: {text[:80]!r} is not SEQ:HASH (e.g. 42:3f5a…, 64 hex characters)",
             {"field": "digest"},
@@ -194,28 +196,42 @@ def _payload_text(env: dict[str, Any]) -> str:
     return text
 
 
+_ROW_TYPES = (int, str, int, str, int, str, str, None, (str, type(None)), str, str)
+"""What each column of an exported event must be in its JSON (None: the payload, checked on
+its own); nothing is coerced, so a float seq or a list for a key is refused, not guessed."""
+
+
 def _row_from_line(line_no: int, text: str) -> tuple[Any, ...]:
     try:
         env = json.loads(text)
-        row = (
-            int(env["seq"]),
-            str(env["stream_id"]),
-            int(env["stream_version"]),
-            str(env["event_type"]),
-            int(env["schema_version"]),
-            str(env["occurred_at"]),
-            str(env["recorded_at"]),
-            _payload_text(env),
-            env.get("idempotency_key"),
-            str(env["prev_hash"]),
-            str(env["hash"]),
+        if not isinstance(env, dict):
+            raise ValueError("the line is not a JSON object")
+        row = tuple(
+            _payload_text(env) if kind is None else _typed(env, name, kind)
+            for name, kind in zip(EXPORT_COLUMNS, _ROW_TYPES, strict=True)
         )
         decode_row(row)
+    except RecursionError:
+        raise InputError(
+            f"line {line_no}: nested too deeply to be an event", {"line": line_no}
+        ) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(
-            f"line {line_no}: not an exported event ({exc})", {"line": line_no}
+            f"line {line_no}: not an exported event ({clip(str(exc), 200)})", {"line": line_no}
         ) from None
     return row
+
+
+def _typed(env: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
+    """An envelope field of exactly this JSON type (true is not a number here)."""
+    if name not in env and name != "idempotency_key":
+        raise KeyError(f"{name} is missing")
+    value = env.get(name)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{name} must be {getattr(kind, '__name__', 'text or null')}")
+    if isinstance(value, int) and not 0 <= value < 2**63:
+        raise ValueError(f"{name} is out of range")
+    return value
 
 
 def import_events(

@@ -6,6 +6,7 @@ A file may start with a UTF-8 byte order mark; `-` means standard input.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,7 +65,7 @@ def decode(data: bytes, where: str) -> str:
 def parse_json(text: str, where: str) -> Any:
     """JSON text to its value, refusing absurd nesting in words, not a RecursionError."""
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except RecursionError:
         raise InputError(f"{where}: JSON nested too deeply to read", {}) from None
     except json.JSONDecodeError as exc:
@@ -84,3 +85,10 @@ def read_json(path: Path, field: str, missing_hint: str = "") -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number; use a finite number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is beyond the range of a number; use a finite number")
+    return value

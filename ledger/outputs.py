@@ -58,6 +58,13 @@ def check_target(path: Path, ledger: str | None, field: str, *, make_parents: bo
             "overwrite it. Choose another file",
             {"field": field, "value": str(path)},
         )
+    blocker = next((p for p in path.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise InputError(
+            f"{field}: {blocker} is a file, so {path} cannot be written under it; "
+            "give a path in a folder",
+            {"field": field, "value": str(path)},
+        )
     if not make_parents and not path.parent.is_dir():
         raise InputError(
             f"{field}: directory {path.parent} does not exist; create it first",

@@ -27,7 +27,7 @@ from ledger.projector import Progress, Projector, bulk_work
 from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
 from ledger.uow import Clock, UnitOfWork, system_clock
-from ledger.validation import build_command
+from ledger.validation import build_command, clip
 from projections.base import Sql
 
 AsOf = int | str | None
@@ -336,6 +336,12 @@ class LedgerCore:
             if as_of is None:
                 return head
             if isinstance(as_of, int) or is_seq(str(as_of)):
+                if not isinstance(as_of, int) and len(str(as_of).strip()) > 18:
+                    raise InputError(
+                        f"as_of: seq {clip(str(as_of).strip())} is beyond the head of the log "
+                        f"(seq {head})",
+                        {"field": "as_of", "head": head},
+                    )
                 seq = int(as_of)
                 if seq < 0:
                     raise InputError(f"as_of: seq {seq} is negative", {"field": "as_of"})

@@ -145,3 +145,16 @@ def test_every_payload_is_rfc8785_canonical(
     for sample in samples:
         stored = sample.payload_json()
         assert canonical_json(json.loads(stored)) == stored, type(sample).__name__
+
+
+def test_every_number_that_leaves_as_json_is_finite() -> None:
+    """Found by fuzzing: `score` echoed an opportunity's own 1e309 back as Infinity."""
+    from decimal import Decimal
+
+    from ledger.encoding import jsonable
+
+    assert jsonable({"a": float("inf"), "b": [Decimal("1e400"), float("nan")], "c": 1.5}) == {
+        "a": None,
+        "b": [None, None],
+        "c": 1.5,
+    }

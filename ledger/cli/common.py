@@ -161,7 +161,7 @@ def parse_as_of(value: str | None) -> int | str | None:
     from ledger.service import is_seq
 
     text = value.strip()
-    return int(text) if is_seq(text) else text
+    return int(text) if is_seq(text) and len(text) <= 18 else text
 
 
 def stderr_is_terminal() -> bool:
