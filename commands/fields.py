@@ -154,6 +154,23 @@ def _json_value(value: Any, depth: int, path: str) -> None:
     raise ValueError(f"{path} is a {type(value).__name__}, which JSON cannot carry")
 
 
+def nesting(value: Any) -> int:
+    """How deep lists and objects nest in a JSON value (0 for a scalar), counted without
+    recursion, so a value nested thousands deep is measured, not a RecursionError."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, depth + 1) for v in item)
+        else:
+            deepest = max(deepest, depth)
+            continue
+        deepest = max(deepest, depth + 1)
+    return deepest
+
+
 def check_context(value: dict[str, Any]) -> dict[str, Any]:
     """A JSON object of at most 10,000 characters, 16 levels deep, exact numbers only."""
     _json_value(value, 1, "context")

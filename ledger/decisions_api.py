@@ -260,8 +260,13 @@ class DecisionLedger(LedgerCore):
                     "field": "type" if not isinstance(kind, str) or not kind else "source",
                 },
             )
-        from commands.fields import check_label
+        from commands.fields import MAX_DEPTH, check_label, nesting
 
+        if nesting(opportunity) > MAX_DEPTH:
+            raise InputError(
+                f"input: opportunity {index} nests deeper than {MAX_DEPTH} levels; flatten it",
+                {"field": "input", "index": index},
+            )
         for name, value in (("type", kind), ("source", source)):
             try:
                 check_label(value)
