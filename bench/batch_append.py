@@ -33,7 +33,7 @@ from ledger.storage.sqlite import LOG_DDL
 
 def ours(workdir: Path, source: Path, name: str) -> tuple[float, int, Path]:
     db = workdir / f"{name}.db"
-    with Ledger.open(db) as led, source.open() as handle:
+    with Ledger.open(db) as led, source.open("rb") as handle:
         seconds, outcome = timed(lambda: led.execute_batch(read_commands(handle)))
     assert not outcome.rejected, outcome.rejected[:3]
     return seconds, outcome.accepted, db
@@ -42,7 +42,7 @@ def ours(workdir: Path, source: Path, name: str) -> tuple[float, int, Path]:
 def record_sql(workdir: Path, source: Path) -> list[Statement]:
     """Every statement a `record batch` of the file issues (a separate, untimed run)."""
     led = Ledger.open(workdir / "recorded.db")
-    with led, source.open() as handle, recording(led) as statements:
+    with led, source.open("rb") as handle, recording(led) as statements:
         led.execute_batch(read_commands(handle))
     return statements
 
