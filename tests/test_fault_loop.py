@@ -169,7 +169,9 @@ def window(startup: float, work: float, remaining: float = 1.0) -> tuple[float, 
 # -- checks --------------------------------------------------------------------------------
 def check_ledger(db: Path, faults: Faults, what: str) -> None:
     """`verify --json` and `verify --projections --json` both exit 0 with "ok": true."""
-    if not db.exists():
+    if not db.exists() or db.stat().st_size == 0:
+        # Killed before SQLite wrote its first page: reads rightly refuse an empty file
+        # ("no ledger"); the retry below creates the ledger.
         faults.landed["before the ledger file existed"] += 1
         return
     cli = Cli(db)
