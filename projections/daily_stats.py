@@ -13,6 +13,7 @@ from typing import Any
 from events import RecordedEvent
 from events.patterns import PatternExecutionRecorded
 from projections.base import Projection, Sql, StreamReader, Table
+from projections.roi_math import savings
 
 COLUMNS = (
     "pattern_id",
@@ -50,11 +51,18 @@ class _Day:
 
     def add(self, e: PatternExecutionRecorded, sign: int) -> None:
         self.total += sign
-        if e.success:
+        saved = savings(
+            e.success,
+            e.execution_time_seconds,
+            e.estimated_time_seconds,
+            e.actual_cost,
+            e.estimated_cost,
+        )
+        if saved is not None:
             self.successful += sign
-            self.time += (e.estimated_time_seconds - e.execution_time_seconds) * sign
-            self.cost += (e.estimated_cost - e.actual_cost) * sign
-            self.investment += e.actual_cost * sign
+            self.time += saved[0] * sign
+            self.cost += saved[1] * sign
+            self.investment += saved[2] * sign
             self.slower += sign * (e.execution_time_seconds > e.estimated_time_seconds)
             self.costlier += sign * (e.actual_cost > e.estimated_cost)
 

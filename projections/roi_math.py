@@ -27,6 +27,27 @@ class RoiTotals:
     total_investment_usd: Decimal = ZERO
 
 
+def savings(
+    success: bool,
+    execution_time_seconds: Decimal,
+    estimated_time_seconds: Decimal,
+    actual_cost: Decimal,
+    estimated_cost: Decimal,
+) -> tuple[Decimal, Decimal, Decimal] | None:
+    """SPEC §3's one rule for a run: (time saved, cost saved, investment), or None if it failed.
+
+    Saved = estimate − actual, counted only for a successful run; its actual cost is what was
+    invested. A failed run adds to the execution count and to nothing else.
+    """
+    if not success:
+        return None
+    return (
+        estimated_time_seconds - execution_time_seconds,
+        estimated_cost - actual_cost,
+        actual_cost,
+    )
+
+
 def execution_delta(
     *,
     success: bool,
@@ -37,15 +58,13 @@ def execution_delta(
     sign: int = 1,
 ) -> RoiTotals:
     """What one execution adds to the totals (sign −1: what its retraction takes away)."""
-    if not success:
-        return RoiTotals(total_executions=sign)
-    return RoiTotals(
-        total_executions=sign,
-        successful_executions=sign,
-        total_time_saved_seconds=(estimated_time_seconds - execution_time_seconds) * sign,
-        total_cost_saved_usd=(estimated_cost - actual_cost) * sign,
-        total_investment_usd=actual_cost * sign,
+    saved = savings(
+        success, execution_time_seconds, estimated_time_seconds, actual_cost, estimated_cost
     )
+    if saved is None:
+        return RoiTotals(total_executions=sign)
+    time, cost, investment = saved
+    return RoiTotals(sign, sign, time * sign, cost * sign, investment * sign)
 
 
 def combine(a: RoiTotals, b: RoiTotals) -> RoiTotals:

@@ -9,21 +9,11 @@ from typing import Any
 from projections import effectiveness
 from projections.base import Sql
 from projections.patterns import get_pattern, list_patterns
-from projections.roi_summary import all_summaries, get_summary
+from projections.roi_summary import COLUMNS, all_summaries, get_summary
 from projections.stats import wilson_interval
 
-SUMMARY_KEYS = (
-    "pattern_id",
-    "total_executions",
-    "successful_executions",
-    "success_rate",
-    "total_time_saved_seconds",
-    "total_cost_saved_usd",
-    "average_time_saved_seconds",
-    "average_cost_saved_usd",
-    "roi_percentage",
-    "last_updated",
-)
+SUMMARY_KEYS = tuple(c for c in COLUMNS if c != "total_investment_usd")
+"""The source's summary keys: every stored column but the investment ROI is divided by."""
 
 
 def enrich(summary: dict[str, Any], registry: dict[str, Any] | None) -> dict[str, Any]:

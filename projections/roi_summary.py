@@ -13,7 +13,7 @@ from typing import Any
 from events import RecordedEvent
 from events.patterns import PatternExecutionRecorded
 from projections.base import Projection, Sql, StreamReader, Table, dec
-from projections.roi_math import RoiTotals, combine, execution_delta, figures
+from projections.roi_math import RoiTotals, combine, execution_delta, figures, savings
 
 COLUMNS = (
     "pattern_id",
@@ -115,11 +115,18 @@ class _Running:
 
     def add(self, e: PatternExecutionRecorded) -> None:
         self.total += 1
-        if e.success:
+        saved = savings(
+            e.success,
+            e.execution_time_seconds,
+            e.estimated_time_seconds,
+            e.actual_cost,
+            e.estimated_cost,
+        )
+        if saved is not None:
             self.successful += 1
-            self.time += e.estimated_time_seconds - e.execution_time_seconds
-            self.cost += e.estimated_cost - e.actual_cost
-            self.investment += e.actual_cost
+            self.time += saved[0]
+            self.cost += saved[1]
+            self.investment += saved[2]
 
     def totals(self) -> RoiTotals:
         return RoiTotals(self.total, self.successful, self.time, self.cost, self.investment)
