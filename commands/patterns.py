@@ -37,6 +37,10 @@ class PatternState:
     revoke_reason: str | None = None
 
 
+STATE_EVENTS = (PatternApproved, PatternEstimatesRevised, PatternRevoked, PatternConfidenceUpdated)
+"""The pattern events `evolve` folds: the ones that change what commands decide on."""
+
+
 def evolve(state: PatternState, event: Event) -> PatternState:
     """The state after one of the pattern's own events."""
     if isinstance(event, PatternApproved):

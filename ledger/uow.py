@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from commands.base import ConflictError
+from commands.patterns import STATE_EVENTS as PATTERN_STATE_EVENT_TYPES
 from commands.patterns import PatternState
 from commands.patterns import evolve as evolve_pattern
 from events import Event, RecordedEvent, chain_hash
@@ -23,9 +24,7 @@ from projections.patterns import load_state as load_pattern_state
 
 Clock = Callable[[], str]
 
-PATTERN_STATE_EVENTS = frozenset(
-    {"PatternApproved", "PatternEstimatesRevised", "PatternRevoked", "PatternConfidenceUpdated"}
-)
+PATTERN_STATE_EVENTS = frozenset(c.__name__ for c in PATTERN_STATE_EVENT_TYPES)
 """The pattern events that change what commands decide on (executions do not)."""
 
 

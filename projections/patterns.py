@@ -6,14 +6,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from commands.patterns import PatternState
+from commands.patterns import STATE_EVENTS as _STATE_EVENTS
+from commands.patterns import PatternState, evolve
 from events import RecordedEvent
-from events.patterns import (
-    PatternApproved,
-    PatternConfidenceUpdated,
-    PatternEstimatesRevised,
-    PatternRevoked,
-)
+from events.patterns import PatternApproved, PatternConfidenceUpdated, PatternRevoked
 from projections.base import Projection, Sql, StreamReader, Table, dec
 
 COLUMNS = (
@@ -37,9 +33,7 @@ class PatternRegistry(Projection):
 
     name = "patterns"
     version = 1
-    handles = frozenset(
-        {"PatternApproved", "PatternEstimatesRevised", "PatternRevoked", "PatternConfidenceUpdated"}
-    )
+    handles = frozenset(c.__name__ for c in _STATE_EVENTS)
     tables = (
         Table(
             "patterns",
@@ -62,48 +56,50 @@ class PatternRegistry(Projection):
     )
 
     def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
-        """Upsert the row each event changes."""
+        """Fold each event into its pattern's row with the command side's own `evolve`.
+
+        Status, estimates, confidence and revoke reason change only by that one rule; the
+        columns beside them say who approved, when, and which rating set the confidence.
+        """
         for recorded in events:
             event = recorded.event
+            if not isinstance(event, _STATE_EVENTS):
+                continue
+            state = evolve(load_state(db, event.pattern_id), event)
+            figures = (
+                state.status,
+                dec(state.estimated_time_seconds),
+                dec(state.estimated_cost),
+                dec(state.confidence),
+                state.revoke_reason,
+                recorded.recorded_at,
+            )
             if isinstance(event, PatternApproved):
                 db.execute("DELETE FROM patterns WHERE pattern_id = ?", (event.pattern_id,))
                 db.execute(
-                    f"INSERT INTO patterns ({', '.join(COLUMNS)})"
-                    " VALUES (?, 'approved', ?, ?, ?, ?, ?, NULL, ?, NULL, NULL, ?)",
+                    "INSERT INTO patterns (status, estimated_time_seconds, estimated_cost,"
+                    " confidence, revoke_reason, updated_at, pattern_id, approved_by,"
+                    " description, approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
+                        *figures,
                         event.pattern_id,
-                        dec(event.estimated_time_seconds),
-                        dec(event.estimated_cost),
                         event.approved_by,
                         event.description,
-                        dec(event.confidence),
                         recorded.occurred_at,
-                        recorded.recorded_at,
                     ),
                 )
-            elif isinstance(event, PatternEstimatesRevised):
-                db.execute(
-                    "UPDATE patterns SET estimated_time_seconds = ?, estimated_cost = ?,"
-                    " updated_at = ? WHERE pattern_id = ?",
-                    (
-                        dec(event.estimated_time_seconds),
-                        dec(event.estimated_cost),
-                        recorded.recorded_at,
-                        event.pattern_id,
-                    ),
-                )
-            elif isinstance(event, PatternRevoked):
-                db.execute(
-                    "UPDATE patterns SET status = 'revoked', revoked_at = ?, revoke_reason = ?,"
-                    " updated_at = ? WHERE pattern_id = ?",
-                    (recorded.occurred_at, event.reason, recorded.recorded_at, event.pattern_id),
-                )
+                continue
+            extra = ""
+            values: tuple[Any, ...] = ()
+            if isinstance(event, PatternRevoked):
+                extra, values = ", revoked_at = ?", (recorded.occurred_at,)
             elif isinstance(event, PatternConfidenceUpdated):
-                db.execute(
-                    "UPDATE patterns SET confidence = ?, confidence_rating = ?, updated_at = ?"
-                    " WHERE pattern_id = ?",
-                    (dec(event.new), event.rating, recorded.recorded_at, event.pattern_id),
-                )
+                extra, values = ", confidence_rating = ?", (event.rating,)
+            db.execute(
+                "UPDATE patterns SET status = ?, estimated_time_seconds = ?, estimated_cost = ?,"
+                f" confidence = ?, revoke_reason = ?, updated_at = ?{extra} WHERE pattern_id = ?",
+                (*figures, *values, event.pattern_id),
+            )
 
     def retract(
         self, db: Sql, target: RecordedEvent, retraction: RecordedEvent, reader: StreamReader
