@@ -18,7 +18,7 @@ from ledger.validation import build_command
 
 if TYPE_CHECKING:
     from commands.decisions import RecordPrediction
-    from projections.base import Sql
+    from events.sql import Sql
     from projections.conversion_math import Contribution
     from projections.conversions import Group
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from events import GENESIS_HASH, RecordedEvent
+from events.sql import Sql
 from ledger.storage.base import EVENT_COLUMNS
-from projections.base import Sql
 
 _SELECT = f"SELECT {EVENT_COLUMNS} FROM events"
 _INSERT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -15,10 +15,10 @@ from commands import patterns
 from commands.base import Command
 from events import RecordedEvent
 from events.patterns import pattern_stream
+from events.sql import Sql
 from events.timeutil import format_timestamp, parse_timestamp
 from ledger.uow import UnitOfWork
 from projections import effectiveness, roi_queries
-from projections.base import Sql
 
 if TYPE_CHECKING:
     from commands import decisions

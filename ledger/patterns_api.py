@@ -8,6 +8,7 @@ from typing import Any
 from commands import patterns as pattern_commands
 from commands.base import NotFoundError
 from commands.fields import normal_id
+from events.sql import Sql
 from ledger.errors import InputError
 from ledger.eventlog import Head
 from ledger.handlers import update_confidence as handle_update_confidence
@@ -17,7 +18,6 @@ from ledger.validation import build_command
 from projections import daily_stats, roi_analytics, roi_queries
 from projections import executions as execution_queries
 from projections import patterns as pattern_queries
-from projections.base import Sql
 
 MAX_LIMIT = 50
 

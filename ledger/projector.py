@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
 from events import RecordedEvent
+from events.sql import Sql
 from ledger.eventlog import EventLog
-from projections.base import Projection, Sql
+from projections.base import Projection
 
 if TYPE_CHECKING:
     from events.ledger_events import EventRetracted

@@ -10,9 +10,10 @@ from collections.abc import Iterator, Sequence
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from events.sql import Sql
 from ledger.projector import Progress, bulk_work
 from ledger.storage.sqlite import SqliteBackend
-from projections.base import Projection, Sql
+from projections.base import Projection
 
 if TYPE_CHECKING:
     from ledger.service import LedgerCore as Ledger

@@ -18,6 +18,7 @@ from typing import Any, Self
 from commands.base import Command, ConflictError, DomainError
 from commands.fields import normal_id
 from events import RecordedEvent
+from events.sql import Sql
 from events.timeutil import normalize_timestamp
 from ledger.bootstrap import build_projections
 from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
@@ -28,7 +29,6 @@ from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
 from ledger.uow import Clock, UnitOfWork, system_clock
 from ledger.validation import build_command, clip
-from projections.base import Sql
 
 AsOf = int | str | None
 

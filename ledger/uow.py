@@ -16,10 +16,10 @@ from commands.patterns import STATE_EVENTS as PATTERN_STATE_EVENT_TYPES
 from commands.patterns import PatternState
 from commands.patterns import evolve as evolve_pattern
 from events import Event, RecordedEvent, chain_hash
+from events.sql import Sql
 from events.timeutil import format_timestamp, utc_now
 from ledger.eventlog import EventLog
 from ledger.projector import Projector
-from projections.base import Sql
 from projections.patterns import load_state as load_pattern_state
 
 Clock = Callable[[], str]

@@ -1,7 +1,6 @@
 """What a projection is: a name, a version, the events it folds, its own tables.
 
-Projections write through `Sql`, the small slice of DB-API both backends offer (SQLite's
-`sqlite3` and PostgreSQL through psycopg), with `?` placeholders everywhere.
+Projections write through `Sql` (events/sql.py), the slice of DB-API both backends offer.
 """
 
 from __future__ import annotations
@@ -11,21 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from events import RecordedEvent
-
-
-class Cursor(Protocol):
-    """The result of one statement."""
-
-    def fetchone(self) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-
-
-class Sql(Protocol):
-    """A connection inside an open transaction."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
-
+from events.sql import Sql
 
 Column = tuple[str, str, str]
 """(name, portable type, constraints): the type is TEXT, INTEGER (64-bit) or REAL (64-bit

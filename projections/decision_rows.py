@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from events import RecordedEvent
+from events.sql import Sql
 from events.timeutil import parse_timestamp
-from projections.base import Sql
 from projections.conversion_math import Contribution
 
 if TYPE_CHECKING:

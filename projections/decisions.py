@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from events import RecordedEvent
-from projections.base import Projection, Sql, StreamReader, Table
+from events.sql import Sql
+from projections.base import Projection, StreamReader, Table
 
 if TYPE_CHECKING:
     from projections.conversion_math import Contribution

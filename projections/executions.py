@@ -11,7 +11,8 @@ from typing import Any
 
 from events import RecordedEvent
 from events.patterns import PatternExecutionRecorded
-from projections.base import Projection, Sql, StreamReader, Table
+from events.sql import Sql
+from projections.base import Projection, StreamReader, Table
 
 COLUMNS = (
     "id",

@@ -10,7 +10,8 @@ from commands.patterns import STATE_EVENTS as _STATE_EVENTS
 from commands.patterns import PatternState, evolve
 from events import RecordedEvent
 from events.patterns import PatternApproved, PatternConfidenceUpdated, PatternRevoked
-from projections.base import Projection, Sql, StreamReader, Table, dec
+from events.sql import Sql
+from projections.base import Projection, StreamReader, Table, dec
 
 COLUMNS = (
     "pattern_id",

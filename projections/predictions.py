@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from events import RecordedEvent
-from projections.base import Projection, Sql, StreamReader, Table
+from events.sql import Sql
+from projections.base import Projection, StreamReader, Table
 
 if TYPE_CHECKING:
     from events.decisions import OpportunityScored

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from events.sql import Sql
 from projections import effectiveness
-from projections.base import Sql
 from projections.patterns import get_pattern, list_patterns
 from projections.roi_summary import COLUMNS, all_summaries, get_summary
 from projections.stats import wilson_interval

@@ -12,7 +12,8 @@ from typing import Any
 
 from events import RecordedEvent
 from events.patterns import PatternExecutionRecorded
-from projections.base import Projection, Sql, StreamReader, Table, dec
+from events.sql import Sql
+from projections.base import Projection, StreamReader, Table, dec
 from projections.roi_math import RoiTotals, combine, execution_delta, figures, savings
 
 COLUMNS = (

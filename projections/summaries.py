@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from events.sql import Sql
 from events.timeutil import parse_timestamp
-from projections.base import Sql
 
 
 def period_rows(

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
-from projections.base import Sql
+from events.sql import Sql
 
-EVENT_COLUMNS = (
-    "seq, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at,"
-    " payload, idempotency_key, prev_hash, hash"
+EVENT_SCHEMA = (
+    ("seq", "SEQ PRIMARY KEY"),
+    ("stream_id", "TEXT NOT NULL"),
+    ("stream_version", "INTEGER NOT NULL"),
+    ("event_type", "TEXT NOT NULL"),
+    ("schema_version", "INTEGER NOT NULL"),
+    ("occurred_at", "TEXT NOT NULL"),
+    ("recorded_at", "TEXT NOT NULL"),
+    ("payload", "TEXT NOT NULL"),
+    ("idempotency_key", "TEXT UNIQUE"),
+    ("prev_hash", "TEXT NOT NULL"),
+    ("hash", "TEXT NOT NULL"),
 )
+"""The log's one table, column by column. `SEQ` is each backend's 64-bit integer key: SQLite's
+INTEGER (the rowid) or PostgreSQL's BIGINT."""
+
+EVENT_COLUMNS = ", ".join(name for name, _ in EVENT_SCHEMA)
+
+
+def events_ddl(seq_type: str) -> str:
+    """`CREATE TABLE events` for a backend whose 64-bit key type is `seq_type`."""
+    columns = ",\n".join(
+        f"    {name} {spec.replace('SEQ', seq_type, 1)}" for name, spec in EVENT_SCHEMA
+    )
+    return (
+        "CREATE TABLE IF NOT EXISTS events (\n"
+        f"{columns},\n    UNIQUE (stream_id, stream_version)\n)"
+    )
+
 
 CHECKPOINTS_DDL = """
 CREATE TABLE IF NOT EXISTS projection_checkpoints (
@@ -67,15 +92,3 @@ class Backend(Protocol):
     def copy_to(self, path: Path) -> tuple[int, str]:
         """Copy the whole store into a new file (SQLite only); the (seq, hash) it holds."""
         ...
-
-
-def batched(rows: Iterator[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
-    """Group rows into lists of at most `size`."""
-    chunk: list[tuple[object, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

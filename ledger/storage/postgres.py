@@ -17,27 +17,13 @@ from typing import Any
 
 from ledger.errors import InputError, StorageError
 from ledger.storage import shown
-from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, SUPPORT_TABLES
+from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, SUPPORT_TABLES, events_ddl
 
 WRITE_LOCK = 7_215_002_611
 """The advisory lock id every append holds (an arbitrary constant of roi-ledger's)."""
 
 LOG_DDL = (
-    """
-CREATE TABLE IF NOT EXISTS events (
-    seq BIGINT PRIMARY KEY,
-    stream_id TEXT NOT NULL,
-    stream_version INTEGER NOT NULL,
-    event_type TEXT NOT NULL,
-    schema_version INTEGER NOT NULL,
-    occurred_at TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    UNIQUE (stream_id, stream_version)
-)""",
+    events_ddl("BIGINT"),
     """
 CREATE OR REPLACE FUNCTION roi_ledger_refuse_change() RETURNS trigger AS $$
 BEGIN

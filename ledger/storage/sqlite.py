@@ -15,26 +15,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ledger.errors import InputError, StorageError
-from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, EVENT_COLUMNS, SUPPORT_TABLES
+from ledger.storage.base import (
+    ALARM_DDL,
+    CHECKPOINTS_DDL,
+    EVENT_COLUMNS,
+    SUPPORT_TABLES,
+    events_ddl,
+)
 
 BUSY_TIMEOUT_MS = 60_000
 
 LOG_DDL = (
-    """
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    stream_id TEXT NOT NULL,
-    stream_version INTEGER NOT NULL,
-    event_type TEXT NOT NULL,
-    schema_version INTEGER NOT NULL,
-    occurred_at TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    UNIQUE (stream_id, stream_version)
-)""",
+    events_ddl("INTEGER"),
     """
 CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events is append-only: UPDATE refused'); END""",
