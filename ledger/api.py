@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.decisions_api import DecisionLedger
-from ledger.patterns_api import PatternLedger
+from ledger.decision_methods import DecisionLedger
+from ledger.pattern_methods import PatternLedger
 
 
 class Ledger(PatternLedger, DecisionLedger):

@@ -10,7 +10,7 @@ import pytest
 
 from ledger import Ledger
 from ledger.errors import InputError
-from projections.prediction import adjusted_score, recommendation
+from projections.prediction_math import adjusted_score, recommendation
 from tests.conftest import Cli
 
 

@@ -16,7 +16,7 @@ LAZY = (
     "projections.decision_rows",
     "projections.conversion_math",
     "projections.insights",
-    "projections.prediction",
+    "projections.prediction_math",
 )
 
 HEAVY = (

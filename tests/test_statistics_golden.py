@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from projections.calibration import calibration
-from projections.prediction import shrunk_rate
+from projections.prediction_math import shrunk_rate
 from projections.stats import wilson_interval
 
 

@@ -25,7 +25,12 @@ GROUPS = {
 }
 """Sub-apps, one module each, mounted with add_typer under their key."""
 
-TOP_LEVEL = ("ledger.cli.audit", "ledger.cli.demo", "ledger.cli.decisions")
+TOP_LEVEL = (
+    "ledger.cli.maintenance",
+    "ledger.cli.audit",
+    "ledger.cli.demo",
+    "ledger.cli.decisions",
+)
 """Modules whose `register(app)` adds root-level commands."""
 
 

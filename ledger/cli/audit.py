@@ -1,8 +1,5 @@
-"""The ledger's own commands: init, log, history, verify, digest, rebuild, retract,
-export, import and backup."""
+"""The ledger's audit commands: log, history, verify, digest, rebuild and retract."""
 
-import sys
-from pathlib import Path
 from typing import Annotated, Any, Self
 
 import typer
@@ -14,14 +11,12 @@ from ledger.cli.common import (
     JsonOpt,
     KeyOpt,
     handle_errors,
-    ledger_location,
     open_ledger,
     options,
     parse_as_of,
     stderr_is_terminal,
 )
 from ledger.cli.output import console, echo, print_json, print_table, printable
-from ledger.storage import shown
 
 
 def _fields(payload: str) -> str:
@@ -91,18 +86,6 @@ class _Bar:
 
 def register(app: typer.Typer) -> None:
     """Add the ledger commands to the root app."""
-
-    @app.command()
-    @handle_errors
-    def init(ctx: typer.Context, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-        """Create an empty ledger (the log, its guards and the projections)."""
-        with open_ledger(ctx) as ledger:
-            head = ledger.digest()
-            location = shown(ledger.location)
-        if as_json:
-            print_json({"db": location, **head})
-        else:
-            echo(f"Ledger ready at {location} (head seq {head['seq']})")
 
     @app.command()
     @handle_errors
@@ -247,81 +230,6 @@ def register(app: typer.Typer) -> None:
             print_json(result)
         else:
             echo(f"Retracted seq {seq} (retraction is seq {result['seq']})")
-
-    @app.command()
-    @handle_errors
-    def export(
-        ctx: typer.Context,
-        output: Annotated[
-            Path | None, typer.Option(metavar="FILE", help="Default: standard output.")
-        ] = None,
-        after: Annotated[
-            int, typer.Option(min=0, max=MAX_SAFE_INT, help="Only events after this seq.")
-        ] = 0,
-        as_of: AsOfOpt = None,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Write the log as JSON Lines (one event envelope per line), as it stood --as-of."""
-        from ledger.audit import export_events
-        from ledger.outputs import atomic_file, check_target
-
-        if output is not None:
-            check_target(output, ledger_location(ctx), "output", make_parents=False)
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
-            upto = ledger.resolve_as_of(parse_as_of(as_of))
-            if output is None:
-                count = export_events(ledger, sys.stdout, after, upto)
-                return
-            with atomic_file(output, ledger.location) as handle:
-                count = export_events(ledger, handle, after, upto)
-        if as_json:
-            print_json({"exported": count, "file": str(output)})
-        else:
-            echo(f"Exported {count} events to {output}")
-
-    @app.command("import")
-    @handle_errors
-    def import_(
-        ctx: typer.Context,
-        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Append exported events; the file's chain must continue this ledger's exactly."""
-        from ledger.audit import import_events
-
-        with open_ledger(ctx) as ledger:
-            result = import_events(ledger, str(file))
-        if as_json:
-            print_json(result)
-        else:
-            echo(
-                f"Imported {result['imported']} events ({result['already_present']} already "
-                f"present); head {result['seq']}:{result['hash']}"
-            )
-
-    @app.command()
-    @handle_errors
-    def backup(
-        ctx: typer.Context,
-        file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy.")],
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
-    ) -> None:
-        """Copy the whole SQLite ledger, consistently, while others keep writing."""
-        from ledger.errors import InputError
-        from ledger.outputs import check_target
-
-        check_target(file, ledger_location(ctx), "file", make_parents=False)
-        if file.exists():
-            raise InputError(f"file: {file} exists; choose a new path", {"field": "file"})
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
-            head = ledger.backup(file)
-        if as_json:
-            print_json({"file": str(file), **head})
-        else:
-            echo(f"Backed up to {file} (head {head['seq']}:{head['hash']})")
 
 
 def _print_verify(result: dict[str, Any]) -> None:

@@ -52,7 +52,7 @@ def opportunity_id(opportunity: dict[str, Any], index: int = 0) -> str:
 
 def prediction_fields(scored: dict[str, Any]) -> dict[str, Any]:
     """A scored opportunity as the fields of the RecordPrediction command that keeps it."""
-    from projections.prediction import MODEL_VERSION
+    from projections.prediction_math import MODEL_VERSION
 
     return {
         "opportunity_id": scored["opportunity_id"],
@@ -175,7 +175,7 @@ class DecisionLedger(LedgerCore):
     ) -> dict[str, Any]:
         """What similar past decisions say about a new opportunity. (`content` is accepted
         for the source's signature; the model does not read text.)"""
-        from projections import prediction
+        from projections import prediction_math as prediction
 
         for name, value in (("type", opportunity_type), ("source", opportunity_source)):
             if not isinstance(value, str) or not value.strip():
@@ -246,7 +246,7 @@ class DecisionLedger(LedgerCore):
         groups: Sequence[Group],
         cache: dict[tuple[str, str], dict[str, Any]],
     ) -> dict[str, Any]:
-        from projections import prediction
+        from projections import prediction_math as prediction
 
         if not isinstance(opportunity, dict):
             raise InputError(f"opportunity {index}: must be a JSON object", {"index": index})
