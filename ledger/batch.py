@@ -13,8 +13,8 @@ from typing import IO, Annotated, Any, Literal, Union
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
 from commands.base import Command
+from ledger.bootstrap import batch_commands
 from ledger.errors import InputError
-from ledger.handlers import batch_commands
 from ledger.validation import describe, field_errors
 
 

@@ -1,6 +1,20 @@
-"""The one place that wires projections into a ledger."""
+"""The one place that wires a ledger together: its projections and its message bus.
+
+The bus is a dict from command class to handler (the tables in `ledger/handlers.py` and
+`ledger/decision_handlers.py`). A command module's table is imported the first time one of its
+commands is dispatched, so a one-event append from the shell defines only the models it uses.
+"""
 
 from __future__ import annotations
+
+import importlib
+from functools import cache
+from typing import TYPE_CHECKING
+
+from commands.base import Command
+
+if TYPE_CHECKING:
+    from ledger.handlers import Handler
 
 from projections.base import Projection
 from projections.daily_stats import PatternDailyStats
@@ -23,3 +37,48 @@ def build_projections() -> list[Projection]:
         OpportunityPredictions(),
         ReportPeriods(),
     ]
+
+
+TABLES = {
+    "commands.patterns": "ledger.handlers",
+    "commands.decisions": "ledger.decision_handlers",
+    "commands.ledger": "ledger.decision_handlers",
+}
+"""Each command module to the module holding its handler table."""
+
+_BUS: dict[type[Command], Handler] = {}
+
+
+def handler_for(command: Command) -> Handler:
+    """The handler of a command (or of the command class a batch-line model extends)."""
+    kind = type(command)
+    handler = _BUS.get(kind)
+    if handler is None:
+        for cls in kind.__mro__:
+            table = TABLES.get(cls.__module__)
+            if table is not None:
+                _BUS.update(importlib.import_module(table).HANDLERS)
+            if cls in _BUS:
+                handler = _BUS[kind] = _BUS[cls]
+                break
+        else:
+            raise TypeError(f"no handler for {kind.__name__}")
+    return handler
+
+
+@cache
+def batch_commands() -> dict[str, type[Command]]:
+    """The `command` names `record batch` accepts, to their command classes."""
+    from commands import decisions, patterns
+    from commands import ledger as ledger_commands
+
+    return {
+        "approve": patterns.ApprovePattern,
+        "revise": patterns.RevisePatternEstimates,
+        "revoke": patterns.RevokePattern,
+        "execution": patterns.RecordExecution,
+        "decision": decisions.LogDecision,
+        "outcome": decisions.RecordOutcome,
+        "prediction": decisions.RecordPrediction,
+        "retract": ledger_commands.Retract,
+    }

@@ -16,9 +16,9 @@ from typing import Any
 from commands.base import Command
 from events.timeutil import format_timestamp
 from ledger.api import Ledger
+from ledger.bootstrap import batch_commands
 from ledger.decision_methods import prediction_fields
 from ledger.errors import InputError
-from ledger.handlers import batch_commands
 from ledger.service import BatchOutcome
 from ledger.validation import build_command
 

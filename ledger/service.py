@@ -20,10 +20,9 @@ from commands.fields import normal_id
 from events import RecordedEvent
 from events.sql import Sql
 from events.timeutil import normalize_timestamp
-from ledger.bootstrap import build_projections
+from ledger.bootstrap import build_projections, handler_for
 from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
 from ledger.eventlog import EventLog, Head
-from ledger.handlers import handler_for
 from ledger.projector import Progress, Projector, bulk_work
 from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
@@ -205,6 +204,11 @@ class LedgerCore:
         if uow.alarm is not None:
             result["warning"] = chain_warning(uow.alarm)
         return result
+
+    def execute_in(self, uow: UnitOfWork, command: Command) -> list[RecordedEvent]:
+        """Run a command inside a unit of work the caller holds open (the scheduler records a
+        report in the transaction that checked it was still missing)."""
+        return self._handle(uow, command)[0]
 
     def _alarm(self, first_bad_seq: int, problem: str) -> None:
         """Note in the ledger that its log was found broken (if it can be written at all)."""
@@ -487,6 +491,11 @@ class LedgerCore:
         result = rebuild(self, projection, progress)
         result["chain"] = {k: chain[k] for k in ("ok", "checked", "first_bad_seq", "problem")}
         return result
+
+    def first_occurred_at(self) -> str | None:
+        """When the log's earliest event happened (None for an empty log)."""
+        with self.backend.read() as db:
+            return self.log.first_occurred_at(db)
 
     def reports_produced(self, kind: str) -> set[str]:
         """The periods of a kind of scheduled report the log says were produced."""

@@ -22,7 +22,6 @@ from events.timeutil import format_timestamp
 from ledger.api import Ledger
 from ledger.encoding import jsonable
 from ledger.errors import InputError, LedgerError
-from ledger.handlers import record_report
 from ledger.inputs import read_json
 from ledger.moments import moment
 from ledger.outputs import write_atomically
@@ -236,8 +235,7 @@ def missing(
 ) -> list[tuple[datetime, str]]:
     """Of the latest N periods due since the first event (looking back no further than the
     job's catch-up window), those the log has no report for."""
-    with ledger.backend.read() as db:
-        first = ledger.log.first_occurred_at(db)
+    first = ledger.first_occurred_at()
     if first is None:
         return []
     start = datetime.fromisoformat(first.replace("Z", "+00:00")).astimezone(config.zone)
@@ -291,7 +289,7 @@ def run_period(
                 "idempotency_key": key,
             },
         )
-        record_report(uow, cmd)
+        ledger.execute_in(uow, cmd)
     _log_run(job, period, files, started)
     return files
 

@@ -1,0 +1,87 @@
+"""The decision loop's and the ledger's own handlers (imported on first use of one of these
+commands: recording an execution from the shell does not pay for defining these models)."""
+
+from __future__ import annotations
+
+from commands import decisions
+from commands import ledger as ledger_commands
+from commands.base import Command
+from commands.decisions import DecisionState
+from events import RecordedEvent
+from events.decisions import decision_stream, opportunity_stream
+from events.ledger_events import report_stream
+from events.sql import Sql
+from events.timeutil import parse_timestamp
+from ledger.handlers import Handler, append_events, check_table, route
+from ledger.uow import UnitOfWork
+from projections.decision_rows import decision_state
+
+
+def _decision_state(uow: UnitOfWork, decision_id: str) -> decisions.DecisionState:
+
+    def load(db: Sql) -> DecisionState:
+        decided_at, seq = decision_state(db, decision_id)
+        return DecisionState(decision_id, decided_at, seq)
+
+    state: DecisionState = uow.state(decision_stream(decision_id), load)
+    return state
+
+
+def log_decision(uow: UnitOfWork, cmd: decisions.LogDecision) -> list[RecordedEvent]:
+    """Log a decision (its id must be new)."""
+
+    state = _decision_state(uow, cmd.decision_id)
+    events = decisions.log_decision(state, cmd)
+    out = append_events(uow, decision_stream(cmd.decision_id), events, cmd, cmd.decided_at)
+    decided = parse_timestamp(out[0].occurred_at)
+    uow.set_state(out[0].stream_id, decisions.DecisionState(cmd.decision_id, decided, out[0].seq))
+    return out
+
+
+def record_outcome(uow: UnitOfWork, cmd: decisions.RecordOutcome) -> list[RecordedEvent]:
+    """Record an outcome of a logged decision."""
+
+    state = _decision_state(uow, cmd.decision_id)
+    occurred = parse_timestamp(cmd.occurred_at or parse_timestamp(uow.recorded_at))
+    events = decisions.record_outcome(state, cmd, occurred)
+    return append_events(uow, decision_stream(cmd.decision_id), events, cmd, occurred)
+
+
+def record_prediction(uow: UnitOfWork, cmd: decisions.RecordPrediction) -> list[RecordedEvent]:
+    """Keep a prediction for later calibration."""
+
+    events = decisions.record_prediction(cmd)
+    return append_events(uow, opportunity_stream(cmd.opportunity_id), events, cmd, None)
+
+
+def record_report(uow: UnitOfWork, cmd: ledger_commands.RecordReport) -> list[RecordedEvent]:
+    """The scheduler's record of a produced report (key and stream report:<kind>:<period>)."""
+
+    events = ledger_commands.record_report(cmd)
+    return append_events(uow, report_stream(cmd.kind, cmd.period), events, cmd, None)
+
+
+def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent]:
+    """Retract an event; projections drop its effect in this same transaction."""
+
+    uow.flush()
+    stored = uow.log.read_event(uow.db, cmd.target_seq)
+    target = None
+    if stored is not None:
+        target = ledger_commands.RetractionTarget(
+            stored.seq, stored.stream_id, stored.event_type, uow.log.retracted_by(uow.db, stored)
+        )
+    events = ledger_commands.retract(target, cmd)
+    assert stored is not None
+    out = append_events(uow, stored.stream_id, events, cmd, None)
+    uow.forget_state()
+    return out
+
+
+HANDLERS: dict[type[Command], Handler] = {}
+route(HANDLERS, decisions.LogDecision, log_decision)
+route(HANDLERS, decisions.RecordOutcome, record_outcome)
+route(HANDLERS, decisions.RecordPrediction, record_prediction)
+route(HANDLERS, ledger_commands.Retract, retract)
+route(HANDLERS, ledger_commands.RecordReport, record_report)
+check_table(HANDLERS, decisions, ledger_commands)
