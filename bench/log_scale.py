@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import best_of, machine, recording, replay, report, timed, write_executions
 from ledger import Ledger
 from ledger.batch import read_commands
-from ledger.replay import rebuild
 
 PATTERNS, DAYS = 10, 28
 """Both ledgers span the same patterns and the same 28 days; only the number of events
@@ -102,7 +101,7 @@ def rebuild_sql_alone(led: Ledger, workdir: Path) -> float:
     with sqlite3.connect(copy) as target:
         led.backend.connection.backup(target)
     with recording(led) as statements:
-        rebuild(led)
+        led.rebuild()
     return replay(copy, statements)
 
 
@@ -125,7 +124,7 @@ def main() -> None:
             return n
 
         raw_s = best_of(3, raw_scan)
-        rebuild_s, _ = timed(lambda: rebuild(big))
+        rebuild_s, _ = timed(lambda: big.rebuild())
         sql_s = rebuild_sql_alone(big, workdir)
         queries = QUERIES
         timings = {

@@ -6,7 +6,8 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import IO, Any, Protocol
 
 from events import GENESIS_HASH, canonical_json, chain_hash
 from ledger.errors import InputError, IntegrityError
@@ -14,8 +15,19 @@ from ledger.eventlog import Head, decode_row
 from ledger.storage.base import EVENT_COLUMNS
 from ledger.validation import clip
 
-if TYPE_CHECKING:
-    from ledger.service import LedgerCore as Ledger
+
+class Ledger(Protocol):
+    """What audit needs of a ledger: the service's transaction methods, nothing deeper."""
+
+    def scan(
+        self, after: int = 0, upto: int | None = None
+    ) -> AbstractContextManager[tuple[Head, Iterator[list[tuple[Any, ...]]]]]: ...
+    def head(self) -> Head: ...
+    def hash_at(self, seq: int) -> str | None: ...
+    def append_rows(
+        self, rows: Sequence[tuple[Any, ...]], progress: Callable[[int], None] | None
+    ) -> None: ...
+
 
 Progress = Callable[[int], None]
 
@@ -47,9 +59,8 @@ def verify_chain(
     at the seqs in `keep` come back under "hashes" (for checking digests)."""
     checked, last_hash = 0, GENESIS_HASH
     hashes: dict[int, str] = {}
-    with ledger.backend.read() as db:
-        head = ledger.log.head(db)
-        for rows in ledger.log.iter_raw(db, 0, upto):
+    with ledger.scan(0, upto) as (head, chunks):
+        for rows in chunks:
             for seq, digest, problem in check_rows(rows, checked, last_hash):
                 if problem is not None:
                     return {
@@ -155,8 +166,8 @@ def export_events(ledger: Ledger, out: IO[str], after: int = 0, upto: int | None
     """Write the log (events after `after`, up to `upto`) as JSON Lines: one envelope per line,
     payload as an object."""
     count = 0
-    with ledger.backend.read() as db:
-        for rows in ledger.log.iter_raw(db, after, upto):
+    with ledger.scan(after, upto) as (_, chunks):
+        for rows in chunks:
             for row in rows:
                 out.write(export_line(row) + "\n")
                 count += 1
@@ -272,21 +283,13 @@ def _spooled_rows(spool: IO[bytes]) -> Iterator[tuple[int, tuple[Any, ...]]]:
 def _import_spooled(
     ledger: Ledger, spool: IO[bytes], progress: Progress | None, batch: int
 ) -> dict[str, Any]:
-    with ledger.backend.read() as db:
-        head = ledger.log.head(db)
+    head = ledger.head()
     _check_spool(ledger, spool, head)
     pending: list[tuple[Any, ...]] = []
     imported = present = 0
 
     def commit() -> None:
-        with ledger.backend.write() as db:
-            current = ledger.log.head(db)
-            if current.seq != pending[0][0] - 1 or current.hash != pending[0][9]:
-                raise IntegrityError("the ledger changed during import; nothing more appended")
-            ledger.log.insert_rows(db, pending)
-            ledger.projector.catch_up(db, pending[-1][0])
-        if progress:
-            progress(len(pending))
+        ledger.append_rows(pending, progress)
         pending.clear()
 
     for _, row in _spooled_rows(spool):
@@ -299,8 +302,7 @@ def _import_spooled(
             commit()
     if pending:
         commit()
-    with ledger.backend.read() as db:
-        final = ledger.log.head(db)
+    final = ledger.head()
     return {"imported": imported, "already_present": present, "seq": final.seq, "hash": final.hash}
 
 
@@ -334,9 +336,8 @@ def _check_spool(ledger: Ledger, spool: IO[bytes], head: Head) -> None:
             {"seq": head.seq},
         )
     if prev_seq < head.seq:
-        with ledger.backend.read() as db:
-            ours = ledger.log.read_event(db, prev_seq) if prev_seq else None
-        if ours is not None and ours.hash != prev_hash:
+        ours = ledger.hash_at(prev_seq) if prev_seq else None
+        if ours is not None and ours != prev_hash:
             raise IntegrityError(
                 f"the file does not continue this ledger: it differs from it at or before "
                 f"seq {prev_seq}",
@@ -352,12 +353,7 @@ def _continues_here(ledger: Ledger, head: Head, start: int, start_hash: str) -> 
             f"import the events up to seq {start} first",
             {"seq": start},
         )
-    if start == 0:
-        ours = GENESIS_HASH
-    else:
-        with ledger.backend.read() as db:
-            event = ledger.log.read_event(db, start)
-        ours = event.hash if event is not None else ""
+    ours = GENESIS_HASH if start == 0 else ledger.hash_at(start) or ""
     if ours != start_hash:
         raise IntegrityError(
             f"the file does not continue this ledger: its first event chains onto a seq "

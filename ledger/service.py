@@ -28,6 +28,7 @@ from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
 from ledger.uow import Clock, UnitOfWork, system_clock
 from ledger.validation import build_command, clip
+from projections.base import Projection
 
 AsOf = int | str | None
 
@@ -372,9 +373,7 @@ class LedgerCore:
         with self._views_lock:  # threads sharing this ledger share its replays too
             view = self._views.pop(seq, None)
             if view is None:
-                from ledger.replay import replay_into_scratch
-
-                view = replay_into_scratch(self, seq)
+                view = self._replay(seq)
             self._views[seq] = view  # most recently used last
             while len(self._views) > VIEWS_KEPT:
                 # Dropped, not closed: a caller may still hold it; its scratch database goes
@@ -441,11 +440,73 @@ class LedgerCore:
                 # digest, so it raises no standing alarm
                 self._alarm(result["first_bad_seq"], result["problem"])
         if projections and result["ok"]:
-            from ledger.replay import diff_projections
-
-            result["projections"] = diff_projections(self, progress)
+            result["projections"] = self._diff_projections(progress)
             result["ok"] = result["projections"]["ok"]
         return result
+
+    def _diff_projections(self, progress: Progress | None) -> dict[str, Any]:
+        """Every projection folded afresh into a scratch database, compared row by row with
+        the live one, both read at the same head."""
+        from ledger.projection_diff import diff_tables
+
+        with self.backend.read() as live:
+            head = self.log.head(live).seq
+            scratch = self._replay(head, live, progress)
+            try:
+                with scratch.backend.read() as fresh:
+                    differences = diff_tables(live, fresh, self.projector.projections)
+            finally:
+                scratch.close()
+        return {"ok": not differences, "head": head, "differences": differences}
+
+    def _replay(self, upto: int, db: Sql | None = None, progress: Progress | None = None) -> Self:
+        """A scratch in-memory ledger with this log's events ≤ upto and every projection
+        folded from them: the same code that folds live appends, so answers are identical."""
+        from ledger.storage.sqlite import SqliteBackend
+
+        scratch = type(self)(SqliteBackend(":memory:", scratch=True), clock=self.clock)
+        scratch.backend.ensure_schema()
+
+        def copy(src: Sql) -> None:
+            for rows in self.log.iter_raw(src, 0, upto):
+                with scratch.backend.write() as dst:
+                    scratch.log.insert_rows(dst, rows)
+
+        if db is None:
+            with self.backend.read() as src:
+                copy(src)
+        else:
+            copy(db)
+        scratch.catch_up(progress)
+        return scratch
+
+    # -- the log's rows, for audit (ledger/audit.py) ----------------------------------------
+    @contextmanager
+    def scan(
+        self, after: int = 0, upto: int | None = None
+    ) -> Iterator[tuple[Head, Iterator[list[tuple[Any, ...]]]]]:
+        """In one read transaction: the head, and the stored rows after `after` (≤ `upto`)
+        in chunks, exactly as stored."""
+        with self.backend.read() as db:
+            yield self.log.head(db), self.log.iter_raw(db, after, upto)
+
+    def hash_at(self, seq: int) -> str | None:
+        """The stored hash of one event (None if the log does not hold that seq)."""
+        with self.backend.read() as db:
+            event = self.log.read_event(db, seq)
+        return None if event is None else event.hash
+
+    def append_rows(self, rows: Sequence[tuple[Any, ...]], progress: Progress | None) -> None:
+        """Append already-chained rows (an import) in one transaction, projections folded in
+        it; refused unless they continue the log's head exactly."""
+        with self.backend.write() as db:
+            current = self.log.head(db)
+            if current.seq != rows[0][0] - 1 or current.hash != rows[0][9]:
+                raise IntegrityError("the ledger changed during import; nothing more appended")
+            self.log.insert_rows(db, rows)
+            self.projector.catch_up(db, rows[-1][0])
+        if progress:
+            progress(len(rows))
 
     def _settle_alarm(self, result: dict[str, Any]) -> None:
         """After a full chain check: raise the alarm on a break, clear it when the flagged
@@ -477,7 +538,6 @@ class LedgerCore:
         log. A broken chain is refused (IntegrityError naming the first bad seq): folding it
         would put forged figures into the projections. `force` folds it anyway."""
         from ledger.audit import verify_chain
-        from ledger.replay import rebuild
 
         chain = verify_chain(self, progress=progress)
         self._settle_alarm(chain)
@@ -488,9 +548,28 @@ class LedgerCore:
                 "from a backup, or `rebuild --force` to fold it as it is",
                 {"first_bad_seq": chain["first_bad_seq"], "problem": chain["problem"]},
             )
-        result = rebuild(self, projection, progress)
+        selected = self._select(projection)
+        with bulk_work(), self.backend.write() as db:
+            self.projector.reset(db, selected)
+            head = self.log.head(db).seq
+            self.projector.catch_up(db, head, progress=progress)
+        result: dict[str, Any] = {"projections": [p.name for p in selected], "events": head}
         result["chain"] = {k: chain[k] for k in ("ok", "checked", "first_bad_seq", "problem")}
         return result
+
+    def _select(self, names: Sequence[str] | None) -> list[Projection]:
+        """Projections by name; unknown names are an input error listing the known ones."""
+        by_name = self.projector.by_name
+        if not names:
+            return list(self.projector.projections)
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise InputError(
+                f"projection: unknown {', '.join(unknown)}; known projections: "
+                f"{', '.join(by_name)}",
+                {"field": "projection", "known": list(by_name)},
+            )
+        return [by_name[n] for n in names]
 
     def first_occurred_at(self) -> str | None:
         """When the log's earliest event happened (None for an empty log)."""

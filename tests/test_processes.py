@@ -15,7 +15,6 @@ import pytest
 from ledger import Ledger
 from ledger.audit import verify_chain
 from ledger.batch import parse_line
-from ledger.replay import diff_projections
 from tests.conftest import event_count
 
 CLI = [sys.executable, "-m", "ledger"]
@@ -122,7 +121,7 @@ def test_four_shell_processes_appending_at_once_lose_nothing(tmp_path: Path) -> 
     with Ledger.open(db) as led:
         assert verify_chain(led)["ok"]  # seq gap-free and chained
         assert led.pattern_roi("p")["total_executions"] == 4 * per_worker + 4 * 150
-        assert diff_projections(led)["ok"]
+        assert led.verify(projections=True)["projections"]["ok"]
 
 
 def test_record_batch_reports_bad_lines_and_skips_them(tmp_path: Path) -> None:
@@ -194,7 +193,7 @@ def test_sigkill_midway_leaves_a_clean_prefix_and_a_rerun_completes(tmp_path: Pa
     assert stored % 500 == 0, "a chunk was half-applied"
     with Ledger.open(db) as led:
         assert verify_chain(led)["ok"]
-        assert diff_projections(led)["ok"]
+        assert led.verify(projections=True)["projections"]["ok"]
     rerun = run_cli(db, "record", "batch", str(path), "--json")
     assert rerun.returncode == 0, rerun.stderr
     result = json.loads(rerun.stdout)
@@ -202,7 +201,7 @@ def test_sigkill_midway_leaves_a_clean_prefix_and_a_rerun_completes(tmp_path: Pa
     with Ledger.open(db) as led:
         assert verify_chain(led)["checked"] == total
         assert sum(r["total_executions"] for r in led.roi_summary()) == 30_000
-        assert diff_projections(led)["ok"]
+        assert led.verify(projections=True)["projections"]["ok"]
 
 
 @pytest.mark.slow
@@ -227,7 +226,7 @@ def test_sigkill_repeatedly_then_complete(tmp_path: Path) -> None:
     assert run_cli(db, "record", "batch", str(path)).returncode == 0
     with Ledger.open(db) as led:
         assert verify_chain(led)["checked"] == total
-        assert diff_projections(led)["ok"]
+        assert led.verify(projections=True)["projections"]["ok"]
 
 
 def test_a_reader_never_sees_a_half_rebuilt_projection(tmp_path: Path) -> None:
