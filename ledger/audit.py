@@ -136,7 +136,7 @@ def verify_digests(
     since = matching[-1] if matching else 0
     exact = first_wrong == since + 1
     where = (
-        f"seq {first_wrong} was rewritten (seq {since} still matches its digest)"
+        f"at seq {first_wrong} (seq {since} still matches its digest)"
         if exact
         else f"somewhere after seq {since} and at or before seq {first_wrong}"
         if since

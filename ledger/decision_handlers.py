@@ -65,11 +65,11 @@ def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent
     """Retract an event; projections drop its effect in this same transaction."""
 
     uow.flush()
-    stored = uow.log.read_event(uow.db, cmd.target_seq)
+    stored = uow.read_event(cmd.target_seq)
     target = None
     if stored is not None:
         target = ledger_commands.RetractionTarget(
-            stored.seq, stored.stream_id, stored.event_type, uow.log.retracted_by(uow.db, stored)
+            stored.seq, stored.stream_id, stored.event_type, uow.retracted_by(stored)
         )
     events = ledger_commands.retract(target, cmd)
     assert stored is not None

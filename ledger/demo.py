@@ -312,7 +312,7 @@ def has_foreign_events(ledger: Ledger) -> bool:
     params: list[Any] = [*exact]
     for prefix in prefixes:
         params += [len(prefix), prefix]
-    with ledger.backend.read() as db:
+    with ledger.reading() as db:
         row = db.execute(sql, params).fetchone()
     return bool(row[0])
 
@@ -331,8 +331,7 @@ def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]]) -> BatchOu
     those the demo has not scored yet: a re-run must not score them again on the later
     history it now holds (the ones already there count as duplicates)."""
     keys = {f"{DEMO_KEY}score:{o['id']}": o for o in opportunities}
-    with ledger.backend.read() as db:
-        done = ledger.log.existing_keys(db, list(keys))
+    done = ledger.existing_keys(list(keys))
     fresh = [o for key, o in keys.items() if key not in done]
     commands = [
         _command(

@@ -260,29 +260,30 @@ class PatternLedger(LedgerCore):
         """The Markdown report and the head it states, read in one snapshot (a write landing
         between its queries could otherwise make the figures newer than the stated head)."""
         view = self.view(as_of)
-        with view.backend.read():  # every query below joins this one read transaction
-            return view._roi_markdown(moment(now))
+        with view.reading():  # every query below joins this one read transaction
+            return _markdown(view, moment(now))
 
-    def _roi_markdown(self, when: datetime) -> tuple[str, Head]:
-        from ledger.reports.roi_markdown import render
 
-        head = self.head()
-        summary = self.roi_summary()
-        text = render(
-            {
-                "generated_at": when.isoformat().replace("+00:00", "Z"),
-                "as_of_seq": head.seq,
-                "as_of_hash": head.hash,
-                "summary": summary,
-                "effectiveness": [roi_analytics.effectiveness_of(r) for r in summary],
-                "dashboard": self.dashboard(now=when),
-                "top_performers": self.top_performers(10),
-                "underperformers": self.underperformers(10),
-                "alerts": self.alerts(now=when),
-                "trend": self.portfolio_trend("month"),
-            }
-        )
-        return text, head
+def _markdown(self: PatternLedger, when: datetime) -> tuple[str, Head]:
+    from ledger.reports.roi_markdown import render
+
+    head = self.head()
+    summary = self.roi_summary()
+    text = render(
+        {
+            "generated_at": when.isoformat().replace("+00:00", "Z"),
+            "as_of_seq": head.seq,
+            "as_of_hash": head.hash,
+            "summary": summary,
+            "effectiveness": [roi_analytics.effectiveness_of(r) for r in summary],
+            "dashboard": self.dashboard(now=when),
+            "top_performers": self.top_performers(10),
+            "underperformers": self.underperformers(10),
+            "alerts": self.alerts(now=when),
+            "trend": self.portfolio_trend("month"),
+        }
+    )
+    return text, head
 
 
 def execution_result(result: dict[str, Any], pattern_id: str) -> dict[str, Any]:

@@ -571,6 +571,11 @@ class LedgerCore:
             )
         return [by_name[n] for n in names]
 
+    def existing_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these idempotency keys the log already holds."""
+        with self.backend.read() as db:
+            return set(self.log.existing_keys(db, list(keys)))
+
     def first_occurred_at(self) -> str | None:
         """When the log's earliest event happened (None for an empty log)."""
         with self.backend.read() as db:

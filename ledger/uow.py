@@ -90,6 +90,14 @@ class UnitOfWork:
         """Learn in one query which of a batch's idempotency keys the log already holds."""
         self.known_keys = self.log.existing_keys(self.db, keys)
 
+    def read_event(self, seq: int) -> RecordedEvent | None:
+        """One stored event, read in this transaction."""
+        return self.log.read_event(self.db, seq)
+
+    def retracted_by(self, target: RecordedEvent) -> int | None:
+        """The seq of the retraction of `target`, if it has one."""
+        return self.log.retracted_by(self.db, target)
+
     def duplicate(self, key: str) -> RecordedEvent | None:
         """The event already stored (or pending) for this idempotency key."""
         hit = self.keys.get(key)
