@@ -7,7 +7,7 @@
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from commands.fields import Count, IdempotencyKey, Timestamp
 from events.base import Event
@@ -39,8 +39,14 @@ class Command(BaseModel):
         frozen=True, extra="forbid", str_strip_whitespace=True, defer_build=True
     )
 
-    idempotency_key: IdempotencyKey | None = None
-    expected_version: Count | None = None
+    idempotency_key: IdempotencyKey | None = Field(
+        None, description="Retry-safe key: a second command with the same key appends nothing."
+    )
+    expected_version: Count | None = Field(
+        None,
+        description="Refuse (exit 2) unless the stream is at this version (optimistic "
+        "concurrency).",
+    )
 
     produces: ClassVar[type[Event]] = Event
     """The event this command appends (what the stored event of a retry must be)."""

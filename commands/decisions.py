@@ -56,7 +56,7 @@ class DecisionState:
 class DecisionCommand(Command):
     """A command on one decision's stream."""
 
-    decision_id: Id
+    decision_id: Id = Field(description="The decision's id (new and unique when logging it).")
 
     def stream_id(self) -> str:
         return decision_stream(self.decision_id)
@@ -68,21 +68,37 @@ class LogDecision(DecisionCommand):
     produces = DecisionLogged
     occurred_field: ClassVar[str | None] = "decided_at"
 
-    opportunity_type: Label = Field(validation_alias=_alias("opportunity_type", "type"))
-    opportunity_source: Label = Field(validation_alias=_alias("opportunity_source", "source"))
-    action_taken: RequiredText = Field(validation_alias=_alias("action_taken", "action"))
+    opportunity_type: Label = Field(
+        validation_alias=_alias("opportunity_type", "type"),
+        description="e.g. golf_coaching, partnership.",
+    )
+    opportunity_source: Label = Field(
+        validation_alias=_alias("opportunity_source", "source"),
+        description="Where it came from: twitter, email, …",
+    )
+    action_taken: RequiredText = Field(
+        validation_alias=_alias("action_taken", "action"), description="What was done about it."
+    )
     opportunity_content: Text | None = Field(
-        default=None, validation_alias=_alias("opportunity_content", "content")
+        default=None,
+        validation_alias=_alias("opportunity_content", "content"),
+        description="The opportunity's text.",
     )
     opportunity_score: Score | None = Field(
-        default=None, validation_alias=_alias("opportunity_score", "score")
+        default=None,
+        validation_alias=_alias("opportunity_score", "score"),
+        description="Its base score (0..100).",
     )
-    sender: Text | None = None
-    decision_maker: Text | None = None
-    context: JsonObject = Field(default_factory=dict)
-    opportunity_id: Id | None = None
+    sender: Text | None = Field(None, description="Who sent it.")
+    decision_maker: Text | None = Field(None, description="Who decided.")
+    context: JsonObject = Field(default_factory=dict, description="Metadata, a JSON object.")
+    opportunity_id: Id | None = Field(
+        None, description="Links the decision to a scored opportunity."
+    )
     decided_at: Timestamp | None = Field(
-        default=None, validation_alias=_alias("decided_at", "timestamp")
+        default=None,
+        validation_alias=_alias("decided_at", "timestamp"),
+        description="When it was decided (default now).",
     )
 
 
@@ -92,16 +108,21 @@ class RecordOutcome(DecisionCommand):
     produces = OutcomeRecorded
     occurred_field: ClassVar[str | None] = "occurred_at"
 
-    outcome_type: Label
-    outcome_status: OutcomeStatus = Field(validation_alias=_alias("outcome_status", "status"))
-    revenue_generated: Amount = Field(
-        default=Decimal(0), validation_alias=_alias("revenue_generated", "revenue")
+    outcome_type: Label = Field(description="e.g. response, conversion.")
+    outcome_status: OutcomeStatus = Field(
+        validation_alias=_alias("outcome_status", "status"),
+        description="success, failed or pending.",
     )
-    customer_acquired: bool = False
-    deal_closed: bool = False
-    response_received: bool = False
-    notes: Text | None = None
-    occurred_at: Timestamp | None = None
+    revenue_generated: Amount = Field(
+        default=Decimal(0),
+        validation_alias=_alias("revenue_generated", "revenue"),
+        description="Revenue it brought, in USD.",
+    )
+    customer_acquired: bool = Field(False, description="It won a customer.")
+    deal_closed: bool = Field(False, description="It closed a deal.")
+    response_received: bool = Field(False, description="The other side answered.")
+    notes: Text | None = Field(None, description="Anything worth keeping about it.")
+    occurred_at: Timestamp | None = Field(None, description="When it happened (default now).")
 
 
 class RecordPrediction(Command):

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from commands.base import Command, DomainError, NotFoundError
 from commands.fields import Count, Position, RequiredText
@@ -26,8 +26,10 @@ class Retract(Command):
     """Withdraw a recorded event: projections drop its effect, the log keeps both."""
 
     produces = EventRetracted
-    target_seq: Position
-    reason: RequiredText
+    target_seq: Position = Field(
+        validation_alias=AliasChoices("target_seq", "seq"), description="The event to retract."
+    )
+    reason: RequiredText = Field(description="Why it was a mistake.")
 
 
 def retract(target: RetractionTarget | None, cmd: Retract) -> list[Event]:

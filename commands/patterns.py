@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import ClassVar, Literal, Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from commands.base import Command, DomainError, NotFoundError
 from commands.fields import Amount, Count, Duration, Fraction, Id, RequiredText, Text, Timestamp
@@ -68,7 +68,7 @@ def evolve(state: PatternState, event: Event) -> PatternState:
 class PatternCommand(Command):
     """A command on one pattern's stream."""
 
-    pattern_id: Id
+    pattern_id: Id = Field(description="The pattern id.")
 
     def stream_id(self) -> str:
         return pattern_stream(self.pattern_id)
@@ -80,12 +80,12 @@ class ApprovePattern(PatternCommand):
     produces = PatternApproved
     occurred_field: ClassVar[str | None] = "approved_at"
 
-    estimated_time_seconds: Duration
-    estimated_cost: Amount
-    approved_by: Text | None = None
-    description: Text | None = None
-    confidence: Fraction | None = None
-    approved_at: Timestamp | None = None
+    estimated_time_seconds: Duration = Field(description="Expected seconds per run.")
+    estimated_cost: Amount = Field(description="Expected cost per run, in USD.")
+    approved_by: Text | None = Field(None, description="Who approved it.")
+    description: Text | None = Field(None, description="What the pattern does.")
+    confidence: Fraction | None = Field(None, description="Initial confidence (0..1).")
+    approved_at: Timestamp | None = Field(None, description="When it was approved (default now).")
 
 
 class RevisePatternEstimates(PatternCommand):
@@ -94,10 +94,14 @@ class RevisePatternEstimates(PatternCommand):
     produces = PatternEstimatesRevised
     occurred_field: ClassVar[str | None] = "revised_at"
 
-    estimated_time_seconds: Duration | None = None
-    estimated_cost: Amount | None = None
-    reason: Text | None = None
-    revised_at: Timestamp | None = None
+    estimated_time_seconds: Duration | None = Field(
+        None, description="New expected seconds per run (default: keep the current one)."
+    )
+    estimated_cost: Amount | None = Field(
+        None, description="New expected cost per run in USD (default: keep the current one)."
+    )
+    reason: Text | None = Field(None, description="Why the estimates changed.")
+    revised_at: Timestamp | None = Field(None, description="When they changed (default now).")
 
     @model_validator(mode="after")
     def _something_to_revise(self) -> Self:
@@ -112,8 +116,8 @@ class RevokePattern(PatternCommand):
     produces = PatternRevoked
     occurred_field: ClassVar[str | None] = "revoked_at"
 
-    reason: RequiredText
-    revoked_at: Timestamp | None = None
+    reason: RequiredText = Field(description="Why the pattern must stop.")
+    revoked_at: Timestamp | None = Field(None, description="When it stopped (default now).")
 
 
 class RecordExecution(PatternCommand):
@@ -122,14 +126,18 @@ class RecordExecution(PatternCommand):
     produces = PatternExecutionRecorded
     occurred_field: ClassVar[str | None] = "executed_at"
 
-    execution_time_seconds: Duration
-    actual_cost: Amount
-    success: bool
-    workflow_id: Count | None = None
-    estimated_time_seconds: Duration | None = None
-    estimated_cost: Amount | None = None
-    error_message: Text | None = None
-    executed_at: Timestamp | None = None
+    execution_time_seconds: Duration = Field(description="Actual time, in seconds.")
+    actual_cost: Amount = Field(description="Actual cost in USD.")
+    success: bool = Field(description="Did the run succeed?")
+    workflow_id: Count | None = Field(None, description="The workflow it ran in.")
+    estimated_time_seconds: Duration | None = Field(
+        None, description="Expected seconds (default: the pattern's estimate)."
+    )
+    estimated_cost: Amount | None = Field(
+        None, description="Expected cost in USD (default: the pattern's estimate)."
+    )
+    error_message: Text | None = Field(None, description="What went wrong.")
+    executed_at: Timestamp | None = Field(None, description="When it ran (default now).")
 
 
 def _known(state: PatternState) -> None:

@@ -16,6 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ledger.cli.model_options import describe
+
 GROUPS = {
     "pattern": "ledger.cli.pattern",
     "record": "ledger.cli.record",
@@ -85,7 +87,18 @@ def build_app(only: str | None = None, command: str | None = None) -> typer.Type
     if only is None or only not in GROUPS:
         for module in TOP_LEVEL:
             importlib.import_module(module).register(app)
+    for callback in _callbacks(app, only, command):
+        describe(callback)
     return app
+
+
+def _callbacks(app: typer.Typer, only: str | None, command: str | None) -> list[Any]:
+    """The callbacks of the commands this app mounts (just the one being run, when known)."""
+    mounted = [c for c in app.registered_commands if only is None or command in (None, _name(c))]
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        mounted += group.typer_instance.registered_commands
+    return [c.callback for c in mounted if c.callback is not None]
 
 
 def _just(group: typer.Typer, command: str | None) -> typer.Typer:

@@ -8,6 +8,7 @@ from commands.fields import MAX_SAFE_INT
 from ledger.cli.common import (
     AsOfOpt,
     DbOpt,
+    ExpectedOpt,
     JsonOpt,
     KeyOpt,
     handle_errors,
@@ -16,6 +17,7 @@ from ledger.cli.common import (
     parse_as_of,
     stderr_is_terminal,
 )
+from ledger.cli.model_options import from_model
 from ledger.cli.output import console, echo, print_json, print_table, printable
 
 
@@ -214,18 +216,24 @@ def register(app: typer.Typer) -> None:
             echo(f"Rebuilt {', '.join(result['projections'])} from {result['events']} events")
 
     @app.command()
+    @from_model("commands.ledger:Retract")
     @handle_errors
     def retract(
         ctx: typer.Context,
-        seq: Annotated[int, typer.Argument(metavar="SEQ", help="The event to retract.")],
-        reason: Annotated[str, typer.Option(help="Why it was a mistake.")],
+        seq: Annotated[int, typer.Argument(metavar="SEQ")],
+        reason: Annotated[str, typer.Option()],
         idempotency_key: KeyOpt = None,
+        expected_version: ExpectedOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Withdraw a mistaken event: projections drop it, the log keeps both."""
         with open_ledger(ctx) as ledger:
-            result = ledger.retract(seq, reason, **options(idempotency_key=idempotency_key))
+            result = ledger.retract(
+                seq,
+                reason,
+                **options(idempotency_key=idempotency_key, expected_version=expected_version),
+            )
         if as_json:
             print_json(result)
         else:

@@ -47,16 +47,14 @@ KeyOpt = Annotated[
     str | None,
     typer.Option(
         "--idempotency-key",
-        metavar="KEY",
-        help="Retry-safe key: a second command with the same key appends nothing.",
+        metavar="KEY",  # help: the command model's idempotency_key
     ),
 ]
 ExpectedOpt = Annotated[
     int | None,
     typer.Option(
         "--expected-version",
-        metavar="N",
-        help="Refuse (exit 2) unless the stream is at this version (optimistic concurrency).",
+        metavar="N",  # help: the command model's expected_version
     ),
 ]
 

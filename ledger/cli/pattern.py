@@ -15,6 +15,7 @@ from ledger.cli.common import (
     options,
     parse_as_of,
 )
+from ledger.cli.model_options import from_model
 from ledger.cli.output import fmt, money, print_json, print_recorded, print_table
 
 app = typer.Typer(
@@ -23,27 +24,26 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-PatternArg = Annotated[str, typer.Argument(metavar="ID", help="The pattern id.")]
-Seconds = Annotated[str, typer.Option(metavar="SECONDS", help="Expected seconds per run.")]
-Cost = Annotated[str, typer.Option(metavar="USD", help="Expected cost per run, in USD.")]
+PatternArg = Annotated[str, typer.Argument(metavar="ID")]
+Seconds = Annotated[str, typer.Option(metavar="SECONDS")]
+Cost = Annotated[str, typer.Option(metavar="USD")]
+# Help texts: each field's description in commands/patterns.py (ledger/cli/model_options.py).
 
 
 @app.command()
+@from_model("commands.patterns:ApprovePattern")
 @handle_errors
 def approve(
     ctx: typer.Context,
     pattern_id: PatternArg,
     estimated_time_seconds: Seconds,
     estimated_cost: Cost,
-    approved_by: Annotated[str | None, typer.Option(help="Who approved it.")] = None,
-    description: Annotated[str | None, typer.Option(help="What the pattern does.")] = None,
-    confidence: Annotated[
-        str | None, typer.Option(metavar="0..1", help="Initial confidence.")
-    ] = None,
-    approved_at: Annotated[
-        str | None, typer.Option(metavar="TS", help="When it was approved (default now).")
-    ] = None,
+    approved_by: Annotated[str | None, typer.Option()] = None,
+    description: Annotated[str | None, typer.Option()] = None,
+    confidence: Annotated[str | None, typer.Option(metavar="0..1")] = None,
+    approved_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
     idempotency_key: KeyOpt = None,
+    expected_version: ExpectedOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -59,19 +59,22 @@ def approve(
                 confidence=confidence,
                 approved_at=approved_at,
                 idempotency_key=idempotency_key,
+                expected_version=expected_version,
             ),
         )
     print_recorded(result, as_json, "Approved")
 
 
 @app.command()
+@from_model("commands.patterns:RevisePatternEstimates")
 @handle_errors
 def revise(
     ctx: typer.Context,
     pattern_id: PatternArg,
     estimated_time_seconds: Annotated[str | None, typer.Option(metavar="SECONDS")] = None,
     estimated_cost: Annotated[str | None, typer.Option(metavar="USD")] = None,
-    reason: Annotated[str | None, typer.Option(help="Why the estimates changed.")] = None,
+    reason: Annotated[str | None, typer.Option()] = None,
+    revised_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
     idempotency_key: KeyOpt = None,
     expected_version: ExpectedOpt = None,
     db: DbOpt = None,
@@ -85,6 +88,7 @@ def revise(
                 estimated_time_seconds=estimated_time_seconds,
                 estimated_cost=estimated_cost,
                 reason=reason,
+                revised_at=revised_at,
                 idempotency_key=idempotency_key,
                 expected_version=expected_version,
             ),
@@ -93,11 +97,13 @@ def revise(
 
 
 @app.command()
+@from_model("commands.patterns:RevokePattern")
 @handle_errors
 def revoke(
     ctx: typer.Context,
     pattern_id: PatternArg,
-    reason: Annotated[str, typer.Option(help="Why the pattern must stop.")],
+    reason: Annotated[str, typer.Option()],
+    revoked_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
     idempotency_key: KeyOpt = None,
     expected_version: ExpectedOpt = None,
     db: DbOpt = None,
@@ -108,7 +114,11 @@ def revoke(
         result = ledger.revoke_pattern(
             pattern_id,
             reason,
-            **options(idempotency_key=idempotency_key, expected_version=expected_version),
+            **options(
+                revoked_at=revoked_at,
+                idempotency_key=idempotency_key,
+                expected_version=expected_version,
+            ),
         )
     print_recorded(result, as_json, "Revoked")
 

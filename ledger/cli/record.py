@@ -15,6 +15,7 @@ from ledger.cli.common import (
     options,
     stderr_is_terminal,
 )
+from ledger.cli.model_options import from_model
 from ledger.cli.output import echo, print_json, print_recorded, print_warning
 
 app = typer.Typer(
@@ -23,24 +24,19 @@ app = typer.Typer(
 
 
 @app.command()
+@from_model("commands.patterns:RecordExecution")
 @handle_errors
 def execution(
     ctx: typer.Context,
-    pattern_id: Annotated[str, typer.Option(help="The approved pattern that ran.")],
-    execution_time_seconds: Annotated[str, typer.Option(metavar="SECONDS", help="Actual time.")],
-    actual_cost: Annotated[str, typer.Option(metavar="USD", help="Actual cost in USD.")],
-    success: Annotated[bool, typer.Option("--success/--failure", help="Did the run succeed?")],
-    workflow_id: Annotated[int | None, typer.Option(help="The workflow it ran in.")] = None,
-    estimated_time_seconds: Annotated[
-        str | None, typer.Option(metavar="SECONDS", help="Default: the pattern's estimate.")
-    ] = None,
-    estimated_cost: Annotated[
-        str | None, typer.Option(metavar="USD", help="Default: the pattern's estimate.")
-    ] = None,
-    error_message: Annotated[str | None, typer.Option(help="What went wrong.")] = None,
-    executed_at: Annotated[
-        str | None, typer.Option(metavar="TS", help="When it ran (default now).")
-    ] = None,
+    pattern_id: Annotated[str, typer.Option()],
+    execution_time_seconds: Annotated[str, typer.Option(metavar="SECONDS")],
+    actual_cost: Annotated[str, typer.Option(metavar="USD")],
+    success: Annotated[bool, typer.Option("--success/--failure")],
+    workflow_id: Annotated[int | None, typer.Option()] = None,
+    estimated_time_seconds: Annotated[str | None, typer.Option(metavar="SECONDS")] = None,
+    estimated_cost: Annotated[str | None, typer.Option(metavar="USD")] = None,
+    error_message: Annotated[str | None, typer.Option()] = None,
+    executed_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
     idempotency_key: KeyOpt = None,
     expected_version: ExpectedOpt = None,
     db: DbOpt = None,
@@ -141,29 +137,23 @@ def _json_object(value: str | None, field: str) -> dict[str, object] | None:
 
 
 @app.command()
+@from_model("commands.decisions:LogDecision")
 @handle_errors
 def decision(
     ctx: typer.Context,
-    decision_id: Annotated[str, typer.Option(help="A new, unique decision id.")],
-    opportunity_type: Annotated[
-        str, typer.Option("--type", help="e.g. golf_coaching, partnership.")
-    ],
-    source: Annotated[str, typer.Option(help="Where it came from: twitter, email, …")],
-    action: Annotated[str, typer.Option(help="What was done about it.")],
-    content: Annotated[str | None, typer.Option(help="The opportunity's text.")] = None,
-    score: Annotated[str | None, typer.Option(metavar="0..100", help="Its base score.")] = None,
-    sender: Annotated[str | None, typer.Option(help="Who sent it.")] = None,
-    decision_maker: Annotated[str | None, typer.Option(help="Who decided.")] = None,
-    context: Annotated[
-        str | None, typer.Option(metavar="JSON", help="Metadata, a JSON object.")
-    ] = None,
-    opportunity_id: Annotated[
-        str | None, typer.Option(help="Links the decision to a scored opportunity.")
-    ] = None,
-    decided_at: Annotated[
-        str | None, typer.Option(metavar="TS", help="When it was decided (default now).")
-    ] = None,
+    decision_id: Annotated[str, typer.Option()],
+    opportunity_type: Annotated[str, typer.Option("--type")],
+    source: Annotated[str, typer.Option()],
+    action: Annotated[str, typer.Option()],
+    content: Annotated[str | None, typer.Option()] = None,
+    score: Annotated[str | None, typer.Option(metavar="0..100")] = None,
+    sender: Annotated[str | None, typer.Option()] = None,
+    decision_maker: Annotated[str | None, typer.Option()] = None,
+    context: Annotated[str | None, typer.Option(metavar="JSON")] = None,
+    opportunity_id: Annotated[str | None, typer.Option()] = None,
+    decided_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
     idempotency_key: KeyOpt = None,
+    expected_version: ExpectedOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -183,27 +173,28 @@ def decision(
                 opportunity_id=opportunity_id,
                 decided_at=decided_at,
                 idempotency_key=idempotency_key,
+                expected_version=expected_version,
             ),
         )
     print_recorded(result, as_json, "Decision recorded")
 
 
 @app.command()
+@from_model("commands.decisions:RecordOutcome")
 @handle_errors
 def outcome(
     ctx: typer.Context,
-    decision_id: Annotated[str, typer.Option(help="The decision it came of.")],
-    outcome_type: Annotated[str, typer.Option(help="e.g. response, conversion.")],
+    decision_id: Annotated[str, typer.Option()],
+    outcome_type: Annotated[str, typer.Option()],
     status: Annotated[str, typer.Option(metavar="success|failed|pending")],
-    revenue: Annotated[str | None, typer.Option(metavar="USD", help="Revenue it brought.")] = None,
+    revenue: Annotated[str | None, typer.Option(metavar="USD")] = None,
     customer_acquired: Annotated[bool, typer.Option("--customer-acquired")] = False,
     deal_closed: Annotated[bool, typer.Option("--deal-closed")] = False,
     response_received: Annotated[bool, typer.Option("--response-received")] = False,
     notes: Annotated[str | None, typer.Option()] = None,
-    occurred_at: Annotated[
-        str | None, typer.Option(metavar="TS", help="When it happened (default now).")
-    ] = None,
+    occurred_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
     idempotency_key: KeyOpt = None,
+    expected_version: ExpectedOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -221,6 +212,7 @@ def outcome(
                 notes=notes,
                 occurred_at=occurred_at,
                 idempotency_key=idempotency_key,
+                expected_version=expected_version,
             ),
         )
     print_recorded(result, as_json, "Outcome recorded")
