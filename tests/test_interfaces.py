@@ -17,9 +17,10 @@ from commands.decisions import LogDecision, RecordOutcome
 from commands.ledger import Retract
 from commands.patterns import ApprovePattern, RecordExecution, RevisePatternEstimates, RevokePattern
 from ledger import Ledger, compat
-from ledger.cli import build_app
+from ledger.cli import COMMANDS, build_app
 from ledger.cli.common import handle_errors
 from ledger.cli.model_options import SHELL, drift, field_named, from_model, model_of
+from ledger.cli.startup import command_name
 
 RECORDING = {
     ("pattern", "approve"): ApprovePattern,
@@ -44,20 +45,26 @@ PYTHON_API = {
 
 
 def cli_commands() -> dict[tuple[str | None, str], Callable[..., Any]]:
-    """Every command of the full CLI tree, by (group, name), to its callback."""
-    app = build_app()
+    """Every command of the full CLI tree (`COMMANDS`), by (group, name), to its callback."""
     out: dict[tuple[str | None, str], Callable[..., Any]] = {}
-
-    def name(info: Any) -> str:
-        return str(info.name or info.callback.__name__.lower().replace("_", "-"))
-
-    for info in app.registered_commands:
-        out[(None, name(info))] = info.callback
-    for group in app.registered_groups:
-        assert group.typer_instance is not None
-        for info in group.typer_instance.registered_commands:
-            out[(group.name, name(info))] = info.callback
+    for name, load in COMMANDS.items():
+        target = load()
+        if isinstance(target, typer.Typer):
+            for info in target.registered_commands:
+                out[(name, command_name(info))] = info.callback
+        else:
+            out[(None, name)] = target.callback
     return out
+
+
+def test_every_command_is_mounted_and_checked() -> None:
+    """The whole tree builds: each command's options checked against its model."""
+    shown = CliRunner().invoke(build_app(), ["--help"])
+    assert shown.exit_code == 0, shown.output
+    for group, name in cli_commands():
+        args = [group, name, "--help"] if group else [name, "--help"]
+        result = CliRunner().invoke(build_app(), args)
+        assert result.exit_code == 0, (args, result.output)
 
 
 def test_every_recording_command_is_built_on_its_model() -> None:

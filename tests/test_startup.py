@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,44 @@ def test_the_cli_still_runs_pydantic_models_of_every_kind(tmp_path: Path) -> Non
         modules = loaded(args)  # asserts exit code 0
         assert "commands.decisions" in modules or args[2] == "log"
         assert "importlib.metadata" not in modules
+
+
+GUARD = """
+import json, os, sys
+from ledger.cli.startup import LOADER, skip_plugin_search
+out = {"odd": skip_plugin_search("3.1.0"), "garbled": skip_plugin_search("x.y")}
+out["after_odd"] = LOADER in sys.modules
+out["tested"] = skip_plugin_search()
+out["installed"] = LOADER in sys.modules
+out["env"] = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+print(json.dumps(out))
+"""
+
+
+def run_guard(extra: dict[str, str]) -> dict[str, object]:
+    """The guard's answers in a fresh interpreter (no PYDANTIC_DISABLE_PLUGINS unless given)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    run = subprocess.run(
+        [sys.executable, "-c", GUARD], capture_output=True, text=True, env={**env, **extra}
+    )
+    assert run.returncode == 0, run.stderr
+    result: dict[str, object] = json.loads(run.stdout)
+    return result
+
+
+def test_the_plugin_loader_stand_in_is_guarded_by_the_pydantic_release() -> None:
+    """Outside the tested releases pydantic keeps its own loader; inside, the stand-in goes in
+    without setting anything in the environment (child processes see pydantic as is)."""
+    assert run_guard({}) == {
+        "odd": False,
+        "garbled": False,
+        "after_odd": False,
+        "tested": True,
+        "installed": True,
+        "env": None,
+    }
+
+
+def test_a_user_who_configures_pydantic_plugins_gets_pydantic_s_own_path() -> None:
+    result = run_guard({"PYDANTIC_DISABLE_PLUGINS": "some_plugin"})
+    assert result["tested"] is False and result["installed"] is False
