@@ -234,7 +234,9 @@ class DecisionLedger(LedgerCore):
             digest = hashlib.sha256(repr(values).encode()).hexdigest()[:16]
             key = f"score:{command.opportunity_id}:{digest}:{seq}"
             fresh.append(command.model_copy(update={"idempotency_key": key}))
-        outcome = self.execute_batch(enumerate(fresh, 1))
+        from ledger.batch import run_batch
+
+        outcome = run_batch(self, enumerate(fresh, 1))
         if outcome.rejected:
             first = outcome.rejected[0]
             raise InputError(f"prediction {first['line']}: {first['error']}", outcome.rejected)

@@ -16,10 +16,10 @@ from typing import Any
 from commands.base import Command
 from events.timeutil import format_timestamp
 from ledger.api import Ledger
+from ledger.batch import BatchOutcome
 from ledger.bootstrap import batch_commands
 from ledger.decision_methods import prediction_fields
 from ledger.errors import InputError
-from ledger.service import BatchOutcome
 from ledger.validation import build_command
 
 DEMO_KEY = "demo:"

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from commands.base import Command, ConflictError, DomainError
+from commands.base import Command, ConflictError
 from commands.fields import normal_id
 from events import RecordedEvent
 from events.sql import Sql
@@ -31,38 +30,6 @@ from ledger.validation import build_command, clip
 from projections.base import Projection
 
 AsOf = int | str | None
-
-
-@dataclass
-class BatchOutcome:
-    """What `record batch` did: counts and the refused lines."""
-
-    accepted: int = 0
-    duplicates: int = 0
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    last_seq: int = 0
-    warning: str | None = None
-
-    def merge(self, part: BatchOutcome) -> None:
-        """Add another run's counts to these."""
-        self.accepted += part.accepted
-        self.duplicates += part.duplicates
-        self.rejected += part.rejected
-        self.last_seq = max(self.last_seq, part.last_seq)
-        self.warning = self.warning or part.warning
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON shape of the outcome."""
-        shape: dict[str, Any] = {
-            "accepted": self.accepted,
-            "duplicates": self.duplicates,
-            "rejected": len(self.rejected),
-            "errors": self.rejected,
-            "last_seq": self.last_seq,
-        }
-        if self.warning:
-            shape["warning"] = self.warning
-        return shape
 
 
 def command_result(events: list[RecordedEvent], duplicate: bool) -> dict[str, Any]:
@@ -200,16 +167,11 @@ class LedgerCore:
     def execute(self, command: Command) -> dict[str, Any]:
         """Run one command in one transaction; a retried idempotency key appends nothing."""
         with self.unit_of_work() as uow:
-            events, duplicate = self._handle(uow, command)
+            events, duplicate = self.dispatch(uow, command)
         result = command_result(events, duplicate)
         if uow.alarm is not None:
             result["warning"] = chain_warning(uow.alarm)
         return result
-
-    def execute_in(self, uow: UnitOfWork, command: Command) -> list[RecordedEvent]:
-        """Run a command inside a unit of work the caller holds open (the scheduler records a
-        report in the transaction that checked it was still missing)."""
-        return self._handle(uow, command)[0]
 
     def _alarm(self, first_bad_seq: int, problem: str) -> None:
         """Note in the ledger that its log was found broken (if it can be written at all)."""
@@ -219,7 +181,9 @@ class LedgerCore:
         except StorageError:
             pass  # a read-only ledger: the finding is still reported, just not kept
 
-    def _handle(self, uow: UnitOfWork, command: Command) -> tuple[list[RecordedEvent], bool]:
+    def dispatch(self, uow: UnitOfWork, command: Command) -> tuple[list[RecordedEvent], bool]:
+        """Run a command inside a unit of work the caller holds open, through the bus: its
+        events, and whether it was the exact retry of a recorded one (nothing appended)."""
         key = command.idempotency_key
         if key is not None:
             stored = uow.duplicate(key)
@@ -234,81 +198,6 @@ class LedgerCore:
                     )
                 return [stored], True
         return handler_for(command)(uow, command), False
-
-    def execute_batch(
-        self,
-        items: Iterable[tuple[int, Command | InputError]],
-        *,
-        chunk_size: int = 5000,
-        on_chunk: Callable[[int], None] | None = None,
-    ) -> BatchOutcome:
-        """Run numbered commands, committing every `chunk_size`; bad ones are reported, skipped.
-
-        Killed midway, the ledger holds whole committed chunks: a clean prefix.
-        """
-        outcome = BatchOutcome()
-        try:
-            with bulk_work():
-                self._batch(items, chunk_size, on_chunk, outcome)
-        except StorageError as exc:
-            raise StorageError(
-                f"{exc.message}. Before it, {outcome.accepted} command(s) were recorded "
-                f"(head seq {outcome.last_seq or '-'}); run the same input again once fixed: "
-                "lines with idempotency keys are not recorded twice",
-                {**outcome.as_dict(), "cause": exc.details},
-            ) from None
-        return outcome
-
-    def _batch(
-        self,
-        items: Iterable[tuple[int, Command | InputError]],
-        chunk_size: int,
-        on_chunk: Callable[[int], None] | None,
-        outcome: BatchOutcome,
-    ) -> None:
-        chunk: list[tuple[int, Command | InputError]] = []
-        for item in items:
-            chunk.append(item)
-            if len(chunk) >= chunk_size:
-                self._run_chunk(chunk, outcome)
-                if on_chunk:
-                    on_chunk(len(chunk))
-                chunk = []
-        if chunk:
-            self._run_chunk(chunk, outcome)
-            if on_chunk:
-                on_chunk(len(chunk))
-
-    def _run_chunk(
-        self, chunk: list[tuple[int, Command | InputError]], total: BatchOutcome
-    ) -> None:
-        """One chunk in one transaction; its counts join the total once it has committed."""
-        out = BatchOutcome()
-        with self.unit_of_work() as uow:
-            keys = [
-                c.idempotency_key
-                for _, c in chunk
-                if isinstance(c, Command) and c.idempotency_key is not None
-            ]
-            if keys:
-                uow.prefetch_keys(keys)
-            for line, command in chunk:
-                if isinstance(command, InputError):
-                    out.rejected.append({"line": line, "error": command.message})
-                    continue
-                try:
-                    events, duplicate = self._handle(uow, command)
-                except DomainError as exc:
-                    out.rejected.append({"line": line, "error": exc.message, "field": exc.field})
-                    continue
-                if duplicate:
-                    out.duplicates += 1
-                else:
-                    out.accepted += 1
-                    out.last_seq = events[-1].seq
-        if uow.alarm is not None:
-            out.warning = chain_warning(uow.alarm)
-        total.merge(out)
 
     def retry_conflicts(self, commands: Iterable[Command]) -> list[tuple[Command, str]]:
         """Commands whose idempotency key already names a different command in the log, each
@@ -646,4 +535,4 @@ class LedgerCore:
             )  # fmt: skip
 
 
-__all__ = ["BatchOutcome", "LedgerCore", "LedgerError"]
+__all__ = ["LedgerCore", "LedgerError"]

@@ -205,3 +205,18 @@ def test_compat_parameters_are_model_fields_with_the_source_defaults(name: str) 
     assert required <= set(params), f"{name} lacks {required - set(params)}"
     defaults = {n: p.default for n, p in params.items() if p.default is not inspect.Parameter.empty}
     assert defaults == SOURCE_DEFAULTS[name]
+
+
+def test_error_messages_name_the_option_the_user_typed(tmp_path: Path) -> None:
+    """Bug: the label `(--actual-cost)` was never added, because typer passes the context by
+    keyword and the error handler looked for it only among the positional arguments."""
+    db = str(tmp_path / "l.db")
+    runner = CliRunner()
+    app = build_app()
+    approve = ["--db", db, "pattern", "approve", "p", "--estimated-time-seconds", "5"]
+    result = runner.invoke(app, [*approve, "--estimated-cost", "lots"])
+    assert result.exit_code == 2
+    assert "estimated_cost (--estimated-cost):" in result.stderr
+    result = runner.invoke(app, ["--db", db, "pattern", "revoke", "a b", "--reason", "x"])
+    assert result.exit_code == 2
+    assert "pattern_id (the ID argument):" in result.stderr

@@ -184,7 +184,7 @@ def test_a_crash_between_files_and_record_is_repaired(
         raise SystemExit("killed after writing the files")
 
     daily = only(config, "daily-summary")
-    monkeypatch.setattr(LedgerCore, "execute_in", crash)  # the report's record, in its uow
+    monkeypatch.setattr(LedgerCore, "dispatch", crash)  # the report's record, in its uow
     with pytest.raises(SystemExit):
         catch_up(str(db_path), daily, at("2026-03-02T00:00:00Z"), config)  # type: ignore[arg-type]
     written = Path(config.reports_dir) / "decision-summaries" / "decision-summary-2026-03-01.json"  # type: ignore[attr-defined]

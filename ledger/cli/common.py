@@ -105,7 +105,10 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         from ledger.errors import LedgerError
 
         as_json = bool(kwargs.get("as_json", False))
-        ctx = args[0] if args and isinstance(args[0], typer.Context) else None
+        # typer passes the context by keyword, as click's own Context class (which
+        # typer.Context only extends): recognise it by what is used of it
+        found = kwargs.get("ctx", args[0] if args else None)
+        ctx: Any = found if hasattr(found, "command") and hasattr(found, "params") else None
         try:
             return fn(*args, **kwargs)
         except DomainError as exc:
@@ -146,7 +149,8 @@ def parameter_label(ctx: typer.Context, names: tuple[str, ...]) -> str | None:
     for param in ctx.command.params:
         if param.name in names:
             if param.param_type_name == "argument":
-                return f"the {param.human_readable_name} argument"
+                shown = param.metavar or (param.name or "").upper()
+                return f"the {shown.strip('[]{}')} argument"
             longest = max(param.opts, key=len)
             return longest
     return None

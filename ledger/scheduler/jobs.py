@@ -289,7 +289,7 @@ def run_period(
                 "idempotency_key": key,
             },
         )
-        ledger.execute_in(uow, cmd)
+        ledger.dispatch(uow, cmd)
     _log_run(job, period, files, started)
     return files
 
