@@ -4,9 +4,8 @@ State is the little a decision needs to know about a pattern: whether it is appr
 current estimates. `evolve` folds the pattern's own events into that state.
 """
 
-from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import ClassVar, Literal, Self
+from typing import ClassVar, Literal, NamedTuple, Self
 
 from pydantic import Field, model_validator
 
@@ -25,8 +24,7 @@ from events.patterns import (
 PatternStatus = Literal["unknown", "approved", "revoked"]
 
 
-@dataclass(frozen=True, slots=True)
-class PatternState:
+class PatternState(NamedTuple):
     """What deciding a pattern command needs to know."""
 
     pattern_id: str
@@ -44,8 +42,7 @@ STATE_EVENTS = (PatternApproved, PatternEstimatesRevised, PatternRevoked, Patter
 def evolve(state: PatternState, event: Event) -> PatternState:
     """The state after one of the pattern's own events."""
     if isinstance(event, PatternApproved):
-        return replace(
-            state,
+        return state._replace(
             status="approved",
             estimated_time_seconds=event.estimated_time_seconds,
             estimated_cost=event.estimated_cost,
@@ -53,15 +50,14 @@ def evolve(state: PatternState, event: Event) -> PatternState:
             revoke_reason=None,
         )
     if isinstance(event, PatternEstimatesRevised):
-        return replace(
-            state,
+        return state._replace(
             estimated_time_seconds=event.estimated_time_seconds,
             estimated_cost=event.estimated_cost,
         )
     if isinstance(event, PatternRevoked):
-        return replace(state, status="revoked", revoke_reason=event.reason)
+        return state._replace(status="revoked", revoke_reason=event.reason)
     if isinstance(event, PatternConfidenceUpdated):
-        return replace(state, confidence=event.new)
+        return state._replace(confidence=event.new)
     return state
 
 
@@ -237,8 +233,7 @@ class UpdateConfidence(PatternCommand):
     produces = PatternConfidenceUpdated
 
 
-@dataclass(frozen=True, slots=True)
-class ConfidenceTarget:
+class ConfidenceTarget(NamedTuple):
     """What the ROI figures say the confidence should be (None: not enough data to say)."""
 
     rating: str

@@ -6,8 +6,7 @@ Projections write through `Sql` (events/sql.py), the slice of DB-API both backen
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from events import RecordedEvent
 from events.sql import Sql
@@ -17,8 +16,7 @@ Column = tuple[str, str, str]
 float); each backend maps it to its own (PostgreSQL: BIGINT, DOUBLE PRECISION)."""
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """A projection table: its columns, primary key and indexes, in portable SQL."""
 
     name: str

@@ -7,17 +7,15 @@ The source divided by the *estimated* cost, which caps ROI at 100 % and makes it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from decimal import Context, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 CTX = Context(prec=28)
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True, slots=True)
-class RoiTotals:
+class RoiTotals(NamedTuple):
     """The additive state of one pattern's ROI: counts and exact sums."""
 
     total_executions: int = 0
@@ -69,8 +67,7 @@ def execution_delta(
 
 def combine(a: RoiTotals, b: RoiTotals) -> RoiTotals:
     """Sum two sets of totals."""
-    return replace(
-        a,
+    return RoiTotals(
         total_executions=a.total_executions + b.total_executions,
         successful_executions=a.successful_executions + b.successful_executions,
         total_time_saved_seconds=a.total_time_saved_seconds + b.total_time_saved_seconds,
