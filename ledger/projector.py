@@ -153,3 +153,19 @@ class Projector:
                 run.append(recorded)
         if run:
             projection.apply(db, run, self.log)
+
+    def select(self, names: Sequence[str] | None) -> list[Projection]:
+        """Projections by name (all when none are named); unknown names are an input error
+        listing the known ones."""
+        from ledger.errors import InputError
+
+        if not names:
+            return list(self.projections)
+        unknown = [n for n in names if n not in self.by_name]
+        if unknown:
+            raise InputError(
+                f"projection: unknown {', '.join(unknown)}; known projections: "
+                f"{', '.join(self.by_name)}",
+                {"field": "projection", "known": list(self.by_name)},
+            )
+        return [self.by_name[n] for n in names]

@@ -8,7 +8,6 @@ point of the log.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
@@ -27,7 +26,7 @@ from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
 from ledger.uow import Clock, UnitOfWork, system_clock
 from ledger.validation import build_command, clip
-from projections.base import Projection
+from ledger.views import Views, replay
 
 AsOf = int | str | None
 
@@ -62,7 +61,6 @@ def chain_warning(alarm: dict[str, Any]) -> str:
     )
 
 
-VIEWS_KEPT = 4
 """Scratch replays (as-of views) a ledger keeps; older ones are let go."""
 
 
@@ -75,8 +73,7 @@ class LedgerCore:
         self.log = EventLog()
         self.projector = Projector(build_projections(), self.log, backend.column_types)
         self.clock = clock
-        self._views: dict[int, Self] = {}
-        self._views_lock = threading.Lock()
+        self.views: Views[Any] = Views(lambda seq: replay(self, seq))
 
     # -- lifecycle -----------------------------------------------------------------------
     @classmethod
@@ -109,12 +106,18 @@ class LedgerCore:
             raise
         return ledger
 
+    @classmethod
+    def scratch(cls, clock: Clock = system_clock) -> Self:
+        """An empty in-memory ledger (for replays), gone when closed or dropped."""
+        from ledger.storage.sqlite import SqliteBackend
+
+        backend = SqliteBackend(":memory:", scratch=True)
+        backend.ensure_schema()
+        return cls(backend, clock=clock)
+
     def close(self) -> None:
         """Close the database and any scratch replays."""
-        with self._views_lock:
-            for view in self._views.values():
-                view.close()
-            self._views.clear()
+        self.views.close()
         self.backend.close()
 
     @property
@@ -258,16 +261,7 @@ class LedgerCore:
         """This ledger, or a scratch replay of the log up to `as_of` (the last few cached)."""
         if as_of is None:
             return self
-        seq = self.resolve_as_of(as_of)
-        with self._views_lock:  # threads sharing this ledger share its replays too
-            view = self._views.pop(seq, None)
-            if view is None:
-                view = self._replay(seq)
-            self._views[seq] = view  # most recently used last
-            while len(self._views) > VIEWS_KEPT:
-                # Dropped, not closed: a caller may still hold it; its scratch database goes
-                # when the last reference does.
-                del self._views[next(iter(self._views))]
+        view: Self = self.views.get(self.resolve_as_of(as_of))
         return view
 
     @contextmanager
@@ -340,34 +334,13 @@ class LedgerCore:
 
         with self.backend.read() as live:
             head = self.log.head(live).seq
-            scratch = self._replay(head, live, progress)
+            scratch = replay(self, head, progress)  # its reads join this one
             try:
                 with scratch.backend.read() as fresh:
                     differences = diff_tables(live, fresh, self.projector.projections)
             finally:
                 scratch.close()
         return {"ok": not differences, "head": head, "differences": differences}
-
-    def _replay(self, upto: int, db: Sql | None = None, progress: Progress | None = None) -> Self:
-        """A scratch in-memory ledger with this log's events ≤ upto and every projection
-        folded from them: the same code that folds live appends, so answers are identical."""
-        from ledger.storage.sqlite import SqliteBackend
-
-        scratch = type(self)(SqliteBackend(":memory:", scratch=True), clock=self.clock)
-        scratch.backend.ensure_schema()
-
-        def copy(src: Sql) -> None:
-            for rows in self.log.iter_raw(src, 0, upto):
-                with scratch.backend.write() as dst:
-                    scratch.log.insert_rows(dst, rows)
-
-        if db is None:
-            with self.backend.read() as src:
-                copy(src)
-        else:
-            copy(db)
-        scratch.catch_up(progress)
-        return scratch
 
     # -- the log's rows, for audit (ledger/audit.py) ----------------------------------------
     @contextmanager
@@ -384,6 +357,12 @@ class LedgerCore:
         with self.backend.read() as db:
             event = self.log.read_event(db, seq)
         return None if event is None else event.hash
+
+    def insert_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Store already-chained rows as they are, without folding them (a replay folds
+        once, at the end, with `catch_up`)."""
+        with self.backend.write() as db:
+            self.log.insert_rows(db, rows)
 
     def append_rows(self, rows: Sequence[tuple[Any, ...]], progress: Progress | None) -> None:
         """Append already-chained rows (an import) in one transaction, projections folded in
@@ -437,7 +416,7 @@ class LedgerCore:
                 "from a backup, or `rebuild --force` to fold it as it is",
                 {"first_bad_seq": chain["first_bad_seq"], "problem": chain["problem"]},
             )
-        selected = self._select(projection)
+        selected = self.projector.select(projection)
         with bulk_work(), self.backend.write() as db:
             self.projector.reset(db, selected)
             head = self.log.head(db).seq
@@ -445,20 +424,6 @@ class LedgerCore:
         result: dict[str, Any] = {"projections": [p.name for p in selected], "events": head}
         result["chain"] = {k: chain[k] for k in ("ok", "checked", "first_bad_seq", "problem")}
         return result
-
-    def _select(self, names: Sequence[str] | None) -> list[Projection]:
-        """Projections by name; unknown names are an input error listing the known ones."""
-        by_name = self.projector.by_name
-        if not names:
-            return list(self.projector.projections)
-        unknown = [n for n in names if n not in by_name]
-        if unknown:
-            raise InputError(
-                f"projection: unknown {', '.join(unknown)}; known projections: "
-                f"{', '.join(by_name)}",
-                {"field": "projection", "known": list(by_name)},
-            )
-        return [by_name[n] for n in names]
 
     def existing_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these idempotency keys the log already holds."""

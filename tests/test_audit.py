@@ -10,7 +10,7 @@ import pytest
 from ledger import Ledger
 from ledger.audit import export_events, import_events, verify_chain
 from ledger.errors import IntegrityError
-from ledger.service import VIEWS_KEPT
+from ledger.views import KEPT as VIEWS_KEPT
 from tests.conftest import dump_projections
 
 
@@ -185,10 +185,10 @@ def test_as_of_answers_stay_right_while_old_replays_are_evicted(ledger: Ledger) 
     for _ in range(2):  # the second pass re-replays seqs evicted in the first
         for seq in range(1, 6):
             assert ledger.pattern_roi("p", as_of=seq)["total_executions"] == expected[seq]
-    assert len(ledger._views) <= VIEWS_KEPT
+    assert len(ledger.views.views) <= VIEWS_KEPT
     # As of the head itself the live projections answer: nothing is replayed for it.
     assert ledger.pattern_roi("p", as_of=6)["total_executions"] == 5
-    assert 6 not in ledger._views
+    assert 6 not in ledger.views.views
 
 
 def test_python_api_verify_and_rebuild(ledger: Ledger) -> None:
