@@ -220,3 +220,33 @@ def test_error_messages_name_the_option_the_user_typed(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", db, "pattern", "revoke", "a b", "--reason", "x"])
     assert result.exit_code == 2
     assert "pattern_id (the ID argument):" in result.stderr
+
+
+def test_a_deeply_nested_context_is_refused_in_words(tmp_path: Path) -> None:
+    """Bug: `record decision --context '[[[[…'` ended in a RecursionError traceback."""
+    db = str(tmp_path / "l.db")
+    args = ["--db", db, "record", "decision", "--decision-id", "d", "--type", "t"]
+    result = CliRunner().invoke(
+        build_app(), [*args, "--source", "s", "--action", "a", "--context", "[" * 100_000]
+    )
+    assert result.exit_code == 2, result.output
+    assert "context: JSON nested too deeply to read" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_the_cli_passes_only_what_was_given(tmp_path: Path) -> None:
+    """An option left at its default is not sent, so the model's default applies and the
+    exact retry of an outcome without flags is a duplicate, not a conflict."""
+    db = str(tmp_path / "l.db")
+    runner, app = CliRunner(), build_app()
+    log = ["--db", db, "record", "decision", "--decision-id", "d", "--type", "t"]
+    assert runner.invoke(app, [*log, "--source", "s", "--action", "a"]).exit_code == 0
+    outcome = ["--db", db, "record", "outcome", "--decision-id", "d", "--outcome-type", "reply"]
+    once = [*outcome, "--status", "success", "--idempotency-key", "k1", "--json"]
+    first = runner.invoke(app, once)
+    again = runner.invoke(app, once)
+    assert first.exit_code == 0 and again.exit_code == 0, again.output
+    assert '"duplicate": true' in again.stdout
+    other = [*outcome, "--status", "success", "--deal-closed", "--idempotency-key", "k1"]
+    conflict = runner.invoke(app, other)
+    assert conflict.exit_code == 2 and "idempotency_key" in conflict.stderr

@@ -13,11 +13,10 @@ from ledger.cli.common import (
     KeyOpt,
     handle_errors,
     open_ledger,
-    options,
     parse_as_of,
     stderr_is_terminal,
 )
-from ledger.cli.model_options import from_model
+from ledger.cli.model_options import from_model, given
 from ledger.cli.output import console, echo, print_json, print_table, printable
 
 
@@ -228,12 +227,10 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Withdraw a mistaken event: projections drop it, the log keeps both."""
+        from commands.ledger import Retract
+
         with open_ledger(ctx) as ledger:
-            result = ledger.retract(
-                seq,
-                reason,
-                **options(idempotency_key=idempotency_key, expected_version=expected_version),
-            )
+            result = ledger.retract(**given(ctx, Retract))
         if as_json:
             print_json(result)
         else:

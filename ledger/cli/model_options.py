@@ -124,3 +124,20 @@ def describe(callback: Callable[..., Any]) -> None:
                         f"{model.__name__}.{field}'s description"
                     )
                 info.help = text
+
+
+def given(ctx: Any, model: type[BaseModel]) -> dict[str, Any]:
+    """The command's fields as the user gave them on the command line, by field name.
+
+    Read from the parsed parameters (`ctx.params`), so the field list is not written a second
+    time in the command's body; options left at their default are left out, so the model's
+    defaults apply and a retry compares only what was given.
+    """
+    fields: dict[str, Any] = {}
+    for name, value in ctx.params.items():
+        field = field_named(model, name)
+        source = getattr(ctx.get_parameter_source(name), "name", None)  # click's enum
+        if field is None or source == "DEFAULT":
+            continue
+        fields[field] = value
+    return fields

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from commands.patterns import ApprovePattern, RevisePatternEstimates, RevokePattern
 from ledger.cli.common import (
     AsOfOpt,
     DbOpt,
@@ -12,10 +13,9 @@ from ledger.cli.common import (
     KeyOpt,
     handle_errors,
     open_ledger,
-    options,
     parse_as_of,
 )
-from ledger.cli.model_options import from_model
+from ledger.cli.model_options import from_model, given
 from ledger.cli.output import fmt, money, print_json, print_recorded, print_table
 
 app = typer.Typer(
@@ -49,19 +49,7 @@ def approve(
 ) -> None:
     """Approve a pattern with the time and cost one run should take."""
     with open_ledger(ctx) as ledger:
-        result = ledger.approve_pattern(
-            pattern_id,
-            estimated_time_seconds,
-            estimated_cost,
-            **options(
-                approved_by=approved_by,
-                description=description,
-                confidence=confidence,
-                approved_at=approved_at,
-                idempotency_key=idempotency_key,
-                expected_version=expected_version,
-            ),
-        )
+        result = ledger.approve_pattern(**given(ctx, ApprovePattern))
     print_recorded(result, as_json, "Approved")
 
 
@@ -82,17 +70,7 @@ def revise(
 ) -> None:
     """Revise a pattern's estimates; later executions default to the new ones."""
     with open_ledger(ctx) as ledger:
-        result = ledger.revise_pattern(
-            pattern_id,
-            **options(
-                estimated_time_seconds=estimated_time_seconds,
-                estimated_cost=estimated_cost,
-                reason=reason,
-                revised_at=revised_at,
-                idempotency_key=idempotency_key,
-                expected_version=expected_version,
-            ),
-        )
+        result = ledger.revise_pattern(**given(ctx, RevisePatternEstimates))
     print_recorded(result, as_json, "Revised")
 
 
@@ -111,15 +89,7 @@ def revoke(
 ) -> None:
     """Revoke a pattern: its executions are refused from now on."""
     with open_ledger(ctx) as ledger:
-        result = ledger.revoke_pattern(
-            pattern_id,
-            reason,
-            **options(
-                revoked_at=revoked_at,
-                idempotency_key=idempotency_key,
-                expected_version=expected_version,
-            ),
-        )
+        result = ledger.revoke_pattern(**given(ctx, RevokePattern))
     print_recorded(result, as_json, "Revoked")
 
 

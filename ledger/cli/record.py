@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from commands.patterns import RecordExecution
 from ledger.cli.common import (
     DbOpt,
     ExpectedOpt,
@@ -12,10 +13,9 @@ from ledger.cli.common import (
     KeyOpt,
     handle_errors,
     open_ledger,
-    options,
     stderr_is_terminal,
 )
-from ledger.cli.model_options import from_model
+from ledger.cli.model_options import from_model, given
 from ledger.cli.output import echo, print_json, print_recorded, print_warning
 
 app = typer.Typer(
@@ -44,21 +44,7 @@ def execution(
 ) -> None:
     """Record one execution of an approved pattern."""
     with open_ledger(ctx) as ledger:
-        result = ledger.record_execution(
-            pattern_id,
-            execution_time_seconds,
-            actual_cost,
-            success,
-            **options(
-                workflow_id=workflow_id,
-                estimated_time_seconds=estimated_time_seconds,
-                estimated_cost=estimated_cost,
-                error_message=error_message,
-                executed_at=executed_at,
-                idempotency_key=idempotency_key,
-                expected_version=expected_version,
-            ),
-        )
+        result = ledger.record_execution(**given(ctx, RecordExecution))
     print_warning(result)
     if as_json:
         print_json(result)
@@ -120,22 +106,6 @@ def batch(
         raise typer.Exit(2)
 
 
-def _json_object(value: str | None, field: str) -> dict[str, object] | None:
-    if value is None:
-        return None
-    import json
-
-    from ledger.errors import InputError
-
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{field}: not valid JSON ({exc.msg})", {"field": field}) from None
-    if not isinstance(parsed, dict):
-        raise InputError(f"{field}: must be a JSON object", {"field": field})
-    return parsed
-
-
 @app.command()
 @from_model("commands.decisions:LogDecision")
 @handle_errors
@@ -158,24 +128,14 @@ def decision(
     as_json: JsonOpt = False,
 ) -> None:
     """Log a decision taken on an opportunity."""
+    from commands.decisions import LogDecision
+    from ledger.inputs import parse_json
+
+    fields = given(ctx, LogDecision)
+    if context is not None:
+        fields["context"] = parse_json(context, "context")
     with open_ledger(ctx) as ledger:
-        result = ledger.log_decision(
-            decision_id,
-            opportunity_type,
-            source,
-            action,
-            **options(
-                opportunity_content=content,
-                opportunity_score=score,
-                sender=sender,
-                decision_maker=decision_maker,
-                context=_json_object(context, "context"),
-                opportunity_id=opportunity_id,
-                decided_at=decided_at,
-                idempotency_key=idempotency_key,
-                expected_version=expected_version,
-            ),
-        )
+        result = ledger.log_decision(**fields)
     print_recorded(result, as_json, "Decision recorded")
 
 
@@ -199,20 +159,8 @@ def outcome(
     as_json: JsonOpt = False,
 ) -> None:
     """Record what came of a decision (a decision may have several outcomes)."""
+    from commands.decisions import RecordOutcome
+
     with open_ledger(ctx) as ledger:
-        result = ledger.record_outcome(
-            decision_id,
-            outcome_type,
-            status,
-            **options(
-                revenue_generated=revenue,
-                customer_acquired=customer_acquired or None,
-                deal_closed=deal_closed or None,
-                response_received=response_received or None,
-                notes=notes,
-                occurred_at=occurred_at,
-                idempotency_key=idempotency_key,
-                expected_version=expected_version,
-            ),
-        )
+        result = ledger.record_outcome(**given(ctx, RecordOutcome))
     print_recorded(result, as_json, "Outcome recorded")
