@@ -103,21 +103,9 @@ class EventLog:
         row = db.execute(f"{_SELECT} WHERE seq = ?", (seq,)).fetchone()
         return None if row is None else decode_row(row)
 
-    def read_after(
-        self,
-        db: Sql,
-        after: int,
-        limit: int,
-        *,
-        upto: int | None = None,
-        event_type: str | None = None,
-        stream_id: str | None = None,
-        newest: bool = False,
-    ) -> list[RecordedEvent]:
-        """Up to `limit` events with seq > after (≤ upto), optionally of one type or stream,
-        oldest first: the first `limit` of them, or with `newest` the last."""
-        rows = self.raw_after(db, after, limit, upto, event_type, stream_id, newest)
-        return [decode_row(r) for r in rows]
+    def read_after(self, db: Sql, after: int, limit: int, **filters: Any) -> list[RecordedEvent]:
+        """`raw_after`'s rows, decoded into events."""
+        return [decode_row(r) for r in self.raw_after(db, after, limit, **filters)]
 
     def raw_after(
         self,
@@ -129,7 +117,8 @@ class EventLog:
         stream_id: str | None = None,
         newest: bool = False,
     ) -> list[Any]:
-        """Like `read_after`, undecoded rows."""
+        """Up to `limit` stored rows with seq > after (≤ upto), optionally of one type or
+        stream, oldest first: the first `limit` of them, or with `newest` the last."""
         where, params = ["seq > ?"], [after]
         if upto is not None:
             where.append("seq <= ?")

@@ -134,8 +134,7 @@ class UnitOfWork:
             payload = event.payload_json()
             key = idempotency_key if index == 0 else None
             event_type = event.type  # type: ignore[attr-defined]
-            digest = chain_hash(
-                self.hash,
+            row = (
                 self.seq,
                 stream_id,
                 version,
@@ -145,21 +144,9 @@ class UnitOfWork:
                 recorded_at,
                 payload,
                 key,
-            )
-            recorded = RecordedEvent(
-                self.seq,
-                stream_id,
-                version,
-                event_type,
-                event.schema_version,
-                occurred,
-                recorded_at,
-                payload,
-                key,
-                self.hash,
-                digest,
-                event,
-            )
+            )  # the stored columns the hash covers, in the chain's order
+            digest = chain_hash(self.hash, *row)
+            recorded = RecordedEvent(*row, self.hash, digest, event)
             self.hash = digest
             out.append(recorded)
             if key is not None:

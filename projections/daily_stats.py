@@ -52,13 +52,7 @@ class _Day:
 
     def add(self, e: PatternExecutionRecorded, sign: int) -> None:
         self.total += sign
-        saved = savings(
-            e.success,
-            e.execution_time_seconds,
-            e.estimated_time_seconds,
-            e.actual_cost,
-            e.estimated_cost,
-        )
+        saved = savings(e)
         if saved is not None:
             self.successful += sign
             self.time += saved[0] * sign

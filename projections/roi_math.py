@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Context, Decimal
 from typing import Any, NamedTuple
 
+from events.patterns import PatternExecutionRecorded
+
 CTX = Context(prec=28)
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -25,7 +27,18 @@ class RoiTotals(NamedTuple):
     total_investment_usd: Decimal = ZERO
 
 
-def savings(
+def savings(e: PatternExecutionRecorded) -> tuple[Decimal, Decimal, Decimal] | None:
+    """What one recorded execution saved and invested (the rule is `saved`)."""
+    return saved(
+        e.success,
+        e.execution_time_seconds,
+        e.estimated_time_seconds,
+        e.actual_cost,
+        e.estimated_cost,
+    )
+
+
+def saved(
     success: bool,
     execution_time_seconds: Decimal,
     estimated_time_seconds: Decimal,
@@ -56,12 +69,17 @@ def execution_delta(
     sign: int = 1,
 ) -> RoiTotals:
     """What one execution adds to the totals (sign −1: what its retraction takes away)."""
-    saved = savings(
+    figures = saved(
         success, execution_time_seconds, estimated_time_seconds, actual_cost, estimated_cost
     )
-    if saved is None:
+    return signed(figures, sign)
+
+
+def signed(figures: tuple[Decimal, Decimal, Decimal] | None, sign: int = 1) -> RoiTotals:
+    """The totals one execution with these `saved` figures adds (sign −1: takes away)."""
+    if figures is None:
         return RoiTotals(total_executions=sign)
-    time, cost, investment = saved
+    time, cost, investment = figures
     return RoiTotals(sign, sign, time * sign, cost * sign, investment * sign)
 
 

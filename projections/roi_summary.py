@@ -14,7 +14,7 @@ from events import RecordedEvent
 from events.patterns import PatternExecutionRecorded
 from events.sql import Sql
 from projections.base import Projection, StreamReader, Table, dec
-from projections.roi_math import RoiTotals, combine, execution_delta, figures, savings
+from projections.roi_math import RoiTotals, combine, figures, savings, signed
 
 COLUMNS = (
     "pattern_id",
@@ -29,15 +29,12 @@ COLUMNS = (
     "total_investment_usd",
     "last_updated",
 )
-_DECIMALS = (
-    "success_rate",
-    "total_time_saved_seconds",
-    "total_cost_saved_usd",
-    "average_time_saved_seconds",
-    "average_cost_saved_usd",
-    "roi_percentage",
-    "total_investment_usd",
+_DECIMALS = tuple(
+    c
+    for c in COLUMNS
+    if c not in ("pattern_id", "total_executions", "successful_executions", "last_updated")
 )
+"""The columns stored as exact decimal text."""
 _UPSERT = (
     f"INSERT INTO pattern_roi_summary ({', '.join(COLUMNS)})"
     f" VALUES ({', '.join('?' * len(COLUMNS))})"
@@ -116,13 +113,7 @@ class _Running:
 
     def add(self, e: PatternExecutionRecorded) -> None:
         self.total += 1
-        saved = savings(
-            e.success,
-            e.execution_time_seconds,
-            e.estimated_time_seconds,
-            e.actual_cost,
-            e.estimated_cost,
-        )
+        saved = savings(e)
         if saved is not None:
             self.successful += 1
             self.time += saved[0]
@@ -134,14 +125,7 @@ class _Running:
 
 
 def _delta(e: PatternExecutionRecorded, sign: int) -> RoiTotals:
-    return execution_delta(
-        success=e.success,
-        execution_time_seconds=e.execution_time_seconds,
-        estimated_time_seconds=e.estimated_time_seconds,
-        actual_cost=e.actual_cost,
-        estimated_cost=e.estimated_cost,
-        sign=sign,
-    )
+    return signed(savings(e), sign)
 
 
 def _load(db: Sql, pattern_id: str) -> RoiTotals | None:
