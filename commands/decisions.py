@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import AliasChoices, Field
 
-from commands.base import Command, DomainError, NotFoundError
+from commands.base import Command, ConflictError, DomainError, NotFoundError
 from commands.fields import (
     Amount,
     Count,
@@ -147,7 +147,7 @@ class RecordPrediction(Command):
 def log_decision(state: DecisionState, cmd: LogDecision) -> list[Event]:
     """A decision id is logged once (a retry with the same idempotency key is not an error)."""
     if state.exists:
-        raise DomainError(
+        raise ConflictError(
             f"decision {cmd.decision_id!r} was already logged (seq {state.logged_seq}); "
             "record what came of it with `roi-ledger record outcome`",
             field="decision_id",

@@ -52,6 +52,14 @@ def is_seq(text: str) -> bool:
     return bool(text) and text.isascii() and text.isdigit()
 
 
+def as_of_value(text: str | None) -> AsOf:
+    """An `as_of` as typed (CLI, query string): a seq when it is all digits, else a timestamp."""
+    if text is None:
+        return None
+    text = text.strip()
+    return int(text) if is_seq(text) and len(text) <= 18 else text
+
+
 def chain_warning(alarm: dict[str, Any]) -> str:
     """What an append onto a log known to be broken answers beside its result."""
     return (

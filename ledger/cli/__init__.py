@@ -31,6 +31,7 @@ COMMANDS: dict[str, startup.Loader] = {
     "export": registered("ledger.cli.maintenance", "export"),
     "import": registered("ledger.cli.maintenance", "import"),
     "backup": registered("ledger.cli.maintenance", "backup"),
+    "serve": registered("ledger.cli.serve", "serve"),
 }
 """Every command and group of the CLI, by name, to the module that defines it."""
 

@@ -158,12 +158,9 @@ def parameter_label(ctx: typer.Context, names: tuple[str, ...]) -> str | None:
 
 def parse_as_of(value: str | None) -> int | str | None:
     """--as-of as a seq number when it is all digits, else a timestamp string."""
-    if value is None:
-        return None
-    from ledger.service import is_seq
+    from ledger.service import as_of_value
 
-    text = value.strip()
-    return int(text) if is_seq(text) and len(text) <= 18 else text
+    return as_of_value(value)
 
 
 def stderr_is_terminal() -> bool:

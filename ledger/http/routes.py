@@ -1,0 +1,404 @@
+"""The endpoints: the source document's ROI tracking API exactly, then patterns, decisions,
+opportunities and the ledger itself. Each is one call to the `Ledger` the CLI uses.
+
+Commands take their JSON body as the command model's fields (documented in `/openapi.json`
+by the model's own schema) and are built by `build_command`, so a refusal reads as the
+Python API's and the CLI's. `Idempotency-Key` and `If-Match` headers stand for the
+`idempotency_key` and `expected_version` fields.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, FastAPI, Header, Path, Query, Request
+from pydantic import BaseModel
+
+from commands.base import Command
+from commands.decisions import LogDecision, RecordOutcome
+from commands.ledger import Retract
+from commands.patterns import (
+    ApprovePattern,
+    RecordExecution,
+    RevisePatternEstimates,
+    RevokePattern,
+)
+from ledger.api import Ledger
+from ledger.errors import InputError
+from ledger.pattern_methods import execution_result
+from ledger.service import as_of_value
+from ledger.validation import build_command
+
+
+class ErrorBody(BaseModel):
+    """Every refusal: what is wrong, in words, and the details (the field it names)."""
+
+    error: str
+    details: Any = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "A write without the API token"},
+    404: {"model": ErrorBody, "description": "Unknown pattern, decision or event"},
+    409: {"model": ErrorBody, "description": "Conflict: version, duplicate id or reused key"},
+    413: {"model": ErrorBody, "description": "Request body too large"},
+    422: {"model": ErrorBody, "description": "Bad input, naming the field"},
+}
+
+AsOfQ = Annotated[
+    str | None,
+    Query(max_length=64, description="Answer as the log stood then: a seq or a timestamp."),
+]
+NowQ = Annotated[
+    str | None, Query(max_length=64, description="Evaluate relative to this time (UTC).")
+]
+Limit = Annotated[int, Query(ge=1, le=50, description="How many (1..50).")]
+Id = Annotated[str, Path(max_length=200)]
+KeyH = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200, description="Retry-safe key."),
+]
+MatchH = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=40, description="The stream version expected."),
+]
+
+
+def body_of(model: type[Command], *, without: tuple[str, ...] = ()) -> dict[str, Any]:
+    """OpenAPI for a JSON body holding `model`'s fields (less those the path gives)."""
+    schema = model.model_json_schema()
+    schema["properties"] = {
+        k: v for k, v in schema.get("properties", {}).items() if k not in without
+    }
+    schema["required"] = [r for r in schema.get("required", []) if r not in without]
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def command(
+    model: type[Command],
+    body: Any,
+    key: str | None,
+    match: str | None,
+    **path: Any,
+) -> Command:
+    """The command from the body, the path and the headers, refused in the ledger's words."""
+    if not isinstance(body, dict):
+        raise InputError("input: the body must be a JSON object of the command's fields", None)
+    fields = {**body, **path}
+    if key is not None:
+        fields["idempotency_key"] = key
+    if match is not None:
+        version = match.strip().strip('"')
+        if not version.isdigit():
+            raise InputError(
+                f"If-Match: {match!r} is not a stream version (a whole number)",
+                {"field": "expected_version"},
+            )
+        fields["expected_version"] = int(version)
+    return build_command(model, fields)
+
+
+def ledger_of(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+def mount(app: FastAPI, writer: Any) -> None:
+    """Add every endpoint; `writer` guards the ones that write (the API token)."""
+    app.include_router(_roi(writer))
+    app.include_router(_patterns(writer))
+    app.include_router(_decisions(writer))
+    app.include_router(_ledger(writer))
+
+    @app.get("/healthz", tags=["ledger"])
+    def healthz(request: Request) -> dict[str, Any]:
+        """The server is up and its ledger answers: its head."""
+        return {"ok": True, **ledger_of(request).digest()}
+
+
+def _roi(writer: Any) -> APIRouter:
+    r = APIRouter(prefix="/api/roi-tracking", tags=["roi-tracking"], responses=ERRORS)
+
+    @r.post(
+        "/executions",
+        status_code=201,
+        dependencies=[writer],
+        openapi_extra=body_of(RecordExecution),
+    )
+    def record_execution(
+        request: Request,
+        body: Annotated[Any, Body()] = None,
+        key: KeyH = None,
+        match: MatchH = None,
+    ) -> dict[str, Any]:
+        """Record a pattern execution (the source's request and response)."""
+        cmd = command(RecordExecution, body, key, match)
+        result = ledger_of(request).execute(cmd)
+        return execution_result(result, cmd.pattern_id)  # type: ignore[attr-defined]
+
+    @r.get("/pattern/{pattern_id}")
+    def pattern(request: Request, pattern_id: Id, as_of: AsOfQ = None) -> dict[str, Any]:
+        """One pattern's ROI summary."""
+        return ledger_of(request).pattern_roi(pattern_id, as_of_value(as_of))
+
+    @r.get("/summary")
+    def summary(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+        """Every pattern's ROI summary, by cost saved."""
+        return ledger_of(request).roi_summary(as_of_value(as_of))
+
+    @r.get("/report/{pattern_id}")
+    def report(
+        request: Request, pattern_id: Id, as_of: AsOfQ = None, now: NowQ = None
+    ) -> dict[str, Any]:
+        """Summary, rating, recent executions and recommendations, with the head read."""
+        return ledger_of(request).roi_report(pattern_id, as_of_value(as_of), now)
+
+    @r.get("/top-performers")
+    def top(request: Request, limit: Limit = 10, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+        """Best ROI among patterns with at least 5 executions."""
+        return ledger_of(request).top_performers(limit, as_of_value(as_of))
+
+    @r.get("/underperformers")
+    def under(request: Request, limit: Limit = 10, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+        """Lowest success rate and ROI among patterns with at least 3 executions."""
+        return ledger_of(request).underperformers(limit, as_of_value(as_of))
+
+    @r.get("/effectiveness/{pattern_id}")
+    def effectiveness(request: Request, pattern_id: Id, as_of: AsOfQ = None) -> dict[str, Any]:
+        """Effectiveness rating and recommendation."""
+        return ledger_of(request).effectiveness(pattern_id, as_of_value(as_of))
+
+    @r.get("/dashboard")
+    def dashboard(request: Request, now: NowQ = None, as_of: AsOfQ = None) -> dict[str, Any]:
+        """The portfolio at a glance for the current UTC month."""
+        return ledger_of(request).dashboard(now, as_of_value(as_of))
+
+    @r.get("/alerts")
+    def alerts(request: Request, now: NowQ = None, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+        """Patterns that need attention."""
+        return ledger_of(request).alerts(now, as_of_value(as_of))
+
+    @r.get("/trend/{pattern_id}")
+    def trend(
+        request: Request,
+        pattern_id: Id,
+        period: Annotated[str, Query(max_length=10)] = "day",
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
+        """Success rate, savings and ROI per day, week or month."""
+        return ledger_of(request).trend(pattern_id, period, as_of_value(as_of))
+
+    @r.post("/update-confidence", dependencies=[writer])
+    def update_confidence(
+        request: Request,
+        pattern_id: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> list[dict[str, Any]]:
+        """Set each approved pattern's confidence from its rating (only changes recorded)."""
+        return ledger_of(request).update_confidence(pattern_id)
+
+    return r
+
+
+def _patterns(writer: Any) -> APIRouter:
+    r = APIRouter(prefix="/api/patterns", tags=["patterns"], responses=ERRORS)
+
+    @r.post("", status_code=201, dependencies=[writer], openapi_extra=body_of(ApprovePattern))
+    def approve(
+        request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
+    ) -> dict[str, Any]:
+        """Approve a pattern with the time and cost one run should take."""
+        return ledger_of(request).execute(command(ApprovePattern, body, key, None))
+
+    @r.post(
+        "/{pattern_id}/revise",
+        dependencies=[writer],
+        openapi_extra=body_of(RevisePatternEstimates, without=("pattern_id",)),
+    )
+    def revise(
+        request: Request,
+        pattern_id: Id,
+        body: Annotated[Any, Body()] = None,
+        key: KeyH = None,
+        match: MatchH = None,
+    ) -> dict[str, Any]:
+        """Revise a pattern's estimates."""
+        cmd = command(RevisePatternEstimates, body, key, match, pattern_id=pattern_id)
+        return ledger_of(request).execute(cmd)
+
+    @r.post(
+        "/{pattern_id}/revoke",
+        dependencies=[writer],
+        openapi_extra=body_of(RevokePattern, without=("pattern_id",)),
+    )
+    def revoke(
+        request: Request,
+        pattern_id: Id,
+        body: Annotated[Any, Body()] = None,
+        key: KeyH = None,
+        match: MatchH = None,
+    ) -> dict[str, Any]:
+        """Revoke a pattern: its executions are refused from now on."""
+        cmd = command(RevokePattern, body, key, match, pattern_id=pattern_id)
+        return ledger_of(request).execute(cmd)
+
+    @r.get("")
+    def patterns(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+        """Every pattern with its status, estimates and confidence."""
+        return ledger_of(request).list_patterns(as_of_value(as_of))
+
+    return r
+
+
+def _decisions(writer: Any) -> APIRouter:
+    r = APIRouter(prefix="/api", tags=["decisions"], responses=ERRORS)
+
+    @r.post(
+        "/decisions", status_code=201, dependencies=[writer], openapi_extra=body_of(LogDecision)
+    )
+    def log_decision(
+        request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
+    ) -> dict[str, Any]:
+        """Log a decision taken on an opportunity (its id must be new: 409 otherwise)."""
+        return ledger_of(request).execute(command(LogDecision, body, key, None))
+
+    @r.post(
+        "/decisions/{decision_id}/outcomes",
+        status_code=201,
+        dependencies=[writer],
+        openapi_extra=body_of(RecordOutcome, without=("decision_id",)),
+    )
+    def record_outcome(
+        request: Request,
+        decision_id: Id,
+        body: Annotated[Any, Body()] = None,
+        key: KeyH = None,
+        match: MatchH = None,
+    ) -> dict[str, Any]:
+        """Record what came of a decision."""
+        cmd = command(RecordOutcome, body, key, match, decision_id=decision_id)
+        return ledger_of(request).execute(cmd)
+
+    @r.get("/decisions/conversions")
+    def conversions(
+        request: Request,
+        by: Annotated[str, Query(max_length=20)] = "combination",
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
+        """Conversion rates (with Wilson intervals) by source, type or both."""
+        return ledger_of(request).conversion_metrics(by, as_of_value(as_of))
+
+    @r.get("/decisions/roi")
+    def roi(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+        """Revenue by opportunity type."""
+        return ledger_of(request).roi_by_type(as_of_value(as_of))
+
+    @r.get("/decisions/insights")
+    def insights(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+        """What the outcomes say: best sources and types, and where to look again."""
+        return ledger_of(request).insights(as_of_value(as_of))
+
+    @r.get("/decisions/calibration")
+    def calibration(request: Request, as_of: AsOfQ = None) -> dict[str, Any]:
+        """How well past predictions matched outcomes (reliability and Brier score)."""
+        return ledger_of(request).calibration(as_of_value(as_of))
+
+    @r.get("/decisions/summary")
+    def summary(
+        request: Request,
+        date: Annotated[str | None, Query(max_length=40)] = None,
+        weekly: bool = False,
+        as_of: AsOfQ = None,
+    ) -> dict[str, Any]:
+        """The daily (or weekly) decision summary."""
+        led = ledger_of(request)
+        made = led.weekly_summary if weekly else led.daily_summary
+        return made(date, as_of_value(as_of))
+
+    @r.post("/decisions/predict")
+    def predict(
+        request: Request, body: Annotated[Any, Body()] = None, as_of: AsOfQ = None
+    ) -> dict[str, Any]:
+        """Predict an opportunity's outcome from history: `{"type", "source", "content"}`."""
+        if not isinstance(body, dict):
+            raise InputError("input: the body must be a JSON object", None)
+        return ledger_of(request).predict(
+            body.get("type", body.get("opportunity_type")),  # type: ignore[arg-type]
+            body.get("source", body.get("opportunity_source")),  # type: ignore[arg-type]
+            body.get("content"),
+            as_of_value(as_of),
+        )
+
+    @r.post("/opportunities/score", dependencies=[writer])
+    def score(
+        request: Request, body: Annotated[Any, Body()] = None, record: bool = True
+    ) -> list[dict[str, Any]]:
+        """Score a JSON array of opportunities; the predictions are recorded unless
+        `record=false`."""
+        return ledger_of(request).score_opportunities(body, record=record)
+
+    return r
+
+
+def _ledger(writer: Any) -> APIRouter:
+    r = APIRouter(prefix="/api/ledger", tags=["ledger"], responses=ERRORS)
+
+    @r.get("/events")
+    def events(
+        request: Request,
+        after: Annotated[int, Query(ge=0, le=2**53 - 1)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        type: Annotated[str | None, Query(max_length=100)] = None,
+        stream: Annotated[str | None, Query(max_length=300)] = None,
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
+        """Events after a seq, oldest first, each with its hash."""
+        found = ledger_of(request).events(after, limit, type, stream, as_of_value(as_of))
+        return [_envelope(e) for e in found]
+
+    @r.get("/history/{stream_id}")
+    def history(
+        request: Request, stream_id: Annotated[str, Path(max_length=300)], as_of: AsOfQ = None
+    ) -> list[dict[str, Any]]:
+        """A stream's audit trail, oldest first."""
+        return [_envelope(e) for e in ledger_of(request).history(stream_id, as_of_value(as_of))]
+
+    @r.get("/digest")
+    def digest(request: Request, as_of: AsOfQ = None) -> dict[str, Any]:
+        """The head as seq and hash: keep it elsewhere to prove the log later."""
+        return ledger_of(request).digest(as_of_value(as_of))
+
+    @r.get("/verify")
+    def verify(
+        request: Request,
+        projections: bool = False,
+        digest: Annotated[list[str] | None, Query(max_length=100)] = None,
+    ) -> dict[str, Any]:
+        """Recompute the hash chain (or prove digests); `ok` says it all."""
+        return ledger_of(request).verify(projections=projections, digest=digest)
+
+    @r.post("/retract", dependencies=[writer], openapi_extra=body_of(Retract))
+    def retract(
+        request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
+    ) -> dict[str, Any]:
+        """Withdraw a mistaken event: projections drop it, the log keeps both."""
+        return ledger_of(request).execute(command(Retract, body, key, None))
+
+    return r
+
+
+def _envelope(event: Any) -> dict[str, Any]:
+    import json
+
+    return {
+        "seq": event.seq,
+        "stream_id": event.stream_id,
+        "stream_version": event.stream_version,
+        "event_type": event.event_type,
+        "schema_version": event.schema_version,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "payload": json.loads(event.payload),
+        "idempotency_key": event.idempotency_key,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }

@@ -1,0 +1,329 @@
+"""The HTTP API through the real app (FastAPI's TestClient) and over a real socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger.http.app import create_app
+
+SOURCE_EXECUTION = {
+    "pattern_id": "test-retry-automation",
+    "workflow_id": 123,
+    "execution_time_seconds": 45.2,
+    "estimated_time_seconds": 60.0,
+    "actual_cost": 0.012,
+    "estimated_cost": 0.015,
+    "success": True,
+    "error_message": None,
+    "executed_at": "2026-11-01T12:00:00Z",
+}
+"""The source document's request body, as written there (but for its date)."""
+
+TOKEN = "s3cret-token"
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(str(tmp_path / "api.db"))) as c:
+        yield c
+
+
+@pytest.fixture
+def approved(client: TestClient) -> TestClient:
+    body = {"pattern_id": "test-retry-automation", "estimated_time_seconds": 60}
+    assert client.post("/api/patterns", json={**body, "estimated_cost": 0.015}).status_code == 201
+    return client
+
+
+def refusal(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
+    """A refusal has the one error shape, and names the field where there is one."""
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"error", "details"} and body["error"]
+    if field is not None:
+        assert field in body["error"], body
+    return body
+
+
+def test_the_source_execution_request_gets_the_source_response(approved: TestClient) -> None:
+    response = approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["message"] == "Execution recorded successfully"
+    assert body["pattern_id"] == "test-retry-automation"
+    assert body["execution_id"] == body["seq"] == 2
+    summary = approved.get("/api/roi-tracking/pattern/test-retry-automation").json()
+    assert summary["total_executions"] == 1
+    assert summary["total_time_saved_seconds"] == "14.800000"
+    keys = {
+        "pattern_id",
+        "total_executions",
+        "successful_executions",
+        "success_rate",
+        "total_time_saved_seconds",
+        "total_cost_saved_usd",
+        "average_time_saved_seconds",
+        "average_cost_saved_usd",
+        "roi_percentage",
+        "last_updated",
+    }
+    assert keys <= set(summary)
+
+
+def test_every_roi_read(approved: TestClient) -> None:
+    for _ in range(5):
+        assert approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION).is_success
+    pid = "test-retry-automation"
+    assert [r["pattern_id"] for r in approved.get("/api/roi-tracking/summary").json()] == [pid]
+    report = approved.get(f"/api/roi-tracking/report/{pid}").json()
+    assert report["as_of_seq"] == 6 and len(report["as_of_hash"]) == 64
+    assert approved.get("/api/roi-tracking/top-performers?limit=1").json()[0]["pattern_id"] == pid
+    assert isinstance(approved.get("/api/roi-tracking/underperformers?limit=50").json(), list)
+    rating = approved.get(f"/api/roi-tracking/effectiveness/{pid}").json()
+    assert rating["effectiveness_rating"] in ("excellent", "good", "fair", "poor")
+    assert set(rating) >= {"success_rate", "roi_percentage", "total_executions", "recommendation"}
+    now = "2026-11-02T00:00:00Z"
+    assert approved.get(f"/api/roi-tracking/dashboard?now={now}").json()["month"]
+    assert isinstance(approved.get(f"/api/roi-tracking/alerts?now={now}").json(), list)
+    assert (
+        approved.get(f"/api/roi-tracking/trend/{pid}?period=week").json()[0]["total_executions"]
+        == 5
+    )
+    assert approved.post("/api/roi-tracking/update-confidence").status_code == 200
+    as_of = approved.get(f"/api/roi-tracking/pattern/{pid}?as_of=2").json()
+    assert as_of["total_executions"] == 1
+
+
+def test_patterns_approve_revise_revoke_list(approved: TestClient) -> None:
+    pid = "test-retry-automation"
+    revised = approved.post(f"/api/patterns/{pid}/revise", json={"estimated_cost": 0.02})
+    assert revised.status_code == 200 and revised.json()["event_type"] == "PatternEstimatesRevised"
+    stale = approved.post(
+        f"/api/patterns/{pid}/revoke", json={"reason": "x"}, headers={"If-Match": "1"}
+    )
+    refusal(stale, 409)
+    revoked = approved.post(
+        f"/api/patterns/{pid}/revoke", json={"reason": "done"}, headers={"If-Match": '"2"'}
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert approved.get("/api/patterns").json()[0]["status"] == "revoked"
+    refusal(approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION), 422, "revoked")
+
+
+def test_decisions_outcomes_and_their_reads(client: TestClient) -> None:
+    decision = {"decision_id": "d1", "type": "golf", "source": "email", "action": "replied"}
+    assert client.post("/api/decisions", json=decision).status_code == 201
+    refusal(client.post("/api/decisions", json=decision), 409, "decision_id")
+    outcome = {"outcome_type": "conversion", "status": "success", "revenue": 250}
+    created = client.post("/api/decisions/d1/outcomes", json=outcome)
+    assert created.status_code == 201, created.text
+    refusal(client.post("/api/decisions/nope/outcomes", json=outcome), 404, "decision_id")
+    rates = client.get("/api/decisions/conversions?by=source").json()
+    assert rates[0]["conversion_rate"] is not None
+    refusal(client.get("/api/decisions/conversions?by=colour"), 422, "by")
+    assert client.get("/api/decisions/roi").json()[0]["opportunity_type"] == "golf"
+    assert isinstance(client.get("/api/decisions/insights").json(), list)
+    assert "brier_score" in client.get("/api/decisions/calibration").json()
+    day = created.json()["occurred_at"][:10]
+    assert client.get(f"/api/decisions/summary?date={day}").json()["decisions_made"] == 1
+    assert client.get(f"/api/decisions/summary?date={day}&weekly=true").status_code == 200
+    predicted = client.post("/api/decisions/predict", json={"type": "golf", "source": "email"})
+    assert predicted.status_code == 200 and "conversion_probability" in predicted.json()
+    scored = client.post(
+        "/api/opportunities/score",
+        json=[{"id": "o1", "type": "golf", "source": "email", "score": 50}],
+    )
+    assert scored.status_code == 200 and scored.json()[0]["adjusted_score"] is not None
+    refusal(client.post("/api/opportunities/score", json={"id": "o1"}), 422)
+
+
+def test_the_ledger_endpoints(approved: TestClient) -> None:
+    events = approved.get("/api/ledger/events?after=0&limit=5").json()
+    assert events[0]["seq"] == 1 and events[0]["payload"]["pattern_id"]
+    only = approved.get("/api/ledger/events?type=PatternApproved").json()
+    assert [e["event_type"] for e in only] == ["PatternApproved"]
+    history = approved.get("/api/ledger/history/pattern:test-retry-automation").json()
+    assert len(history) == 1
+    digest = approved.get("/api/ledger/digest").json()
+    assert digest["seq"] == 1
+    verified = approved.get(f"/api/ledger/verify?digest={digest['seq']}:{digest['hash']}")
+    assert verified.json()["ok"] is True
+    assert approved.get("/api/ledger/verify?projections=true").json()["ok"] is True
+    approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION)
+    retracted = approved.post("/api/ledger/retract", json={"seq": 2, "reason": "test run"})
+    assert retracted.status_code == 200, retracted.text
+    refusal(approved.post("/api/ledger/retract", json={"seq": 99, "reason": "x"}), 404)
+    summary = approved.get("/api/roi-tracking/pattern/test-retry-automation").json()
+    assert summary["total_executions"] == 0
+    assert approved.get("/healthz").json()["ok"] is True
+
+
+def test_bad_input_names_the_field_in_the_cli_s_words(approved: TestClient) -> None:
+    bad = {**SOURCE_EXECUTION, "actual_cost": "lots"}
+    body = refusal(approved.post("/api/roi-tracking/executions", json=bad), 422, "actual_cost")
+    assert body["error"].startswith("invalid input: actual_cost:")
+    refusal(approved.post("/api/roi-tracking/executions", json=[1, 2]), 422, "input")
+    refusal(approved.post("/api/roi-tracking/executions", content=b"{not json"), 422)
+    refusal(approved.post("/api/patterns", json={"pattern_id": "a b"}), 422, "pattern_id")
+    refusal(approved.get("/api/roi-tracking/top-performers?limit=0"), 422, "limit")
+    refusal(approved.get("/api/roi-tracking/pattern/nope"), 404, "pattern_id")
+    refusal(approved.get("/api/roi-tracking/summary?as_of=999"), 422, "as_of")
+    refusal(
+        approved.post("/api/patterns/x/revoke", json={"reason": "r"}, headers={"If-Match": "v"}),
+        422,
+    )
+    refusal(approved.post("/api/patterns", json={"colour": "red"}), 422, "colour")
+
+
+def test_idempotency_key_header(approved: TestClient) -> None:
+    key = {"Idempotency-Key": "run-42"}
+    first = approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION, headers=key)
+    again = approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["duplicate"] is True and again.json()["seq"] == first.json()["seq"]
+    other = {**SOURCE_EXECUTION, "actual_cost": 0.5}
+    refusal(
+        approved.post("/api/roi-tracking/executions", json=other, headers=key),
+        409,
+        "idempotency_key",
+    )
+
+
+def test_a_body_too_large_is_413_and_writes_nothing(approved: TestClient) -> None:
+    huge = {**SOURCE_EXECUTION, "error_message": "x" * 2_000_000}
+    refusal(approved.post("/api/roi-tracking/executions", json=huge), 413)
+    assert approved.get("/api/ledger/digest").json()["seq"] == 1
+
+
+def test_writes_need_the_token_when_one_is_set(tmp_path: Path) -> None:
+    app = create_app(str(tmp_path / "t.db"), token=TOKEN)
+    body = {"pattern_id": "p", "estimated_time_seconds": 1, "estimated_cost": 1}
+    with TestClient(app) as c:
+        refusal(c.post("/api/patterns", json=body), 401, "authorization")
+        wrong = {"Authorization": "Bearer nope"}
+        refusal(c.post("/api/patterns", json=body, headers=wrong), 401)
+        assert c.get("/api/ledger/digest").json()["seq"] == 0  # reads stay open
+        good = {"Authorization": f"Bearer {TOKEN}"}
+        assert c.post("/api/patterns", json=body, headers=good).status_code == 201
+
+
+def test_openapi_documents_every_endpoint_and_error(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/api/roi-tracking/executions",
+        "/api/roi-tracking/pattern/{pattern_id}",
+        "/api/roi-tracking/summary",
+        "/api/roi-tracking/report/{pattern_id}",
+        "/api/roi-tracking/top-performers",
+        "/api/roi-tracking/underperformers",
+        "/api/roi-tracking/effectiveness/{pattern_id}",
+        "/api/decisions",
+        "/api/decisions/{decision_id}/outcomes",
+        "/api/opportunities/score",
+        "/api/ledger/events",
+        "/api/ledger/verify",
+        "/healthz",
+    ):
+        assert path in paths, path
+    execution = paths["/api/roi-tracking/executions"]["post"]
+    schema = execution["requestBody"]["content"]["application/json"]["schema"]
+    assert set(SOURCE_EXECUTION) <= set(schema["properties"])
+    assert schema["properties"]["actual_cost"]["description"] == "Actual cost in USD."
+    assert {"401", "404", "409", "413", "422"} <= set(execution["responses"])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def call(url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_serve_over_a_real_socket_with_a_token(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "ROI_LEDGER_API_TOKEN": TOKEN}
+    db = str(tmp_path / "served.db")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "--db", db, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if call(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        approve = {"pattern_id": "p", "estimated_time_seconds": 60, "estimated_cost": 0.015}
+        assert call(f"{base}/api/patterns", approve)[0] == 401
+        assert call(f"{base}/api/patterns", approve, TOKEN)[0] == 201
+        run = {
+            "pattern_id": "p",
+            "execution_time_seconds": 30,
+            "actual_cost": 0.01,
+            "success": True,
+        }
+        status, body = call(f"{base}/api/roi-tracking/executions", run, TOKEN)
+        assert status == 201 and body["execution_id"] == 2
+        assert call(f"{base}/api/ledger/verify")[1]["ok"] is True
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=20)
+    # uvicorn shuts down gracefully, then re-raises the SIGTERM it caught
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
+    assert TOKEN not in output  # the token is never logged
+    assert '"POST /api/roi-tracking/executions HTTP/1.1" 201' in output  # one line a request
+
+
+def test_serve_refuses_a_public_host_without_a_token(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ROI_LEDGER_API_TOKEN"}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ledger",
+            "--db",
+            str(tmp_path / "x.db"),
+            "serve",
+            "--host",
+            "0.0.0.0",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert run.returncode == 2
+    assert "ROI_LEDGER_API_TOKEN" in run.stderr
