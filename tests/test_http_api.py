@@ -327,3 +327,12 @@ def test_serve_refuses_a_public_host_without_a_token(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert "ROI_LEDGER_API_TOKEN" in run.stderr
+
+
+def test_docs_work_offline(client: TestClient) -> None:
+    """/docs is plain HTML built from /openapi.json: no script, nothing from a CDN."""
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<script" not in page.text and "cdn" not in page.text.lower()
+    assert "POST /api/roi-tracking/executions" in page.text
+    assert "Actual cost in USD." in page.text

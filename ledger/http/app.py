@@ -18,7 +18,8 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from commands.base import ConflictError, DomainError, NotFoundError
 from ledger.api import Ledger
@@ -67,12 +68,17 @@ def create_app(
     token: str | None = None,
     max_body: int = MAX_BODY,
     cors_origins: list[str] | None = None,
+    ledger: Ledger | None = None,
 ) -> FastAPI:
     """An app serving the ledger at `location` (default: ROI_LEDGER_DB, else
-    ./roi-ledger.db), opened once and shared by the requests, closed on shutdown."""
+    ./roi-ledger.db), opened once and shared by the requests, closed on shutdown; or serving
+    an already open `ledger`, which its owner closes."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if ledger is not None:
+            yield
+            return
         app.state.ledger = Ledger.open(location)
         try:
             yield
@@ -85,8 +91,11 @@ def create_app(
         version=_version(),
         lifespan=lifespan,
         default_response_class=LedgerJSON,
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN; ours work offline
+        redoc_url=None,
     )
     app.state.token = token
+    app.state.ledger = ledger
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["*"])
 
@@ -110,6 +119,14 @@ def create_app(
         errors = _field_errors(exc.errors())
         return error(422, describe(errors), errors)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> LedgerJSON:
+        # FastAPI's own refusals (a body that is not JSON, an unknown path) in our shape
+        response = error(exc.status_code, str(exc.detail), None)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
     @app.exception_handler(LedgerError)
     async def refused(request: Request, exc: LedgerError) -> LedgerJSON:
         return error(status_of(exc), exc.message, exc.details)
@@ -122,6 +139,13 @@ def create_app(
     from ledger.http import routes
 
     routes.mount(app, Depends(require_token))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        from ledger.http.docs import page
+
+        return HTMLResponse(page(app.openapi()))
+
     return app
 
 

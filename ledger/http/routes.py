@@ -38,6 +38,7 @@ class ErrorBody(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A body that cannot be read as JSON"},
     401: {"model": ErrorBody, "description": "A write without the API token"},
     404: {"model": ErrorBody, "description": "Unknown pattern, decision or event"},
     409: {"model": ErrorBody, "description": "Conflict: version, duplicate id or reused key"},
