@@ -25,6 +25,14 @@ from commands.patterns import (
 )
 from ledger.api import Ledger
 from ledger.errors import InputError
+from ledger.http.models import (
+    CommandResult,
+    Digest,
+    Effectiveness,
+    ExecutionRecorded,
+    Health,
+    PatternRoi,
+)
 from ledger.pattern_methods import execution_result
 from ledger.service import as_of_value
 from ledger.validation import build_command
@@ -111,7 +119,7 @@ def mount(app: FastAPI, writer: Any) -> None:
     app.include_router(_decisions(writer))
     app.include_router(_ledger(writer))
 
-    @app.get("/healthz", tags=["ledger"])
+    @app.get("/healthz", tags=["ledger"], response_model=Health, response_model_exclude_unset=True)
     def healthz(request: Request) -> dict[str, Any]:
         """The server is up and its ledger answers: its head."""
         return {"ok": True, **ledger_of(request).digest()}
@@ -125,6 +133,8 @@ def _roi(writer: Any) -> APIRouter:
         status_code=201,
         dependencies=[writer],
         openapi_extra=body_of(RecordExecution),
+        response_model=ExecutionRecorded,
+        response_model_exclude_unset=True,
     )
     def record_execution(
         request: Request,
@@ -137,12 +147,12 @@ def _roi(writer: Any) -> APIRouter:
         result = ledger_of(request).execute(cmd)
         return execution_result(result, cmd.pattern_id)  # type: ignore[attr-defined]
 
-    @r.get("/pattern/{pattern_id}")
+    @r.get("/pattern/{pattern_id}", response_model=PatternRoi, response_model_exclude_unset=True)
     def pattern(request: Request, pattern_id: Id, as_of: AsOfQ = None) -> dict[str, Any]:
         """One pattern's ROI summary."""
         return ledger_of(request).pattern_roi(pattern_id, as_of_value(as_of))
 
-    @r.get("/summary")
+    @r.get("/summary", response_model=list[PatternRoi], response_model_exclude_unset=True)
     def summary(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """Every pattern's ROI summary, by cost saved."""
         return ledger_of(request).roi_summary(as_of_value(as_of))
@@ -154,17 +164,21 @@ def _roi(writer: Any) -> APIRouter:
         """Summary, rating, recent executions and recommendations, with the head read."""
         return ledger_of(request).roi_report(pattern_id, as_of_value(as_of), now)
 
-    @r.get("/top-performers")
+    @r.get("/top-performers", response_model=list[PatternRoi], response_model_exclude_unset=True)
     def top(request: Request, limit: Limit = 10, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """Best ROI among patterns with at least 5 executions."""
         return ledger_of(request).top_performers(limit, as_of_value(as_of))
 
-    @r.get("/underperformers")
+    @r.get("/underperformers", response_model=list[PatternRoi], response_model_exclude_unset=True)
     def under(request: Request, limit: Limit = 10, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """Lowest success rate and ROI among patterns with at least 3 executions."""
         return ledger_of(request).underperformers(limit, as_of_value(as_of))
 
-    @r.get("/effectiveness/{pattern_id}")
+    @r.get(
+        "/effectiveness/{pattern_id}",
+        response_model=Effectiveness,
+        response_model_exclude_unset=True,
+    )
     def effectiveness(request: Request, pattern_id: Id, as_of: AsOfQ = None) -> dict[str, Any]:
         """Effectiveness rating and recommendation."""
         return ledger_of(request).effectiveness(pattern_id, as_of_value(as_of))
@@ -203,7 +217,14 @@ def _roi(writer: Any) -> APIRouter:
 def _patterns(writer: Any) -> APIRouter:
     r = APIRouter(prefix="/api/patterns", tags=["patterns"], responses=ERRORS)
 
-    @r.post("", status_code=201, dependencies=[writer], openapi_extra=body_of(ApprovePattern))
+    @r.post(
+        "",
+        status_code=201,
+        dependencies=[writer],
+        openapi_extra=body_of(ApprovePattern),
+        response_model=CommandResult,
+        response_model_exclude_unset=True,
+    )
     def approve(
         request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
     ) -> dict[str, Any]:
@@ -214,6 +235,8 @@ def _patterns(writer: Any) -> APIRouter:
         "/{pattern_id}/revise",
         dependencies=[writer],
         openapi_extra=body_of(RevisePatternEstimates, without=("pattern_id",)),
+        response_model=CommandResult,
+        response_model_exclude_unset=True,
     )
     def revise(
         request: Request,
@@ -230,6 +253,8 @@ def _patterns(writer: Any) -> APIRouter:
         "/{pattern_id}/revoke",
         dependencies=[writer],
         openapi_extra=body_of(RevokePattern, without=("pattern_id",)),
+        response_model=CommandResult,
+        response_model_exclude_unset=True,
     )
     def revoke(
         request: Request,
@@ -254,7 +279,12 @@ def _decisions(writer: Any) -> APIRouter:
     r = APIRouter(prefix="/api", tags=["decisions"], responses=ERRORS)
 
     @r.post(
-        "/decisions", status_code=201, dependencies=[writer], openapi_extra=body_of(LogDecision)
+        "/decisions",
+        status_code=201,
+        dependencies=[writer],
+        openapi_extra=body_of(LogDecision),
+        response_model=CommandResult,
+        response_model_exclude_unset=True,
     )
     def log_decision(
         request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
@@ -267,6 +297,8 @@ def _decisions(writer: Any) -> APIRouter:
         status_code=201,
         dependencies=[writer],
         openapi_extra=body_of(RecordOutcome, without=("decision_id",)),
+        response_model=CommandResult,
+        response_model_exclude_unset=True,
     )
     def record_outcome(
         request: Request,
@@ -363,7 +395,7 @@ def _ledger(writer: Any) -> APIRouter:
         """A stream's audit trail, oldest first."""
         return [_envelope(e) for e in ledger_of(request).history(stream_id, as_of_value(as_of))]
 
-    @r.get("/digest")
+    @r.get("/digest", response_model=Digest, response_model_exclude_unset=True)
     def digest(request: Request, as_of: AsOfQ = None) -> dict[str, Any]:
         """The head as seq and hash: keep it elsewhere to prove the log later."""
         return ledger_of(request).digest(as_of_value(as_of))
@@ -377,7 +409,13 @@ def _ledger(writer: Any) -> APIRouter:
         """Recompute the hash chain (or prove digests); `ok` says it all."""
         return ledger_of(request).verify(projections=projections, digest=digest)
 
-    @r.post("/retract", dependencies=[writer], openapi_extra=body_of(Retract))
+    @r.post(
+        "/retract",
+        dependencies=[writer],
+        openapi_extra=body_of(Retract),
+        response_model=CommandResult,
+        response_model_exclude_unset=True,
+    )
     def retract(
         request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
     ) -> dict[str, Any]:
