@@ -336,3 +336,33 @@ def test_docs_work_offline(client: TestClient) -> None:
     assert "<script" not in page.text and "cdn" not in page.text.lower()
     assert "POST /api/roi-tracking/executions" in page.text
     assert "Actual cost in USD." in page.text
+
+
+def test_a_long_lived_server_stays_bounded(any_location: str) -> None:
+    """Under many requests (as-of reads at many points included) the server keeps its few
+    replays and, on PostgreSQL, its one connection: nothing grows with the load."""
+
+    def connections() -> int:
+        if not any_location.startswith("postgresql"):
+            return 0
+        import psycopg
+
+        with psycopg.connect(any_location.split("?")[0], autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    with TestClient(create_app(any_location)) as c:
+        body = {"pattern_id": "p", "estimated_time_seconds": 60, "estimated_cost": 0.015}
+        assert c.post("/api/patterns", json=body).status_code == 201
+        run = {"pattern_id": "p", "execution_time_seconds": 30, "actual_cost": 0.01}
+        for _ in range(20):
+            assert c.post("/api/roi-tracking/executions", json={**run, "success": True}).is_success
+        before = connections()
+        for seq in range(1, 22):
+            assert c.get(f"/api/roi-tracking/summary?as_of={seq}").status_code == 200
+            assert c.get("/api/ledger/digest").status_code == 200
+        assert len(c.app.state.ledger.views.views) <= 4  # type: ignore[attr-defined]
+        assert connections() <= before
