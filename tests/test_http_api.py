@@ -366,3 +366,27 @@ def test_a_long_lived_server_stays_bounded(any_location: str) -> None:
             assert c.get("/api/ledger/digest").status_code == 200
         assert len(c.app.state.ledger.views.views) <= 4  # type: ignore[attr-defined]
         assert connections() <= before
+
+
+def test_a_chunked_body_over_the_limit_is_413_too(approved: TestClient) -> None:
+    """Bug: a body sent in chunks (no Content-Length) was read whole, however large, and its
+    refusal named a field "2000000"."""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(2000):
+            yield b" " * 1000
+
+    headers = {"Content-Type": "application/json"}
+    refusal(approved.post("/api/patterns", content=chunks(), headers=headers), 413)
+    small = approved.post("/api/patterns", content=iter([b"{not json"]), headers=headers)
+    assert refusal(small, 422)["error"] == "invalid input: input: not valid JSON"
+    assert approved.get("/api/ledger/digest").json()["seq"] == 1
+
+
+def test_if_match_is_honoured_by_every_command(approved: TestClient) -> None:
+    """Bug: `If-Match` was ignored on approve, decision and retract."""
+    body = {"pattern_id": "new", "estimated_time_seconds": 1, "estimated_cost": 1}
+    refusal(approved.post("/api/patterns", json=body, headers={"If-Match": "5"}), 409)
+    decision = {"decision_id": "d9", "type": "t", "source": "s", "action": "a"}
+    refusal(approved.post("/api/decisions", json=decision, headers={"If-Match": "3"}), 409)
+    assert approved.post("/api/patterns", json=body, headers={"If-Match": "0"}).status_code == 201

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from commands.base import ConflictError, DomainError, NotFoundError
@@ -99,20 +99,7 @@ def create_app(
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["*"])
 
-    @app.middleware("http")
-    async def limits(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > max_body):
-            response: Response = error(
-                413, f"request body larger than {max_body:,} bytes", {"limit": max_body}
-            )
-        elif len(str(request.url)) > 8192:
-            response = error(414, "request URL longer than 8,192 characters", None)
-        else:
-            response = await call_next(request)
-        return response  # uvicorn's access log has one line per request, no bodies
+    app.add_middleware(BodyLimit, max_body=max_body)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> LedgerJSON:
@@ -149,6 +136,57 @@ def create_app(
     return app
 
 
+class BodyLimit:
+    """Refuses a request body over `max_body` bytes with 413, whether it declares its length
+    or arrives in chunks (it is read, up to the limit, before the app sees it), and a URL
+    over 8,192 characters with 414."""
+
+    def __init__(self, app: Any, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("raw_path", b"")) + len(scope.get("query_string", b"")) > 8192:
+            await error(414, "request URL longer than 8,192 characters")(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            await self._too_large(scope, receive, send)
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_body:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
+        limit = self.max_body
+        response = error(413, f"request body larger than {limit:,} bytes", {"limit": limit})
+        await response(scope, receive, send)
+
+
 def _field_errors(errors: Any) -> list[dict[str, Any]]:
     """FastAPI's validation errors in the ledger's shape, the location's `body`/`query`/`path`
     left out (the field is what the user wrote)."""
@@ -159,6 +197,8 @@ def _field_errors(errors: Any) -> list[dict[str, Any]]:
             loc = loc[1:]
         message = str(err.get("msg", "invalid"))
         message = message.removeprefix("Value error, ")
+        if err.get("type") == "json_invalid":
+            loc, message = [], "not valid JSON"
         item: dict[str, Any] = {"field": ".".join(loc) or "input", "message": message}
         value = err.get("input")
         if err.get("type") != "missing" and isinstance(value, str | int | float | bool):

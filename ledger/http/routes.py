@@ -226,10 +226,13 @@ def _patterns(writer: Any) -> APIRouter:
         response_model_exclude_unset=True,
     )
     def approve(
-        request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
+        request: Request,
+        body: Annotated[Any, Body()] = None,
+        key: KeyH = None,
+        match: MatchH = None,
     ) -> dict[str, Any]:
         """Approve a pattern with the time and cost one run should take."""
-        return ledger_of(request).execute(command(ApprovePattern, body, key, None))
+        return ledger_of(request).execute(command(ApprovePattern, body, key, match))
 
     @r.post(
         "/{pattern_id}/revise",
@@ -287,10 +290,13 @@ def _decisions(writer: Any) -> APIRouter:
         response_model_exclude_unset=True,
     )
     def log_decision(
-        request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
+        request: Request,
+        body: Annotated[Any, Body()] = None,
+        key: KeyH = None,
+        match: MatchH = None,
     ) -> dict[str, Any]:
         """Log a decision taken on an opportunity (its id must be new: 409 otherwise)."""
-        return ledger_of(request).execute(command(LogDecision, body, key, None))
+        return ledger_of(request).execute(command(LogDecision, body, key, match))
 
     @r.post(
         "/decisions/{decision_id}/outcomes",
@@ -417,10 +423,13 @@ def _ledger(writer: Any) -> APIRouter:
         response_model_exclude_unset=True,
     )
     def retract(
-        request: Request, body: Annotated[Any, Body()] = None, key: KeyH = None
+        request: Request,
+        body: Annotated[Any, Body()] = None,
+        key: KeyH = None,
+        match: MatchH = None,
     ) -> dict[str, Any]:
         """Withdraw a mistaken event: projections drop it, the log keeps both."""
-        return ledger_of(request).execute(command(Retract, body, key, None))
+        return ledger_of(request).execute(command(Retract, body, key, match))
 
     return r
 
