@@ -169,9 +169,9 @@ def window(startup: float, work: float, remaining: float = 1.0) -> tuple[float, 
 # -- checks --------------------------------------------------------------------------------
 def check_ledger(db: Path, faults: Faults, what: str) -> None:
     """`verify --json` and `verify --projections --json` both exit 0 with "ok": true."""
-    if not db.exists() or db.stat().st_size == 0:
-        # Killed before SQLite wrote its first page: reads rightly refuse an empty file
-        # ("no ledger"); the retry below creates the ledger.
+    if not has_log(db):
+        # Killed before the schema committed (no file, an empty one, or SQLite's first page
+        # alone): reads rightly refuse it ("no ledger"); the retry below creates the ledger.
         faults.landed["before the ledger file existed"] += 1
         return
     cli = Cli(db)
@@ -186,6 +186,14 @@ def check_ledger(db: Path, faults: Faults, what: str) -> None:
         if "--projections" in args:
             assert body["projections"]["ok"] is True, faults.why(f"{shown}: {body}")
     assert_guarded(db, faults, what)
+
+
+def has_log(db: Path) -> bool:
+    """Whether the file holds a ledger's log table yet."""
+    if not db.exists() or db.stat().st_size == 0:
+        return False
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone())
 
 
 def assert_guarded(db: Path, faults: Faults, what: str) -> None:
