@@ -390,3 +390,26 @@ def test_if_match_is_honoured_by_every_command(approved: TestClient) -> None:
     decision = {"decision_id": "d9", "type": "t", "source": "s", "action": "a"}
     refusal(approved.post("/api/decisions", json=decision, headers={"If-Match": "3"}), 409)
     assert approved.post("/api/patterns", json=body, headers={"If-Match": "0"}).status_code == 201
+
+
+def test_every_read_states_the_head_it_answered_from(approved: TestClient) -> None:
+    """`X-As-Of-Seq`/`X-As-Of-Hash`: the head the figures were read at, live or as of."""
+    approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION)
+    head = approved.get("/api/ledger/digest").json()
+    then = approved.get("/api/ledger/digest?as_of=1").json()
+    pid = "test-retry-automation"
+    for path in (
+        f"/api/roi-tracking/pattern/{pid}",
+        "/api/roi-tracking/summary",
+        f"/api/roi-tracking/effectiveness/{pid}",
+        "/api/roi-tracking/alerts",
+        "/api/patterns",
+        "/api/decisions/conversions",
+        "/api/decisions/calibration",
+        "/api/ledger/events",
+    ):
+        live = approved.get(path)
+        assert live.headers["X-As-Of-Seq"] == str(head["seq"]), path
+        assert live.headers["X-As-Of-Hash"] == head["hash"], path
+        past = approved.get(f"{path}?as_of=1")
+        assert past.headers["X-As-Of-Seq"] == "1" and past.headers["X-As-Of-Hash"] == then["hash"]

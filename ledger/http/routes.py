@@ -9,9 +9,10 @@ Python API's and the CLI's. `Idempotency-Key` and `If-Match` headers stand for t
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, Body, FastAPI, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from commands.base import Command
@@ -34,7 +35,7 @@ from ledger.http.models import (
     PatternRoi,
 )
 from ledger.pattern_methods import execution_result
-from ledger.service import as_of_value
+from ledger.service import AsOf, as_of_value
 from ledger.validation import build_command
 
 
@@ -107,6 +108,30 @@ def command(
     return build_command(model, fields)
 
 
+T = TypeVar("T")
+
+
+def stated(request: Request, response: Response, as_of: str | None, read: Callable[[AsOf], T]) -> T:
+    """Run a read and state the head it answered from (`X-As-Of-Seq`, `X-As-Of-Hash`).
+
+    Live, the head and the figures come from one read transaction (later reads join it); as
+    of a point, the point is resolved to its seq first, and the log up to a seq never changes.
+    """
+    led = ledger_of(request)
+    value = as_of_value(as_of)
+    if value is None:
+        with led.reading():
+            head = led.head()
+            result = read(None)
+    else:
+        seq = led.resolve_as_of(value)
+        head = led.head(seq)
+        result = read(seq)
+    response.headers["X-As-Of-Seq"] = str(head.seq)
+    response.headers["X-As-Of-Hash"] = head.hash
+    return result
+
+
 def ledger_of(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
@@ -148,60 +173,103 @@ def _roi(writer: Any) -> APIRouter:
         return execution_result(result, cmd.pattern_id)  # type: ignore[attr-defined]
 
     @r.get("/pattern/{pattern_id}", response_model=PatternRoi, response_model_exclude_unset=True)
-    def pattern(request: Request, pattern_id: Id, as_of: AsOfQ = None) -> dict[str, Any]:
+    def pattern(
+        request: Request,
+        response: Response,
+        pattern_id: Id,
+        as_of: AsOfQ = None,
+    ) -> dict[str, Any]:
         """One pattern's ROI summary."""
-        return ledger_of(request).pattern_roi(pattern_id, as_of_value(as_of))
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).pattern_roi(pattern_id, at)
+        )
 
     @r.get("/summary", response_model=list[PatternRoi], response_model_exclude_unset=True)
-    def summary(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+    def summary(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """Every pattern's ROI summary, by cost saved."""
-        return ledger_of(request).roi_summary(as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: ledger_of(request).roi_summary(at))
 
     @r.get("/report/{pattern_id}")
     def report(
-        request: Request, pattern_id: Id, as_of: AsOfQ = None, now: NowQ = None
+        request: Request, response: Response, pattern_id: Id, as_of: AsOfQ = None, now: NowQ = None
     ) -> dict[str, Any]:
         """Summary, rating, recent executions and recommendations, with the head read."""
-        return ledger_of(request).roi_report(pattern_id, as_of_value(as_of), now)
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).roi_report(pattern_id, at, now)
+        )
 
     @r.get("/top-performers", response_model=list[PatternRoi], response_model_exclude_unset=True)
-    def top(request: Request, limit: Limit = 10, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+    def top(
+        request: Request,
+        response: Response,
+        limit: Limit = 10,
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
         """Best ROI among patterns with at least 5 executions."""
-        return ledger_of(request).top_performers(limit, as_of_value(as_of))
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).top_performers(limit, at)
+        )
 
     @r.get("/underperformers", response_model=list[PatternRoi], response_model_exclude_unset=True)
-    def under(request: Request, limit: Limit = 10, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+    def under(
+        request: Request,
+        response: Response,
+        limit: Limit = 10,
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
         """Lowest success rate and ROI among patterns with at least 3 executions."""
-        return ledger_of(request).underperformers(limit, as_of_value(as_of))
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).underperformers(limit, at)
+        )
 
     @r.get(
         "/effectiveness/{pattern_id}",
         response_model=Effectiveness,
         response_model_exclude_unset=True,
     )
-    def effectiveness(request: Request, pattern_id: Id, as_of: AsOfQ = None) -> dict[str, Any]:
+    def effectiveness(
+        request: Request,
+        response: Response,
+        pattern_id: Id,
+        as_of: AsOfQ = None,
+    ) -> dict[str, Any]:
         """Effectiveness rating and recommendation."""
-        return ledger_of(request).effectiveness(pattern_id, as_of_value(as_of))
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).effectiveness(pattern_id, at)
+        )
 
     @r.get("/dashboard")
-    def dashboard(request: Request, now: NowQ = None, as_of: AsOfQ = None) -> dict[str, Any]:
+    def dashboard(
+        request: Request,
+        response: Response,
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> dict[str, Any]:
         """The portfolio at a glance for the current UTC month."""
-        return ledger_of(request).dashboard(now, as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: ledger_of(request).dashboard(now, at))
 
     @r.get("/alerts")
-    def alerts(request: Request, now: NowQ = None, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+    def alerts(
+        request: Request,
+        response: Response,
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
         """Patterns that need attention."""
-        return ledger_of(request).alerts(now, as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: ledger_of(request).alerts(now, at))
 
     @r.get("/trend/{pattern_id}")
     def trend(
         request: Request,
+        response: Response,
         pattern_id: Id,
         period: Annotated[str, Query(max_length=10)] = "day",
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
         """Success rate, savings and ROI per day, week or month."""
-        return ledger_of(request).trend(pattern_id, period, as_of_value(as_of))
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).trend(pattern_id, period, at)
+        )
 
     @r.post("/update-confidence", dependencies=[writer])
     def update_confidence(
@@ -271,9 +339,9 @@ def _patterns(writer: Any) -> APIRouter:
         return ledger_of(request).execute(cmd)
 
     @r.get("")
-    def patterns(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+    def patterns(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """Every pattern with its status, estimates and confidence."""
-        return ledger_of(request).list_patterns(as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: ledger_of(request).list_patterns(at))
 
     return r
 
@@ -320,30 +388,34 @@ def _decisions(writer: Any) -> APIRouter:
     @r.get("/decisions/conversions")
     def conversions(
         request: Request,
+        response: Response,
         by: Annotated[str, Query(max_length=20)] = "combination",
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
         """Conversion rates (with Wilson intervals) by source, type or both."""
-        return ledger_of(request).conversion_metrics(by, as_of_value(as_of))
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).conversion_metrics(by, at)
+        )
 
     @r.get("/decisions/roi")
-    def roi(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+    def roi(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """Revenue by opportunity type."""
-        return ledger_of(request).roi_by_type(as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: ledger_of(request).roi_by_type(at))
 
     @r.get("/decisions/insights")
-    def insights(request: Request, as_of: AsOfQ = None) -> list[dict[str, Any]]:
+    def insights(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """What the outcomes say: best sources and types, and where to look again."""
-        return ledger_of(request).insights(as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: ledger_of(request).insights(at))
 
     @r.get("/decisions/calibration")
-    def calibration(request: Request, as_of: AsOfQ = None) -> dict[str, Any]:
+    def calibration(request: Request, response: Response, as_of: AsOfQ = None) -> dict[str, Any]:
         """How well past predictions matched outcomes (reliability and Brier score)."""
-        return ledger_of(request).calibration(as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: ledger_of(request).calibration(at))
 
     @r.get("/decisions/summary")
     def summary(
         request: Request,
+        response: Response,
         date: Annotated[str | None, Query(max_length=40)] = None,
         weekly: bool = False,
         as_of: AsOfQ = None,
@@ -351,20 +423,25 @@ def _decisions(writer: Any) -> APIRouter:
         """The daily (or weekly) decision summary."""
         led = ledger_of(request)
         made = led.weekly_summary if weekly else led.daily_summary
-        return made(date, as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: made(date, at))
 
     @r.post("/decisions/predict")
     def predict(
-        request: Request, body: Annotated[Any, Body()] = None, as_of: AsOfQ = None
+        request: Request,
+        response: Response,
+        body: Annotated[Any, Body()] = None,
+        as_of: AsOfQ = None,
     ) -> dict[str, Any]:
         """Predict an opportunity's outcome from history: `{"type", "source", "content"}`."""
         if not isinstance(body, dict):
             raise InputError("input: the body must be a JSON object", None)
-        return ledger_of(request).predict(
-            body.get("type", body.get("opportunity_type")),  # type: ignore[arg-type]
-            body.get("source", body.get("opportunity_source")),  # type: ignore[arg-type]
-            body.get("content"),
-            as_of_value(as_of),
+        kind: Any = body.get("type", body.get("opportunity_type"))  # the ledger checks both
+        source: Any = body.get("source", body.get("opportunity_source"))
+        return stated(
+            request,
+            response,
+            as_of,
+            lambda at: ledger_of(request).predict(kind, source, body.get("content"), at),
         )
 
     @r.post("/opportunities/score", dependencies=[writer])
@@ -384,6 +461,7 @@ def _ledger(writer: Any) -> APIRouter:
     @r.get("/events")
     def events(
         request: Request,
+        response: Response,
         after: Annotated[int, Query(ge=0, le=2**53 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         type: Annotated[str | None, Query(max_length=100)] = None,
@@ -391,20 +469,31 @@ def _ledger(writer: Any) -> APIRouter:
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
         """Events after a seq, oldest first, each with its hash."""
-        found = ledger_of(request).events(after, limit, type, stream, as_of_value(as_of))
+        found = stated(
+            request,
+            response,
+            as_of,
+            lambda at: ledger_of(request).events(after, limit, type, stream, at),
+        )
         return [_envelope(e) for e in found]
 
     @r.get("/history/{stream_id}")
     def history(
-        request: Request, stream_id: Annotated[str, Path(max_length=300)], as_of: AsOfQ = None
+        request: Request,
+        response: Response,
+        stream_id: Annotated[str, Path(max_length=300)],
+        as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
         """A stream's audit trail, oldest first."""
-        return [_envelope(e) for e in ledger_of(request).history(stream_id, as_of_value(as_of))]
+        found = stated(
+            request, response, as_of, lambda at: ledger_of(request).history(stream_id, at)
+        )
+        return [_envelope(e) for e in found]
 
     @r.get("/digest", response_model=Digest, response_model_exclude_unset=True)
-    def digest(request: Request, as_of: AsOfQ = None) -> dict[str, Any]:
+    def digest(request: Request, response: Response, as_of: AsOfQ = None) -> dict[str, Any]:
         """The head as seq and hash: keep it elsewhere to prove the log later."""
-        return ledger_of(request).digest(as_of_value(as_of))
+        return stated(request, response, as_of, lambda at: ledger_of(request).digest(at))
 
     @r.get("/verify")
     def verify(
