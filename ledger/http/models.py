@@ -5,6 +5,7 @@ ledger adds are passed through."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,3 +77,183 @@ class Health(Digest):
     """The server is up and its ledger answers."""
 
     ok: bool
+
+
+Num = Decimal | float | None
+"""A figure: exact decimals come back as strings (as in the CLI's --json), ratios of
+floating statistics as numbers; None where undefined."""
+
+
+class Stated(_Open):
+    """A report that says which head it was computed from."""
+
+    as_of_seq: int | None = Field(None, description="The last seq the figures include.")
+    as_of_hash: str | None = Field(None, description="That event's hash.")
+
+
+class RoiReport(Stated):
+    """Summary, rating, recent executions, recommendations and alerts of one pattern."""
+
+    pattern_id: str
+    summary: dict[str, Any]
+    effectiveness: dict[str, Any]
+    executions: list[dict[str, Any]]
+    recommendations: list[Any]
+    alerts: list[dict[str, Any]]
+
+
+class Dashboard(Stated):
+    """The portfolio at a glance for the current UTC month."""
+
+    month: str
+    total_patterns: int
+    executions_this_month: int
+    cost_saved_this_month_usd: Num
+    average_success_rate: Num
+    top_performers: list[dict[str, Any]]
+    needs_attention: list[dict[str, Any]]
+    now: str
+
+
+class Alert(_Open):
+    """A pattern that needs attention."""
+
+    pattern_id: str
+    alert_type: str
+    severity: str
+    message: str
+
+
+class TrendPoint(_Open):
+    """One day, ISO week or month of a pattern's runs."""
+
+    period: str
+    start: str
+    total_executions: int
+    successful_executions: int
+    success_rate: Num
+    time_saved_seconds: Num
+    cost_saved_usd: Num
+    roi_percentage: Num
+
+
+class Pattern(_Open):
+    """A pattern in the registry."""
+
+    pattern_id: str
+    status: str
+    estimated_time_seconds: Num
+    estimated_cost: Num
+    approved_by: str | None = None
+    description: str | None = None
+    confidence: Num = None
+    confidence_rating: str | None = None
+    approved_at: str | None = None
+    revoked_at: str | None = None
+    revoke_reason: str | None = None
+    updated_at: str | None = None
+
+
+class ConfidenceChange(_Open):
+    """What `update-confidence` did for one pattern."""
+
+    pattern_id: str
+
+
+class Conversion(_Open):
+    """Conversion figures of one source, type or (source, type)."""
+
+    total_decisions: int
+    conversion_rate: Num
+    response_rate: Num = None
+    total_revenue: Num = None
+    avg_revenue_per_decision: Num = None
+    conversion_rate_interval: list[Num] | None = None
+
+
+class RevenueByType(_Open):
+    """Revenue of one opportunity type, and by source within it."""
+
+    opportunity_type: str
+    total_revenue: Num
+    avg_revenue_per_decision: Num
+    total_decisions: int
+    deals_closed: int
+    by_source: list[dict[str, Any]]
+
+
+class Insight(_Open):
+    """What the outcomes say."""
+
+    insight_type: str
+    title: str
+    description: str
+    confidence_score: Num
+    data_points: int
+
+
+class Calibration(Stated):
+    """How well past predictions matched outcomes."""
+
+    count: int
+    brier_score: Num
+    buckets: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+
+
+class DecisionSummary(Stated):
+    """The daily (or weekly) decision summary."""
+
+    decisions_made: int
+    outcomes_recorded: int
+    revenue: Num
+    customers_acquired: int
+    deals_closed: int
+    performance_summary: str
+
+
+class Prediction(_Open):
+    """An opportunity's predicted outcome from history."""
+
+    predicted_outcome: str
+    conversion_probability: Num
+    predicted_revenue: Num
+    confidence: Num
+    reasoning: str
+    similar_count: int
+    model_version: str
+
+
+class Scored(_Open):
+    """An opportunity as given, with its adjusted score and prediction."""
+
+    opportunity_id: str
+    adjusted_score: Num
+    conversion_probability: Num
+    recommendation: str
+
+
+class Envelope(_Open):
+    """One event as stored: its envelope, its payload as an object, its hashes."""
+
+    seq: int
+    stream_id: str
+    stream_version: int
+    event_type: str
+    schema_version: int
+    occurred_at: str
+    recorded_at: str
+    payload: dict[str, Any]
+    idempotency_key: str | None
+    prev_hash: str
+    hash: str
+
+
+class Verification(_Open):
+    """What `verify` found: `ok` says it all."""
+
+    ok: bool
+    checked: int
+    first_bad_seq: int | None
+    problem: str | None
+    head: dict[str, Any]

@@ -27,12 +27,27 @@ from commands.patterns import (
 from ledger.api import Ledger
 from ledger.errors import InputError
 from ledger.http.models import (
+    Alert,
+    Calibration,
     CommandResult,
+    ConfidenceChange,
+    Conversion,
+    Dashboard,
+    DecisionSummary,
     Digest,
     Effectiveness,
+    Envelope,
     ExecutionRecorded,
     Health,
+    Insight,
+    Pattern,
     PatternRoi,
+    Prediction,
+    RevenueByType,
+    RoiReport,
+    Scored,
+    TrendPoint,
+    Verification,
 )
 from ledger.pattern_methods import execution_result
 from ledger.service import AsOf, as_of_value
@@ -189,7 +204,7 @@ def _roi(writer: Any) -> APIRouter:
         """Every pattern's ROI summary, by cost saved."""
         return stated(request, response, as_of, lambda at: ledger_of(request).roi_summary(at))
 
-    @r.get("/report/{pattern_id}")
+    @r.get("/report/{pattern_id}", response_model=RoiReport, response_model_exclude_unset=True)
     def report(
         request: Request, response: Response, pattern_id: Id, as_of: AsOfQ = None, now: NowQ = None
     ) -> dict[str, Any]:
@@ -238,7 +253,7 @@ def _roi(writer: Any) -> APIRouter:
             request, response, as_of, lambda at: ledger_of(request).effectiveness(pattern_id, at)
         )
 
-    @r.get("/dashboard")
+    @r.get("/dashboard", response_model=Dashboard, response_model_exclude_unset=True)
     def dashboard(
         request: Request,
         response: Response,
@@ -248,7 +263,7 @@ def _roi(writer: Any) -> APIRouter:
         """The portfolio at a glance for the current UTC month."""
         return stated(request, response, as_of, lambda at: ledger_of(request).dashboard(now, at))
 
-    @r.get("/alerts")
+    @r.get("/alerts", response_model=list[Alert], response_model_exclude_unset=True)
     def alerts(
         request: Request,
         response: Response,
@@ -258,7 +273,9 @@ def _roi(writer: Any) -> APIRouter:
         """Patterns that need attention."""
         return stated(request, response, as_of, lambda at: ledger_of(request).alerts(now, at))
 
-    @r.get("/trend/{pattern_id}")
+    @r.get(
+        "/trend/{pattern_id}", response_model=list[TrendPoint], response_model_exclude_unset=True
+    )
     def trend(
         request: Request,
         response: Response,
@@ -271,7 +288,12 @@ def _roi(writer: Any) -> APIRouter:
             request, response, as_of, lambda at: ledger_of(request).trend(pattern_id, period, at)
         )
 
-    @r.post("/update-confidence", dependencies=[writer])
+    @r.post(
+        "/update-confidence",
+        dependencies=[writer],
+        response_model=list[ConfidenceChange],
+        response_model_exclude_unset=True,
+    )
     def update_confidence(
         request: Request,
         pattern_id: Annotated[str | None, Query(max_length=200)] = None,
@@ -338,7 +360,7 @@ def _patterns(writer: Any) -> APIRouter:
         cmd = command(RevokePattern, body, key, match, pattern_id=pattern_id)
         return ledger_of(request).execute(cmd)
 
-    @r.get("")
+    @r.get("", response_model=list[Pattern], response_model_exclude_unset=True)
     def patterns(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """Every pattern with its status, estimates and confidence."""
         return stated(request, response, as_of, lambda at: ledger_of(request).list_patterns(at))
@@ -385,7 +407,9 @@ def _decisions(writer: Any) -> APIRouter:
         cmd = command(RecordOutcome, body, key, match, decision_id=decision_id)
         return ledger_of(request).execute(cmd)
 
-    @r.get("/decisions/conversions")
+    @r.get(
+        "/decisions/conversions", response_model=list[Conversion], response_model_exclude_unset=True
+    )
     def conversions(
         request: Request,
         response: Response,
@@ -397,22 +421,22 @@ def _decisions(writer: Any) -> APIRouter:
             request, response, as_of, lambda at: ledger_of(request).conversion_metrics(by, at)
         )
 
-    @r.get("/decisions/roi")
+    @r.get("/decisions/roi", response_model=list[RevenueByType], response_model_exclude_unset=True)
     def roi(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """Revenue by opportunity type."""
         return stated(request, response, as_of, lambda at: ledger_of(request).roi_by_type(at))
 
-    @r.get("/decisions/insights")
+    @r.get("/decisions/insights", response_model=list[Insight], response_model_exclude_unset=True)
     def insights(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
         """What the outcomes say: best sources and types, and where to look again."""
         return stated(request, response, as_of, lambda at: ledger_of(request).insights(at))
 
-    @r.get("/decisions/calibration")
+    @r.get("/decisions/calibration", response_model=Calibration, response_model_exclude_unset=True)
     def calibration(request: Request, response: Response, as_of: AsOfQ = None) -> dict[str, Any]:
         """How well past predictions matched outcomes (reliability and Brier score)."""
         return stated(request, response, as_of, lambda at: ledger_of(request).calibration(at))
 
-    @r.get("/decisions/summary")
+    @r.get("/decisions/summary", response_model=DecisionSummary, response_model_exclude_unset=True)
     def summary(
         request: Request,
         response: Response,
@@ -425,7 +449,7 @@ def _decisions(writer: Any) -> APIRouter:
         made = led.weekly_summary if weekly else led.daily_summary
         return stated(request, response, as_of, lambda at: made(date, at))
 
-    @r.post("/decisions/predict")
+    @r.post("/decisions/predict", response_model=Prediction, response_model_exclude_unset=True)
     def predict(
         request: Request,
         response: Response,
@@ -444,7 +468,12 @@ def _decisions(writer: Any) -> APIRouter:
             lambda at: ledger_of(request).predict(kind, source, body.get("content"), at),
         )
 
-    @r.post("/opportunities/score", dependencies=[writer])
+    @r.post(
+        "/opportunities/score",
+        dependencies=[writer],
+        response_model=list[Scored],
+        response_model_exclude_unset=True,
+    )
     def score(
         request: Request, body: Annotated[Any, Body()] = None, record: bool = True
     ) -> list[dict[str, Any]]:
@@ -458,7 +487,7 @@ def _decisions(writer: Any) -> APIRouter:
 def _ledger(writer: Any) -> APIRouter:
     r = APIRouter(prefix="/api/ledger", tags=["ledger"], responses=ERRORS)
 
-    @r.get("/events")
+    @r.get("/events", response_model=list[Envelope], response_model_exclude_unset=True)
     def events(
         request: Request,
         response: Response,
@@ -477,7 +506,7 @@ def _ledger(writer: Any) -> APIRouter:
         )
         return [_envelope(e) for e in found]
 
-    @r.get("/history/{stream_id}")
+    @r.get("/history/{stream_id}", response_model=list[Envelope], response_model_exclude_unset=True)
     def history(
         request: Request,
         response: Response,
@@ -495,7 +524,7 @@ def _ledger(writer: Any) -> APIRouter:
         """The head as seq and hash: keep it elsewhere to prove the log later."""
         return stated(request, response, as_of, lambda at: ledger_of(request).digest(at))
 
-    @r.get("/verify")
+    @r.get("/verify", response_model=Verification, response_model_exclude_unset=True)
     def verify(
         request: Request,
         projections: bool = False,
