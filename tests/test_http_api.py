@@ -187,6 +187,11 @@ def test_bad_input_names_the_field_in_the_cli_s_words(approved: TestClient) -> N
         422,
     )
     refusal(approved.post("/api/patterns", json={"colour": "red"}), 422, "colour")
+    nested = b"[" * 100_000  # deeper than any JSON reader goes: 400, in the same shape
+    headers = {"Content-Type": "application/json"}
+    refusal(approved.post("/api/patterns", content=nested, headers=headers), 400)
+    long_url = "/api/roi-tracking/summary?as_of=" + "1" * 9000
+    refusal(approved.get(long_url), 414)
 
 
 def test_idempotency_key_header(approved: TestClient) -> None:
