@@ -147,6 +147,28 @@ def stated(request: Request, response: Response, as_of: str | None, read: Callab
     return result
 
 
+def post_command(
+    r: APIRouter,
+    path: str,
+    model: type[Command],
+    writer: Any,
+    *,
+    status: int = 200,
+    without: tuple[str, ...] = (),
+    answer: type[BaseModel] = CommandResult,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The route of a command: a POST guarded by the token, its body documented by the
+    command model (less the fields the path gives), answering `answer`."""
+    return r.post(
+        path,
+        status_code=status,
+        dependencies=[writer],
+        openapi_extra=body_of(model, without=without),
+        response_model=answer,
+        response_model_exclude_unset=True,
+    )
+
+
 def ledger_of(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
@@ -168,14 +190,7 @@ def mount(app: FastAPI, writer: Any) -> None:
 def _roi(writer: Any) -> APIRouter:
     r = APIRouter(prefix="/api/roi-tracking", tags=["roi-tracking"], responses=ERRORS)
 
-    @r.post(
-        "/executions",
-        status_code=201,
-        dependencies=[writer],
-        openapi_extra=body_of(RecordExecution),
-        response_model=ExecutionRecorded,
-        response_model_exclude_unset=True,
-    )
+    @post_command(r, "/executions", RecordExecution, writer, status=201, answer=ExecutionRecorded)
     def record_execution(
         request: Request,
         body: Annotated[Any, Body()] = None,
@@ -307,14 +322,7 @@ def _roi(writer: Any) -> APIRouter:
 def _patterns(writer: Any) -> APIRouter:
     r = APIRouter(prefix="/api/patterns", tags=["patterns"], responses=ERRORS)
 
-    @r.post(
-        "",
-        status_code=201,
-        dependencies=[writer],
-        openapi_extra=body_of(ApprovePattern),
-        response_model=CommandResult,
-        response_model_exclude_unset=True,
-    )
+    @post_command(r, "", ApprovePattern, writer, status=201)
     def approve(
         request: Request,
         body: Annotated[Any, Body()] = None,
@@ -324,12 +332,8 @@ def _patterns(writer: Any) -> APIRouter:
         """Approve a pattern with the time and cost one run should take."""
         return ledger_of(request).execute(command(ApprovePattern, body, key, match))
 
-    @r.post(
-        "/{pattern_id}/revise",
-        dependencies=[writer],
-        openapi_extra=body_of(RevisePatternEstimates, without=("pattern_id",)),
-        response_model=CommandResult,
-        response_model_exclude_unset=True,
+    @post_command(
+        r, "/{pattern_id}/revise", RevisePatternEstimates, writer, without=("pattern_id",)
     )
     def revise(
         request: Request,
@@ -342,13 +346,7 @@ def _patterns(writer: Any) -> APIRouter:
         cmd = command(RevisePatternEstimates, body, key, match, pattern_id=pattern_id)
         return ledger_of(request).execute(cmd)
 
-    @r.post(
-        "/{pattern_id}/revoke",
-        dependencies=[writer],
-        openapi_extra=body_of(RevokePattern, without=("pattern_id",)),
-        response_model=CommandResult,
-        response_model_exclude_unset=True,
-    )
+    @post_command(r, "/{pattern_id}/revoke", RevokePattern, writer, without=("pattern_id",))
     def revoke(
         request: Request,
         pattern_id: Id,
@@ -371,14 +369,7 @@ def _patterns(writer: Any) -> APIRouter:
 def _decisions(writer: Any) -> APIRouter:
     r = APIRouter(prefix="/api", tags=["decisions"], responses=ERRORS)
 
-    @r.post(
-        "/decisions",
-        status_code=201,
-        dependencies=[writer],
-        openapi_extra=body_of(LogDecision),
-        response_model=CommandResult,
-        response_model_exclude_unset=True,
-    )
+    @post_command(r, "/decisions", LogDecision, writer, status=201)
     def log_decision(
         request: Request,
         body: Annotated[Any, Body()] = None,
@@ -388,13 +379,13 @@ def _decisions(writer: Any) -> APIRouter:
         """Log a decision taken on an opportunity (its id must be new: 409 otherwise)."""
         return ledger_of(request).execute(command(LogDecision, body, key, match))
 
-    @r.post(
+    @post_command(
+        r,
         "/decisions/{decision_id}/outcomes",
-        status_code=201,
-        dependencies=[writer],
-        openapi_extra=body_of(RecordOutcome, without=("decision_id",)),
-        response_model=CommandResult,
-        response_model_exclude_unset=True,
+        RecordOutcome,
+        writer,
+        status=201,
+        without=("decision_id",),
     )
     def record_outcome(
         request: Request,
@@ -504,7 +495,7 @@ def _ledger(writer: Any) -> APIRouter:
             as_of,
             lambda at: ledger_of(request).events(after, limit, type, stream, at),
         )
-        return [_envelope(e) for e in found]
+        return [e.envelope() for e in found]
 
     @r.get("/history/{stream_id}", response_model=list[Envelope], response_model_exclude_unset=True)
     def history(
@@ -517,7 +508,7 @@ def _ledger(writer: Any) -> APIRouter:
         found = stated(
             request, response, as_of, lambda at: ledger_of(request).history(stream_id, at)
         )
-        return [_envelope(e) for e in found]
+        return [e.envelope() for e in found]
 
     @r.get("/digest", response_model=Digest, response_model_exclude_unset=True)
     def digest(request: Request, response: Response, as_of: AsOfQ = None) -> dict[str, Any]:
@@ -533,13 +524,7 @@ def _ledger(writer: Any) -> APIRouter:
         """Recompute the hash chain (or prove digests); `ok` says it all."""
         return ledger_of(request).verify(projections=projections, digest=digest)
 
-    @r.post(
-        "/retract",
-        dependencies=[writer],
-        openapi_extra=body_of(Retract),
-        response_model=CommandResult,
-        response_model_exclude_unset=True,
-    )
+    @post_command(r, "/retract", Retract, writer)
     def retract(
         request: Request,
         body: Annotated[Any, Body()] = None,
@@ -550,21 +535,3 @@ def _ledger(writer: Any) -> APIRouter:
         return ledger_of(request).execute(command(Retract, body, key, match))
 
     return r
-
-
-def _envelope(event: Any) -> dict[str, Any]:
-    import json
-
-    return {
-        "seq": event.seq,
-        "stream_id": event.stream_id,
-        "stream_version": event.stream_version,
-        "event_type": event.event_type,
-        "schema_version": event.schema_version,
-        "occurred_at": event.occurred_at,
-        "recorded_at": event.recorded_at,
-        "payload": json.loads(event.payload),
-        "idempotency_key": event.idempotency_key,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
