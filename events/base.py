@@ -89,7 +89,6 @@ class Event(BaseModel):
         if self._plain_json:
             # pydantic's serializer writes sorted fields with RFC 8785's string escapes, which
             # is canonical when no number has a fraction (tests/test_canonical_json.py holds
-            # every event class to that); model_dump_json would add a Python layer on top.
-            text: bytes = self.__pydantic_serializer__.to_json(self, exclude=_TAG)
-            return text.decode()
+            # every event class to that)
+            return self.model_dump_json(exclude=_TAG)
         return canonical_json(self.model_dump(mode="json", exclude=_TAG))

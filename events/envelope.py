@@ -9,7 +9,9 @@ from typing import Any, NamedTuple
 from events.base import Event
 
 GENESIS_HASH = "0" * 64
-_quote = json.encoder.encode_basestring
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""The chain's row encoder: what json.dumps(row, separators=(",", ":"), ensure_ascii=False)
+gives, without building an encoder per event."""
 
 
 def chain_hash(
@@ -29,12 +31,18 @@ def chain_hash(
     The array is [seq, stream_id, stream_version, event_type, schema_version, occurred_at,
     recorded_at, payload, idempotency_key], with payload as its stored JSON text.
     """
-    # Written out by hand with the json module's own string encoder: byte for byte what
-    # json.dumps(row, separators=(",", ":"), ensure_ascii=False) gives, at a third the cost.
-    body = (
-        f"[{int(seq)},{_quote(stream_id)},{int(stream_version)},{_quote(event_type)},"
-        f"{int(schema_version)},{_quote(occurred_at)},{_quote(recorded_at)},{_quote(payload)},"
-        f"{'null' if idempotency_key is None else _quote(idempotency_key)}]"
+    body = _ROW.encode(
+        [
+            int(seq),
+            stream_id,
+            int(stream_version),
+            event_type,
+            int(schema_version),
+            occurred_at,
+            recorded_at,
+            payload,
+            idempotency_key,
+        ]
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 

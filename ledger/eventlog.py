@@ -35,7 +35,7 @@ def decode_row(row: Sequence[Any]) -> RecordedEvent:
     payload = row[7]
     cls = EVENT_CLASSES.get(event_type)
     if cls is not None and schema_version == cls.schema_version:
-        event = cls.__pydantic_validator__.validate_json(payload)
+        event = cls.model_validate_json(payload)
     else:
         event = decode_event(event_type, schema_version, json.loads(payload))
     return RecordedEvent(

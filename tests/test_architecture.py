@@ -143,3 +143,16 @@ def test_the_bus_has_a_handler_for_every_command() -> None:
         ]
         assert concrete, command_module
         assert all(c in table for c in concrete), command_module
+
+
+PRIVATE = ("__pydantic_validator__", "__pydantic_serializer__", "json.encoder.", "typer._click")
+"""Library internals the code once leaned on; public APIs do the same work."""
+
+
+def test_no_library_internals() -> None:
+    """Only the guarded pydantic plugin-loader stand-in (ledger/cli/startup.py) may touch a
+    library's internals."""
+    for name, path in modules().items():
+        text = path.read_text(encoding="utf-8")
+        used = [p for p in PRIVATE if p in text]
+        assert not used, f"{name} uses {used}"
