@@ -132,6 +132,8 @@ def test_decisions_outcomes_and_their_reads(client: TestClient) -> None:
     created = client.post("/api/decisions/d1/outcomes", json=outcome)
     assert created.status_code == 201, created.text
     refusal(client.post("/api/decisions/nope/outcomes", json=outcome), 404, "decision_id")
+    elsewhere = {**outcome, "decision_id": "d2"}  # the path names the decision
+    refusal(client.post("/api/decisions/d1/outcomes", json=elsewhere), 422, "decision_id")
     rates = client.get("/api/decisions/conversions?by=source").json()
     assert rates[0]["conversion_rate"] is not None
     refusal(client.get("/api/decisions/conversions?by=colour"), 422, "by")

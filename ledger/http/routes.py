@@ -51,7 +51,7 @@ from ledger.http.models import (
 )
 from ledger.pattern_methods import execution_result
 from ledger.service import AsOf, as_of_value
-from ledger.validation import build_command
+from ledger.validation import build_command, clip
 
 
 class ErrorBody(BaseModel):
@@ -109,6 +109,13 @@ def command(
     """The command from the body, the path and the headers, refused in the ledger's words."""
     if not isinstance(body, dict):
         raise InputError("input: the body must be a JSON object of the command's fields", None)
+    for name, value in path.items():
+        if name in body and body[name] != value:
+            raise InputError(
+                f"{name}: the body says {clip(body[name])!r} but the path {clip(value)!r}; "
+                "leave it out of the body",
+                {"field": name},
+            )
     fields = {**body, **path}
     if key is not None:
         fields["idempotency_key"] = key
