@@ -10,9 +10,9 @@ Python API's and the CLI's. `Idempotency-Key` and `If-Match` headers stand for t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NamedTuple, TypeVar
 
-from fastapi import APIRouter, Body, FastAPI, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from commands.base import Command
@@ -99,14 +99,24 @@ def body_of(model: type[Command], *, without: tuple[str, ...] = ()) -> dict[str,
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def command(
-    model: type[Command],
-    body: Any,
-    key: str | None,
-    match: str | None,
-    **path: Any,
-) -> Command:
+class Sent(NamedTuple):
+    """What a command's request carries besides its path: the JSON body and the headers."""
+
+    body: Any
+    key: str | None
+    match: str | None
+
+
+def sent(body: Annotated[Any, Body()] = None, key: KeyH = None, match: MatchH = None) -> Sent:
+    return Sent(body, key, match)
+
+
+SentD = Annotated[Sent, Depends(sent)]
+
+
+def command(model: type[Command], request: Sent, **path: Any) -> Command:
     """The command from the body, the path and the headers, refused in the ledger's words."""
+    body, key, match = request
     if not isinstance(body, dict):
         raise InputError("input: the body must be a JSON object of the command's fields", None)
     for name, value in path.items():
@@ -200,12 +210,10 @@ def _roi(writer: Any) -> APIRouter:
     @post_command(r, "/executions", RecordExecution, writer, status=201, answer=ExecutionRecorded)
     def record_execution(
         request: Request,
-        body: Annotated[Any, Body()] = None,
-        key: KeyH = None,
-        match: MatchH = None,
+        sent: SentD,
     ) -> dict[str, Any]:
         """Record a pattern execution (the source's request and response)."""
-        cmd = command(RecordExecution, body, key, match)
+        cmd = command(RecordExecution, sent)
         result = ledger_of(request).execute(cmd)
         return execution_result(result, cmd.pattern_id)  # type: ignore[attr-defined]
 
@@ -332,12 +340,10 @@ def _patterns(writer: Any) -> APIRouter:
     @post_command(r, "", ApprovePattern, writer, status=201)
     def approve(
         request: Request,
-        body: Annotated[Any, Body()] = None,
-        key: KeyH = None,
-        match: MatchH = None,
+        sent: SentD,
     ) -> dict[str, Any]:
         """Approve a pattern with the time and cost one run should take."""
-        return ledger_of(request).execute(command(ApprovePattern, body, key, match))
+        return ledger_of(request).execute(command(ApprovePattern, sent))
 
     @post_command(
         r, "/{pattern_id}/revise", RevisePatternEstimates, writer, without=("pattern_id",)
@@ -345,24 +351,20 @@ def _patterns(writer: Any) -> APIRouter:
     def revise(
         request: Request,
         pattern_id: Id,
-        body: Annotated[Any, Body()] = None,
-        key: KeyH = None,
-        match: MatchH = None,
+        sent: SentD,
     ) -> dict[str, Any]:
         """Revise a pattern's estimates."""
-        cmd = command(RevisePatternEstimates, body, key, match, pattern_id=pattern_id)
+        cmd = command(RevisePatternEstimates, sent, pattern_id=pattern_id)
         return ledger_of(request).execute(cmd)
 
     @post_command(r, "/{pattern_id}/revoke", RevokePattern, writer, without=("pattern_id",))
     def revoke(
         request: Request,
         pattern_id: Id,
-        body: Annotated[Any, Body()] = None,
-        key: KeyH = None,
-        match: MatchH = None,
+        sent: SentD,
     ) -> dict[str, Any]:
         """Revoke a pattern: its executions are refused from now on."""
-        cmd = command(RevokePattern, body, key, match, pattern_id=pattern_id)
+        cmd = command(RevokePattern, sent, pattern_id=pattern_id)
         return ledger_of(request).execute(cmd)
 
     @r.get("", response_model=list[Pattern], response_model_exclude_unset=True)
@@ -379,12 +381,10 @@ def _decisions(writer: Any) -> APIRouter:
     @post_command(r, "/decisions", LogDecision, writer, status=201)
     def log_decision(
         request: Request,
-        body: Annotated[Any, Body()] = None,
-        key: KeyH = None,
-        match: MatchH = None,
+        sent: SentD,
     ) -> dict[str, Any]:
         """Log a decision taken on an opportunity (its id must be new: 409 otherwise)."""
-        return ledger_of(request).execute(command(LogDecision, body, key, match))
+        return ledger_of(request).execute(command(LogDecision, sent))
 
     @post_command(
         r,
@@ -397,12 +397,10 @@ def _decisions(writer: Any) -> APIRouter:
     def record_outcome(
         request: Request,
         decision_id: Id,
-        body: Annotated[Any, Body()] = None,
-        key: KeyH = None,
-        match: MatchH = None,
+        sent: SentD,
     ) -> dict[str, Any]:
         """Record what came of a decision."""
-        cmd = command(RecordOutcome, body, key, match, decision_id=decision_id)
+        cmd = command(RecordOutcome, sent, decision_id=decision_id)
         return ledger_of(request).execute(cmd)
 
     @r.get(
@@ -534,11 +532,9 @@ def _ledger(writer: Any) -> APIRouter:
     @post_command(r, "/retract", Retract, writer)
     def retract(
         request: Request,
-        body: Annotated[Any, Body()] = None,
-        key: KeyH = None,
-        match: MatchH = None,
+        sent: SentD,
     ) -> dict[str, Any]:
         """Withdraw a mistaken event: projections drop it, the log keeps both."""
-        return ledger_of(request).execute(command(Retract, body, key, match))
+        return ledger_of(request).execute(command(Retract, sent))
 
     return r
