@@ -9,15 +9,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from events import RecordedEvent
 from events.sql import Sql
+from ledger import history
 from ledger.eventlog import EventLog
-from projections.base import Projection
+from projections.base import Projection, fold
 
 if TYPE_CHECKING:
-    from events.ledger_events import EventRetracted
+    pass
 
 Progress = Callable[[int], None]
 """Called with how many events were just projected."""
@@ -43,17 +44,31 @@ def bulk_work() -> Iterator[None]:
         gc.enable()
 
 
+def units(events: Sequence[RecordedEvent]) -> Iterator[Sequence[RecordedEvent]]:
+    """Events in history units of at most `history.UNIT`."""
+    for start in range(0, len(events), history.UNIT):
+        yield events[start : start + history.UNIT]
+
+
 class Projector:
-    """Runs a fixed set of projections over the log."""
+    """Runs a fixed set of projections over the log, keeping their history (ledger/history.py)
+    unless `kind` is None (scratch replays need none)."""
 
     def __init__(
-        self, projections: Sequence[Projection], log: EventLog, types: Mapping[str, str]
+        self,
+        projections: Sequence[Projection],
+        log: EventLog,
+        types: Mapping[str, str],
+        kind: str | None = None,
     ) -> None:
         self.projections = tuple(projections)
         self.by_name = {p.name: p for p in self.projections}
+        self.tables = {t.name: t for p in self.projections for t in p.tables}
         self.log = log
         self.types = types
         """The backend's names for the portable column types of projection tables."""
+        self.kind = kind
+        """The backend's kind, for its history triggers (None: no history)."""
 
     def checkpoints(self, db: Sql) -> dict[str, tuple[int, int]]:
         """name -> (version, position)."""
@@ -79,6 +94,11 @@ class Projector:
         for p in projections:
             p.drop(db)
             p.create(db, self.types)
+            if self.kind is not None:
+                for table in p.tables:
+                    history.drop(db, table, self.kind)
+                    history.create(db, table, self.kind, self.types)
+                history.forget_units(db, p.name)
             db.execute("DELETE FROM projection_checkpoints WHERE name = ?", (p.name,))
             db.execute(
                 "INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, 0)",
@@ -112,10 +132,8 @@ class Projector:
             batch = self.log.read_after(db, position, min(REBUILD_BATCH, end - position), upto=end)
             if not batch:
                 break
-            for projection, pos in positions:
-                todo = [e for e in batch if e.seq > pos]
-                if todo:
-                    self._fold(db, projection, todo)
+            for unit in units(batch):
+                self._fold_unit(db, [(p, [e for e in unit if e.seq > pos]) for p, pos in positions])
             position = batch[-1].seq
             if progress is not None:
                 progress(len(batch))
@@ -126,9 +144,28 @@ class Projector:
         """Fold freshly appended events into every projection and move the checkpoints."""
         if not events:
             return
-        for projection in self.projections:
-            self._fold(db, projection, events)
+        for unit in units(events):
+            self._fold_unit(db, [(p, unit) for p in self.projections])
         self._advance(db, self.projections, events[-1].seq)
+
+    def _fold_unit(
+        self, db: Sql, work: Sequence[tuple[Projection, Sequence[RecordedEvent]]]
+    ) -> None:
+        """Fold one history unit: every change versioned at the unit's last seq, and a unit
+        of several events noted (a seq inside it is not a version boundary)."""
+        ends = [todo[-1].seq for _, todo in work if todo]
+        if not ends:
+            return
+        if self.kind is not None:
+            history.set_clock(db, max(ends))
+        several = []
+        for projection, todo in work:
+            if todo:
+                fold(db, projection, todo, self.log)
+                if len(todo) > 1:
+                    several.append((projection.name, todo[0].seq, todo[-1].seq))
+        if several and self.kind is not None:
+            history.note_units(db, several)
 
     def _advance(self, db: Sql, projections: Sequence[Projection], position: int) -> None:
         for p in projections:
@@ -136,23 +173,6 @@ class Projector:
                 "UPDATE projection_checkpoints SET position = ? WHERE name = ? AND position < ?",
                 (position, p.name, position),
             )
-
-    def _fold(self, db: Sql, projection: Projection, events: Sequence[RecordedEvent]) -> None:
-        handles = projection.handles
-        run: list[RecordedEvent] = []
-        for recorded in events:
-            if recorded.event_type == "EventRetracted":
-                if run:
-                    projection.apply(db, run, self.log)
-                    run = []
-                event = cast("EventRetracted", recorded.event)
-                target = self.log.read_event(db, event.target_seq)
-                if target is not None and target.event_type in handles:
-                    projection.retract(db, target, recorded, self.log)
-            elif recorded.event_type in handles:
-                run.append(recorded)
-        if run:
-            projection.apply(db, run, self.log)
 
     def select(self, names: Sequence[str] | None) -> list[Projection]:
         """Projections by name (all when none are named); unknown names are an input error

@@ -7,6 +7,7 @@ point of the log.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,9 +19,11 @@ from commands.fields import normal_id
 from events import RecordedEvent
 from events.sql import Sql
 from events.timeutil import normalize_timestamp
+from ledger import history
 from ledger.bootstrap import build_projections, handler_for
 from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
 from ledger.eventlog import EventLog, Head
+from ledger.history import AsOfState
 from ledger.projector import Progress, Projector, bulk_work
 from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
@@ -76,12 +79,18 @@ class LedgerCore:
     """An open ledger: transactions, as-of views and the audit operations. Feature modules
     add their commands and queries in subclasses; `ledger.api.Ledger` combines them."""
 
-    def __init__(self, backend: Backend, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, backend: Backend, *, clock: Clock = system_clock, scratch: bool = False
+    ) -> None:
         self.backend = backend
         self.log = EventLog()
-        self.projector = Projector(build_projections(), self.log, backend.column_types)
+        self.projector = Projector(
+            build_projections(), self.log, backend.column_types, None if scratch else backend.kind
+        )
         self.clock = clock
-        self.views: Views[Any] = Views(lambda seq: replay(self, seq))
+        self.views: Views[tuple[int, int], AsOfState] = Views()
+        self.pinned: int | None = None
+        """Set on an as-of view (`view`): the seq every read of it sees the ledger at."""
 
     # -- lifecycle -----------------------------------------------------------------------
     @classmethod
@@ -121,11 +130,13 @@ class LedgerCore:
 
         backend = SqliteBackend(":memory:", scratch=True)
         backend.ensure_schema()
-        return cls(backend, clock=clock)
+        return cls(backend, clock=clock, scratch=True)
 
     def close(self) -> None:
-        """Close the database and any scratch replays."""
-        self.views.close()
+        """Close the database (an as-of view shares its ledger's: closing it does nothing)."""
+        if self.pinned is not None:
+            return
+        self.views.clear()
         self.backend.close()
 
     @property
@@ -166,6 +177,10 @@ class LedgerCore:
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
         """A write transaction with projections current; pending events flush before commit."""
+        if self.pinned is not None:
+            raise InputError(
+                f"as_of: a view as of seq {self.pinned} is read-only", {"field": "as_of"}
+            )
         with self.backend.write() as db:
             head = self.log.head(db).seq
             if self.projector.behind(db, head):
@@ -236,6 +251,8 @@ class LedgerCore:
     # -- reading -------------------------------------------------------------------------
     def resolve_as_of(self, as_of: AsOf) -> int:
         """A seq or timestamp to the seq it denotes (the head when None)."""
+        if as_of is None and self.pinned is not None:
+            return self.pinned
         with self.backend.read() as db:
             head = self.log.head(db).seq
             if as_of is None:
@@ -266,28 +283,51 @@ class LedgerCore:
         return seq
 
     def view(self, as_of: AsOf) -> Self:
-        """This ledger, or a scratch replay of the log up to `as_of` (the last few cached)."""
+        """This ledger, or a read-only view of it as of a past point: the same database, each
+        read seeing the projections' rows as they stood then (ledger/history.py)."""
         if as_of is None:
             return self
-        view: Self = self.views.get(self.resolve_as_of(as_of))
+        seq = self.resolve_as_of(as_of)
+        if self.pinned is None and seq == self.head().seq:
+            return self
+        view = copy.copy(self)
+        view.pinned = seq
         return view
+
+    def _as_of_state(self, db: Sql, seq: int) -> AsOfState:
+        """What reads as of `seq` need, inside the caller's read transaction; kept for the
+        next reads until any projection's history is refolded."""
+        projections = self.projector.projections
+
+        def make() -> AsOfState:
+            inside = history.containing_units(db, projections, seq)
+            return AsOfState(seq, history.fold_inside(db, self.log, projections, inside, seq))
+
+        return self.views.get((seq, history.generation(db)), make)
 
     @contextmanager
     def reading(self, as_of: AsOf = None) -> Iterator[Sql]:
-        """A read transaction on the live projections or on a replay as of a past point.
+        """A read transaction on the live projections, or on them as of a past point.
 
         As of the head itself, the live projections are the answer: checked inside the read
         transaction, so no append can slip in between.
         """
-        if as_of is not None:
-            with self.backend.read() as db:
+        with self.backend.read() as db:
+            seq = self.pinned
+            if as_of is not None:
                 seq = self.resolve_as_of(as_of)  # joins this read transaction
-                if self.log.head(db).seq == seq:
-                    yield db
-                    return
-            as_of = seq
-        with self.view(as_of).backend.read() as db:
-            yield db
+                if seq == self.log.head(db).seq:
+                    seq = None
+            if seq is None:
+                yield db
+                return
+            yield history.AsOfSql(
+                db,
+                self._as_of_state(db, seq),
+                self.projector.tables,
+                self.backend.kind,
+                self.backend.column_types,
+            )
 
     def head(self, as_of: AsOf = None) -> Head:
         """The head of the log (as of a point, if given).
@@ -295,7 +335,7 @@ class LedgerCore:
         Reads of the log itself need no replay: it only ever grows, so the log as of seq S is
         its rows up to S. Only projections are replayed for an as-of (`view`).
         """
-        upto = None if as_of is None else self.resolve_as_of(as_of)
+        upto = None if as_of is None and self.pinned is None else self.resolve_as_of(as_of)
         with self.backend.read() as db:
             return self.log.head(db, upto)
 

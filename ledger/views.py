@@ -1,8 +1,9 @@
-"""As-of views: the projections as they stood at a past seq, from a scratch replay.
+"""As-of states a ledger keeps, and the full scratch replay that `verify --projections`
+compares the live projections with.
 
-A view is an in-memory SQLite ledger holding the log's events up to that seq, every
-projection folded from them by the same code that folds live appends, so its answers are
-the ones the live ledger gave then. A ledger keeps the last few views it made.
+A read as of a past seq needs no replay (ledger/history.py): each projection row's versions
+carry the seq range in which they held. What it does need, the rows a fold inside a bulk
+unit changed, is computed once per seq and kept for the next few reads.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from ledger.projector import Progress
 if TYPE_CHECKING:
     from ledger.service import LedgerCore
 
-KEPT = 4
-"""Views a ledger keeps (most recently used); older ones are let go."""
+KEPT = 16
+"""As-of states a ledger keeps (most recently used); older ones are let go."""
 
 L = TypeVar("L", bound="LedgerCore")
+T = TypeVar("T")
+K = TypeVar("K")
 
 
 def replay(source: L, upto: int, progress: Progress | None = None) -> L:
@@ -33,31 +36,28 @@ def replay(source: L, upto: int, progress: Progress | None = None) -> L:
     return scratch
 
 
-class Views(Generic[L]):
-    """The last few views of one ledger, shared by the threads that share the ledger."""
+class Views(Generic[K, T]):
+    """The last few as-of states of one ledger, shared by the threads that share it."""
 
-    def __init__(self, make: Callable[[int], L], kept: int = KEPT) -> None:
-        self.make = make
+    def __init__(self, kept: int = KEPT) -> None:
         self.kept = kept
-        self.views: dict[int, L] = {}
+        self.views: dict[K, T] = {}
         self.lock = threading.Lock()
 
-    def get(self, seq: int) -> L:
-        """The view as of `seq`, made on first use."""
+    def get(self, key: K, make: Callable[[], T]) -> T:
+        """The state under `key`, made on first use (outside the lock: making one reads the
+        database, whose own lock another thread may hold while it asks for a state)."""
         with self.lock:
-            view = self.views.pop(seq, None)
-            if view is None:
-                view = self.make(seq)
-            self.views[seq] = view  # most recently used last
+            view = self.views.pop(key, None)
+        if view is None:
+            view = make()
+        with self.lock:
+            self.views[key] = view  # most recently used last
             while len(self.views) > self.kept:
-                # Dropped, not closed: a caller may still hold it; its scratch database goes
-                # when the last reference does.
                 del self.views[next(iter(self.views))]
         return view
 
-    def close(self) -> None:
-        """Close every view kept."""
+    def clear(self) -> None:
+        """Forget every state kept."""
         with self.lock:
-            for view in self.views.values():
-                view.close()
             self.views.clear()

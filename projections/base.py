@@ -6,10 +6,13 @@ Projections write through `Sql` (events/sql.py), the slice of DB-API both backen
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 from events import RecordedEvent
 from events.sql import Sql
+
+if TYPE_CHECKING:
+    from events.ledger_events import EventRetracted
 
 Column = tuple[str, str, str]
 """(name, portable type, constraints): the type is TEXT, INTEGER (64-bit) or REAL (64-bit
@@ -23,6 +26,9 @@ class Table(NamedTuple):
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     indexes: tuple[tuple[str, str], ...] = ()
+    per_event: bool = False
+    """Rows are written once per event (an execution, an outcome), not totals that change
+    with every event: their past is read by scanning versions, not key by key."""
 
     def ddl(self, types: Mapping[str, str]) -> str:
         """CREATE TABLE with each portable type mapped by `types` (unmapped ones as written)."""
@@ -91,3 +97,25 @@ class Projection:
 def dec(value: Any) -> Any:
     """Decimal to its stored exact text (None stays None)."""
     return None if value is None else str(value)
+
+
+def fold(
+    db: Sql, projection: Projection, events: Sequence[RecordedEvent], reader: StreamReader
+) -> None:
+    """Fold events into one projection: handled types in runs, each retraction on its own
+    (its target read through `reader`)."""
+    handles = projection.handles
+    run: list[RecordedEvent] = []
+    for recorded in events:
+        if recorded.event_type == "EventRetracted":
+            if run:
+                projection.apply(db, run, reader)
+                run = []
+            event = cast("EventRetracted", recorded.event)
+            target = reader.read_event(db, event.target_seq)
+            if target is not None and target.event_type in handles:
+                projection.retract(db, target, recorded, reader)
+        elif recorded.event_type in handles:
+            run.append(recorded)
+    if run:
+        projection.apply(db, run, reader)

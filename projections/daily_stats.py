@@ -66,7 +66,7 @@ class PatternDailyStats(Projection):
     """Table `pattern_daily_stats`, one row per pattern per day it ran."""
 
     name = "pattern_daily_stats"
-    version = 1
+    version = 2  # 2: row versions kept for as-of reads (ledger/history.py)
     handles = frozenset({"PatternExecutionRecorded"})
     tables = (
         Table(

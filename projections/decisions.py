@@ -24,7 +24,7 @@ class DecisionMetrics(Projection):
     """Tables `decisions`, `outcomes` and `conversion_metrics`."""
 
     name = "decision_metrics"
-    version = 2  # 2: 8-byte INTEGER and REAL columns on PostgreSQL
+    version = 3  # 2: 8-byte INTEGER and REAL columns on PostgreSQL; 3: row versions
     handles = frozenset({"DecisionLogged", "OutcomeRecorded"})
     tables = (
         Table(
@@ -57,6 +57,7 @@ class DecisionMetrics(Projection):
                 ("idx_decisions_decided_at", "decided_at"),
                 ("idx_decisions_opportunity", "opportunity_id"),
             ),
+            per_event=True,
         ),
         Table(
             "outcomes",
@@ -79,6 +80,7 @@ class DecisionMetrics(Projection):
                 ("idx_outcomes_decision", "decision_id"),
                 ("idx_outcomes_occurred_at", "occurred_at"),
             ),
+            per_event=True,
         ),
         Table(
             "conversion_metrics",

@@ -37,7 +37,7 @@ class PatternExecutions(Projection):
     """Table `pattern_executions`."""
 
     name = "pattern_executions"
-    version = 2  # 2: 8-byte INTEGER and REAL columns on PostgreSQL
+    version = 3  # 2: 8-byte INTEGER and REAL columns on PostgreSQL; 3: row versions
     handles = frozenset({"PatternExecutionRecorded"})
     tables = (
         Table(
@@ -57,6 +57,7 @@ class PatternExecutions(Projection):
             ),
             ("id",),
             indexes=(("idx_pattern_executions_pattern", "pattern_id, executed_at"),),
+            per_event=True,
         ),
     )
 

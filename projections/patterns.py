@@ -33,7 +33,7 @@ class PatternRegistry(Projection):
     """Table `patterns`: one row per pattern ever approved."""
 
     name = "patterns"
-    version = 1
+    version = 2  # 2: row versions kept for as-of reads (ledger/history.py)
     handles = frozenset(c.__name__ for c in _STATE_EVENTS)
     tables = (
         Table(

@@ -32,7 +32,7 @@ class OpportunityPredictions(Projection):
     """Table `opportunity_predictions` (id = the event's seq)."""
 
     name = "opportunity_predictions"
-    version = 2  # 2: 8-byte INTEGER and REAL columns on PostgreSQL
+    version = 3  # 2: 8-byte INTEGER and REAL columns on PostgreSQL; 3: row versions
     handles = frozenset({"OpportunityScored"})
     tables = (
         Table(
@@ -53,6 +53,7 @@ class OpportunityPredictions(Projection):
             ),
             ("id",),
             indexes=(("idx_opportunity_predictions_opportunity", "opportunity_id, id"),),
+            per_event=True,
         ),
     )
 

@@ -47,7 +47,7 @@ class RoiSummary(Projection):
     """Table `pattern_roi_summary`; a row appears when a pattern is approved."""
 
     name = "pattern_roi_summary"
-    version = 1
+    version = 2  # 2: row versions kept for as-of reads (ledger/history.py)
     handles = frozenset({"PatternApproved", "PatternExecutionRecorded"})
     tables = (
         Table(

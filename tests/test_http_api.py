@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.http.app import create_app
+from ledger.views import KEPT
 
 SOURCE_EXECUTION = {
     "pattern_id": "test-retry-automation",
@@ -371,7 +372,7 @@ def test_a_long_lived_server_stays_bounded(any_location: str) -> None:
         for seq in range(1, 22):
             assert c.get(f"/api/roi-tracking/summary?as_of={seq}").status_code == 200
             assert c.get("/api/ledger/digest").status_code == 200
-        assert len(c.app.state.ledger.views.views) <= 4  # type: ignore[attr-defined]
+        assert len(c.app.state.ledger.views.views) <= KEPT  # type: ignore[attr-defined]
         assert connections() <= before
 
 

@@ -1,0 +1,390 @@
+"""Temporal projection rows: every projection table keeps each version of each row with the
+seq range in which it held, so a past state is an index lookup, not a replay.
+
+Beside each table `t` the database holds:
+
+- `t__h`, the versions: the table's columns plus `seq_from` (the seq whose fold made the
+  version), `seq_to` (the seq whose fold replaced it; `OPEN` while current) and `gone` (1 for
+  a tombstone: the row was deleted at `seq_from`).
+- `t__k`, every key the table ever held (for per-key lookups in tables whose rows change
+  often, such as per-pattern totals).
+
+Triggers keep them in step with the live table inside the same transaction, reading the seq
+being folded from `history_clock`. The projector folds in *units* of at most `UNIT` events
+and sets the clock to each unit's last seq; a unit of several events is noted in
+`history_units`, because a seq inside it is not a version boundary: its state is the state
+before the unit plus a fold of the unit's first events (`AsOfState`), at most `UNIT` of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from events import RecordedEvent
+from events.sql import Cursor, Sql
+from projections.base import Projection, Table, fold
+
+if TYPE_CHECKING:
+    from ledger.eventlog import EventLog
+
+UNIT = 100
+"""Most events folded under one history version in bulk work (a batch, catch-up, rebuild);
+an as-of inside a unit folds at most this many events on top of the unit's start."""
+
+OPEN = 9223372036854775807
+"""`seq_to` of a version still current (the largest 64-bit integer)."""
+
+INFRASTRUCTURE = (
+    "CREATE TABLE IF NOT EXISTS history_clock (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,"
+    " generation INTEGER NOT NULL)",
+    "INSERT INTO history_clock (id, seq, generation) SELECT 1, 0, 0 WHERE NOT EXISTS "
+    "(SELECT 1 FROM history_clock)",
+    "CREATE TABLE IF NOT EXISTS history_units (projection TEXT NOT NULL,"
+    " end_seq INTEGER NOT NULL, start_seq INTEGER NOT NULL, PRIMARY KEY (projection, end_seq))",
+)
+
+
+def _names(table: Table) -> list[str]:
+    return [c[0] for c in table.columns]
+
+
+def _match(key: Sequence[str], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{k} = {right}.{k}" for k in key)
+
+
+def create(db: Sql, table: Table, kind: str, types: Mapping[str, str]) -> None:
+    """The history and key tables of `table`, and the triggers that fill them."""
+    for statement in INFRASTRUCTURE:
+        db.execute(statement)
+    key = table.primary_key
+    columns = [f"{name} {types.get(t, t)}" for name, t, _ in table.columns]
+    integer = types.get("INTEGER", "INTEGER")
+    db.execute(
+        f"CREATE TABLE IF NOT EXISTS {table.name}__h ({', '.join(columns)},"
+        f" seq_from {integer} NOT NULL, seq_to {integer} NOT NULL, gone {integer} NOT NULL,"
+        f" PRIMARY KEY ({', '.join(key)}, seq_from))"
+    )
+    db.execute(f"CREATE INDEX IF NOT EXISTS {table.name}__h_seq ON {table.name}__h (seq_from)")
+    if not table.per_event:
+        key_columns = [c for c in columns if c.split()[0] in key]
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {table.name}__k ({', '.join(key_columns)},"
+            f" PRIMARY KEY ({', '.join(key)}))"
+        )
+    if kind == "sqlite":
+        _sqlite_triggers(db, table)
+    else:
+        _postgres_triggers(db, table)
+
+
+def drop(db: Sql, table: Table, kind: str) -> None:
+    """Drop the history of `table` (its triggers go with the live table)."""
+    db.execute(f"DROP TABLE IF EXISTS {table.name}__h")
+    db.execute(f"DROP TABLE IF EXISTS {table.name}__k")
+    if kind != "sqlite":
+        db.execute(f"DROP FUNCTION IF EXISTS {table.name}__hf() CASCADE")
+
+
+def _steps(table: Table, row: str, clock: str, insert_key: str) -> tuple[str, str, str]:
+    """The three statements every change runs: drop a version made earlier in this same
+    unit, close the open version, add the new one (`row` is NEW or OLD)."""
+    key, h = table.primary_key, f"{table.name}__h"
+    same = " AND ".join(f"{k} = {row}.{k}" for k in key)
+    drop_same = f"DELETE FROM {h} WHERE {same} AND seq_from = {clock}"
+    close = (
+        f"UPDATE {h} SET seq_to = {clock} WHERE {same} AND seq_to = {OPEN}"
+        f" AND seq_from = (SELECT max(x.seq_from) FROM {h} x WHERE "
+        + " AND ".join(f"x.{k} = {row}.{k}" for k in key)
+        + ")"
+    )
+    return drop_same, close, insert_key
+
+
+def _version(table: Table, row: str, clock: str, gone: int) -> str:
+    names = _names(table)
+    values = ", ".join(f"{row}.{n}" for n in names)
+    return (
+        f"INSERT INTO {table.name}__h ({', '.join(names)}, seq_from, seq_to, gone)"
+        f" VALUES ({values}, {clock}, {OPEN}, {gone})"
+    )
+
+
+def _sqlite_triggers(db: Sql, table: Table) -> None:
+    clock = "(SELECT seq FROM history_clock WHERE id = 1)"
+    key = ", ".join(table.primary_key)
+    new_key = ", ".join(f"new.{k}" for k in table.primary_key)
+    remember = (
+        ""
+        if table.per_event
+        else f"INSERT OR IGNORE INTO {table.name}__k ({key}) VALUES ({new_key});"
+    )
+    for event, row, gone in (("INSERT", "new", 0), ("UPDATE", "new", 0), ("DELETE", "old", 1)):
+        drop_same, close, _ = _steps(table, row, clock, "")
+        extra = remember if event == "INSERT" else ""
+        db.execute(
+            f"CREATE TRIGGER IF NOT EXISTS {table.name}__h_{event.lower()} AFTER {event} ON"
+            f" {table.name} BEGIN {drop_same}; {close}; {_version(table, row, clock, gone)};"
+            f" {extra} END"
+        )
+
+
+def _postgres_triggers(db: Sql, table: Table) -> None:
+    key = ", ".join(table.primary_key)
+    new_key = ", ".join(f"NEW.{k}" for k in table.primary_key)
+    remember = (
+        ""
+        if table.per_event
+        else f"IF TG_OP = 'INSERT' THEN INSERT INTO {table.name}__k ({key}) VALUES ({new_key})"
+        " ON CONFLICT DO NOTHING; END IF;"
+    )
+    new_drop, new_close, _ = _steps(table, "NEW", "c", "")
+    old_drop, old_close, _ = _steps(table, "OLD", "c", "")
+    db.execute(
+        f"CREATE OR REPLACE FUNCTION {table.name}__hf() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " DECLARE c BIGINT; BEGIN SELECT seq INTO c FROM history_clock WHERE id = 1;"
+        f" IF TG_OP = 'DELETE' THEN {old_drop}; {old_close}; {_version(table, 'OLD', 'c', 1)};"
+        f" ELSE {new_drop}; {new_close}; {_version(table, 'NEW', 'c', 0)}; {remember} END IF;"
+        " RETURN NULL; END $$"
+    )
+    db.execute(
+        f"CREATE OR REPLACE TRIGGER {table.name}__h_t AFTER INSERT OR UPDATE OR DELETE ON"
+        f" {table.name} FOR EACH ROW EXECUTE FUNCTION {table.name}__hf()"
+    )
+
+
+def set_clock(db: Sql, seq: int) -> None:
+    """The seq the next changes are versioned at (the last seq of the unit being folded)."""
+    db.execute("UPDATE history_clock SET seq = ? WHERE id = 1", (seq,))
+
+
+def note_units(db: Sql, units: Iterable[tuple[str, int, int]]) -> None:
+    """Units of several events: (projection, first seq folded, last seq)."""
+    db.executemany(
+        "INSERT INTO history_units (projection, start_seq, end_seq) VALUES (?, ?, ?)"
+        " ON CONFLICT (projection, end_seq) DO UPDATE SET start_seq = excluded.start_seq",
+        list(units),
+    )
+
+
+def forget_units(db: Sql, projection: str) -> None:
+    """A projection being refolded from scratch loses its units with its history, and the
+    generation moves on: as-of states worked out from the old units no longer hold."""
+    db.execute("DELETE FROM history_units WHERE projection = ?", (projection,))
+    db.execute("UPDATE history_clock SET generation = generation + 1 WHERE id = 1")
+
+
+def generation(db: Sql) -> int:
+    """How many times any projection's history was refolded (0 before any history)."""
+    row = db.execute("SELECT generation FROM history_clock WHERE id = 1").fetchone()
+    return -1 if row is None else int(row[0])
+
+
+# -- reading the past ----------------------------------------------------------------------
+
+
+def rows_at(table: Table, seq: int) -> str:
+    """A SELECT of `table`'s columns as they stood at `seq` (seq is an int, inlined)."""
+    names = _names(table)
+    h = f"{table.name}__h"
+    if table.per_event:
+        return (
+            f"SELECT {', '.join(names)} FROM {h}"
+            f" WHERE seq_from <= {int(seq)} AND seq_to > {int(seq)} AND gone = 0"
+        )
+    key = table.primary_key
+    latest = (
+        f"(SELECT max(x.seq_from) FROM {h} x WHERE "
+        + " AND ".join(f"x.{k} = k.{k}" for k in key)
+        + f" AND x.seq_from <= {int(seq)})"
+    )
+    return (
+        f"SELECT {', '.join(f'h.{n}' for n in names)} FROM {table.name}__k k JOIN {h} h"
+        f" ON {_match(key, 'h', 'k')} AND h.seq_from = {latest} WHERE h.gone = 0"
+    )
+
+
+class Overlay(NamedTuple):
+    """The rows of one table that a fold inside a unit changed: their keys, and the rows
+    those keys hold at the as-of seq (a key absent from `rows` did not exist then)."""
+
+    keys: list[tuple[Any, ...]]
+    rows: list[tuple[Any, ...]]
+
+
+class AsOfState(NamedTuple):
+    """What a read as of `seq` needs: the seq, and the overlays of tables whose projection
+    folded a unit containing it."""
+
+    seq: int
+    overlays: dict[str, Overlay]
+
+
+def containing_units(db: Sql, projections: Sequence[Projection], seq: int) -> dict[str, int]:
+    """Projection name -> end seq of its unit that has `seq` strictly inside."""
+    found: dict[str, int] = {}
+    for p in projections:
+        row = db.execute(
+            "SELECT start_seq, end_seq FROM history_units WHERE projection = ? AND end_seq > ?"
+            " ORDER BY end_seq LIMIT 1",
+            (p.name, seq),
+        ).fetchone()
+        if row is not None and int(row[0]) <= seq:
+            found[p.name] = int(row[1])
+    return found
+
+
+def keys_changed(db: Sql, table: Table, end: int) -> list[tuple[Any, ...]]:
+    """Keys of `table` with a version made by the unit ending at `end`."""
+    key = ", ".join(table.primary_key)
+    rows = db.execute(f"SELECT {key} FROM {table.name}__h WHERE seq_from = ?", (end,)).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def rows_of_keys(
+    db: Sql, table: Table, seq: int, keys: Sequence[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """The rows these keys held at `seq` (absent keys did not exist then)."""
+    names = _names(table)
+    h = f"{table.name}__h"
+    match = " AND ".join(f"{k} = ?" for k in table.primary_key)
+    out = []
+    for k in keys:
+        row = db.execute(
+            f"SELECT {', '.join(names)}, gone FROM {h} WHERE {match} AND seq_from <= ?"
+            " ORDER BY seq_from DESC LIMIT 1",
+            (*k, seq),
+        ).fetchone()
+        if row is not None and not row[-1]:
+            out.append(tuple(row[:-1]))
+    return out
+
+
+class AsOfSql:
+    """A read transaction that sees every projection table as it stood at a past seq.
+
+    Each statement names projection tables as usual; a CTE of the same name, put in front,
+    shadows each one with its rows at that seq (tables a fold inside a unit changed get the
+    folded rows in place of their keys' versions), and the log's `events` with its rows up
+    to the seq, so the log's own readers (head, streams) answer as of it too.
+    """
+
+    def __init__(
+        self, db: Sql, state: AsOfState, tables: Mapping[str, Table], kind: str,
+        types: Mapping[str, str],
+    ) -> None:  # fmt: skip
+        import re
+
+        self.db = db
+        self.state = state
+        self.tables = tables
+        self.kind = kind
+        self.types = types
+        names = sorted([*tables, "events"], key=len)[::-1]
+        self.pattern = re.compile(r"\b(" + "|".join(names) + r")\b")
+
+    def _cte(self, name: str) -> tuple[str, list[Any]]:
+        if name == "events":  # the log as of the seq: its rows up to it
+            source = "main.events" if self.kind == "sqlite" else "events"
+            return f"events AS (SELECT * FROM {source} WHERE seq <= {self.state.seq})", []
+        table = self.tables[name]
+        body = rows_at(table, self.state.seq)
+        overlay = self.state.overlays.get(name)
+        if overlay is None or not overlay.keys:
+            return f"{name} AS ({body})", []
+        key = table.primary_key
+        params: list[Any] = []
+        marks = ", ".join("?" for _ in key)
+        excluded = ", ".join(f"({marks})" for _ in overlay.keys)
+        for k in overlay.keys:
+            params.extend(k)
+        alias = "h." if not table.per_event else ""
+        body += f" AND ({', '.join(alias + k for k in key)}) NOT IN (VALUES {excluded})"
+        if overlay.rows:
+            casts = [self._placeholder(t) for _, t, _ in table.columns]
+            selects = " UNION ALL ".join(f"SELECT {', '.join(casts)}" for _ in overlay.rows)
+            for r in overlay.rows:
+                params.extend(r)
+            body = f"{body} UNION ALL {selects}"
+        return f"{name} AS ({body})", params
+
+    def _placeholder(self, portable: str) -> str:
+        if self.kind == "sqlite":
+            return "?"
+        return f"CAST(? AS {self.types.get(portable, portable)})"
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        """Run a read with each projection table it names shadowed as of the seq."""
+        names = sorted(set(self.pattern.findall(sql)))
+        if not names:
+            return self.db.execute(sql, params)
+        ctes, pre = [], []
+        for name in names:
+            text, values = self._cte(name)
+            ctes.append(text)
+            pre.extend(values)
+        return self.db.execute(f"WITH {', '.join(ctes)} {sql}", [*pre, *params])
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        """Reads never write."""
+        raise TypeError("an as-of view is read-only")
+
+
+def fold_inside(
+    db: Sql,
+    log: EventLog,
+    projections: Sequence[Projection],
+    units: Mapping[str, int],
+    seq: int,
+) -> dict[str, Overlay]:
+    """For each projection whose unit (ending at units[name]) has `seq` inside: the rows that
+    unit changed, as they stood at `seq` — its state before the unit, folded with the unit's
+    events up to `seq` in a scratch database."""
+    import sqlite3
+
+    overlays: dict[str, Overlay] = {}
+    scratch = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for p in projections:
+            end = units.get(p.name)
+            if end is None:
+                continue
+            start = int(
+                db.execute(
+                    "SELECT start_seq FROM history_units WHERE projection = ? AND end_seq = ?",
+                    (p.name, end),
+                ).fetchone()[0]
+            )
+            keys = {t.name: keys_changed(db, t, end) for t in p.tables}
+            p.create(scratch, {})
+            for t in p.tables:
+                before = rows_of_keys(db, t, start - 1, keys[t.name])
+                if before:
+                    marks = ", ".join("?" for _ in t.columns)
+                    scratch.executemany(f"INSERT INTO {t.name} VALUES ({marks})", before)
+            events = log.read_after(db, start - 1, seq - start + 1, upto=seq)
+            fold(scratch, p, events, SourceReader(log, db))
+            for t in p.tables:
+                names = ", ".join(_names(t))
+                rows = scratch.execute(f"SELECT {names} FROM {t.name}").fetchall()
+                overlays[t.name] = Overlay(keys[t.name], [tuple(r) for r in rows])
+    finally:
+        scratch.close()
+    return overlays
+
+
+class SourceReader:
+    """Reads the log of the source ledger while a scratch database folds (`EventLog`'s
+    reading methods, bound to the source's read transaction)."""
+
+    def __init__(self, log: EventLog, db: Sql) -> None:
+        self.log = log
+        self.db = db
+
+    def read_stream(
+        self, db: Sql, stream_id: str, upto_seq: int, event_types: Iterable[str] = ()
+    ) -> list[RecordedEvent]:
+        return self.log.read_stream(self.db, stream_id, upto_seq, event_types)
+
+    def read_event(self, db: Sql, seq: int) -> RecordedEvent | None:
+        return self.log.read_event(self.db, seq)
