@@ -28,7 +28,7 @@ from projections.base import Projection, Table, fold
 if TYPE_CHECKING:
     from ledger.eventlog import EventLog
 
-UNIT = 100
+UNIT = 250
 """Most events folded under one history version in bulk work (a batch, catch-up, rebuild);
 an as-of inside a unit folds at most this many events on top of the unit's start."""
 
@@ -65,8 +65,9 @@ def create(db: Sql, table: Table, kind: str, types: Mapping[str, str]) -> None:
         f" seq_from {integer} NOT NULL, seq_to {integer} NOT NULL, gone {integer} NOT NULL,"
         f" PRIMARY KEY ({', '.join(key)}, seq_from))"
     )
-    db.execute(f"CREATE INDEX IF NOT EXISTS {table.name}__h_seq ON {table.name}__h (seq_from)")
-    if not table.per_event:
+    if table.per_event:
+        db.execute(f"CREATE INDEX IF NOT EXISTS {table.name}__h_seq ON {table.name}__h (seq_from)")
+    else:
         key_columns = [c for c in columns if c.split()[0] in key]
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {table.name}__k ({', '.join(key_columns)},"
@@ -86,66 +87,60 @@ def drop(db: Sql, table: Table, kind: str) -> None:
         db.execute(f"DROP FUNCTION IF EXISTS {table.name}__hf() CASCADE")
 
 
-def _steps(table: Table, row: str, clock: str, insert_key: str) -> tuple[str, str, str]:
-    """The three statements every change runs: drop a version made earlier in this same
-    unit, close the open version, add the new one (`row` is NEW or OLD)."""
+def _steps(table: Table, change: str, row: str, clock: str) -> list[str]:
+    """What one change (INSERT, UPDATE or DELETE) of a live row does to its history, `row`
+    naming the row (NEW or OLD) and `clock` the seq being folded.
+
+    Every change writes the version it leaves at `clock` (a tombstone for a delete), over any
+    version this same unit already wrote. A per-event table also closes the version it
+    replaces (`seq_to`), which its past scan reads; a totals table's past is read key by key,
+    the latest version at or before a seq, and needs no closing. A new totals key is noted.
+    """
     key, h = table.primary_key, f"{table.name}__h"
-    same = " AND ".join(f"{k} = {row}.{k}" for k in key)
-    drop_same = f"DELETE FROM {h} WHERE {same} AND seq_from = {clock}"
-    close = (
-        f"UPDATE {h} SET seq_to = {clock} WHERE {same} AND seq_to = {OPEN}"
-        f" AND seq_from = (SELECT max(x.seq_from) FROM {h} x WHERE "
-        + " AND ".join(f"x.{k} = {row}.{k}" for k in key)
-        + ")"
-    )
-    return drop_same, close, insert_key
-
-
-def _version(table: Table, row: str, clock: str, gone: int) -> str:
     names = _names(table)
     values = ", ".join(f"{row}.{n}" for n in names)
-    return (
-        f"INSERT INTO {table.name}__h ({', '.join(names)}, seq_from, seq_to, gone)"
+    gone = 1 if change == "DELETE" else 0
+    updates = ", ".join(f"{n} = excluded.{n}" for n in [*names, "seq_to", "gone"] if n not in key)
+    steps = []
+    if table.per_event and change != "INSERT":
+        same = " AND ".join(f"{k} = {row}.{k}" for k in key)
+        steps.append(
+            f"UPDATE {h} SET seq_to = {clock} WHERE {same} AND seq_to = {OPEN}"
+            f" AND seq_from < {clock} AND gone = 0"
+        )
+    steps.append(
+        f"INSERT INTO {h} ({', '.join(names)}, seq_from, seq_to, gone)"
         f" VALUES ({values}, {clock}, {OPEN}, {gone})"
+        f" ON CONFLICT ({', '.join(key)}, seq_from) DO UPDATE SET {updates}"
     )
+    if not table.per_event and change == "INSERT":
+        steps.append(
+            f"INSERT INTO {table.name}__k ({', '.join(key)})"
+            f" VALUES ({', '.join(f'{row}.{k}' for k in key)}) ON CONFLICT DO NOTHING"
+        )
+    return steps
 
 
 def _sqlite_triggers(db: Sql, table: Table) -> None:
     clock = "(SELECT seq FROM history_clock WHERE id = 1)"
-    key = ", ".join(table.primary_key)
-    new_key = ", ".join(f"new.{k}" for k in table.primary_key)
-    remember = (
-        ""
-        if table.per_event
-        else f"INSERT OR IGNORE INTO {table.name}__k ({key}) VALUES ({new_key});"
-    )
-    for event, row, gone in (("INSERT", "new", 0), ("UPDATE", "new", 0), ("DELETE", "old", 1)):
-        drop_same, close, _ = _steps(table, row, clock, "")
-        extra = remember if event == "INSERT" else ""
+    for change, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
+        body = "; ".join(_steps(table, change, row, clock))
         db.execute(
-            f"CREATE TRIGGER IF NOT EXISTS {table.name}__h_{event.lower()} AFTER {event} ON"
-            f" {table.name} BEGIN {drop_same}; {close}; {_version(table, row, clock, gone)};"
-            f" {extra} END"
+            f"CREATE TRIGGER IF NOT EXISTS {table.name}__h_{change.lower()} AFTER {change} ON"
+            f" {table.name} BEGIN {body}; END"
         )
 
 
 def _postgres_triggers(db: Sql, table: Table) -> None:
-    key = ", ".join(table.primary_key)
-    new_key = ", ".join(f"NEW.{k}" for k in table.primary_key)
-    remember = (
-        ""
-        if table.per_event
-        else f"IF TG_OP = 'INSERT' THEN INSERT INTO {table.name}__k ({key}) VALUES ({new_key})"
-        " ON CONFLICT DO NOTHING; END IF;"
+    insert, update, delete = (
+        "; ".join(_steps(table, change, row, "c"))
+        for change, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
     )
-    new_drop, new_close, _ = _steps(table, "NEW", "c", "")
-    old_drop, old_close, _ = _steps(table, "OLD", "c", "")
     db.execute(
         f"CREATE OR REPLACE FUNCTION {table.name}__hf() RETURNS trigger LANGUAGE plpgsql AS $$"
         " DECLARE c BIGINT; BEGIN SELECT seq INTO c FROM history_clock WHERE id = 1;"
-        f" IF TG_OP = 'DELETE' THEN {old_drop}; {old_close}; {_version(table, 'OLD', 'c', 1)};"
-        f" ELSE {new_drop}; {new_close}; {_version(table, 'NEW', 'c', 0)}; {remember} END IF;"
-        " RETURN NULL; END $$"
+        f" IF TG_OP = 'INSERT' THEN {insert}; ELSIF TG_OP = 'UPDATE' THEN {update};"
+        f" ELSE {delete}; END IF; RETURN NULL; END $$"
     )
     db.execute(
         f"CREATE OR REPLACE TRIGGER {table.name}__h_t AFTER INSERT OR UPDATE OR DELETE ON"
@@ -235,10 +230,18 @@ def containing_units(db: Sql, projections: Sequence[Projection], seq: int) -> di
 
 
 def keys_changed(db: Sql, table: Table, end: int) -> list[tuple[Any, ...]]:
-    """Keys of `table` with a version made by the unit ending at `end`."""
+    """Keys of `table` with a version made by the unit ending at `end` (a per-event table
+    by its seq index; a totals table key by key, its keys being few)."""
     key = ", ".join(table.primary_key)
-    rows = db.execute(f"SELECT {key} FROM {table.name}__h WHERE seq_from = ?", (end,)).fetchall()
-    return [tuple(r) for r in rows]
+    if table.per_event:
+        sql = f"SELECT {key} FROM {table.name}__h WHERE seq_from = ?"
+    else:
+        sql = (
+            f"SELECT {', '.join(f'k.{k}' for k in table.primary_key)} FROM {table.name}__k k"
+            f" WHERE EXISTS (SELECT 1 FROM {table.name}__h h WHERE"
+            f" {_match(table.primary_key, 'h', 'k')} AND h.seq_from = ?)"
+        )
+    return [tuple(r) for r in db.execute(sql, (end,)).fetchall()]
 
 
 def rows_of_keys(
