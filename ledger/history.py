@@ -32,6 +32,11 @@ UNIT = 250
 """Most events folded under one history version in bulk work (a batch, catch-up, rebuild);
 an as-of inside a unit folds at most this many events on top of the unit's start."""
 
+MOST_INLINED = 20_000
+"""Most values a read inlines for the rows a fold inside a unit changed (SQLite takes 32,766
+parameters a statement); beyond it (a retraction that rewrote thousands of rows inside one
+unit) that read replays the log to its seq instead."""
+
 OPEN = 9223372036854775807
 """`seq_to` of a version still current (the largest 64-bit integer)."""
 
@@ -209,10 +214,10 @@ class Overlay(NamedTuple):
 
 class AsOfState(NamedTuple):
     """What a read as of `seq` needs: the seq, and the overlays of tables whose projection
-    folded a unit containing it."""
+    folded a unit containing it (None: too many rows to inline, replay instead)."""
 
     seq: int
-    overlays: dict[str, Overlay]
+    overlays: dict[str, Overlay] | None
 
 
 def containing_units(db: Sql, projections: Sequence[Projection], seq: int) -> dict[str, int]:
@@ -292,7 +297,7 @@ class AsOfSql:
             return f"events AS (SELECT * FROM {source} WHERE seq <= {self.state.seq})", []
         table = self.tables[name]
         body = rows_at(table, self.state.seq)
-        overlay = self.state.overlays.get(name)
+        overlay = (self.state.overlays or {}).get(name)
         if overlay is None or not overlay.keys:
             return f"{name} AS ({body})", []
         key = table.primary_key
@@ -303,12 +308,11 @@ class AsOfSql:
             params.extend(k)
         alias = "h." if not table.per_event else ""
         body += f" AND ({', '.join(alias + k for k in key)}) NOT IN (VALUES {excluded})"
-        if overlay.rows:
-            casts = [self._placeholder(t) for _, t, _ in table.columns]
-            selects = " UNION ALL ".join(f"SELECT {', '.join(casts)}" for _ in overlay.rows)
+        if overlay.rows:  # VALUES, not a UNION per row: SQLite caps compound SELECTs at 500
+            casts = ", ".join(self._placeholder(t) for _, t, _ in table.columns)
+            body += " UNION ALL VALUES " + ", ".join(f"({casts})" for _ in overlay.rows)
             for r in overlay.rows:
                 params.extend(r)
-            body = f"{body} UNION ALL {selects}"
         return f"{name} AS ({body})", params
 
     def _placeholder(self, portable: str) -> str:
@@ -339,13 +343,14 @@ def fold_inside(
     projections: Sequence[Projection],
     units: Mapping[str, int],
     seq: int,
-) -> dict[str, Overlay]:
+) -> dict[str, Overlay] | None:
     """For each projection whose unit (ending at units[name]) has `seq` inside: the rows that
     unit changed, as they stood at `seq` — its state before the unit, folded with the unit's
-    events up to `seq` in a scratch database."""
+    events up to `seq` in a scratch database. None when they are too many to inline."""
     import sqlite3
 
     overlays: dict[str, Overlay] = {}
+    inlined = 0
     scratch = sqlite3.connect(":memory:", isolation_level=None)
     try:
         for p in projections:
@@ -371,9 +376,10 @@ def fold_inside(
                 names = ", ".join(_names(t))
                 rows = scratch.execute(f"SELECT {names} FROM {t.name}").fetchall()
                 overlays[t.name] = Overlay(keys[t.name], [tuple(r) for r in rows])
+                inlined += len(keys[t.name]) * len(t.primary_key) + len(rows) * len(t.columns)
     finally:
         scratch.close()
-    return overlays
+    return overlays if inlined <= MOST_INLINED else None
 
 
 class SourceReader:
