@@ -168,11 +168,15 @@ class Projector:
             history.note_units(db, several)
 
     def _advance(self, db: Sql, projections: Sequence[Projection], position: int) -> None:
-        for p in projections:
-            db.execute(
-                "UPDATE projection_checkpoints SET position = ? WHERE name = ? AND position < ?",
-                (position, p.name, position),
-            )
+        """Move the checkpoints in one statement (on PostgreSQL each is a round trip)."""
+        if not projections:
+            return
+        names = [p.name for p in projections]
+        db.execute(
+            "UPDATE projection_checkpoints SET position = ?"
+            f" WHERE name IN ({', '.join('?' * len(names))}) AND position < ?",
+            (position, *names, position),
+        )
 
     def select(self, names: Sequence[str] | None) -> list[Projection]:
         """Projections by name (all when none are named); unknown names are an input error

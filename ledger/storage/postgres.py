@@ -93,10 +93,13 @@ class PostgresBackend:
 
         with self._lock:
             try:
-                self._conn.execute("BEGIN")
-                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-                yield self._sql
-                self._conn.execute("COMMIT")
+                # pipeline mode: statements whose results are not read (the inserts, the
+                # projections' writes, COMMIT) go out without waiting for a round trip each
+                with self._conn.pipeline():
+                    self._conn.execute("BEGIN")
+                    self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                    yield self._sql
+                    self._conn.execute("COMMIT")
             except psycopg.Error as exc:
                 self._rollback()
                 raise self._error(exc) from None
