@@ -158,3 +158,54 @@ def test_every_number_that_leaves_as_json_is_finite() -> None:
         "b": [None, None],
         "c": 1.5,
     }
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.characters(codec="utf-8"), max_size=8)
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.text(alphabet=st.characters(max_codepoint=127), max_size=6)
+            | st.text(alphabet=st.characters(codec="utf-8"), max_size=4),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400)
+@given(value=json_values)
+def test_the_fast_path_is_exactly_rfc8785(value: Any) -> None:
+    """canonical_json skips the pure-Python canonicaliser for plain JSON (no floats, ASCII
+    text, safe integers): for every value, its text equals rfc8785's, or both refuse."""
+    import rfc8785
+
+    try:
+        expected: str | None = rfc8785.dumps(value).decode()
+    except rfc8785.CanonicalizationError:
+        expected = None
+    try:
+        got: str | None = canonical_json(value)
+    except ValueError:
+        got = None
+    assert got == expected
+
+
+def test_plain_json_with_control_characters_and_big_integers() -> None:
+    import rfc8785
+
+    value = {"b": '\x00\x1f\x7f"\\\n\t/', "a": [2**53 - 1, -(2**53 - 1), True, None], "": {}}
+    assert canonical_json(value) == rfc8785.dumps(value).decode()
+    for too_big in (2**53, -(2**53)):
+        try:
+            canonical_json({"n": too_big})
+        except ValueError:
+            continue
+        raise AssertionError(f"{too_big} is beyond RFC 8785's exact integers")
