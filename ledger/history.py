@@ -147,8 +147,9 @@ def _postgres_triggers(db: Sql, table: Table) -> None:
         f" IF TG_OP = 'INSERT' THEN {insert}; ELSIF TG_OP = 'UPDATE' THEN {update};"
         f" ELSE {delete}; END IF; RETURN NULL; END $$"
     )
-    db.execute(
-        f"CREATE OR REPLACE TRIGGER {table.name}__h_t AFTER INSERT OR UPDATE OR DELETE ON"
+    db.execute(f"DROP TRIGGER IF EXISTS {table.name}__h_t ON {table.name}")  # before PG 14:
+    db.execute(  # no CREATE OR REPLACE TRIGGER
+        f"CREATE TRIGGER {table.name}__h_t AFTER INSERT OR UPDATE OR DELETE ON"
         f" {table.name} FOR EACH ROW EXECUTE FUNCTION {table.name}__hf()"
     )
 
