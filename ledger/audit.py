@@ -49,6 +49,35 @@ def check_rows(
         prev_seq, prev_hash = seq, stored_hash
 
 
+class ChainCheck:
+    """The hash chain checked batch by batch as another pass reads the rows (a rebuild's
+    fold): remembers where it got to and the first break."""
+
+    def __init__(self) -> None:
+        self.checked, self.last_hash = 0, GENESIS_HASH
+        self.first_bad_seq: int | None = None
+        self.problem: str | None = None
+
+    def feed(self, rows: Sequence[Sequence[Any]]) -> str | None:
+        """Check the next rows in order; the first problem ever found (None while whole)."""
+        if self.problem is None:
+            for seq, digest, problem in check_rows(rows, self.checked, self.last_hash):  # type: ignore[arg-type]
+                if problem is not None:
+                    self.first_bad_seq, self.problem = seq, problem
+                    break
+                self.checked, self.last_hash = seq, digest
+        return self.problem
+
+    def result(self) -> dict[str, Any]:
+        """What `verify_chain` says about the rows fed so far."""
+        return {
+            "ok": self.problem is None,
+            "checked": self.checked,
+            "first_bad_seq": self.first_bad_seq,
+            "problem": self.problem,
+        }
+
+
 def verify_chain(
     ledger: Ledger,
     upto: int | None = None,

@@ -9,16 +9,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import Any
 
 from events import RecordedEvent
 from events.sql import Sql
 from ledger import history
-from ledger.eventlog import EventLog
+from ledger.eventlog import EventLog, decode_row
 from projections.base import Projection, fold
-
-if TYPE_CHECKING:
-    pass
 
 Progress = Callable[[int], None]
 """Called with how many events were just projected."""
@@ -115,9 +112,17 @@ class Projector:
         return [(p, marks[p.name][1]) for p in self.projections]
 
     def catch_up(
-        self, db: Sql, head: int, *, limit: int | None = None, progress: Progress | None = None
+        self,
+        db: Sql,
+        head: int,
+        *,
+        limit: int | None = None,
+        progress: Progress | None = None,
+        check: Callable[[Sequence[Any]], None] | None = None,
     ) -> int:
         """Fold events after each projection's position up to `head` (at most `limit` of them).
+        `check` sees each batch's stored rows before they are decoded (a rebuild proves the
+        hash chain in the same pass; it raises to stop the fold).
 
         Returns the position reached; call again (a new transaction) until it equals head.
         """
@@ -129,9 +134,12 @@ class Projector:
         end = head if limit is None else min(head, start + limit)
         position = start
         while position < end:
-            batch = self.log.read_after(db, position, min(REBUILD_BATCH, end - position), upto=end)
-            if not batch:
+            rows = self.log.raw_after(db, position, min(REBUILD_BATCH, end - position), upto=end)
+            if not rows:
                 break
+            if check is not None:
+                check(rows)
+            batch = [decode_row(r) for r in rows]
             for unit in units(batch):
                 self._fold_unit(db, [(p, [e for e in unit if e.seq > pos]) for p, pos in positions])
             position = batch[-1].seq

@@ -467,27 +467,36 @@ class LedgerCore:
         force: bool = False,
         progress: Progress | None = None,
     ) -> dict[str, Any]:
-        """Verify the chain, then drop and refold projections (all, or those named) from the
-        log. A broken chain is refused (IntegrityError naming the first bad seq): folding it
-        would put forged figures into the projections. `force` folds it anyway."""
-        from ledger.audit import verify_chain
+        """Drop and refold projections (all, or those named) from the log, proving its hash
+        chain in the same pass. A broken chain is refused (IntegrityError naming the first bad
+        seq; the projections stay as they were): folding it would put forged figures into the
+        projections. `force` folds it anyway."""
+        from ledger.audit import ChainCheck
 
-        chain = verify_chain(self, progress=progress)
-        self._settle_alarm(chain)
-        if not chain["ok"] and not force:
-            raise IntegrityError(
-                f"rebuild refused: {chain['problem']} (first bad seq {chain['first_bad_seq']}); "
-                "folding it would put forged figures into the projections. Restore the ledger "
-                "from a backup, or `rebuild --force` to fold it as it is",
-                {"first_bad_seq": chain["first_bad_seq"], "problem": chain["problem"]},
-            )
+        chain = ChainCheck()
+
+        def check(rows: Sequence[Any]) -> None:
+            if chain.feed(rows) is not None and not force:
+                raise IntegrityError(
+                    f"rebuild refused: {chain.problem} (first bad seq {chain.first_bad_seq}); "
+                    "folding it would put forged figures into the projections. Restore the "
+                    "ledger from a backup, or `rebuild --force` to fold it as it is",
+                    {"first_bad_seq": chain.first_bad_seq, "problem": chain.problem},
+                )
+
         selected = self.projector.select(projection)
-        with bulk_work(), self.backend.write() as db:
-            self.projector.reset(db, selected)
-            head = self.log.head(db).seq
-            self.projector.catch_up(db, head, progress=progress)
+        completed = False
+        try:
+            with bulk_work(), self.backend.write() as db:
+                self.projector.reset(db, selected)
+                head = self.log.head(db).seq
+                self.projector.catch_up(db, head, progress=progress, check=check)
+            completed = True
+        finally:
+            if completed or chain.problem is not None:  # a whole check, or a break found
+                self._settle_alarm(chain.result())
         result: dict[str, Any] = {"projections": [p.name for p in selected], "events": head}
-        result["chain"] = {k: chain[k] for k in ("ok", "checked", "first_bad_seq", "problem")}
+        result["chain"] = chain.result()
         return result
 
     def existing_keys(self, keys: Sequence[str]) -> set[str]:
