@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from commands.base import Command, ConflictError
 from commands.fields import normal_id
@@ -23,13 +23,15 @@ from ledger import history
 from ledger.bootstrap import build_projections, handler_for
 from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
 from ledger.eventlog import EventLog, Head
-from ledger.history import AsOfState
 from ledger.projector import Progress, Projector, bulk_work
 from ledger.storage import open_backend, resolve_location
 from ledger.storage.base import Backend
 from ledger.uow import Clock, UnitOfWork, system_clock
 from ledger.validation import build_command, clip
 from ledger.views import Views, replay
+
+if TYPE_CHECKING:
+    from ledger.as_of import AsOfState
 
 AsOf = int | str | None
 
@@ -297,11 +299,13 @@ class LedgerCore:
     def _as_of_state(self, db: Sql, seq: int) -> AsOfState:
         """What reads as of `seq` need, inside the caller's read transaction; kept for the
         next reads until any projection's history is refolded."""
+        from ledger import as_of as past  # reads of the past only: an append never imports it
+
         projections = self.projector.projections
 
         def make() -> AsOfState:
-            inside = history.containing_units(db, projections, seq)
-            return AsOfState(seq, history.fold_inside(db, self.log, projections, inside, seq))
+            inside = past.containing_units(db, projections, seq)
+            return past.AsOfState(seq, past.fold_inside(db, self.log, projections, inside, seq))
 
         return self.views.get((seq, history.generation(db)), make)
 
@@ -330,7 +334,9 @@ class LedgerCore:
                 finally:
                     scratch.close()
                 return
-            yield history.AsOfSql(
+            from ledger import as_of as past
+
+            yield past.AsOfSql(
                 db, state, self.projector.tables, self.backend.kind, self.backend.column_types
             )
 
@@ -395,9 +401,11 @@ class LedgerCore:
                 scratch.close()
             # the rows' history must end where the live rows are: as of the head, each
             # table's versions are exactly its live rows (else as-of reads would drift)
-            at_head = history.AsOfSql(
+            from ledger import as_of as past
+
+            at_head = past.AsOfSql(
                 live,
-                AsOfState(head, {}),
+                past.AsOfState(head, {}),
                 self.projector.tables,
                 self.backend.kind,
                 self.backend.column_types,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ledger import Ledger, history, views
+from ledger import Ledger, as_of, history, views
 from ledger.errors import InputError
 
 NOW = "2026-03-01T12:00:00Z"
@@ -123,7 +123,7 @@ def test_a_seq_inside_a_rebuilt_unit_folds_only_that_unit(
     for seq, summary in live.items():
         assert ledger.roi_summary(as_of=seq) == summary, seq
     with ledger.reading(25) as db:
-        assert isinstance(db, history.AsOfSql)
+        assert isinstance(db, as_of.AsOfSql)
         overlays = db.state.overlays
     assert overlays["pattern_roi_summary"].keys  # 25 is inside the unit 21..30
     assert all(len(o.keys) <= 10 for o in overlays.values())
@@ -138,8 +138,8 @@ def test_a_unit_with_too_many_changed_rows_to_inline_is_replayed(
     fill(ledger, 40)
     live = {seq: ledger.roi_report("alpha", as_of=seq, now=NOW) for seq in range(4, 30)}
     ledger.rebuild()
-    monkeypatch.setattr(history, "MOST_INLINED", 5)
+    monkeypatch.setattr(as_of, "MOST_INLINED", 5)
     for seq, report in live.items():
         with ledger.reading(seq) as db:
-            assert not isinstance(db, history.AsOfSql)  # the replay's own database
+            assert not isinstance(db, as_of.AsOfSql)  # the replay's own database
         assert ledger.roi_report("alpha", as_of=seq, now=NOW) == report

@@ -268,7 +268,7 @@ def test_as_of_at_any_seq_equals_a_full_replay_to_it(
     heads of single appends, and seqs inside a batch's or a rebuild's history units, which
     need a fold of the unit's first events — they equal a full replay of the log to that
     seq, retractions included; after a rebuild they still do."""
-    from ledger import history
+    from ledger import as_of, history
     from ledger.views import replay
 
     monkeypatch.setattr(history, "UNIT", unit)
@@ -286,7 +286,7 @@ def test_as_of_at_any_seq_equals_a_full_replay_to_it(
             for seq in seqs:
                 expected = replay(led, seq)
                 with led.reading(seq) as db:
-                    inside = isinstance(db, history.AsOfSql) and any(
+                    inside = isinstance(db, as_of.AsOfSql) and any(
                         o.keys for o in db.state.overlays.values()
                     )
                 event("a seq inside a unit" if inside else "a seq at a version boundary")

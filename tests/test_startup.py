@@ -18,6 +18,8 @@ LAZY = (
     "projections.conversion_math",
     "projections.insights",
     "projections.prediction_math",
+    "ledger.as_of",
+    "rfc8785",
 )
 
 HEAVY = (
