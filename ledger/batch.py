@@ -7,6 +7,7 @@ discriminated union keyed by `command`; that is most of what makes the bulk path
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import IO, Annotated, Any, Literal, Union
@@ -58,12 +59,12 @@ def _describe_line(exc: ValidationError) -> str:
     first = exc.errors(include_url=False)[0]
     if first["type"] == "json_invalid":
         return f"not valid JSON ({first['msg'].removeprefix('Invalid JSON: ')})"
-    if first["type"] in ("model_type", "dict_type", "model_attributes_type"):
-        return "each line must be a JSON object"
+    if first["type"] in ("model_type", "dict_type", "model_attributes_type") and not first["loc"]:
+        return "each line must be a JSON object"  # the line itself, not a field of it
     return describe(_errors(exc))
 
 
-def read_commands(handle: IO[bytes]) -> Iterator[tuple[int, Command | InputError]]:
+def read_commands(handle: Iterable[bytes]) -> Iterator[tuple[int, Command | InputError]]:
     """Numbered commands from JSON Lines, each line decoded and validated on its own (a line
     that is not UTF-8 is refused alone); a leading byte order mark, blank lines and `#`
     comments are skipped."""
@@ -193,3 +194,151 @@ def _run_chunk(
     total.merge(out)
     if on_chunk:
         on_chunk(len(chunk))
+
+
+# -- other input formats ---------------------------------------------------------------------
+
+FORMATS = ("auto", "jsonl", "json", "csv", "tsv")
+"""What `record batch` reads: JSON Lines, a JSON array of objects, CSV or TSV with a header
+row naming the fields (`command` among them); `auto` goes by the file's extension, else by
+its first line."""
+
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+               ".tsv": "tsv", ".tab": "tsv"}  # fmt: skip
+
+LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+"""Where a carriage return not followed by a line feed ends a line."""
+
+OBJECT_FIELDS = frozenset({"context"})
+"""Fields whose CSV cell holds a JSON object (a decision's context)."""
+
+
+def read_batch(
+    handle: IO[bytes], form: str = "auto", name: str = ""
+) -> Iterator[tuple[int, Command | InputError]]:
+    """Numbered commands from any batch format, each line or row validated on its own."""
+    import itertools
+    from pathlib import PurePath
+
+    lines: Iterator[bytes] = iter(handle)
+    if form == "auto":
+        form = _EXTENSIONS.get(PurePath(name).suffix.lower(), "")
+    if not form:
+        peeked: list[bytes] = []
+        for raw in lines:
+            peeked.append(raw)
+            text = raw.removeprefix(BOM).strip()
+            if text and not text.startswith(b"#"):
+                break
+        first = text if peeked else b""
+        form = (
+            "jsonl" if first.startswith(b"{") else
+            "json" if first.startswith(b"[") else
+            "tsv" if b"\t" in first else "csv"
+        )  # fmt: skip
+        lines = itertools.chain(peeked, lines)
+    if form == "jsonl":
+        return read_commands(lines)
+    if form == "json":
+        return _read_array(b"".join(lines))
+    return _read_table(lines, "\t" if form == "tsv" else ",")
+
+
+def _as_line(number: int, fields: dict[str, Any]) -> Command | InputError:
+    """A row or array item, validated exactly as the same object on a JSON line would be."""
+    import json
+
+    return parse_line(number, json.dumps(fields, ensure_ascii=False))
+
+
+def _read_array(data: bytes) -> Iterator[tuple[int, Command | InputError]]:
+    from ledger.inputs import decode, parse_json
+
+    value = parse_json(decode(data, "file"), "file")
+    if not isinstance(value, list):
+        raise InputError(
+            "file: a JSON batch is an array of command objects (or use JSON Lines: one "
+            "object per line)",
+            {"field": "file"},
+        )
+    for number, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            yield number, InputError("each item must be a JSON object", {"line": number})
+        else:
+            yield number, _as_line(number, item)
+
+
+def _read_table(
+    lines: Iterable[bytes], delimiter: str
+) -> Iterator[tuple[int, Command | InputError]]:
+    """CSV or TSV rows under a header row: each row's non-empty cells are its fields (a
+    `context` cell holds JSON). A row that is not UTF-8, or has more cells than the header,
+    is refused alone."""
+    import csv
+    import json
+
+    undecodable: dict[int, InputError] = {}
+
+    def text_lines() -> Iterator[str]:
+        for number, raw in enumerate(lines, 1):
+            if number == 1:
+                raw = raw.removeprefix(BOM)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                undecodable[number] = InputError(
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start})",
+                    {"line": number},
+                )
+                yield "\n"
+                continue
+            # a lone carriage return ends a line too, for csv as for newline="" files
+            yield from (part for part in LONE_CR.split(text) if part)
+
+    reader = csv.reader(text_lines(), delimiter=delimiter)
+    header: list[str] | None = None
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, InputError(f"not CSV: {exc}", {"line": reader.line_num})
+            continue
+        number = reader.line_num
+        if number in undecodable:
+            yield number, undecodable.pop(number)
+            continue
+        if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header = [cell.strip() for cell in row]
+            duplicated = sorted({c for c in header if header.count(c) > 1})
+            if "command" not in header or duplicated or "" in header:
+                raise InputError(
+                    "file: the first row must name each column once, `command` among them "
+                    f"(got {', '.join(header)[:200]})",
+                    {"field": "file", "line": number},
+                )
+            continue
+        if len(row) > len(header):
+            yield (
+                number,
+                InputError(
+                    f"{len(row)} cells, but the header names {len(header)} columns",
+                    {"line": number},
+                ),
+            )
+            continue
+        fields: dict[str, Any] = {}
+        for column, cell in zip(header, row, strict=False):
+            if cell.strip() == "":
+                continue
+            if column in OBJECT_FIELDS:
+                try:
+                    fields[column] = json.loads(cell)
+                except ValueError:
+                    fields[column] = cell  # refused below, by the field's own rule
+            else:
+                fields[column] = cell.strip()
+        yield number, _as_line(number, fields)

@@ -1081,7 +1081,10 @@ SPECS: dict[str, Spec] = {
         frozenset({"--decision-id", "--outcome-type", "--status"}),
         flags=("--customer-acquired", "--deal-closed", "--response-received"), writes=True),
     "record batch": Spec(
-        ("record", "batch"), (BATCH_FILE,), {"--chunk-size": ints(1, 5000)}, writes=True),
+        ("record", "batch"), (BATCH_FILE,),
+        {"--chunk-size": ints(1, 5000),
+         "--format": choice(["auto", "jsonl", "json", "csv", "tsv"], "", "xlsx", "JSONL")},
+        writes=True),
     "roi pattern": Spec(("roi", "pattern"), (PATTERN,), {"--as-of": AS_OF}),
     "roi summary": Spec(("roi", "summary"), (), {"--as-of": AS_OF}),
     "roi effectiveness": Spec(("roi", "effectiveness"), (PATTERN,), {"--as-of": AS_OF}),

@@ -17,6 +17,7 @@ from ledger.cli.common import (
 )
 from ledger.cli.model_options import from_model, given
 from ledger.cli.output import echo, print_json, print_recorded, print_warning
+from ledger.errors import InputError
 
 app = typer.Typer(
     rich_markup_mode=None, help="Record executions, decisions and outcomes.", no_args_is_help=True
@@ -57,24 +58,42 @@ def execution(
 def batch(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(metavar="FILE.jsonl", help="JSON Lines, or - for standard input.")
+        Path,
+        typer.Argument(
+            metavar="FILE", help="JSON Lines, a JSON array, CSV or TSV; - for standard input."
+        ),
     ],
     chunk_size: Annotated[
         int, typer.Option(min=1, max=100_000, help="Commands per committed transaction.")
     ] = 5000,
+    form: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="auto|jsonl|json|csv|tsv",
+            help="The file's format; auto goes by its extension, else by its first line.",
+        ),
+    ] = "auto",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record many commands from JSON Lines: one {"command": ..., ...} object per line.
+    """Record many commands: JSON Lines (one {"command": ..., ...} object per line), a JSON
+    array of such objects, or CSV/TSV whose header row names the fields (`command` first,
+    say; a `context` cell holds JSON; empty cells are left out).
 
     Commands: approve, revise, revoke, execution, decision, outcome, retract; the other keys
-    are that command's options in snake_case. Lines that fail are reported by number and
-    skipped; valid ones commit in chunks, so a killed run leaves a clean prefix and, with
-    idempotency keys, re-running the file completes it without duplicates. Exit code 2 when
-    any line was refused.
+    are that command's options in snake_case. Lines (rows, items) that fail are reported by
+    number and skipped; valid ones commit in chunks, so a killed run leaves a clean prefix
+    and, with idempotency keys, re-running the file completes it without duplicates. Exit
+    code 2 when any line was refused.
     """
-    from ledger.batch import read_commands
+    from ledger.batch import FORMATS, read_batch
     from ledger.inputs import open_input
+
+    if form not in FORMATS:
+        raise InputError(
+            f"format: {form[:40]!r} is not one of {', '.join(FORMATS)}", {"field": "format"}
+        )
 
     with open_input(file, "file") as handle, open_ledger(ctx) as ledger:
         if stderr_is_terminal() and not as_json and str(file) != "-":
@@ -85,12 +104,14 @@ def batch(
             with Progress(transient=True) as bar:
                 task = bar.add_task("recording", total=total)
                 outcome = ledger.execute_batch(
-                    read_commands(handle),
+                    read_batch(handle, form, str(file)),
                     chunk_size=chunk_size,
                     on_chunk=lambda n: bar.advance(task, n),
                 )
         else:
-            outcome = ledger.execute_batch(read_commands(handle), chunk_size=chunk_size)
+            outcome = ledger.execute_batch(
+                read_batch(handle, form, str(file)), chunk_size=chunk_size
+            )
     if outcome.warning:
         echo(f"Warning: {outcome.warning}", err=True)
     if as_json:

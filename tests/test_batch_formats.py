@@ -1,0 +1,166 @@
+"""`record batch` takes CSV, TSV and JSON arrays as well as JSON Lines: each row or item is
+validated exactly as the same object on a JSON line, and refused alone, by its number."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commands.base import Command
+from ledger.batch import read_batch, read_commands
+from ledger.errors import InputError
+from tests.conftest import Cli
+
+HEADER = "command,pattern_id,estimated_time_seconds,estimated_cost,execution_time_seconds,actual_cost,success,idempotency_key"  # noqa: E501
+ROWS = [
+    "approve,alpha,60,0.02,,,,",
+    "execution,alpha,,,40,0.01,true,r1",
+    "execution,alpha,,,forty,0.01,true,r2",
+    "execution,alpha,,,45,0.012,false,r3",
+]
+
+
+def test_a_csv_batch_with_one_bad_row_names_it_skips_it_and_records_the_rest(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Issue 13's must-show."""
+    path = tmp_path / "runs.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n")
+    outcome = cli.json("record", "batch", str(path), code=2)
+    assert (outcome["accepted"], outcome["rejected"], outcome["last_seq"]) == (3, 1, 3)
+    [error] = outcome["errors"]
+    assert error["line"] == 4 and "execution_time_seconds" in error["error"]
+    figures = cli.json("roi", "pattern", "alpha")
+    assert (figures["total_executions"], figures["successful_executions"]) == (2, 1)
+    again = cli.json("record", "batch", str(path), code=2)  # keyed rows: nothing twice
+    assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 2, 2)
+    assert cli.json("roi", "pattern", "alpha")["total_executions"] == 2
+
+
+def test_csv_tsv_json_and_json_lines_give_the_same_events(tmp_path: Path) -> None:
+    """The same commands in four formats, each detected from its extension or its first
+    line (standard input has no name), append the same events."""
+    commands: list[dict[str, Any]] = [
+        {"command": "approve", "pattern_id": "alpha", "estimated_time_seconds": "60",
+         "estimated_cost": "0.02"},
+        {"command": "execution", "pattern_id": "alpha", "execution_time_seconds": "40",
+         "actual_cost": "0.01", "success": "true", "executed_at": "2026-03-01T10:00:00Z"},
+        {"command": "decision", "decision_id": "d1", "type": "golf", "source": "email",
+         "action": "replied", "context": {"who": "Ann, from \"Sales\"", "n": 2}},
+        {"command": "outcome", "decision_id": "d1", "outcome_type": "conversion",
+         "status": "success", "revenue": "120.50", "customer_acquired": "true"},
+    ]  # fmt: skip
+    columns = sorted({k for c in commands for k in c})
+    as_cells = [
+        [json.dumps(c[k]) if isinstance(c.get(k), dict) else c.get(k, "") for k in columns]
+        for c in commands
+    ]
+
+    def table(delimiter: str) -> str:
+        import csv
+
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        writer.writerows([columns, *as_cells])
+        return out.getvalue()
+
+    texts = {
+        "runs.csv": table(","),
+        "runs.tsv": table("\t"),
+        "runs.json": json.dumps(commands),
+        "runs.jsonl": "\n".join(json.dumps(c) for c in commands) + "\n",
+    }
+    seen = []
+    for name, text in texts.items():
+        for source in (name, "-"):  # by extension, and sniffed from the first line
+            parsed = list(read_batch(io.BytesIO(text.encode()), "auto", source))
+            assert all(isinstance(c, Command) for _, c in parsed), (name, source, parsed)
+            seen.append([c.model_dump() for _, c in parsed])  # type: ignore[union-attr]
+    assert all(s == seen[0] for s in seen)
+    for name, text in texts.items():
+        cli = Cli(tmp_path / f"{name}.db")
+        path = tmp_path / name
+        path.write_text(text)
+        assert cli.json("record", "batch", str(path))["accepted"] == 4
+        assert cli.json("decisions", "conversions")[0]["total_revenue"] == 120.5
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("command,pattern_id\nrevise,alpha,extra\n", 2, "3 cells, but the header names 2"),
+        ("command,pattern_id\nfly,alpha\n", 2, "command"),
+        (
+            "command,decision_id,type,source,action,context\n"
+            "decision,d1,golf,email,replied,{not json}\n",
+            2,
+            "context",
+        ),
+        (b"command,pattern_id\nrevoke,\xff\xfe\n".decode("latin-1"), 2, "not UTF-8"),
+    ],
+)
+def test_a_bad_row_is_refused_alone_by_its_line(text: str, line: int, says: str) -> None:
+    data = text.encode("latin-1") if "\xff" in text else text.encode()
+    parsed = list(read_batch(io.BytesIO(data), "csv"))
+    errors = [(n, e) for n, e in parsed if isinstance(e, InputError)]
+    assert [n for n, _ in errors] == [line]
+    assert says in str(errors[0][1])
+
+
+@pytest.mark.parametrize(
+    ("text", "form", "says"),
+    [
+        ("pattern_id,estimated_cost\nalpha,1\n", "csv", "`command` among them"),
+        ("command,command\napprove,approve\n", "csv", "`command` among them"),
+        ('{"command": "approve"}', "json", "array of command objects"),
+        ("[1, 2", "json", "not valid JSON"),
+    ],
+)
+def test_a_file_that_is_not_a_batch_is_refused_whole(text: str, form: str, says: str) -> None:
+    with pytest.raises(InputError, match=says):
+        list(read_batch(io.BytesIO(text.encode()), form))
+
+
+def test_an_unknown_format_is_refused_before_anything_is_read(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(HEADER + "\n")
+    error = cli.error("record", "batch", str(path), "--format", "xlsx")
+    assert error["details"]["field"] == "format" and "csv" in error["error"]
+
+
+def test_standard_input_is_sniffed(cli: Cli) -> None:
+    result = cli("record", "batch", "-", "--json", input="\n".join([HEADER, ROWS[0]]) + "\n")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["accepted"] == 1
+
+
+cells = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.lists(cells, min_size=1, max_size=5), max_size=6))
+def test_any_csv_is_rows_refused_or_read_never_a_crash(rows: list[list[str]]) -> None:
+    """Random cells under a valid header: every data row comes back, as a command or as
+    its own input error, numbered; nothing raises but a whole-file refusal."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)  # "\r\n" rows: cells holding either line break get quoted
+    writer.writerows([["command", "pattern_id", "reason", "context"], *rows])
+    parsed = list(read_batch(io.BytesIO(out.getvalue().encode()), "csv"))
+    wanted = [r for r in rows if any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
+    assert len(parsed) == len(wanted)
+    assert all(isinstance(c, Command | InputError) for _, c in parsed)
+    assert [n for n, _ in parsed] == sorted(n for n, _ in parsed)
+
+
+def test_json_lines_reading_is_unchanged() -> None:
+    text = b'\xef\xbb\xbf{"command": "revoke", "pattern_id": "a", "reason": "x"}\n\n# note\n'
+    assert [n for n, _ in read_batch(io.BytesIO(text), "auto", "-")] == [1]
+    assert [n for n, _ in read_commands(io.BytesIO(text))] == [1]
