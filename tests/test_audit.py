@@ -361,3 +361,20 @@ def test_an_export_after_a_seq_imports_onto_the_ledger_it_continues(
         assert import_events(copy, str(second))["imported"] == 0
     with Ledger.open(tmp_path / "gap.db") as gap, pytest.raises(IntegrityError, match="seq 3"):
         import_events(gap, str(second))
+
+
+def test_verify_projections_of_a_ledger_never_folded_is_sound_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """The defect (found by the SIGKILL loop): a kill between a ledger's schema and its first
+    fold left no projection tables; `verify --projections` then failed with ':memory:: no
+    such table: patterns' (the live database's error, named after the scratch one)."""
+    import json
+
+    from tests.conftest import Cli
+
+    path = tmp_path / "bare.db"
+    Ledger.open(path, catch_up=False).close()
+    result = Cli(path)("verify", "--projections", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["ok"] is True
