@@ -173,11 +173,11 @@ class PatternLedger(LedgerCore):
     def dashboard(self, now: Now = None, as_of: AsOf = None) -> dict[str, Any]:
         """Patterns tracked, this month's executions and savings, the best and the worst."""
         when = moment(now)
-        today = when.date()
         with self.reading(as_of) as db:
             head = self.log.head(db)
             rows = roi_queries.roi_summary(db)
-            month = daily_stats.daily_rows(db, today.replace(day=1).isoformat(), today.isoformat())
+            first, last = roi_analytics.dashboard_days(when)
+            month = daily_stats.daily_rows(db, first.isoformat(), last.isoformat())
         return {
             **roi_analytics.dashboard(rows, month, when),
             "now": when.isoformat().replace("+00:00", "Z"),

@@ -70,7 +70,10 @@ def conversions(
     if as_json:
         print_json(rows)
     else:
-        print_table(f"Conversion metrics by {by}", conversion_columns(by), rows)
+        from ledger.charts import bar_text
+
+        chart = ("0–100%", lambda r: bar_text(r["conversion_rate"], 100, 12))
+        print_table(f"Conversion metrics by {by}", [*conversion_columns(by), chart], rows)
 
 
 @app.command()

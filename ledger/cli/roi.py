@@ -1,5 +1,6 @@
 """`roi-ledger roi …`: is each automation paying off?"""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -215,6 +216,11 @@ def dashboard(
     if as_json:
         print_json(data)
         return
+    last, change = data["last_30_days"], data["change"]
+
+    def signed(value: Any, show: Callable[[Any], str]) -> str:
+        return "–" if value is None else ("+" if value >= 0 else "−") + show(abs(value))
+
     print_fields(
         f"Dashboard — {data['month']}",
         [
@@ -222,6 +228,20 @@ def dashboard(
             ("executions this month", str(data["executions_this_month"])),
             ("cost saved this month", money(data["cost_saved_this_month_usd"])),
             ("average success rate", pct(data["average_success_rate"], 100)),
+            (
+                "executions, last 30 days",
+                f"{last['total_executions']} "
+                f"({signed(change['total_executions'], str)} on the 30 days before)",
+            ),
+            (
+                "cost saved, last 30 days",
+                f"{money(last['cost_saved_usd'])} ({signed(change['cost_saved_usd'], money)})",
+            ),
+            (
+                "success rate, last 30 days",
+                f"{pct(last['success_rate'], 100)} "
+                f"({signed(change['success_rate'], lambda v: f'{v * 100:.1f} pt')})",
+            ),
         ],
     )
     print_table("Top 5 by ROI", SUMMARY_COLUMNS, data["top_performers"])
@@ -308,12 +328,16 @@ def trend(
     if as_json:
         print_json(rows)
         return
+    from ledger.charts import bar_text, sparkline
+
+    spark = sparkline([t["success_rate"] for t in rows])
     print_table(
-        f"{pattern_id} by {period}",
+        f"{pattern_id} by {period}" + (f" — success rate {spark}" if spark else ""),
         [
             ("period", lambda t: t["period"]),
             ("runs", lambda t: str(t["total_executions"])),
             ("success", lambda t: pct(t["success_rate"], 100)),
+            ("", lambda t: bar_text(t["success_rate"], 1, 10)),
             ("time saved (s)", lambda t: fmt(t["time_saved_seconds"], 1)),
             ("cost saved", lambda t: money(t["cost_saved_usd"])),
             ("ROI", lambda t: pct(t["roi_percentage"])),

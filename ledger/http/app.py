@@ -127,6 +127,10 @@ def create_app(
 
     routes.mount(app, Depends(require_token))
 
+    from ledger.http import pages
+
+    pages.mount(app)
+
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         from ledger.http.docs import page

@@ -112,6 +112,9 @@ class Dashboard(Stated):
     average_success_rate: Num
     top_performers: list[dict[str, Any]]
     needs_attention: list[dict[str, Any]]
+    last_30_days: dict[str, Any]
+    previous_30_days: dict[str, Any]
+    change: dict[str, Any]
     now: str
 
 

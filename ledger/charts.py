@@ -1,0 +1,197 @@
+"""Charts as plain SVG (for the dashboard) and as one line of text (for the terminal).
+
+No JavaScript and no colour-only meaning: every mark carries its figure as text (a label
+beside it and a `<title>` for screen readers), and its exact value as `data-value` in the
+JSON encoding of the HTTP API, so a test can hold each chart to the JSON of the same query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from html import escape
+from typing import Any, NamedTuple
+
+from ledger.encoding import jsonable
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+class Bar(NamedTuple):
+    """One bar: its label, its value, and an interval drawn as an error bar (or None)."""
+
+    label: str
+    value: Any
+    interval: tuple[float, float] | None = None
+
+
+def _data(value: Any) -> str:
+    """A value as the HTTP API's JSON writes it (an exact Decimal as its decimal string,
+    floats as numbers), for `data-value`."""
+    if isinstance(value, Decimal):
+        return escape(json.dumps(str(value)), quote=True)
+    return escape(json.dumps(jsonable(value)), quote=True)
+
+
+def _num(value: Any) -> float:
+    return 0.0 if value is None else float(value)
+
+
+def figure(value: float, unit: str = "") -> str:
+    """A figure as a person reads it: rates (unit "rate", 0..1) and percentages to one
+    decimal with %, other amounts with thousands separators and no exponent."""
+    if unit == "rate":
+        return f"{value * 100:.1f}%"
+    if unit == "%":
+        return f"{value:,.1f}%"
+    return f"{value:,.0f}{unit}" if abs(value) >= 100 else f"{value:,.2f}{unit}"
+
+
+def bars(title: str, rows: Sequence[Bar], *, scale: float, unit: str = "") -> str:
+    """Horizontal bars from 0 to `scale` (1 for rates, 100 for percentages, or the largest
+    value), each with its figure written beside it and its interval as a whisker."""
+    width, left, row_h = 640, 190, 26
+    span = width - left - 90
+    height = 30 + row_h * max(len(rows), 1)
+    parts = [
+        f'<svg class="chart bars" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-label="{escape(title, quote=True)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    top = max(scale, max((_num(r.value) for r in rows), default=0.0), 1e-12)
+    low = min(0.0, min((_num(r.value) for r in rows), default=0.0))
+    zero = left + span * (-low / (top - low))
+
+    def x(v: float) -> float:
+        return left + span * ((v - low) / (top - low))
+
+    parts.append(f'<line x1="{zero:.1f}" y1="20" x2="{zero:.1f}" y2="{height - 6}" class="axis"/>')
+    for i, row in enumerate(rows):
+        y = 24 + i * row_h
+        v = _num(row.value)
+        x0, x1 = sorted((zero, x(v)))
+        shown = figure(v, unit)
+        end = x1 if row.interval is None else max(x1, x(float(row.interval[1])))
+        attrs = f'data-label="{escape(row.label, quote=True)}" data-value="{_data(row.value)}"'
+        if row.interval is not None:
+            lo, hi = row.interval
+            attrs += f' data-lower="{_data(lo)}" data-upper="{_data(hi)}"'
+        parts.append(f'<g class="bar" {attrs}>')
+        parts.append(f"<title>{escape(row.label)}: {escape(shown)}</title>")
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(row.label[:28])}</text>'
+        )
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 0.5):.1f}" height="14"/>'
+        )
+        if row.interval is not None:
+            a, b = x(float(row.interval[0])), x(float(row.interval[1]))
+            parts.append(
+                f'<path class="interval" d="M{a:.1f} {y + 10}H{b:.1f}M{a:.1f} {y + 5}V{y + 15}'
+                f'M{b:.1f} {y + 5}V{y + 15}"/>'
+            )
+        parts.append(f'<text x="{max(end, zero) + 6:.1f}" y="{y + 14}">{escape(shown)}</text>')
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line(title: str, points: Sequence[tuple[str, Any]], *, unit: str = "") -> str:
+    """A line over labelled points (periods), each point a marked circle with its figure."""
+    width, height, left, bottom = 640, 220, 60, 40
+    values = [_num(v) for _, v in points]
+    top, low = max(values, default=1.0), min([*values, 0.0])
+    top = top if top > low else low + 1
+    span_x = (width - left - 20) / max(len(points) - 1, 1)
+
+    def y(v: float) -> float:
+        return 10 + (height - bottom - 10) * (1 - (v - low) / (top - low))
+
+    coords = [(left + i * span_x, y(v)) for i, v in enumerate(values)]
+    parts = [
+        f'<svg class="chart line" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'aria-label="{escape(title, quote=True)}">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" y1="{y(low):.1f}" x2="{width - 10}" y2="{y(low):.1f}" class="axis"/>',
+        f'<text x="{left - 6}" y="{y(top) + 4:.1f}" text-anchor="end">{figure(top, unit)}</text>',
+        f'<text x="{left - 6}" y="{y(low) + 4:.1f}" text-anchor="end">{figure(low, unit)}</text>',
+    ]
+    if len(coords) > 1:
+        path = " ".join(f"{a:.1f},{b:.1f}" for a, b in coords)
+        parts.append(f'<polyline points="{path}" fill="none"/>')
+    step = max(1, len(points) // 8)
+    for i, ((label, value), (cx, cy)) in enumerate(zip(points, coords, strict=True)):
+        shown = figure(_num(value), unit)
+        parts.append(
+            f'<g class="point" data-label="{escape(label, quote=True)}" '
+            f'data-value="{_data(value)}"><title>{escape(label)}: {escape(shown)}</title>'
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5"/></g>'
+        )
+        if i % step == 0:
+            parts.append(
+                f'<text x="{cx:.1f}" y="{height - 18}" text-anchor="middle">{escape(label)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def reliability(title: str, buckets: Sequence[dict[str, Any]]) -> str:
+    """The calibration diagram: each bucket's mean prediction against the rate observed, the
+    diagonal being perfect calibration; each point labelled with its count."""
+    size, pad = 320, 40
+    inner = size - 2 * pad
+
+    def at(p: float, q: float) -> tuple[float, float]:
+        return pad + inner * p, pad + inner * (1 - q)
+
+    x0, y0 = at(0, 0)
+    x1, y1 = at(1, 1)
+    parts = [
+        f'<svg class="chart reliability" role="img" viewBox="0 0 {size} {size}" width="360" '
+        f'aria-label="{escape(title, quote=True)}"><title>{escape(title)}</title>',
+        f'<rect x="{pad}" y="{pad}" width="{inner}" height="{inner}" class="frame"/>',
+        f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" class="diagonal" stroke-dasharray="4 4"/>',
+        f'<text x="{size / 2}" y="{size - 8}" text-anchor="middle">predicted</text>',
+        f'<text x="{x0}" y="{y0 + 14}" text-anchor="middle">0%</text>',
+        f'<text x="{x1}" y="{y0 + 14}" text-anchor="middle">100%</text>',
+        f'<text x="{x0 - 4}" y="{y1 + 4}" text-anchor="end">100%</text>',
+        f'<text x="12" y="{size / 2}" transform="rotate(-90 12 {size / 2})" '
+        'text-anchor="middle">observed</text>',
+    ]
+    for b in buckets:
+        cx, cy = at(float(b["mean_predicted"]), float(b["observed_rate"]))
+        label, count = escape(str(b["range"]), quote=True), int(b["count"])
+        said = (
+            f"{label}: predicted {float(b['mean_predicted']):.0%}, observed "
+            f"{float(b['observed_rate']):.0%} of {count}"
+        )
+        parts.append(
+            f'<g class="point" data-label="{label}" data-value="{_data(b["observed_rate"])}" '
+            f'data-predicted="{_data(b["mean_predicted"])}" data-count="{count}">'
+            f"<title>{said}</title>"
+            f'<rect x="{cx - 4:.1f}" y="{cy - 4:.1f}" width="8" height="8"/>'
+            f'<text x="{cx + 7:.1f}" y="{cy + 4:.1f}">{count}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sparkline(values: Sequence[Any]) -> str:
+    """Values as one line of block characters, lowest to highest (empty for none)."""
+    numbers = [_num(v) for v in values]
+    if not numbers:
+        return ""
+    low, high = min(numbers), max(numbers)
+    if high == low:
+        return SPARKS[len(SPARKS) // 2] * len(numbers)
+    top = len(SPARKS) - 1
+    return "".join(SPARKS[round((v - low) / (high - low) * top)] for v in numbers)
+
+
+def bar_text(value: Any, scale: float, width: int = 20) -> str:
+    """A value as a bar of `width` cells at most, with eighths, for a terminal table."""
+    share = max(0.0, min(1.0, _num(value) / scale)) if scale else 0.0
+    eighths = round(share * width * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
