@@ -79,10 +79,35 @@ def window(days: Iterable[Row], first: date, last: date) -> Row:
     }
 
 
+COMPARED_DAYS = 30
+"""The dashboard sets the last 30 days (to now's date) beside the 30 before them."""
+
+
+def dashboard_days(now: datetime) -> tuple[date, date]:
+    """The first and last day whose figures the dashboard reads."""
+    today = now.date()
+    return min(today.replace(day=1), today - timedelta(days=2 * COMPARED_DAYS - 1)), today
+
+
+def change(current: Row, previous: Row) -> Row:
+    """Each figure's difference from the previous period (None where either is unknown)."""
+    return {
+        k: None if current[k] is None or previous[k] is None else current[k] - previous[k]
+        for k in current
+    }
+
+
 def dashboard(rows: Sequence[Row], month_days: Sequence[Row], now: datetime) -> Row:
-    """The portfolio at a glance, for the UTC month of `now` (its days up to now's date)."""
+    """The portfolio at a glance, for the UTC month of `now` (its days up to now's date),
+    and the last 30 days beside the 30 before them, with the change."""
     today = now.date()
     month = window(month_days, today.replace(day=1), today)
+    last = window(month_days, today - timedelta(days=COMPARED_DAYS - 1), today)
+    before = window(
+        month_days,
+        today - timedelta(days=2 * COMPARED_DAYS - 1),
+        today - timedelta(days=COMPARED_DAYS),
+    )
     rated = [r["success_rate"] for r in rows if r["total_executions"] > 0]
     average = CTX.divide(sum(rated, Decimal(0)), Decimal(len(rated))) if rated else None
     return {
@@ -95,6 +120,9 @@ def dashboard(rows: Sequence[Row], month_days: Sequence[Row], now: datetime) -> 
         "needs_attention": [
             effectiveness_of(r) for r in rows if r["effectiveness_rating"] in ATTENTION
         ],
+        "last_30_days": last,
+        "previous_30_days": before,
+        "change": change(last, before),
     }
 
 
