@@ -184,6 +184,25 @@ class DecisionLedger(LedgerCore):
             groups = _groups(db)
         return prediction.predict(groups, opportunity_type.strip(), opportunity_source.strip())
 
+    def search_decisions(
+        self, query: str, limit: int = 20, as_of: AsOf = None
+    ) -> list[dict[str, Any]]:
+        """Decisions whose content, action, sender or outcome notes hold every word of
+        `query` (a word ending in * as a prefix), newest first, with their conversion and
+        revenue."""
+        from ledger import search
+        from ledger.as_of import AsOfSql
+
+        if not isinstance(query, str) or not query.split():
+            raise InputError("query: give at least one word to search for", {"field": "query"})
+        if len(query) > 1000:
+            raise InputError("query: at most 1,000 characters", {"field": "query"})
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
+            raise InputError("limit: must be a whole number from 1 to 10,000", {"field": "limit"})
+        with self.reading(as_of) as db:
+            live = self.projector.kind == "sqlite" and not isinstance(db, AsOfSql)
+            return search.search(db, query, limit, indexed=live)
+
     def calibration(self, as_of: AsOf = None) -> dict[str, Any]:
         """Brier score and reliability table of recorded predictions against outcomes."""
         from projections.calibration import calibration

@@ -13,7 +13,7 @@ from typing import Any
 
 from events import RecordedEvent
 from events.sql import Sql
-from ledger import history
+from ledger import history, search
 from ledger.eventlog import EventLog, decode_row
 from projections.base import Projection, fold
 
@@ -95,6 +95,8 @@ class Projector:
                 for table in p.tables:
                     history.drop(db, table, self.kind)
                     history.create(db, table, self.kind, self.types)
+                    if self.kind == "sqlite":  # PostgreSQL searches rows (ledger/search.py)
+                        search.create(db, table.name)
                 history.forget_units(db, p.name)
             db.execute("DELETE FROM projection_checkpoints WHERE name = ?", (p.name,))
             db.execute(

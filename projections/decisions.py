@@ -24,7 +24,7 @@ class DecisionMetrics(Projection):
     """Tables `decisions`, `outcomes` and `conversion_metrics`."""
 
     name = "decision_metrics"
-    version = 3  # 2: 8-byte INTEGER and REAL columns on PostgreSQL; 3: row versions
+    version = 4  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite)
     handles = frozenset({"DecisionLogged", "OutcomeRecorded"})
     tables = (
         Table(

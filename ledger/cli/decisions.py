@@ -78,6 +78,38 @@ def conversions(
 
 @app.command()
 @handle_errors
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Words every result holds (word* for a prefix).")],
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many.")] = 20,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Full-text search over decisions' content, action and sender and their outcomes'
+    notes (SQLite FTS5), newest first, with each one's conversion and revenue."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.search_decisions(query, limit, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        f"Decisions matching {query!r}",
+        [
+            ("decision", lambda r: r["decision_id"]),
+            ("decided", lambda r: r["decided_at"][:10]),
+            ("type", lambda r: r["opportunity_type"]),
+            ("source", lambda r: r["opportunity_source"]),
+            ("action", lambda r: (r["action_taken"] or "")[:40]),
+            ("converted", lambda r: "yes" if r["converted"] else "no"),
+            ("revenue", lambda r: money(r["revenue"])),
+        ],
+        rows,
+    )
+
+
+@app.command()
+@handle_errors
 def roi(
     ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
 ) -> None:
