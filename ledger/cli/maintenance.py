@@ -18,6 +18,7 @@ from ledger.cli.common import (
     parse_as_of,
 )
 from ledger.cli.output import echo, print_json
+from ledger.errors import InputError
 from ledger.storage import shown
 
 
@@ -46,13 +47,44 @@ def register(app: typer.Typer) -> None:
         after: Annotated[
             int, typer.Option(min=0, max=MAX_SAFE_INT, help="Only events after this seq.")
         ] = 0,
+        analytics: Annotated[
+            Path | None,
+            typer.Option(
+                metavar="FILE.db",
+                help="Instead: the projections in a new SQLite file for Datasette (keys, "
+                "full-text search, FILE.metadata.json beside it).",
+            ),
+        ] = None,
         as_of: AsOfOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Write the log as JSON Lines (one event envelope per line), as it stood --as-of."""
+        """Write the log as JSON Lines (one event envelope per line), as it stood --as-of;
+        or, with --analytics, its projections as a SQLite file to explore with Datasette."""
         from ledger.audit import export_events
         from ledger.outputs import atomic_file, check_target
+
+        if analytics is not None:
+            from ledger.analytics import export as export_analytics
+
+            if output is not None or after:
+                raise InputError(
+                    "analytics: --analytics writes the projections; --output and --after are "
+                    "for the log's JSON Lines (use one or the other)",
+                    {"field": "analytics"},
+                )
+            with open_ledger(ctx, create=False) as ledger:
+                result = export_analytics(ledger, analytics, parse_as_of(as_of))
+            if as_json:
+                print_json(result)
+            else:
+                counts = ", ".join(f"{n} {t}" for t, n in result["tables"].items())
+                echo(
+                    f"Wrote {analytics} (as of seq {result['as_of_seq']}: {counts}) and "
+                    f"{result['metadata']}; explore it with `datasette {analytics} --metadata "
+                    f"{result['metadata']}`"
+                )
+            return
 
         if output is not None:
             check_target(output, ledger_location(ctx), "output", make_parents=False)
