@@ -433,3 +433,12 @@ def test_a_caught_up_snapshot_report_is_the_ledger_as_it_stood_at_its_fire_time(
     with Ledger.open(db_path) as ledger:
         events = {e.stream_id: e for e in ledger.events(0, 100, "ReportGenerated")}
     assert events["report:roi-report:2026-11-20"].event.as_of_seq == 2  # type: ignore[attr-defined]
+
+
+def test_a_timezone_naming_a_region_folder_is_refused_in_words(tmp_path: Path) -> None:
+    """The defect (found by the fuzzer): `--timezone America` names a folder of the tz
+    database, and ZoneInfo raised IsADirectoryError: exit 1 with a raw OS error."""
+    from tests.conftest import Cli
+
+    error = Cli(tmp_path / "l.db").error("schedule", "list", "--timezone", "America")
+    assert "unknown zone 'America'" in error["error"]

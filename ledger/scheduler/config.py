@@ -58,7 +58,7 @@ _weekly = _checked(parse_weekly, "a weekday and a time, e.g. 'sun 21:00'")
 def _zone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder of zones
         raise ValueError(
             f"unknown zone {name!r}; use an IANA name like Europe/Berlin or UTC"
         ) from None
