@@ -92,3 +92,61 @@ def _finite(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text[:40]} is beyond the range of a number; use a finite number")
     return value
+
+
+RECORD_FORMATS = ("auto", "json", "jsonl", "csv", "tsv")
+"""What `score` reads: a JSON array of objects, JSON Lines, or CSV/TSV under a header row."""
+
+
+def read_records(path: Path, field: str, form: str = "auto", missing_hint: str = "") -> Any:
+    """Objects from a JSON array, JSON Lines or a CSV/TSV table (each row's non-empty cells,
+    as text, under the header's names). `auto` goes by the extension, else the first
+    character. Returns what the file holds (a JSON value for JSON) for the caller to check."""
+    import csv
+    import io
+
+    if form not in RECORD_FORMATS:
+        raise InputError(
+            f"format: {form[:40]!r} is not one of {', '.join(RECORD_FORMATS)}",
+            {"field": "format"},
+        )
+    where = f"{field}: {clip(str(path))}"
+    text = decode(read_bytes(path, field, missing_hint), where)
+    if form == "auto":
+        suffix = path.suffix.lower()
+        first = text.lstrip()[:1]
+        form = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(
+            suffix, "json" if first in ("[", "") or suffix == ".json" else "jsonl" if first == "{"
+            else "tsv" if "\t" in text.split("\n", 1)[0] else "csv"
+        )  # fmt: skip
+    if form == "json":
+        return parse_json(text, where)
+    if form == "jsonl":
+        out = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                out.append(parse_json(line, f"{where} line {number}"))
+        return out
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if form == "tsv" else ",")
+    try:
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise InputError(f"{where}: not CSV ({exc})", {"line": reader.line_num}) from None
+    if not rows:
+        return []
+    header = [cell.strip() for cell in rows[0]]
+    if "" in header or len(set(header)) != len(header):
+        raise InputError(
+            f"{where}: the first row must name each column once (got {', '.join(header)[:200]})",
+            {"field": field},
+        )
+    records = []
+    for number, row in enumerate(rows[1:], 2):
+        if len(row) > len(header):
+            raise InputError(
+                f"{where}: row {number - 1} has {len(row)} cells, but the header names "
+                f"{len(header)} columns",
+                {"field": field, "row": number - 1},
+            )
+        records.append({k: v.strip() for k, v in zip(header, row, strict=False) if v.strip()})
+    return records

@@ -164,3 +164,30 @@ def test_json_lines_reading_is_unchanged() -> None:
     text = b'\xef\xbb\xbf{"command": "revoke", "pattern_id": "a", "reason": "x"}\n\n# note\n'
     assert [n for n, _ in read_batch(io.BytesIO(text), "auto", "-")] == [1]
     assert [n for n, _ in read_commands(io.BytesIO(text))] == [1]
+
+
+def test_score_reads_csv_tsv_and_json_lines_as_it_reads_a_json_array(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "l.db")
+    cli.json("demo", "--days", "10", "--now", "2026-03-01T12:00:00Z")
+    opportunities = [
+        {"type": "golf_coaching", "source": "email", "score": "75", "content": "a slice, help"},
+        {"type": "partnership", "source": "twitter", "score": "40"},
+    ]
+    texts = {
+        "o.json": json.dumps(opportunities),
+        "o.jsonl": "\n".join(json.dumps(o) for o in opportunities) + "\n",
+        "o.csv": 'type,source,score,content\ngolf_coaching,email,75,"a slice, help"\n'
+        "partnership,twitter,40,\n",
+        "o.tsv": "type\tsource\tscore\tcontent\ngolf_coaching\temail\t75\ta slice, help\n"
+        "partnership\ttwitter\t40\t\n",
+    }
+    answers = []
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+        out = tmp_path / f"{name}.scored.json"
+        scored = cli.json("score", str(tmp_path / name), "--output", str(out), "--no-record")
+        answers.append([(s["adjusted_score"], s["conversion_probability"]) for s in scored])
+    assert all(a == answers[0] for a in answers) and len(answers[0]) == 2
+    (tmp_path / "bad.csv").write_text("type,source,score\ngolf_coaching,email,101\n")
+    error = cli.error("score", str(tmp_path / "bad.csv"), "--output", str(tmp_path / "x.json"))
+    assert error["details"]["field"] == "score" and "opportunity 1" in error["error"]

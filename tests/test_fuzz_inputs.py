@@ -1121,7 +1121,10 @@ SPECS: dict[str, Spec] = {
          "--as-of": AS_OF},
         frozenset({"--output-dir"}), flags=("--weekly",)),
     "score": Spec(
-        ("score",), (SCORE_FILE,), {"--output": OUT_NAMES}, frozenset({"--output"}),
+        ("score",), (SCORE_FILE,),
+        {"--output": OUT_NAMES,
+         "--format": choice(["auto", "json", "jsonl", "csv", "tsv"], "", "xml")},
+        frozenset({"--output"}),
         flags=("--no-record",), writes=True),
     "log": Spec(
         ("log",), (),

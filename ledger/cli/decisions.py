@@ -278,8 +278,20 @@ def register(root: typer.Typer) -> None:
     def score(
         ctx: typer.Context,
         input_file: Annotated[
-            Path, typer.Argument(metavar="[INPUT]", help="A JSON array of opportunities.")
+            Path,
+            typer.Argument(
+                metavar="[INPUT]",
+                help="Opportunities: a JSON array, JSON Lines, or CSV/TSV with a header row.",
+            ),
         ] = Path("data/opportunities.json"),
+        form: Annotated[
+            str,
+            typer.Option(
+                "--format",
+                metavar="auto|json|jsonl|csv|tsv",
+                help="The input's format; auto goes by its extension, else its first line.",
+            ),
+        ] = "auto",
         output: Annotated[
             Path, typer.Option(metavar="FILE", help="Where the scored array goes.")
         ] = Path("data/opportunities_scored.json"),
@@ -293,11 +305,13 @@ def register(root: typer.Typer) -> None:
         import json
 
         from ledger.encoding import jsonable
-        from ledger.inputs import read_json
+        from ledger.inputs import read_records
         from ledger.outputs import write_atomically
 
         output_file(ctx, output)
-        opportunities = read_json(input_file, "input", "the opportunity aggregator writes it")
+        opportunities = read_records(
+            input_file, "input", form, "the opportunity aggregator writes it"
+        )
         with open_ledger(ctx) as ledger:
             scored = ledger.score_opportunities(opportunities, record=not no_record)
             text = json.dumps(jsonable(scored), indent=2, ensure_ascii=False) + "\n"
