@@ -1,6 +1,6 @@
 """The ledger's audit commands: log, history, verify, digest, rebuild and retract."""
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, cast
 
 import typer
 
@@ -9,6 +9,7 @@ from ledger.cli.common import (
     AsOfOpt,
     DbOpt,
     ExpectedOpt,
+    FormatOpt,
     JsonOpt,
     KeyOpt,
     handle_errors,
@@ -49,6 +50,14 @@ LOG_COLUMNS: list[tuple[str, Any]] = [
 def _events_table(title: str, events: list[Any]) -> None:
     from rich.table import Table
 
+    from ledger.cli.output import FORMAT
+
+    if FORMAT.get() == "csv":  # the envelopes' own fields, the payload as its stored JSON
+        print_table(title, [], [e.envelope() for e in events])
+        return
+    if FORMAT.get() == "markdown":
+        print_table(title, cast(Any, LOG_COLUMNS), events)
+        return
     if not events:
         console().print(printable(f"{title}: no events"))
         return
@@ -104,6 +113,7 @@ def register(app: typer.Typer) -> None:
         as_of: AsOfOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
+        form: FormatOpt = None,
     ) -> None:
         """Show the log: its last events, or those after --after (as it stood --as-of)."""
         with open_ledger(ctx, create=False, catch_up=False) as ledger:
@@ -127,6 +137,7 @@ def register(app: typer.Typer) -> None:
         as_of: AsOfOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
+        form: FormatOpt = None,
     ) -> None:
         """A stream's audit trail, oldest first (retractions included)."""
         with open_ledger(ctx, create=False, catch_up=False) as ledger:

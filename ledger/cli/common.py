@@ -29,6 +29,15 @@ DbOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Machine-readable JSON on stdout (errors on stderr).")
 ]
+FORMATS = ("table", "json", "csv", "markdown")
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        metavar="table|json|csv|markdown",
+        help="Output as a table (the default), json (as --json), csv (the raw values) or markdown.",
+    ),
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -102,9 +111,22 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from commands.base import DomainError
+        from ledger.cli import output
         from ledger.errors import LedgerError
 
+        form = kwargs.get("form")
+        if form is not None and form not in FORMATS:
+            print_error(
+                f"format: {str(form)[:40]!r} is not one of {', '.join(FORMATS)}",
+                {"field": "format"},
+                bool(kwargs.get("as_json", False)),
+            )
+            raise typer.Exit(2)
+        if form == "json":
+            kwargs["as_json"] = True
         as_json = bool(kwargs.get("as_json", False))
+        token = output.FORMAT.set("table" if form is None or as_json else str(form))
+        blocks = output.BLOCKS.set(0)
         # typer passes the context by keyword, as click's own Context class (which
         # typer.Context only extends): recognise it by what is used of it
         found = kwargs.get("ctx", args[0] if args else None)
@@ -120,9 +142,18 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             message = _with_parameters(ctx, exc.message, exc.details, exc.aliases)
             print_error(message, exc.details, as_json)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # the reader stopped early (`| head`): not an error of ours; say nothing more
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except (OSError, ValueError) as exc:
             print_error(str(exc), None, as_json)
             raise typer.Exit(1) from None
+        finally:
+            output.FORMAT.reset(token)
+            output.BLOCKS.reset(blocks)
 
     return wrapper
 

@@ -9,6 +9,7 @@ import typer
 from ledger.cli.common import (
     AsOfOpt,
     DbOpt,
+    FormatOpt,
     JsonOpt,
     handle_errors,
     open_ledger,
@@ -63,6 +64,7 @@ def conversions(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Conversion and response rates, revenue and time to convert, per source and type."""
     with open_ledger(ctx, create=False) as ledger:
@@ -85,6 +87,7 @@ def search(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Full-text search over decisions' content, action and sender and their outcomes'
     notes (SQLite FTS5), newest first, with each one's conversion and revenue."""
@@ -111,7 +114,11 @@ def search(
 @app.command()
 @handle_errors
 def roi(
-    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Revenue per opportunity type, and per source within it."""
     with open_ledger(ctx, create=False) as ledger:
@@ -148,13 +155,30 @@ def roi(
 @app.command()
 @handle_errors
 def insights(
-    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """What the outcomes say: best source, revenue leader, timing, notable comparisons."""
     with open_ledger(ctx, create=False) as ledger:
         rows = ledger.insights(as_of=parse_as_of(as_of))
     if as_json:
         print_json(rows)
+        return
+    if form in ("csv", "markdown"):
+        print_table(
+            "Insights",
+            [
+                ("type", lambda i: i["insight_type"]),
+                ("title", lambda i: i["title"]),
+                ("description", lambda i: i["description"]),
+                ("confidence", lambda i: f"{i['confidence_score']:.2f}"),
+                ("data points", lambda i: str(i["data_points"])),
+            ],
+            rows,
+        )
         return
     if not rows:
         echo("No insights yet: they need groups with at least 3 decisions.")
@@ -176,6 +200,7 @@ def predict(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Predict the outcome of a new opportunity from similar past decisions."""
     with open_ledger(ctx, create=False) as ledger:
@@ -208,7 +233,11 @@ def predict(
 @app.command()
 @handle_errors
 def calibration(
-    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """How well recorded predictions matched outcomes: Brier score, reliability table."""
     with open_ledger(ctx, create=False) as ledger:
@@ -284,7 +313,7 @@ def register(root: typer.Typer) -> None:
                 help="Opportunities: a JSON array, JSON Lines, or CSV/TSV with a header row.",
             ),
         ] = Path("data/opportunities.json"),
-        form: Annotated[
+        input_format: Annotated[
             str,
             typer.Option(
                 "--format",
@@ -310,7 +339,7 @@ def register(root: typer.Typer) -> None:
 
         output_file(ctx, output)
         opportunities = read_records(
-            input_file, "input", form, "the opportunity aggregator writes it"
+            input_file, "input", input_format, "the opportunity aggregator writes it"
         )
         with open_ledger(ctx) as ledger:
             scored = ledger.score_opportunities(opportunities, record=not no_record)

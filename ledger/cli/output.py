@@ -4,6 +4,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -86,6 +87,48 @@ def pct(value: Any, scale: int = 1) -> str:
 
 Column = tuple[str, Callable[[dict[str, Any]], str]]
 
+FORMAT: ContextVar[str] = ContextVar("FORMAT", default="table")
+"""How tables print in this command: table, csv (the rows' raw values) or markdown."""
+BLOCKS: ContextVar[int] = ContextVar("BLOCKS", default=0)
+"""CSV blocks this command has written (several tables: one block each, a blank line
+between them)."""
+
+
+def _cell(value: Any) -> str:
+    """A raw value for CSV: exact decimals, true/false, empty for none, JSON for lists."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal | int | float | str):
+        return str(value)
+    return json.dumps(jsonable(value), ensure_ascii=False)
+
+
+def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
+    import csv
+
+    if BLOCKS.get():
+        sys.stdout.write("\n")
+    BLOCKS.set(BLOCKS.get() + 1)
+    keys: list[str] = []
+    for row in rows:
+        keys.extend(k for k in row if k not in keys)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(keys)
+    writer.writerows([[_cell(row.get(k)) for k in keys] for row in rows])
+
+
+def _markdown(title: str | None, headers: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
+    def esc(text: str) -> str:
+        return printable(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = [f"### {esc(title)}", ""] if title else []
+    lines.append("| " + " | ".join(esc(h) for h in headers) + " |")
+    lines.append("|" + "|".join("---" for _ in headers) + "|")
+    lines.extend("| " + " | ".join(esc(c) for c in row) + " |" for row in cells)
+    sys.stdout.write("\n".join(lines) + "\n\n")
+
 
 def console() -> Any:
     """A rich console that prints text as written (no markup, no emoji codes, no guessing at
@@ -100,6 +143,13 @@ def print_table(
     title: str | None, columns: Sequence[Column], rows: Sequence[dict[str, Any]]
 ) -> None:
     """A rich table on the terminal (plain aligned text when piped)."""
+    form = FORMAT.get()
+    if form == "csv":  # one block per table; several tables are separated by a blank line
+        _write_csv(rows)
+        return
+    if form == "markdown":
+        _markdown(title, [h for h, _ in columns], [[r(row) for _, r in columns] for row in rows])
+        return
     from rich.table import Table
 
     if not rows:
@@ -115,6 +165,13 @@ def print_table(
 
 def print_fields(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:
     """A two-column key/value table."""
+    form = FORMAT.get()
+    if form == "csv":
+        _write_csv([{"field": k, "value": v} for k, v in pairs])
+        return
+    if form == "markdown":
+        _markdown(title, ["field", "value"], [list(p) for p in pairs])
+        return
     from rich.table import Table
 
     table = Table(title=printable(title) if title else None, show_header=False, box=None)

@@ -9,6 +9,7 @@ from ledger.cli.common import (
     AsOfOpt,
     DbOpt,
     ExpectedOpt,
+    FormatOpt,
     JsonOpt,
     KeyOpt,
     handle_errors,
@@ -96,7 +97,11 @@ def revoke(
 @app.command("list")
 @handle_errors
 def list_(
-    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """List every pattern with its status, estimates and confidence."""
     with open_ledger(ctx, create=False) as ledger:

@@ -66,7 +66,7 @@ def batch(
     chunk_size: Annotated[
         int, typer.Option(min=1, max=100_000, help="Commands per committed transaction.")
     ] = 5000,
-    form: Annotated[
+    input_format: Annotated[
         str,
         typer.Option(
             "--format",
@@ -90,9 +90,10 @@ def batch(
     from ledger.batch import FORMATS, read_batch
     from ledger.inputs import open_input
 
-    if form not in FORMATS:
+    if input_format not in FORMATS:
         raise InputError(
-            f"format: {form[:40]!r} is not one of {', '.join(FORMATS)}", {"field": "format"}
+            f"format: {input_format[:40]!r} is not one of {', '.join(FORMATS)}",
+            {"field": "format"},
         )
 
     with open_input(file, "file") as handle, open_ledger(ctx) as ledger:
@@ -104,13 +105,13 @@ def batch(
             with Progress(transient=True) as bar:
                 task = bar.add_task("recording", total=total)
                 outcome = ledger.execute_batch(
-                    read_batch(handle, form, str(file)),
+                    read_batch(handle, input_format, str(file)),
                     chunk_size=chunk_size,
                     on_chunk=lambda n: bar.advance(task, n),
                 )
         else:
             outcome = ledger.execute_batch(
-                read_batch(handle, form, str(file)), chunk_size=chunk_size
+                read_batch(handle, input_format, str(file)), chunk_size=chunk_size
             )
     if outcome.warning:
         echo(f"Warning: {outcome.warning}", err=True)

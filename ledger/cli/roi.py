@@ -9,6 +9,7 @@ import typer
 from ledger.cli.common import (
     AsOfOpt,
     DbOpt,
+    FormatOpt,
     JsonOpt,
     NowOpt,
     handle_errors,
@@ -68,6 +69,7 @@ def pattern(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """One pattern's ROI summary."""
     with open_ledger(ctx, create=False) as ledger:
@@ -81,7 +83,11 @@ def pattern(
 @app.command()
 @handle_errors
 def summary(
-    ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Every pattern's ROI, by total cost saved."""
     with open_ledger(ctx, create=False) as ledger:
@@ -103,6 +109,7 @@ def effectiveness(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """A pattern's effectiveness rating and what to do about it."""
     with open_ledger(ctx, create=False) as ledger:
@@ -126,6 +133,7 @@ def report(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Everything about one pattern: summary, rating, executions, recommendations."""
     with open_ledger(ctx, create=False) as ledger:
@@ -174,6 +182,7 @@ def top_performers(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Patterns with at least 5 executions, by ROI."""
     _ranking(
@@ -189,6 +198,7 @@ def underperformers(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Patterns with at least 3 executions rated poor or failed, worst first."""
     _ranking(
@@ -209,6 +219,7 @@ def dashboard(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """The portfolio at a glance for the current UTC month."""
     with open_ledger(ctx, create=False) as ledger:
@@ -264,6 +275,7 @@ def alerts(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Failure spikes, negative ROI, underused and degrading patterns."""
     with open_ledger(ctx, create=False) as ledger:
@@ -321,6 +333,7 @@ def trend(
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    form: FormatOpt = None,
 ) -> None:
     """Success rate, savings and ROI of a pattern over time."""
     with open_ledger(ctx, create=False) as ledger:
