@@ -272,73 +272,99 @@ def _read_table(
     lines: Iterable[bytes], delimiter: str
 ) -> Iterator[tuple[int, Command | InputError]]:
     """CSV or TSV rows under a header row: each row's non-empty cells are its fields (a
-    `context` cell holds JSON). A row that is not UTF-8, or has more cells than the header,
-    is refused alone."""
+    `context` cell holds JSON). Rows are numbered by the line they start on. A row that is
+    not CSV (an unclosed or stray quote), holds bytes that are not UTF-8, or has more cells
+    than the header is refused alone; a comment is a line before the header, or a row whose
+    `command` cell, starting with #."""
     import csv
     import json
 
-    undecodable: dict[int, InputError] = {}
+    undecodable: dict[int, str] = {}
+    count = 0
 
     def text_lines() -> Iterator[str]:
+        nonlocal count
         for number, raw in enumerate(lines, 1):
             if number == 1:
                 raw = raw.removeprefix(BOM)
+            problem = None
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                undecodable[number] = InputError(
-                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start})",
-                    {"line": number},
-                )
-                yield "\n"
-                continue
+                problem = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start})"
+                text = raw.decode("utf-8", "replace")  # keeps the quotes, so rows stay apart
             # a lone carriage return ends a line too, for csv as for newline="" files
-            yield from (part for part in LONE_CR.split(text) if part)
+            for part in LONE_CR.split(text):
+                if part:
+                    count += 1
+                    if problem is not None:
+                        undecodable[count] = problem
+                    yield part
 
-    reader = csv.reader(text_lines(), delimiter=delimiter)
-    header: list[str] | None = None
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield reader.line_num, InputError(f"not CSV: {exc}", {"line": reader.line_num})
-            continue
-        number = reader.line_num
-        if number in undecodable:
-            yield number, undecodable.pop(number)
-            continue
-        if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [cell.strip() for cell in row]
-            duplicated = sorted({c for c in header if header.count(c) > 1})
-            if "command" not in header or duplicated or "" in header:
-                raise InputError(
-                    "file: the first row must name each column once, `command` among them "
-                    f"(got {', '.join(header)[:200]})",
-                    {"field": "file", "line": number},
-                )
-            continue
-        if len(row) > len(header):
-            yield (
-                number,
-                InputError(
-                    f"{len(row)} cells, but the header names {len(header)} columns",
-                    {"line": number},
-                ),
-            )
-            continue
-        fields: dict[str, Any] = {}
-        for column, cell in zip(header, row, strict=False):
-            if cell.strip() == "":
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, 64 * 1024 * 1024))  # a long cell is its field's to refuse
+    try:
+        reader = csv.reader(text_lines(), delimiter=delimiter, strict=True)
+        header: list[str] | None = None
+        command = 0
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, InputError(f"not CSV: {exc}", {"line": start})
                 continue
-            if column in OBJECT_FIELDS:
-                try:
-                    fields[column] = json.loads(cell)
-                except ValueError:
-                    fields[column] = cell  # refused below, by the field's own rule
-            else:
-                fields[column] = cell.strip()
-        yield number, _as_line(number, fields)
+            bad = next(
+                (undecodable[n] for n in range(start, reader.line_num + 1) if n in undecodable),
+                None,
+            )
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                if bad is not None:
+                    raise InputError(
+                        f"file: line {start}: {bad}; save the file as UTF-8",
+                        {"field": "file", "line": start},
+                    )
+                if row[0].lstrip().startswith("#"):
+                    continue
+                header = [cell.strip() for cell in row]
+                duplicated = sorted({c for c in header if header.count(c) > 1})
+                if "command" not in header or duplicated or "" in header:
+                    raise InputError(
+                        "file: the first row must name each column once, `command` among "
+                        f"them (got {', '.join(header)[:200]})",
+                        {"field": "file", "line": start},
+                    )
+                command = header.index("command")
+                continue
+            if bad is not None:
+                yield start, InputError(bad, {"line": start})
+                continue
+            if len(row) > command and row[command].lstrip().startswith("#"):
+                continue
+            if len(row) > len(header):
+                yield (
+                    start,
+                    InputError(
+                        f"{len(row)} cells, but the header names {len(header)} columns",
+                        {"line": start},
+                    ),
+                )
+                continue
+            fields: dict[str, Any] = {}
+            for column, cell in zip(header, row, strict=False):
+                if cell.strip() == "":
+                    continue
+                if column in OBJECT_FIELDS:
+                    try:
+                        fields[column] = json.loads(cell)
+                    except ValueError:
+                        fields[column] = cell  # refused below, by the field's own rule
+                else:
+                    fields[column] = cell.strip()
+            yield start, _as_line(start, fields)
+    finally:
+        csv.field_size_limit(limit)

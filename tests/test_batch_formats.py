@@ -170,8 +170,8 @@ def test_score_reads_csv_tsv_and_json_lines_as_it_reads_a_json_array(tmp_path: P
     cli = Cli(tmp_path / "l.db")
     cli.json("demo", "--days", "10", "--now", "2026-03-01T12:00:00Z")
     opportunities = [
-        {"type": "golf_coaching", "source": "email", "score": "75", "content": "a slice, help"},
-        {"type": "partnership", "source": "twitter", "score": "40"},
+        {"type": "golf_coaching", "source": "email", "score": 75, "content": "a slice, help"},
+        {"type": "partnership", "source": "twitter", "score": 40},
     ]
     texts = {
         "o.json": json.dumps(opportunities),
@@ -186,8 +186,65 @@ def test_score_reads_csv_tsv_and_json_lines_as_it_reads_a_json_array(tmp_path: P
         (tmp_path / name).write_text(text)
         out = tmp_path / f"{name}.scored.json"
         scored = cli.json("score", str(tmp_path / name), "--output", str(out), "--no-record")
-        answers.append([(s["adjusted_score"], s["conversion_probability"]) for s in scored])
+        answers.append(
+            [(s["adjusted_score"], s["conversion_probability"], s["opportunity_id"])
+             for s in scored]
+        )  # fmt: skip
+        assert all(isinstance(s["score"], int) for s in scored)  # the same id from any format
     assert all(a == answers[0] for a in answers) and len(answers[0]) == 2
     (tmp_path / "bad.csv").write_text("type,source,score\ngolf_coaching,email,101\n")
     error = cli.error("score", str(tmp_path / "bad.csv"), "--output", str(tmp_path / "x.json"))
     assert error["details"]["field"] == "score" and "opportunity 1" in error["error"]
+
+
+def refusals(data: bytes) -> tuple[list[int], list[int], list[str]]:
+    """(lines read as commands, lines refused, the refusals' messages)."""
+    parsed = list(read_batch(io.BytesIO(data), "csv"))
+    ok = [n for n, c in parsed if isinstance(c, Command)]
+    bad = [(n, str(c)) for n, c in parsed if isinstance(c, InputError)]
+    return ok, [n for n, _ in bad], [m for _, m in bad]
+
+
+HEAD = b"command,decision_id,type,source,action,content\n"
+
+
+def test_an_unclosed_quote_is_refused_not_a_silent_swallow_of_the_rows_after_it() -> None:
+    """The defect (an attack on the CSV reader): `"never closed` took every later row into
+    one cell, and the run said 2 recorded, 0 refused."""
+    ok, bad, said = refusals(HEAD + b'decision,u1,g,e,a,ok\ndecision,u2,g,e,a,"never closed\n'
+                             b"decision,u3,g,e,a,ok\n")  # fmt: skip
+    assert ok == [2] and bad == [3] and "not CSV" in said[0]
+    ok, bad, said = refusals(HEAD + b'decision,u4,g,e,a,"a"b\n')  # a stray quote mid-cell
+    assert ok == [] and bad == [2]
+
+
+def test_a_bad_byte_inside_a_multi_line_cell_refuses_that_row_alone() -> None:
+    """The defect: the bad line was swapped for a blank one, its quote went with it, and the
+    next row vanished into the cell (1 recorded, 0 refused)."""
+    ok, bad, said = refusals(HEAD + b'decision,m1,g,e,a,"line1\nli\xffne2"\ndecision,m2,g,e,,x\n'
+                             b"decision,m3,g,e,a,x\n")  # fmt: skip
+    assert ok == [5] and bad == [2, 4]
+    assert "not UTF-8" in said[0] and "action" in said[1]
+
+
+def test_a_hash_in_a_data_column_is_data_not_a_comment() -> None:
+    """The defect: `#123` in the first column (decision_id) was skipped as a comment."""
+    ok, bad, _ = refusals(b"decision_id,command,type,source,action\n#123,decision,g,e,a\n"
+                          b"abc,decision,g,e,a\nx,# a note,,,\n")  # fmt: skip
+    assert ok == [2, 3] and bad == []
+
+
+def test_a_huge_multi_line_cell_costs_its_row_only() -> None:
+    """The defect: a 200 kB quoted cell hit csv's field limit and the reader lost its place:
+    71 refusals with wrong line numbers, a valid row lost."""
+    cell = ("x" * 1000 + "\n") * 200
+    data = (
+        HEAD + f'decision,h1,g,e,a,"{cell}"\ndecision,h2,g,e,,ok\ndecision,h3,g,e,a,ok\n'.encode()
+    )
+    ok, bad, _ = refusals(data)
+    assert ok == [204] and bad == [2, 203]
+
+
+def test_a_header_that_is_not_utf8_is_named_as_such() -> None:
+    with pytest.raises(InputError, match="line 1: not UTF-8"):
+        refusals(b"command,decision_id,type,source,action,caf\xe9\ndecision,b1,g,e,a,x\n")
