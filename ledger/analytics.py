@@ -58,9 +58,20 @@ def export(ledger: Ledger, target: Path, as_of: AsOf = None) -> dict[str, Any]:
 
     from ledger.outputs import atomic_path
 
+    if target.name in ("", ".", "..") or str(target).endswith(("/", "\\")):
+        raise InputError(
+            f"analytics: {str(target)[:200]!r} is not a file name; give a path like out.db",
+            {"field": "analytics"},
+        )
     metadata_path = target.with_name(f"{target.stem}.metadata.json")
     for path in (target, metadata_path):
-        if path.exists():
+        try:
+            exists = path.exists()
+        except OSError as exc:  # a name too long, a path through a file…
+            raise InputError(
+                f"analytics: cannot use {str(path)[:200]}: {exc.strerror}", {"field": "analytics"}
+            ) from None
+        if exists:
             raise InputError(f"analytics: {path} exists; choose a new path", {"field": "analytics"})
     counts: dict[str, int] = {}
     with ledger.reading(as_of) as src:

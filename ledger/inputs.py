@@ -148,5 +148,24 @@ def read_records(path: Path, field: str, form: str = "auto", missing_hint: str =
                 f"{len(header)} columns",
                 {"field": field, "row": number - 1},
             )
-        records.append({k: v.strip() for k, v in zip(header, row, strict=False) if v.strip()})
+        record: dict[str, Any] = {
+            k: v.strip() for k, v in zip(header, row, strict=False) if v.strip()
+        }
+        if "score" in record:  # a number, as in JSON: the same opportunity, the same id
+            record["score"] = _number(record["score"])
+        records.append(record)
     return records
+
+
+def _number(text: str) -> Any:
+    """A CSV cell holding a number, as JSON would carry it (else the text, to be refused
+    by the field's own rule)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if math.isfinite(value) else text

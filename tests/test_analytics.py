@@ -71,3 +71,13 @@ def test_it_writes_a_new_file_only_never_the_ledger(tmp_path: Path) -> None:
     assert error["details"]["field"] == "analytics"
     done = cli.json("export", "--analytics", str(tmp_path / "c.db"), "--as-of", "2")
     assert done["tables"]["patterns"] == 1 and done["tables"]["executions"] == 1
+
+
+def test_a_path_that_is_no_file_name_is_refused_in_words(tmp_path: Path) -> None:
+    """The defects (an attack): '' and '/' said "PosixPath('.') has an empty name", a name
+    over 255 bytes "[Errno 36]", both exit 1 without the field."""
+    cli = Cli(tmp_path / "l.db")
+    cli.json("init")
+    for target in ("", "/", str(tmp_path / ("a" * 300 + ".db"))):
+        error = cli.error("export", "--analytics", target)
+        assert error["details"]["field"] == "analytics", target

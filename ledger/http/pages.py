@@ -88,7 +88,7 @@ def mount(app: FastAPI) -> None:
         )
         return _page("Portfolio", body, as_of)
 
-    @app.get("/patterns/{pattern_id}", include_in_schema=False, response_class=HTMLResponse)
+    @app.get("/patterns/{pattern_id:path}", include_in_schema=False, response_class=HTMLResponse)
     def pattern(
         request: Request,
         pattern_id: str,
