@@ -30,7 +30,6 @@ from bench.common import best_of, machine, timed, write_executions
 from bench.log_scale import DAYS, PATTERNS, QUERIES, write_decisions
 from ledger import Ledger
 from ledger.batch import read_commands
-from ledger.storage.sqlite import LOG_DDL
 
 Row = tuple[str, str, str, str, str]
 """figure, measured, baseline, ratio, goal."""
@@ -59,34 +58,15 @@ def build(path: Path, events: int, workdir: Path, keys: bool = False) -> float:
         return time.perf_counter() - start
 
 
-def raw_insert(workdir: Path, rows: list[tuple[Any, ...]]) -> float:
-    """Raw `sqlite3.executemany` of the same event rows into an identical table, one
-    transaction, WAL and synchronous=FULL as the ledger runs."""
-    conn = sqlite3.connect(workdir / "raw.db", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    for statement in LOG_DDL:
-        conn.execute(statement)
-
-    def insert() -> None:
-        conn.execute("BEGIN")
-        conn.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(rows[0]))})", rows)
-        conn.execute("COMMIT")
-
-    seconds, _ = timed(insert)
-    conn.close()
-    return seconds
-
-
 def ingest(workdir: Path, events: int) -> list[Row]:
     """`record batch` of mixed events with idempotency keys, against raw sqlite3 and the
     eventsourcing library."""
-    from bench.batch_append import eventsourcing_lib
+    from bench.batch_append import eventsourcing_lib, raw_sqlite
 
     db = workdir / "ingest.db"
     ours_s = build(db, events, workdir, keys=True)
     rows = [tuple(r) for r in sqlite3.connect(db).execute("SELECT * FROM events ORDER BY seq")]
-    raw_s = raw_insert(workdir, rows)
+    raw_s = raw_sqlite(workdir, rows)  # the same rows, raw executemany, one transaction
     ours, raw = len(rows) / ours_s, len(rows) / raw_s
     out: list[Row] = [
         (
