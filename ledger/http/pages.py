@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from ledger import charts
 from ledger.charts import Bar
+from ledger.cli.output import pct
 from ledger.http.routes import ledger_of
 
 STYLE = """
@@ -67,9 +68,9 @@ def mount(app: FastAPI) -> None:
                         _link(
                             f"/patterns/{quote(r['pattern_id'], safe='')}", r["pattern_id"], as_of
                         ),
-                        _pct(r["roi_percentage"]),
+                        pct(r["roi_percentage"]),
                         r["effectiveness_rating"],
-                        _pct(r["success_rate"], 100),
+                        pct(r["success_rate"], 100),
                         str(r["total_executions"]),
                         _money(r["total_cost_saved_usd"]),
                     ]
@@ -79,12 +80,15 @@ def mount(app: FastAPI) -> None:
         )
         body.append("<h2>Alerts</h2>")
         body.append(
-            "".join(
-                f'<p class="alert"><b>{escape(a["severity"])}</b> {escape(a["pattern_id"])}: '
-                f"{escape(a['message'])}</p>"
-                for a in alerts
+            _paragraphs(
+                [
+                    f"<b>{escape(a['severity'])}</b> {escape(a['pattern_id'])}: "
+                    f"{escape(a['message'])}"
+                    for a in alerts
+                ],
+                "No alerts.",
+                'class="alert"',
             )
-            or "<p>No alerts.</p>"
         )
         return _page("Portfolio", body, as_of)
 
@@ -105,9 +109,9 @@ def mount(app: FastAPI) -> None:
         body = [_head(report, request, as_of), f"<h1>Pattern {escape(pattern_id)}</h1>"]
         body.append(
             '<div class="kpis">'
-            + _kpi("ROI", _pct(summary["roi_percentage"]))
+            + _kpi("ROI", pct(summary["roi_percentage"]))
             + _kpi("rating", summary["effectiveness_rating"])
-            + _kpi("success rate", _pct(summary["success_rate"], 100))
+            + _kpi("success rate", pct(summary["success_rate"], 100))
             + _kpi("executions", str(summary["total_executions"]))
             + _kpi("cost saved", _money(summary["total_cost_saved_usd"]))
             + "</div>"
@@ -201,12 +205,14 @@ def mount(app: FastAPI) -> None:
         )
         body.append("<h2>Insights</h2>")
         body.append(
-            "".join(
-                f"<p><b>{escape(i['title'])}</b> {escape(i['description'])} "
-                f"(confidence {float(i['confidence_score']):.0%})</p>"
-                for i in insights
+            _paragraphs(
+                [
+                    f"<b>{escape(i['title'])}</b> {escape(i['description'])} "
+                    f"(confidence {float(i['confidence_score']):.0%})"
+                    for i in insights
+                ],
+                "Not enough decisions for insights yet.",
             )
-            or "<p>Not enough decisions for insights yet.</p>"
         )
         return _page("Decision loop", body, as_of)
 
@@ -280,7 +286,7 @@ def _kpis(dash: dict[str, Any]) -> str:
     return (
         '<div class="kpis">'
         + _kpi("patterns", str(dash["total_patterns"]))
-        + _kpi("average success rate", _pct(dash["average_success_rate"], 100))
+        + _kpi("average success rate", pct(dash["average_success_rate"], 100))
         + _kpi(f"executions in {dash['month']}", str(dash["executions_this_month"]))
         + _kpi(f"cost saved in {dash['month']}", _money(dash["cost_saved_this_month_usd"]))
         + _kpi(
@@ -294,7 +300,7 @@ def _kpis(dash: dict[str, Any]) -> str:
         )
         + _kpi(
             "success rate, last 30 days",
-            f"{_pct(last['success_rate'], 100)} ({_signed(change['success_rate'], 'pt')})",
+            f"{pct(last['success_rate'], 100)} ({_signed(change['success_rate'], 'pt')})",
         )
         + "</div>"
     )
@@ -335,8 +341,10 @@ def _pair(interval: Any) -> tuple[float, float] | None:
     return None if not interval else (float(interval[0]), float(interval[1]))
 
 
-def _pct(value: Any, scale: int = 1) -> str:
-    return "–" if value is None else f"{float(value) * scale:,.1f}%"
+def _paragraphs(items: list[str], empty: str, attrs: str = "") -> str:
+    """One paragraph per item (already escaped HTML), or one saying there are none."""
+    open_tag = f"<p {attrs}>" if attrs else "<p>"
+    return "".join(f"{open_tag}{item}</p>" for item in items) or f"<p>{escape(empty)}</p>"
 
 
 def _money(value: Any) -> str:
