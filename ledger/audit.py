@@ -1,19 +1,17 @@
-"""Tamper evidence: verify the hash chain, check a digest, export and import the log."""
+"""Tamper evidence: verify the hash chain, check a digest, export the log (importing it back
+is `ledger/importing.py`)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import IO, Any, Protocol
 
 from events import GENESIS_HASH, canonical_json, chain_hash
 from ledger.errors import InputError, IntegrityError
-from ledger.eventlog import Head, decode_row
+from ledger.eventlog import ROW_TYPES, Head, well_typed
 from ledger.storage.base import EVENT_COLUMNS
-from ledger.validation import clip
 
 
 class Ledger(Protocol):
@@ -24,9 +22,7 @@ class Ledger(Protocol):
     ) -> AbstractContextManager[tuple[Head, Iterator[list[tuple[Any, ...]]]]]: ...
     def head(self) -> Head: ...
     def hash_at(self, seq: int) -> str | None: ...
-    def append_rows(
-        self, rows: Sequence[tuple[Any, ...]], progress: Callable[[int], None] | None
-    ) -> None: ...
+    def raise_alarm(self, first_bad_seq: int, problem: str) -> None: ...
 
 
 Progress = Callable[[int], None]
@@ -39,7 +35,12 @@ def check_rows(
     for row in rows:
         seq, stored_prev, stored_hash = row[0], row[9], row[10]
         problem = None
-        if seq != prev_seq + 1:
+        if not well_typed(row):
+            problem = (
+                f"seq {seq}: contents do not match its hash (a column holds "
+                f"{_wrong_type(row)}: the row was altered)"
+            )
+        elif seq != prev_seq + 1:
             problem = f"seq {seq} follows seq {prev_seq}: the log has a gap or is out of order"
         elif stored_prev != prev_hash:
             problem = f"seq {seq}: prev_hash does not match the hash of seq {prev_seq}"
@@ -47,6 +48,17 @@ def check_rows(
             problem = f"seq {seq}: contents do not match its hash (the row was altered)"
         yield seq, stored_hash, problem
         prev_seq, prev_hash = seq, stored_hash
+
+
+def _wrong_type(row: Sequence[Any]) -> str:
+    """Which column of a row is of the wrong type, in words (never its raw bytes)."""
+    for name, value, kind in zip(EXPORT_COLUMNS, row, ROW_TYPES, strict=False):
+        if not isinstance(value, kind) or isinstance(value, bool):
+            if value is None and len(set(map(type, row[1:]))) == 1:
+                return "text that is not UTF-8"
+            shown = {"bytes": "a BLOB", "NoneType": "NULL", "str": "text"}
+            return f"{shown.get(type(value).__name__, type(value).__name__)} in {name}"
+    return "the wrong number of values"
 
 
 class ChainCheck:
@@ -193,13 +205,31 @@ def verify_digests(
 
 def export_events(ledger: Ledger, out: IO[str], after: int = 0, upto: int | None = None) -> int:
     """Write the log (events after `after`, up to `upto`) as JSON Lines: one envelope per line,
-    payload as an object."""
-    count = 0
+    payload as an object. A row that is not what an event's row must be stops it (an
+    IntegrityError naming the seq; the ledger's alarm is raised)."""
+    count = bad_seq = 0
+    problem: str | None = None
     with ledger.scan(after, upto) as (_, chunks):
         for rows in chunks:
             for row in rows:
+                if not well_typed(row):
+                    bad_seq = row[0]
+                    problem = (
+                        f"seq {bad_seq}: contents do not match its hash (a column holds "
+                        f"{_wrong_type(row)}: the row was altered)"
+                    )
+                    break
                 out.write(export_line(row) + "\n")
                 count += 1
+            if problem is not None:
+                break
+    if problem is not None:
+        ledger.raise_alarm(bad_seq, problem)
+        raise IntegrityError(
+            f"export stopped at {problem}. Run `roi-ledger verify`, and restore the ledger "
+            "from a backup",
+            {"first_bad_seq": bad_seq, "problem": problem},
+        )
     return count
 
 
@@ -223,169 +253,3 @@ def export_line(row: Any) -> str:
     if canonical != text:
         out["payload_text"] = text
     return json.dumps(out, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _payload_text(env: dict[str, Any]) -> str:
-    """The stored text of an exported payload: `payload_text` when the export carried it
-    (it must say the same as `payload`), else the canonical form of `payload`."""
-    text = env.get("payload_text")
-    if text is None:
-        return canonical_json(env["payload"])
-    if not isinstance(text, str) or json.loads(text) != env["payload"]:
-        raise ValueError("payload_text does not match payload")
-    return text
-
-
-_ROW_TYPES = (int, str, int, str, int, str, str, None, (str, type(None)), str, str)
-"""What each column of an exported event must be in its JSON (None: the payload, checked on
-its own); nothing is coerced, so a float seq or a list for a key is refused, not guessed."""
-
-
-def _row_from_line(line_no: int, text: str) -> tuple[Any, ...]:
-    try:
-        env = json.loads(text)
-        if not isinstance(env, dict):
-            raise ValueError("the line is not a JSON object")
-        row = tuple(
-            _payload_text(env) if kind is None else _typed(env, name, kind)
-            for name, kind in zip(EXPORT_COLUMNS, _ROW_TYPES, strict=True)
-        )
-        decode_row(row)
-    except RecursionError:
-        raise InputError(
-            f"line {line_no}: nested too deeply to be an event", {"line": line_no}
-        ) from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(
-            f"line {line_no}: not an exported event ({clip(str(exc), 200)})", {"line": line_no}
-        ) from None
-    return row
-
-
-def _typed(env: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
-    """An envelope field of exactly this JSON type (true is not a number here)."""
-    if name not in env and name != "idempotency_key":
-        raise KeyError(f"{name} is missing")
-    value = env.get(name)
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(f"{name} must be {getattr(kind, '__name__', 'text or null')}")
-    if isinstance(value, int) and not 0 <= value < 2**63:
-        raise ValueError(f"{name} is out of range")
-    return value
-
-
-def import_events(
-    ledger: Ledger, path: str, progress: Progress | None = None, batch: int = 5000
-) -> dict[str, Any]:
-    """Append exported events that continue this log's chain exactly.
-
-    The input is read once, into a private spool (a pipe or FIFO can be read only once, and
-    a file might change between two reads): what is checked is exactly what is appended.
-    The whole of it is checked first - its chain, that each event decodes, that it continues
-    this ledger (from seq 1, or from any seq this ledger already holds, as an export made
-    with --after does) - then appended in batches; importing into an empty ledger reproduces
-    the digest.
-    """
-    from pathlib import Path
-
-    from ledger.inputs import open_input
-
-    with tempfile.TemporaryFile() as spool:
-        with open_input(Path(path), "file") as handle:
-            shutil.copyfileobj(handle, spool)
-        spool.seek(0)
-        return _import_spooled(ledger, spool, progress, batch)
-
-
-def _spooled_rows(spool: IO[bytes]) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    spool.seek(0)
-    for number, raw in enumerate(spool, 1):
-        text = raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
-        try:
-            line = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"line {number}: not UTF-8 text", {"line": number}) from None
-        if line.strip():
-            yield number, _row_from_line(number, line)
-
-
-def _import_spooled(
-    ledger: Ledger, spool: IO[bytes], progress: Progress | None, batch: int
-) -> dict[str, Any]:
-    head = ledger.head()
-    _check_spool(ledger, spool, head)
-    pending: list[tuple[Any, ...]] = []
-    imported = present = 0
-
-    def commit() -> None:
-        ledger.append_rows(pending, progress)
-        pending.clear()
-
-    for _, row in _spooled_rows(spool):
-        if row[0] <= head.seq:
-            present += 1
-            continue
-        pending.append(row)
-        imported += 1
-        if len(pending) >= batch:
-            commit()
-    if pending:
-        commit()
-    final = ledger.head()
-    return {"imported": imported, "already_present": present, "seq": final.seq, "hash": final.hash}
-
-
-def _check_spool(ledger: Ledger, spool: IO[bytes], head: Head) -> None:
-    """The file's own chain, and that it continues this ledger.
-
-    Each hash covers everything before it, so the file continues this ledger exactly when
-    its first event chains onto an event (or the genesis) this ledger holds, and where the
-    two overlap, their hashes agree at the last seq they share.
-    """
-    start = start_hash = None
-    prev_seq, prev_hash = 0, GENESIS_HASH
-    hash_at_head: str | None = None
-    for number, row in _spooled_rows(spool):
-        if start is None:
-            start, start_hash = row[0] - 1, row[9]
-            prev_seq, prev_hash = start, start_hash
-            _continues_here(ledger, head, start, start_hash)
-        ((_, _, problem),) = check_rows([row], prev_seq, prev_hash)
-        if problem is not None:
-            raise IntegrityError(f"line {number}: {problem}", {"line": number, "seq": row[0]})
-        prev_seq, prev_hash = row[0], row[10]
-        if row[0] == head.seq:
-            hash_at_head = row[10]
-    if start is None:
-        return  # an empty file: nothing to import
-    if prev_seq >= head.seq > start and hash_at_head != head.hash:
-        raise IntegrityError(
-            f"the file does not continue this ledger: it differs from it at or before seq "
-            f"{head.seq}; import into an empty ledger or a copy it came from",
-            {"seq": head.seq},
-        )
-    if prev_seq < head.seq:
-        ours = ledger.hash_at(prev_seq) if prev_seq else None
-        if ours is not None and ours != prev_hash:
-            raise IntegrityError(
-                f"the file does not continue this ledger: it differs from it at or before "
-                f"seq {prev_seq}",
-                {"seq": prev_seq},
-            )
-
-
-def _continues_here(ledger: Ledger, head: Head, start: int, start_hash: str) -> None:
-    """The file's first event must chain onto seq `start` as this ledger holds it."""
-    if start > head.seq:
-        raise IntegrityError(
-            f"the file starts at seq {start + 1}, but this ledger ends at seq {head.seq}: "
-            f"import the events up to seq {start} first",
-            {"seq": start},
-        )
-    ours = GENESIS_HASH if start == 0 else ledger.hash_at(start) or ""
-    if ours != start_hash:
-        raise IntegrityError(
-            f"the file does not continue this ledger: its first event chains onto a seq "
-            f"{start} this ledger does not hold",
-            {"seq": start},
-        )

@@ -82,3 +82,25 @@ def batch_commands() -> dict[str, type[Command]]:
         "prediction": decisions.RecordPrediction,
         "retract": ledger_commands.Retract,
     }
+
+
+@cache
+def producers() -> dict[str, type[Command]]:
+    """Each event type to the one command that records it (an import replays it)."""
+    from commands import decisions, patterns
+    from commands import ledger as ledger_commands
+
+    out: dict[str, type[Command]] = {}
+    for module in (patterns, decisions, ledger_commands):
+        for cls in vars(module).values():
+            if (
+                isinstance(cls, type)
+                and issubclass(cls, Command)
+                and cls.__module__ == module.__name__
+                and "produces" in vars(cls)
+            ):
+                name = cls.produces.__name__
+                if name in out:
+                    raise TypeError(f"{name} has two commands: {out[name]}, {cls}")
+                out[name] = cls
+    return out

@@ -38,6 +38,11 @@ class IntegrityError(LedgerError):
     """The log failed verification (hash chain, contiguity, digest)."""
 
 
+class UnreadableEvent(IntegrityError, ValueError):
+    """A stored row is not an event (altered around the database's guards): what reads it
+    refuse, naming its seq; `verify` reports it as altered."""
+
+
 __all__ = [
     "ConflictError",
     "DomainError",
@@ -46,4 +51,5 @@ __all__ = [
     "LedgerError",
     "NotFoundError",
     "StorageError",
+    "UnreadableEvent",
 ]

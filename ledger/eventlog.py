@@ -22,6 +22,22 @@ class Head(NamedTuple):
     recorded_at: str | None
 
 
+ROW_TYPES: tuple[type | tuple[type, ...], ...] = (
+    int, str, int, str, int, str, str, str, (str, type(None)), str, str,
+)  # fmt: skip
+"""The Python type of each stored column (`EVENT_COLUMNS` order) as the backends return it."""
+
+_ROW_SHAPES = frozenset(
+    (int, str, int, str, int, str, str, str, key, str, str) for key in (str, type(None))
+)
+
+
+def well_typed(row: Sequence[Any]) -> bool:
+    """Whether every column of a stored row has its type (a payload stored as a BLOB, text
+    that was not UTF-8, a NULL hash: all altered rows, whatever their bytes)."""
+    return tuple(map(type, row)) in _ROW_SHAPES
+
+
 def decode_row(row: Sequence[Any]) -> RecordedEvent:
     """A stored row to its envelope with the decoded, upcast event.
 
@@ -34,10 +50,32 @@ def decode_row(row: Sequence[Any]) -> RecordedEvent:
     seq, stream_id, version, event_type, schema_version = row[0], row[1], row[2], row[3], row[4]
     payload = row[7]
     cls = EVENT_CLASSES.get(event_type)
-    if cls is not None and schema_version == cls.schema_version:
-        event = cls.model_validate_json(payload)
-    else:
-        event = decode_event(event_type, schema_version, json.loads(payload))
+    try:
+        if not well_typed(row):
+            kinds = {bytes: "a BLOB", type(None): "missing or not UTF-8 text"}
+            raise TypeError(
+                "a column holds " + (kinds.get(type(payload)) or "a value of the wrong type")
+            )
+        if cls is not None and schema_version == cls.schema_version:
+            event = cls.model_validate_json(payload)
+        else:
+            event = decode_event(event_type, schema_version, json.loads(payload))
+    except (ValueError, TypeError, KeyError) as exc:
+        from pydantic import ValidationError
+
+        from ledger.errors import UnreadableEvent
+        from ledger.validation import clip, describe, field_errors
+
+        if isinstance(exc, ValidationError):
+            first = describe(field_errors(exc)).removeprefix("invalid input: ")
+        else:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = clip(ascii(first)[1:-1], 200)
+        raise UnreadableEvent(
+            f"seq {seq!r}: the stored row is not an event ({reason}); it was altered: run "
+            "`roi-ledger verify`",
+            {"seq": seq, "reason": reason},
+        ) from None
     return RecordedEvent(
         seq,
         stream_id,
@@ -52,6 +90,12 @@ def decode_row(row: Sequence[Any]) -> RecordedEvent:
         row[10],
         event,
     )
+
+
+def undecodable(exc: Exception) -> bool:
+    """Whether a read failed on stored text that is not UTF-8 (SQLite stores any bytes it is
+    given as TEXT; reading them back fails the whole statement)."""
+    return type(exc).__module__ == "sqlite3" and "decode" in str(exc).lower()
 
 
 class EventLog:
@@ -130,9 +174,29 @@ class EventLog:
             where.append("stream_id = ?")
             params.append(stream_id)  # type: ignore[arg-type]
         order = "DESC" if newest else "ASC"
-        sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY seq {order} LIMIT ?"
-        rows = db.execute(sql, (*params, limit)).fetchall()
+        clause = f"WHERE {' AND '.join(where)} ORDER BY seq {order} LIMIT ?"
+        try:
+            rows = db.execute(f"{_SELECT} {clause}", (*params, limit)).fetchall()
+        except Exception as exc:
+            if not undecodable(exc):
+                raise
+            rows = self._rows_one_by_one(db, f"SELECT seq FROM events {clause}", (*params, limit))
         return rows[::-1] if newest else rows
+
+    def _rows_one_by_one(self, db: Sql, seqs: str, params: Sequence[Any]) -> list[Any]:
+        """The rows a statement selects, read one at a time so that a row holding text that
+        is not UTF-8 (written around the database's guards) comes back as an unreadable row,
+        `(seq, None, …)`, which the chain check reports as altered, instead of failing the
+        whole read."""
+        out: list[Any] = []
+        for (seq,) in db.execute(seqs, params).fetchall():
+            try:
+                out.append(db.execute(f"{_SELECT} WHERE seq = ?", (seq,)).fetchone())
+            except Exception as exc:
+                if not undecodable(exc):
+                    raise
+                out.append((seq, *[None] * 10))
+        return out
 
     def iter_raw(
         self, db: Sql, after: int = 0, upto: int | None = None, batch: int = 5000
@@ -189,28 +253,75 @@ class EventLog:
     def alarm(self, db: Sql) -> dict[str, Any] | None:
         """The standing integrity alarm (the log was found broken), if any."""
         row = db.execute(
-            "SELECT first_bad_seq, problem, noted_at FROM integrity_alarm WHERE id = 1"
+            "SELECT first_bad_seq, problem, noted_at, seen_seq, seen_hash FROM integrity_alarm"
+            " WHERE id = 1"
         ).fetchone()
         if row is None:
             return None
-        return {"first_bad_seq": int(row[0]), "problem": row[1], "noted_at": row[2]}
+        return {
+            "first_bad_seq": int(row[0]),
+            "problem": row[1],
+            "noted_at": row[2],
+            "seen_seq": None if row[3] is None else int(row[3]),
+            "seen_hash": row[4],
+        }
 
-    def raise_alarm(self, db: Sql, first_bad_seq: int, problem: str, noted_at: str) -> None:
+    def raise_alarm(
+        self,
+        db: Sql,
+        first_bad_seq: int,
+        problem: str,
+        noted_at: str,
+        seen: tuple[int, str | None] | None = None,
+    ) -> None:
         """Record that the log was found broken at `first_bad_seq` (the earliest finding
-        stands until the log verifies again)."""
+        stands until the log verifies again), with the head the ledger had recorded then
+        (`seen`), which the log must hold again before the alarm clears. A later finding
+        keeps the first one's `seen`: it is the older evidence."""
         current = self.alarm(db)
         if current is not None and current["first_bad_seq"] <= first_bad_seq:
             return
+        if current is not None and current["seen_seq"] is not None:
+            seen = (current["seen_seq"], current["seen_hash"])
         db.execute("DELETE FROM integrity_alarm")
         db.execute(
-            "INSERT INTO integrity_alarm (id, first_bad_seq, problem, noted_at)"
-            " VALUES (1, ?, ?, ?)",
-            (first_bad_seq, problem, noted_at),
+            "INSERT INTO integrity_alarm (id, first_bad_seq, problem, noted_at, seen_seq,"
+            " seen_hash) VALUES (1, ?, ?, ?, ?, ?)",
+            (first_bad_seq, problem, noted_at, *(seen or (None, None))),
         )
 
     def clear_alarm(self, db: Sql) -> None:
         """The log verifies again (restored from a backup, say): no more warnings."""
         db.execute("DELETE FROM integrity_alarm")
+
+    def recorded_head(self, db: Sql) -> tuple[int, str] | None:
+        """The newest event the ledger recorded folding (seq, hash): what its log must still
+        reach (None on a ledger whose record was removed)."""
+        row = db.execute("SELECT seq, hash FROM log_head WHERE id = 1").fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def note_head(self, db: Sql, seq: int, digest: str) -> None:
+        """Move the recorded head forward to a newly folded event (never back)."""
+        db.execute(
+            "INSERT INTO log_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE"
+            " SET seq = excluded.seq, hash = excluded.hash WHERE log_head.seq < excluded.seq",
+            (seq, digest),
+        )
+
+    def reset_head(self, db: Sql) -> None:
+        """Accept the log as it now is (`rebuild --force` over a cut log): the recorded head
+        becomes the log's own."""
+        db.execute("DELETE FROM log_head")
+        head = self.head(db)
+        if head.seq:
+            db.execute(
+                "INSERT INTO log_head (id, seq, hash) VALUES (1, ?, ?)", (head.seq, head.hash)
+            )
+
+    def hash_at(self, db: Sql, seq: int) -> Any:
+        """The stored hash of one seq, exactly as stored (None when the log lacks it)."""
+        row = db.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else row[0]
 
     def count(self, db: Sql) -> int:
         """How many events the log holds."""

@@ -35,12 +35,60 @@ def open_input(path: Path, field: str) -> Iterator[IO[bytes]]:
         yield handle
 
 
+MAX_LINE = 1 << 20
+"""The longest line a line-by-line input may hold (bytes): far above the largest command or
+exported event (a decision's texts and context are 50,000 characters at most)."""
+
+MAX_IMPORT = 16 << 30
+"""The largest file `import` reads by default (bytes; `--max-size` sets another)."""
+
+MAX_WHOLE = 64 << 20
+"""The largest file read whole (a JSON array of commands, `score`'s opportunities), bytes."""
+
+
+class LineTooLong(InputError):
+    """A line past `MAX_LINE`: not what any input of ours holds (/dev/zero, a binary file)."""
+
+
+def bounded_lines(handle: IO[bytes], field: str, max_line: int = MAX_LINE) -> Iterator[bytes]:
+    """The lines of a byte stream, never holding more than `max_line` bytes of one: a longer
+    line is a LineTooLong naming it (nothing past it is read)."""
+    number = 0
+    while True:
+        line = handle.readline(max_line + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > max_line and not line.endswith(b"\n"):
+            raise LineTooLong(
+                f"{field}: line {number} is longer than {max_line:,} bytes, more than any "
+                "command or event takes: is this the right file? Nothing from that line on "
+                "was read",
+                {"field": field, "line": number, "limit": max_line},
+            )
+        yield line
+
+
+def read_bounded(handle: IO[bytes], field: str, max_bytes: int = MAX_WHOLE) -> bytes:
+    """All of a byte stream, if it holds at most `max_bytes`; else an input error."""
+    data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{field}: larger than {max_bytes:,} bytes, too large to read whole; split it, "
+            "or use JSON Lines (read a line at a time)",
+            {"field": field, "limit": max_bytes},
+        )
+    return bytes(data)
+
+
 def read_bytes(path: Path, field: str, missing_hint: str = "") -> bytes:
-    """The whole file (or standard input for `-`), or an input error naming the field."""
+    """The whole file (or standard input for `-`) up to `MAX_WHOLE`, or an input error
+    naming the field."""
     if str(path) == "-":
-        return sys.stdin.buffer.read()
+        return read_bounded(sys.stdin.buffer, field)
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            return read_bounded(handle, field)
     except FileNotFoundError:
         hint = f" ({missing_hint})" if missing_hint else ""
         raise InputError(f"{field}: {path} does not exist{hint}", {"field": field}) from None

@@ -145,10 +145,49 @@ class Projector:
             for unit in units(batch):
                 self._fold_unit(db, [(p, [e for e in unit if e.seq > pos]) for p, pos in positions])
             position = batch[-1].seq
+            self.log.note_head(db, position, batch[-1].hash)
             if progress is not None:
                 progress(len(batch))
         self._advance(db, [p for p, _ in positions], position)
         return position
+
+    def refold_in_units(
+        self,
+        db: Sql,
+        head: int,
+        noted: Mapping[str, Sequence[tuple[int, int]]],
+        progress: Progress | None = None,
+    ) -> None:
+        """Fold every projection from the start, each change versioned where another ledger
+        versioned it: in that ledger's noted units (projection -> [(first, last seq)], as its
+        `history_units` holds them), every other event a unit of its own. Given the same log
+        and units, the row versions come out exactly as that ledger's should be."""
+        positions = self.prepare(db)
+        todo = [p for p, position in positions if position == 0]
+        spans = {p.name: sorted(noted.get(p.name, ()), key=lambda u: u[1]) for p in todo}
+        at = dict.fromkeys(spans, 0)
+        pending: dict[str, list[RecordedEvent]] = {p.name: [] for p in todo}
+        for rows in self.log.iter_raw(db, 0, head, REBUILD_BATCH):
+            batch = [decode_row(r) for r in rows]
+            for event in batch:
+                ending = []
+                for p in todo:
+                    mine, i = spans[p.name], at[p.name]
+                    while i < len(mine) and mine[i][1] < event.seq:
+                        i += 1
+                    at[p.name] = i
+                    pending[p.name].append(event)
+                    if not (i < len(mine) and mine[i][0] <= event.seq < mine[i][1]):
+                        ending.append((p, pending[p.name]))  # the unit ends here
+                        pending[p.name] = []
+                self._fold_unit(db, ending)
+            if progress is not None:
+                progress(len(batch))
+        self._advance(db, todo, head)
+        if head:
+            last = self.log.read_event(db, head)
+            if last is not None:
+                self.log.note_head(db, head, last.hash)
 
     def apply(self, db: Sql, events: Sequence[RecordedEvent]) -> None:
         """Fold freshly appended events into every projection and move the checkpoints."""
@@ -157,6 +196,7 @@ class Projector:
         for unit in units(events):
             self._fold_unit(db, [(p, unit) for p in self.projections])
         self._advance(db, self.projections, events[-1].seq)
+        self.log.note_head(db, events[-1].seq, events[-1].hash)
 
     def _fold_unit(
         self, db: Sql, work: Sequence[tuple[Projection, Sequence[RecordedEvent]]]

@@ -68,9 +68,9 @@ def as_of_value(text: str | None) -> AsOf:
 def chain_warning(alarm: dict[str, Any]) -> str:
     """What an append onto a log known to be broken answers beside its result."""
     return (
-        f"the hash chain of this ledger is broken at seq {alarm['first_bad_seq']} "
-        f"({alarm['problem']}; found {alarm['noted_at']}): this record continues a broken "
-        "chain. Run `roi-ledger verify` and restore the ledger from a backup"
+        f"this ledger's log failed verification at seq {alarm['first_bad_seq']} "
+        f"({alarm['problem']}; found {alarm['noted_at']}): this record continues a log known "
+        "to be broken. Run `roi-ledger verify` and restore the ledger from a backup"
     )
 
 
@@ -82,12 +82,18 @@ class LedgerCore:
     add their commands and queries in subclasses; `ledger.api.Ledger` combines them."""
 
     def __init__(
-        self, backend: Backend, *, clock: Clock = system_clock, scratch: bool = False
+        self,
+        backend: Backend,
+        *,
+        clock: Clock = system_clock,
+        scratch: bool = False,
+        history: bool | None = None,
     ) -> None:
         self.backend = backend
         self.log = EventLog()
+        keep = not scratch if history is None else history
         self.projector = Projector(
-            build_projections(), self.log, backend.column_types, None if scratch else backend.kind
+            build_projections(), self.log, backend.column_types, backend.kind if keep else None
         )
         self.clock = clock
         self.views: Views[tuple[int, int], AsOfState] = Views()
@@ -126,13 +132,22 @@ class LedgerCore:
         return ledger
 
     @classmethod
-    def scratch(cls, clock: Clock = system_clock) -> Self:
-        """An empty in-memory ledger (for replays), gone when closed or dropped."""
+    def scratch(cls, clock: Clock = system_clock, *, history: bool = False) -> Self:
+        """An empty in-memory ledger (for replays), gone when closed or dropped; with
+        `history`, it keeps row versions as a live ledger does."""
         from ledger.storage.sqlite import SqliteBackend
 
         backend = SqliteBackend(":memory:", scratch=True)
         backend.ensure_schema()
-        return cls(backend, clock=clock, scratch=True)
+        return cls(backend, clock=clock, scratch=True, history=history)
+
+    def refold(
+        self, noted: dict[str, list[tuple[int, int]]], progress: Progress | None = None
+    ) -> None:
+        """Fold every projection from the start in the given history units (a scratch
+        replay rebuilding another ledger's row versions exactly; see Projector)."""
+        with bulk_work(), self.backend.write() as db:
+            self.projector.refold_in_units(db, self.log.head(db).seq, noted, progress)
 
     def close(self) -> None:
         """Close the database (an as-of view shares its ledger's: closing it does nothing)."""
@@ -160,37 +175,59 @@ class LedgerCore:
     def catch_up(self, progress: Progress | None = None) -> None:
         """Bring every projection up to the head in one transaction: a reader sees the
         projections as they were or as they are, never half folded (a killed catch-up
-        leaves them as they were)."""
+        leaves them as they were). A log shorter than what the ledger remembers of it
+        raises the integrity alarm (ledger/integrity.py)."""
+        from ledger import integrity
+
         with self.backend.read() as db:
             head = self.log.head(db).seq
-            ahead = self.projector.furthest(db)
-            if not self.projector.behind(db, head) and ahead <= head:
-                return
-        if ahead > head:
-            self._alarm(
-                head + 1,
-                f"the log ends at seq {head}, but its projections had folded events up to seq "
-                f"{ahead}: events after seq {head} were deleted",
+            finding = integrity.check(
+                db, self.log, self.projector.projections, history=False, full=False
             )
+            if finding is None and not self.projector.behind(db, head):
+                return
+        if finding is not None:
+            self._alarm(*finding)
         with bulk_work(), self.backend.write() as db:
             self.projector.catch_up(db, self.log.head(db).seq, progress=progress)
 
     # -- running commands ----------------------------------------------------------------
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        """A write transaction with projections current; pending events flush before commit."""
+    def unit_of_work(self, kind: type[UnitOfWork] = UnitOfWork) -> Iterator[UnitOfWork]:
+        """A write transaction with projections current; pending events flush before commit.
+
+        Refused (IntegrityError) when the log no longer reaches the head the ledger recorded:
+        appending would give the deleted events' seqs to new ones."""
+        from ledger import integrity
+
         if self.pinned is not None:
             raise InputError(
                 f"as_of: a view as of seq {self.pinned} is read-only", {"field": "as_of"}
             )
         with self.backend.write() as db:
-            head = self.log.head(db).seq
-            if self.projector.behind(db, head):
-                self.projector.catch_up(db, head)
-            uow = UnitOfWork(db, self.log, self.projector, self.clock)
-            uow.alarm = self.log.alarm(db)
-            yield uow
-            uow.flush()
+            head = self.log.head(db)
+            finding = integrity.check(
+                db, self.log, self.projector.projections, history=False, full=False, head=head
+            )
+            if finding is None:
+                if self.projector.behind(db, head.seq):
+                    self.projector.catch_up(db, head.seq)
+                uow = kind(db, self.log, self.projector, self.clock)
+                uow.alarm = self.log.alarm(db)
+                yield uow
+                uow.flush()
+            else:  # kept: this transaction records the alarm and nothing else
+                self.log.raise_alarm(
+                    db, finding.first_bad_seq, finding.problem, self.clock(),
+                    self._seen(db, finding.seen),
+                )  # fmt: skip
+        if finding is not None:
+            raise IntegrityError(
+                f"refused: {finding.problem}. Appending now would give new events the seqs of "
+                "deleted ones; restore the ledger from a backup (or accept the log as it is "
+                "with `roi-ledger rebuild --force`)",
+                {"first_bad_seq": finding.first_bad_seq, "problem": finding.problem},
+            )
 
     def execute(self, command: Command) -> dict[str, Any]:
         """Run one command in one transaction; a retried idempotency key appends nothing."""
@@ -201,13 +238,39 @@ class LedgerCore:
             result["warning"] = chain_warning(uow.alarm)
         return result
 
-    def _alarm(self, first_bad_seq: int, problem: str) -> None:
-        """Note in the ledger that its log was found broken (if it can be written at all)."""
+    def _alarm(
+        self, first_bad_seq: int, problem: str, seen: tuple[int, str | None] | None = None
+    ) -> None:
+        """Note in the ledger that its log was found broken (if it can be written at all),
+        with the furthest head it knew of (`seen`, by default the head it recorded), which
+        the log must hold again to clear it."""
         try:
             with self.backend.write() as db:
-                self.log.raise_alarm(db, first_bad_seq, problem, self.clock())
+                self.log.raise_alarm(
+                    db, first_bad_seq, problem, self.clock(), self._seen(db, seen)
+                )
         except StorageError:
             pass  # a read-only ledger: the finding is still reported, just not kept
+
+    def raise_alarm(self, first_bad_seq: int, problem: str) -> None:
+        """Note a break found while reading the log (an export that met an altered row)."""
+        self._alarm(first_bad_seq, problem)
+
+    def _seen(
+        self, db: Sql, seen: tuple[int, str | None] | None = None
+    ) -> tuple[int, str | None]:
+        """The furthest head the ledger knows of: `seen` (a finding's), the head it
+        recorded, or the log's own - whichever reaches furthest (with its hash if known)."""
+        head = self.log.head(db)
+        known: list[tuple[int, str | None]] = [(head.seq, str(head.hash))]
+        recorded = self.log.recorded_head(db)
+        if recorded is not None:
+            known.append((int(recorded[0]), str(recorded[1])))
+        if seen is not None:
+            known.append(seen)
+        furthest = max(seq for seq, _ in known)
+        hashes = [digest for seq, digest in known if seq == furthest and digest is not None]
+        return furthest, hashes[0] if hashes else None
 
     def dispatch(self, uow: UnitOfWork, command: Command) -> tuple[list[RecordedEvent], bool]:
         """Run a command inside a unit of work the caller holds open, through the bus: its
@@ -362,48 +425,94 @@ class LedgerCore:
         digest: str | Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> dict[str, Any]:
-        """Recompute the hash chain (or prove `SEQ:HASH` digests); optionally rebuild every
-        projection into a scratch database and diff it with the live one. `ok` says it all.
+        """Recompute the hash chain (or prove `SEQ:HASH` digests) and hold every record the
+        ledger keeps of its own head against the log; optionally rebuild every projection,
+        row versions included, into a scratch database and diff it with the live one. `ok`
+        says it all.
 
-        A broken chain raises the ledger's integrity alarm (appends then warn; a digest that
-        does not match does not, as it may be the wrong digest); a whole chain that verifies
-        over the part an alarm flagged clears it.
+        A broken chain or a cut log raises the ledger's integrity alarm (appends then warn,
+        or are refused over a cut log; a digest that does not match does not, as it may be
+        the wrong digest). A standing alarm clears only once the log holds again the head
+        the ledger had recorded when it was raised.
         """
         from ledger.audit import verify_chain, verify_digests
 
         if digest is None:
             result = verify_chain(self, progress=progress)
-            self._settle_alarm(result)
         else:
             texts = [digest] if isinstance(digest, str) else list(digest)
             result = verify_digests(self, texts, progress)
-            if result["first_bad_seq"] is not None and "differs_at_or_before" not in result:
-                # the chain itself broke; a digest that merely does not match may be the wrong
-                # digest, so it raises no standing alarm
-                self._alarm(result["first_bad_seq"], result["problem"])
+        self._check_extent(result)
+        # a digest that merely does not match (or reaches past the log) may be the wrong
+        # digest, so it raises no standing alarm; a broken chain or a cut log does
+        if result["ok"] or (
+            result["first_bad_seq"] is not None and "differs_at_or_before" not in result
+        ):
+            self._settle_alarm(result)
         if projections and result["ok"]:
             result["projections"] = self._diff_projections(progress)
             result["ok"] = result["projections"]["ok"]
         return result
 
+    def _check_extent(self, result: dict[str, Any]) -> None:
+        """After a whole chain: does the log reach every record the ledger keeps of it?"""
+        from ledger import integrity
+
+        if not result["ok"]:
+            return
+        with self.backend.read() as db:
+            finding = integrity.check(
+                db,
+                self.log,
+                self.projector.projections,
+                history=self.projector.kind is not None,
+                full=True,
+            )
+        if finding is not None:
+            self._alarm(*finding)
+            result.update(ok=False, first_bad_seq=finding.first_bad_seq, problem=finding.problem)
+
     def _diff_projections(self, progress: Progress | None) -> dict[str, Any]:
         """Every projection folded afresh into a scratch database, compared row by row with
-        the live one, both read at the same head."""
-        from ledger.projection_diff import diff_tables
+        the live one, both read at the same head - and, where the ledger keeps row versions,
+        every version of every row: the scratch folds in the live ledger's own history units,
+        so its versions must come out identical (an edited past version, which would forge
+        an as-of answer, differs)."""
+        from ledger.projection_diff import Side, check_units, diff_tables
 
+        history = self.projector.kind is not None
         with self.backend.read() as live:
             head = self.log.head(live).seq
             # a projection never folded (a ledger killed between its schema and its first
             # fold) has no tables yet: as good as empty, so only a fresh fold with rows in
             # it differs from it
             built = self.projector.checkpoints(live)
-            folded = [p for p in self.projector.projections if p.name in built]
-            scratch = replay(self, head, progress)  # its reads join this one
+            folded = [
+                p for p in self.projector.projections if built.get(p.name, (None,))[0] == p.version
+            ]
+            units: dict[str, list[tuple[int, int]]] | None = None
+            differences: list[dict[str, Any]] = []
+            if history:
+                units = {p.name: [] for p in self.projector.projections}
+                if folded:
+                    for name, first, last in live.execute(
+                        "SELECT projection, start_seq, end_seq FROM history_units"
+                    ).fetchall():
+                        units.setdefault(str(name), []).append((int(first), int(last)))
+                differences.extend(check_units(units, head))
+            scratch = replay(self, head, progress, units)  # its reads join this one
             try:
                 with scratch.backend.read() as fresh:
-                    differences = diff_tables(live, fresh, folded)
+                    differences.extend(
+                        diff_tables(
+                            Side(live, self.backend.kind),
+                            Side(fresh, scratch.backend.kind),
+                            folded,
+                            history=history,
+                        )
+                    )
                     for p in self.projector.projections:
-                        if p.name not in built and any(
+                        if p not in folded and any(
                             fresh.execute(f"SELECT 1 FROM {t.name} LIMIT 1").fetchone()
                             for t in p.tables
                         ):
@@ -413,19 +522,6 @@ class LedgerCore:
                             )  # fmt: skip
             finally:
                 scratch.close()
-            # the rows' history must end where the live rows are: as of the head, each
-            # table's versions are exactly its live rows (else as-of reads would drift)
-            from ledger import as_of as past
-
-            at_head = past.AsOfSql(
-                live,
-                past.AsOfState(head, {}),
-                self.projector.tables,
-                self.backend.kind,
-                self.backend.column_types,
-            )
-            for difference in diff_tables(live, at_head, folded if self.projector.kind else ()):
-                differences.append({**difference, "table": f"{difference['table']} history"})
         return {"ok": not differences, "head": head, "differences": differences}
 
     # -- the log's rows, for audit (ledger/audit.py) ----------------------------------------
@@ -450,36 +546,43 @@ class LedgerCore:
         with self.backend.write() as db:
             self.log.insert_rows(db, rows)
 
-    def append_rows(self, rows: Sequence[tuple[Any, ...]], progress: Progress | None) -> None:
-        """Append already-chained rows (an import) in one transaction, projections folded in
-        it; refused unless they continue the log's head exactly."""
-        with self.backend.write() as db:
-            current = self.log.head(db)
-            if current.seq != rows[0][0] - 1 or current.hash != rows[0][9]:
-                raise IntegrityError("the ledger changed during import; nothing more appended")
-            self.log.insert_rows(db, rows)
-            self.projector.catch_up(db, rows[-1][0])
-        if progress:
-            progress(len(rows))
-
     def _settle_alarm(self, result: dict[str, Any]) -> None:
-        """After a full chain check: raise the alarm on a break, clear it when the flagged
-        seq is present again and verifies, else keep it standing and report it."""
+        """After a full check: raise the alarm on a finding; clear a standing one only when
+        the log holds again, whole, the head the ledger had recorded when it was raised (a
+        restored backup) - never because new events refilled the seqs it flagged."""
         if not result["ok"]:
             self._alarm(result["first_bad_seq"], result["problem"])
             return
         with self.backend.read() as db:
             alarm = self.log.alarm(db)
-        if alarm is None:
-            return
-        if alarm["first_bad_seq"] <= result["checked"]:
+            if alarm is None:
+                return
+            seen, digest = alarm["seen_seq"], alarm["seen_hash"]
+            if seen is None:  # an alarm raised before alarms kept what was seen
+                restored = alarm["first_bad_seq"] <= result["checked"]
+            else:  # without the hash seen, the same seq refilled proves nothing: never
+                restored = seen <= result["checked"] and (
+                    seen == 0 or (digest is not None and self.log.hash_at(db, seen) == digest)
+                )
+        if restored:
             try:
                 with self.backend.write() as db:
                     self.log.clear_alarm(db)
             except StorageError:
                 pass  # read-only: nothing to clear it in
             return
-        result.update(ok=False, first_bad_seq=alarm["first_bad_seq"], problem=alarm["problem"])
+        result.update(
+            ok=False,
+            first_bad_seq=alarm["first_bad_seq"],
+            problem=(
+                f"{alarm['problem']} (found {alarm['noted_at']}); the alarm stands until the log "
+                f"holds again the event the ledger knew at seq {seen}"
+                + (f" (hash {digest[:12]}…)" if digest else "")
+                + ": restore the ledger from a backup"
+                if seen is not None
+                else alarm["problem"]
+            ),
+        )
 
     def rebuild(
         self,
@@ -489,11 +592,31 @@ class LedgerCore:
         progress: Progress | None = None,
     ) -> dict[str, Any]:
         """Drop and refold projections (all, or those named) from the log, proving its hash
-        chain in the same pass. A broken chain is refused (IntegrityError naming the first bad
-        seq; the projections stay as they were): folding it would put forged figures into the
-        projections. `force` folds it anyway."""
+        chain in the same pass. A broken chain, or a log that no longer reaches what the
+        ledger remembers of it (cut), is refused (IntegrityError naming the first bad seq;
+        the projections stay as they were): folding it would put forged figures into the
+        projections and erase the evidence. `force` folds it anyway and accepts the log's
+        head as it is (the alarm still stands)."""
+        from ledger import integrity
         from ledger.audit import ChainCheck
 
+        with self.backend.read() as db:
+            cut = integrity.check(
+                db,
+                self.log,
+                self.projector.projections,
+                history=self.projector.kind is not None,
+                full=True,
+            )
+        if cut is not None:
+            self._alarm(*cut)
+            if not force:
+                raise IntegrityError(
+                    f"rebuild refused: {cut.problem}; refolding would erase the last record "
+                    "of them. Restore the ledger from a backup, or `rebuild --force` to accept "
+                    "the log as it is",
+                    {"first_bad_seq": cut.first_bad_seq, "problem": cut.problem},
+                )
         chain = ChainCheck()
 
         def check(rows: Sequence[Any]) -> None:
@@ -512,12 +635,16 @@ class LedgerCore:
                 self.projector.reset(db, selected)
                 head = self.log.head(db).seq
                 self.projector.catch_up(db, head, progress=progress, check=check)
+                if cut is not None:
+                    self.log.reset_head(db)
             completed = True
         finally:
             if completed or chain.problem is not None:  # a whole check, or a break found
                 self._settle_alarm(chain.result())
         result: dict[str, Any] = {"projections": [p.name for p in selected], "events": head}
         result["chain"] = chain.result()
+        if cut is not None:
+            result["cut"] = {"first_bad_seq": cut.first_bad_seq, "problem": cut.problem}
         return result
 
     def alarm(self) -> dict[str, Any] | None:

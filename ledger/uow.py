@@ -9,6 +9,7 @@ before commit; a refused command therefore leaves no trace.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from commands.base import ConflictError
@@ -17,7 +18,7 @@ from commands.patterns import PatternState
 from commands.patterns import evolve as evolve_pattern
 from events import Event, RecordedEvent, chain_hash
 from events.sql import Sql
-from events.timeutil import format_timestamp, utc_now
+from events.timeutil import format_timestamp, parse_timestamp, utc_now
 from ledger.eventlog import EventLog
 from ledger.projector import Projector
 from projections.patterns import load_state as load_pattern_state
@@ -33,6 +34,30 @@ def system_clock() -> str:
     return format_timestamp(utc_now())
 
 
+CLOCK_DRAG = timedelta(hours=1)
+"""How far the log's newest recorded_at may lie ahead of this machine's clock for an append
+to carry it on (clocks of several writers disagree a little); further is refused."""
+
+
+def lead_limit(latest: str, now: str, seq: int) -> None:
+    """Refuse to append when the log's newest event is recorded too far ahead of now."""
+    from ledger.errors import IntegrityError
+
+    try:
+        lead = parse_timestamp(latest) - parse_timestamp(now)
+    except ValueError:
+        lead = CLOCK_DRAG * 2  # a stored time that is not a time at all
+    if lead > CLOCK_DRAG:
+        raise IntegrityError(
+            f"refused: the log's newest event (seq {seq}) was recorded at {latest[:40]}, more "
+            f"than {CLOCK_DRAG.seconds // 3600} hour ahead of this machine's clock ({now}); "
+            "recording now would stamp that time on this event too. Set this clock right; if "
+            f"the log's time is wrong, copy the log before it (`roi-ledger export --as-of "
+            f"{seq - 1}`) into a new ledger with `roi-ledger import`",
+            {"seq": seq, "recorded_at": latest[:40], "clock": now},
+        )
+
+
 class UnitOfWork:
     """Appends inside one open write transaction."""
 
@@ -42,9 +67,16 @@ class UnitOfWork:
         self.projector = projector
         head = log.head(db)
         self.seq, self.hash = head.seq, head.hash
+        self.clock = clock
         # One ledger time per transaction: its events become visible together. Never before
-        # the head's, so recorded_at rises with seq and "as of a time" is a prefix of the log.
-        self.recorded_at = max(clock(), head.recorded_at or "")
+        # the head's, so recorded_at rises with seq and "as of a time" is a prefix of the log;
+        # but a head far ahead of this clock (a wrong clock, or a time that should never
+        # have been stored) is refused rather than copied onto every later event.
+        now = clock()
+        latest = head.recorded_at or ""
+        if latest > now:
+            lead_limit(latest, now, head.seq)
+        self.recorded_at = max(now, latest)
         self.pending: list[RecordedEvent] = []
         self.pending_streams: set[str] = set()
         self.versions: dict[str, int] = {}

@@ -25,14 +25,24 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 
-def replay(source: L, upto: int, progress: Progress | None = None) -> L:
+def replay(
+    source: L,
+    upto: int,
+    progress: Progress | None = None,
+    units: dict[str, list[tuple[int, int]]] | None = None,
+) -> L:
     """A scratch ledger with the source's events ≤ upto and freshly folded projections (read
-    inside the caller's read transaction, when it holds one: reads join it)."""
-    scratch = type(source).scratch(source.clock)
+    inside the caller's read transaction, when it holds one: reads join it). Given the
+    source's history `units`, the scratch keeps row versions too, folded in those units, so
+    they can be compared with the source's version for version."""
+    scratch = type(source).scratch(source.clock, history=units is not None)
     with source.scan(0, upto) as (_, chunks):
         for rows in chunks:
             scratch.insert_rows(rows)
-    scratch.catch_up(progress)
+    if units is None:
+        scratch.catch_up(progress)
+    else:
+        scratch.refold(units, progress)
     return scratch
 
 

@@ -58,6 +58,7 @@ class DecisionMetrics(Projection):
                 ("idx_decisions_opportunity", "opportunity_id"),
             ),
             per_event=True,
+            seq_columns=("logged_seq",),
         ),
         Table(
             "outcomes",
@@ -81,6 +82,7 @@ class DecisionMetrics(Projection):
                 ("idx_outcomes_occurred_at", "occurred_at"),
             ),
             per_event=True,
+            seq_columns=("id",),
         ),
         Table(
             "conversion_metrics",

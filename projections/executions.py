@@ -58,6 +58,7 @@ class PatternExecutions(Projection):
             ("id",),
             indexes=(("idx_pattern_executions_pattern", "pattern_id, executed_at"),),
             per_event=True,
+            seq_columns=("id",),
         ),
     )
 

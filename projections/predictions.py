@@ -54,6 +54,7 @@ class OpportunityPredictions(Projection):
             ("id",),
             indexes=(("idx_opportunity_predictions_opportunity", "opportunity_id, id"),),
             per_event=True,
+            seq_columns=("id",),
         ),
     )
 

@@ -34,6 +34,7 @@ class ReportPeriods(Projection):
                 ("recorded_at", "TEXT", "NOT NULL"),
             ),
             ("kind", "period"),
+            seq_columns=("seq", "as_of_seq"),
         ),
     )
 

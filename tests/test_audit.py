@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.audit import export_events, import_events, verify_chain
+from ledger.audit import export_events, verify_chain
 from ledger.errors import IntegrityError
+from ledger.importing import import_events
 from ledger.views import KEPT as VIEWS_KEPT
 from tests.conftest import dump_projections
 

@@ -14,7 +14,8 @@ from events.base import Event
 from events.canonical import canonical_json
 from events.registry import EVENT_CLASSES
 from ledger import Ledger
-from ledger.audit import export_events, import_events
+from ledger.audit import export_events
+from ledger.importing import import_events
 
 EDGE_FLOATS = [0.00001, 1e-7, 1e21, 1e-300, 5e-324, 1.7976931348623157e308, -0.0, 1 / 3, 2 / 3,
                0.1 + 0.2, 100.0, 12.5]  # fmt: skip

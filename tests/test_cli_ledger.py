@@ -219,14 +219,16 @@ def test_verify_projections_reports_a_drifted_row(cli: Cli) -> None:
     with sqlite3.connect(cli.db) as conn:
         conn.execute("UPDATE pattern_roi_summary SET total_executions = 99")
     report = cli.json("verify", "--projections", code=1)
-    (diff,) = report["projections"]["differences"]
-    assert diff == {
-        **diff,
+    # the edit reached the row and, through its history trigger, the row's current version
+    table, version = report["projections"]["differences"]
+    assert table == {
+        **table,
         "table": "pattern_roi_summary",
         "column": "total_executions",
         "live": 99,
         "rebuilt": 1,
     }
+    assert version == {**table, "table": "pattern_roi_summary history", "key": ["p", 2]}
     rebuilt = cli.json("rebuild", "--projection", "pattern_roi_summary")
     assert rebuilt["projections"] == ["pattern_roi_summary"]
     assert cli.json("verify", "--projections")["ok"] is True

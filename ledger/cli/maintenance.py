@@ -19,6 +19,7 @@ from ledger.cli.common import (
 )
 from ledger.cli.output import echo, print_json
 from ledger.errors import InputError
+from ledger.inputs import MAX_IMPORT
 from ledger.storage import shown
 
 
@@ -105,14 +106,25 @@ def register(app: typer.Typer) -> None:
     def import_(
         ctx: typer.Context,
         file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+        max_size: Annotated[
+            int,
+            typer.Option(
+                min=1,
+                metavar="BYTES",
+                help="Refuse a file larger than this (it is copied aside once, so that "
+                "what is checked is what is appended).",
+            ),
+        ] = MAX_IMPORT,
         db: DbOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Append exported events; the file's chain must continue this ledger's exactly."""
-        from ledger.audit import import_events
+        """Append exported events, all or none: the file's chain must continue this ledger's
+        exactly, and each event must be what its command would record at that point (the
+        same limits and rules as a recorded one)."""
+        from ledger.importing import import_events
 
         with open_ledger(ctx) as ledger:
-            result = import_events(ledger, str(file))
+            result = import_events(ledger, str(file), max_size=max_size)
         if as_json:
             print_json(result)
         else:

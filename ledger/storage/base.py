@@ -51,13 +51,39 @@ CREATE TABLE IF NOT EXISTS integrity_alarm (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     first_bad_seq BIGINT NOT NULL,
     problem TEXT NOT NULL,
-    noted_at TEXT NOT NULL
+    noted_at TEXT NOT NULL,
+    seen_seq BIGINT,
+    seen_hash TEXT
 )"""
 """At most one row: the log was found broken (by verify, rebuild or catch-up) and has not
-verified since. Every write transaction reads it, so appends onto a broken chain warn."""
+verified since. Every write transaction reads it, so appends onto a broken chain warn.
+`seen_seq`/`seen_hash` are the head the ledger had recorded when the alarm was raised: it
+clears only once the log holds that very event again (restored), never because new events
+filled the same seqs."""
 
-SUPPORT_TABLES = ("projection_checkpoints", "integrity_alarm")
+LOG_HEAD_DDL = """
+CREATE TABLE IF NOT EXISTS log_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL
+)"""
+"""The newest event the ledger has folded, with its hash, moved in the same transaction as
+every append: a log whose newest events were cut no longer reaches it (ledger/integrity.py)."""
+
+LOG_HEAD_START = (
+    "INSERT INTO log_head (id, seq, hash) SELECT 1, seq, hash FROM events"
+    " WHERE NOT EXISTS (SELECT 1 FROM log_head) ORDER BY seq DESC LIMIT 1"
+)
+"""A ledger made before `log_head` existed starts it at its current head."""
+
+SUPPORT_TABLES = ("projection_checkpoints", "integrity_alarm", "log_head")
 """Tables beside `events` that every ledger has (created for older ledgers on open)."""
+
+ADDED_COLUMNS = (
+    ("integrity_alarm", "seen_seq", "BIGINT"),
+    ("integrity_alarm", "seen_hash", "TEXT"),
+)
+"""Columns added to support tables after they first shipped (added to older ledgers on open)."""
 
 
 class Backend(Protocol):

@@ -17,7 +17,15 @@ from typing import Any
 
 from ledger.errors import InputError, StorageError
 from ledger.storage import shown
-from ledger.storage.base import ALARM_DDL, CHECKPOINTS_DDL, SUPPORT_TABLES, events_ddl
+from ledger.storage.base import (
+    ADDED_COLUMNS,
+    ALARM_DDL,
+    CHECKPOINTS_DDL,
+    LOG_HEAD_DDL,
+    LOG_HEAD_START,
+    SUPPORT_TABLES,
+    events_ddl,
+)
 
 WRITE_LOCK = 7_215_002_611
 """The advisory lock id every append holds (an arbitrary constant of roi-ledger's)."""
@@ -38,6 +46,9 @@ CREATE OR REPLACE TRIGGER events_refuse_truncate BEFORE TRUNCATE ON events
 FOR EACH STATEMENT EXECUTE FUNCTION roi_ledger_refuse_change()""",
     CHECKPOINTS_DDL,
     ALARM_DDL,
+    LOG_HEAD_DDL,
+    *(f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {c} {k}" for t, c, k in ADDED_COLUMNS),
+    LOG_HEAD_START,
 )
 
 
@@ -69,21 +80,41 @@ class PostgresBackend:
     """PostgreSQL's REAL is a 4-byte float and INTEGER 4 bytes: projections need 8 of each."""
 
     def __init__(self, url: str) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:
-            raise StorageError(
-                "PostgreSQL needs psycopg: pip install 'roi-ledger[postgres]'"
-            ) from exc
+        import importlib.util
+
+        if importlib.util.find_spec("psycopg") is None:
+            raise StorageError("PostgreSQL needs psycopg: pip install 'roi-ledger[postgres]'")
         self.location = url
         self._lock = threading.RLock()
         """One connection, so one transaction at a time: threads sharing a ledger take turns."""
+        self._depth = 0
+        """Transactions this backend has open (a read inside a write joins it). Kept here:
+        inside a pipeline psycopg's transaction_status still reads IDLE after BEGIN."""
+        self._connect()
+
+    def _connect(self) -> None:
+        """A new connection (at start, and after the server dropped the last one)."""
+        import psycopg
+
         try:
-            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            self._conn = psycopg.connect(self.location, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StorageError(f"cannot connect to {shown(url)}: {reason}") from None
+            text = str(exc).strip()
+            reason = text.splitlines()[0] if text else type(exc).__name__
+            raise StorageError(
+                f"PostgreSQL: cannot connect to {shown(self.location)}: {reason}",
+                {"db": shown(self.location)},
+            ) from None
         self._sql = PgSql(self._conn)
+
+    def _usable(self) -> None:
+        """Reconnect if the last connection was closed or broken (a restarted server, a
+        terminated backend); called only between transactions, so nothing half-done is
+        lost."""
+        if self._conn.closed or self._conn.broken:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._connect()
 
     @contextmanager
     def write(self) -> Iterator[PgSql]:
@@ -92,6 +123,9 @@ class PostgresBackend:
         import psycopg
 
         with self._lock:
+            self._usable()
+            committing = False
+            self._depth += 1
             try:
                 # pipeline mode: statements whose results are not read (the inserts, the
                 # projections' writes, COMMIT) go out without waiting for a round trip each
@@ -99,31 +133,49 @@ class PostgresBackend:
                     self._conn.execute("BEGIN")
                     self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                     yield self._sql
+                    committing = True
                     self._conn.execute("COMMIT")
             except psycopg.Error as exc:
                 self._rollback()
-                raise self._error(exc) from None
+                raise self._error(exc, committing) from None
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                self._depth -= 1
 
     @contextmanager
     def read(self) -> Iterator[PgSql]:
         """A REPEATABLE READ snapshot (or, inside an open transaction, that transaction)."""
         import psycopg
-        from psycopg.pq import TransactionStatus
 
         with self._lock:
-            if self._conn.info.transaction_status != TransactionStatus.IDLE:
+            if self._depth:
                 yield self._sql
                 return
+            self._usable()
+            self._depth += 1
             try:
-                self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                self._begin_read()
                 yield self._sql
             except psycopg.Error as exc:
                 raise self._error(exc) from None
             finally:
+                self._depth -= 1
                 self._rollback()
+
+    def _begin_read(self) -> None:
+        """BEGIN a read; if the server dropped the connection since the last transaction,
+        connect again and retry once (nothing was done in it yet, so nothing is lost)."""
+        import psycopg
+
+        try:
+            self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        except psycopg.OperationalError:
+            if not self._conn.broken:
+                raise
+            self._usable()
+            self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def _rollback(self) -> None:
         """End the open transaction, if the connection still has one."""
@@ -134,7 +186,7 @@ class PostgresBackend:
             with contextlib.suppress(psycopg.Error):
                 self._conn.execute("ROLLBACK")
 
-    def _error(self, exc: Exception) -> StorageError:
+    def _error(self, exc: Exception, committing: bool = False) -> StorageError:
         """A server error as one line saying what happened and what to do."""
         import psycopg
 
@@ -152,8 +204,17 @@ class PostgresBackend:
             exc, psycopg.errors.ReadOnlySqlTransaction | psycopg.errors.InsufficientPrivilege
         ):
             message = f"the server refused to record ({text}): a read-only replica or role?"
+        elif isinstance(exc, psycopg.OperationalError) and committing:
+            message = (
+                f"lost the connection to the server while committing ({text}): the write "
+                "may or may not be stored. Send it again with the same idempotency key (a "
+                "stored one then appends nothing), or check `roi-ledger log`"
+            )
         elif isinstance(exc, psycopg.OperationalError):
-            message = f"lost the connection to the server ({text}); nothing was written"
+            message = (
+                f"lost the connection to the server ({text}); nothing was written. The next "
+                "request connects again"
+            )
         else:
             message = text
         return StorageError(f"PostgreSQL: {message}", {"db": shown(self.location)})
@@ -170,10 +231,19 @@ class PostgresBackend:
             self._prepare(create)
 
     def _prepare(self, create: bool) -> None:
+        added = " OR ".join(
+            f"(attrelid = to_regclass('{t}') AND attname = '{c}')" for t, c, _ in ADDED_COLUMNS
+        )
         present = self._conn.execute(
-            "SELECT " + ", ".join(f"to_regclass('{t}')" for t in ("events", *SUPPORT_TABLES))
+            "SELECT "
+            + ", ".join(f"to_regclass('{t}')" for t in ("events", *SUPPORT_TABLES))
+            + f", (SELECT count(*) FROM pg_attribute WHERE NOT attisdropped AND ({added}))"
         ).fetchone()
-        if present is not None and all(name is not None for name in present):
+        if (
+            present is not None
+            and all(name is not None for name in present[:-1])
+            and present[-1] == len(ADDED_COLUMNS)
+        ):
             return
         if not create and (present is None or present[0] is None):
             raise InputError(

@@ -16,9 +16,12 @@ from pathlib import Path
 
 from ledger.errors import InputError, StorageError
 from ledger.storage.base import (
+    ADDED_COLUMNS,
     ALARM_DDL,
     CHECKPOINTS_DDL,
     EVENT_COLUMNS,
+    LOG_HEAD_DDL,
+    LOG_HEAD_START,
     SUPPORT_TABLES,
     events_ddl,
 )
@@ -35,6 +38,8 @@ CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events is append-only: DELETE refused'); END""",
     CHECKPOINTS_DDL,
     ALARM_DDL,
+    LOG_HEAD_DDL,
+    LOG_HEAD_START,
 )
 
 
@@ -68,6 +73,12 @@ def storage_error(location: str, exc: sqlite3.Error) -> StorageError:
             f"{location} is not a roi-ledger database, or it is damaged ({text}); "
             "restore it from a backup"
         )
+    elif "could not decode" in lower:  # its text echoes the raw bytes: not shown
+        message = (
+            f"{location}: a stored row holds text that is not UTF-8 (it was altered around "
+            "the database's guards); run `roi-ledger verify` to find it"
+        )
+        text = "Could not decode to UTF-8"
     elif "unable to open" in lower:
         message = f"cannot open {location} ({text}): check that its directory exists"
     else:
@@ -214,15 +225,22 @@ class SqliteBackend:
         except sqlite3.Error as exc:
             raise storage_error(self.location, exc) from None
         tables = ", ".join(f"'{t}'" for t in SUPPORT_TABLES)
+        # a support table counts once it has every column added since it first shipped
+        added = " AND ".join(f"(name <> '{t}' OR sql LIKE '%{c}%')" for t, c, _ in ADDED_COLUMNS)
         if (
             self.has_schema()
             and self._count("type = 'trigger' AND tbl_name = 'events'") >= 2
-            and self._count(f"type = 'table' AND name IN ({tables})") == len(SUPPORT_TABLES)
+            and self._count(f"type = 'table' AND name IN ({tables}) AND {added}")
+            == len(SUPPORT_TABLES)
         ):
             return
         with self.write() as db:
             for statement in LOG_DDL:
                 db.execute(statement)
+            for table, column, kind in ADDED_COLUMNS:
+                present = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def _check_is_ledger(self, create: bool) -> None:
         try:
