@@ -220,16 +220,21 @@ def read_batch(
     import itertools
     from pathlib import PurePath
 
-    lines: Iterator[bytes] = iter(handle)
+    from ledger.inputs import bounded_lines
+
+    lines: Iterator[bytes] = _stopping(bounded_lines(handle, "file"))
     if form == "auto":
         form = _EXTENSIONS.get(PurePath(name).suffix.lower(), "")
     if not form:
         peeked: list[bytes] = []
-        for raw in lines:
-            peeked.append(raw)
-            text = raw.removeprefix(BOM).strip()
-            if text and not text.startswith(b"#"):
-                break
+        try:
+            for raw in lines:
+                peeked.append(raw)
+                text = raw.removeprefix(BOM).strip()
+                if text and not text.startswith(b"#"):
+                    break
+        except _Stop as stop:
+            raise stop.error from None
         first = text if peeked else b""
         form = (
             "jsonl" if first.startswith(b"{") else
@@ -238,10 +243,69 @@ def read_batch(
         )  # fmt: skip
         lines = itertools.chain(peeked, lines)
     if form == "jsonl":
-        return read_commands(lines)
+        return _until_stopped(read_commands(lines))
     if form == "json":
-        return _read_array(b"".join(lines))
-    return _read_table(lines, "\t" if form == "tsv" else ",")
+        return _read_array(_joined(lines))
+    return _until_stopped(_read_table(lines, "\t" if form == "tsv" else ","))
+
+
+class _Stop(Exception):
+    """Reading stopped at an over-long line: the lines before it still run."""
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _stopping(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """Lines until one is too long; that one ends the input as a `_Stop` (read_batch turns
+    it into a refusal of that line after the lines before it)."""
+    from ledger.inputs import LineTooLong
+
+    try:
+        yield from lines
+    except LineTooLong as exc:
+        raise _Stop(exc) from None
+
+
+def _joined(lines: Iterator[bytes]) -> bytes:
+    """A whole JSON array's bytes, at most `MAX_WHOLE` of them."""
+    from ledger.inputs import MAX_WHOLE
+
+    parts, size = [], 0
+    try:
+        for line in lines:
+            size += len(line)
+            if size > MAX_WHOLE:
+                raise InputError(
+                    f"file: a JSON array larger than {MAX_WHOLE:,} bytes is too large to read "
+                    "whole; write it as JSON Lines (one command per line), which streams",
+                    {"field": "file", "limit": MAX_WHOLE},
+                )
+            parts.append(line)
+    except _Stop as stop:
+        raise stop.error from None
+    return b"".join(parts)
+
+
+def _until_stopped(
+    items: Iterator[tuple[int, Command | InputError]],
+) -> Iterator[tuple[int, Command | InputError]]:
+    """The numbered items of a line-by-line reader; an over-long line ends them with its own
+    refusal (after every line before it)."""
+    try:
+        yield from items
+    except _Stop as stop:
+        details = stop.error.details or {}
+        line = details.get("line", 0)
+        yield (
+            line,
+            InputError(
+                f"longer than {details.get('limit', 0):,} bytes, more than any command takes: "
+                "is this the right file? Nothing from this line on was read",
+                {"line": line},
+            ),
+        )
 
 
 def _as_line(number: int, fields: dict[str, Any]) -> Command | InputError:

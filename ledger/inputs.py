@@ -69,8 +69,10 @@ def bounded_lines(handle: IO[bytes], field: str, max_line: int = MAX_LINE) -> It
         yield line
 
 
-def read_bounded(handle: IO[bytes], field: str, max_bytes: int = MAX_WHOLE) -> bytes:
-    """All of a byte stream, if it holds at most `max_bytes`; else an input error."""
+def read_bounded(handle: IO[bytes], field: str, max_bytes: int | None = None) -> bytes:
+    """All of a byte stream, if it holds at most `max_bytes` (`MAX_WHOLE`); else an input
+    error."""
+    max_bytes = MAX_WHOLE if max_bytes is None else max_bytes
     data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InputError(

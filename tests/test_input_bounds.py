@@ -177,3 +177,88 @@ def test_ids_and_labels_are_one_unicode_form_and_carry_no_invisible_characters(
     cli.json(*base, "e\u0301mail", "--decision-id", "d1")
     cli.json(*base, "\u00e9mail", "--decision-id", "d2")
     assert [r["source_type"] for r in cli.json("decisions", "conversions")] == ["\u00e9mail"]
+
+
+APPROVE_LINE = json.dumps(
+    {"command": "approve", "pattern_id": "p", "estimated_time_seconds": 60, "estimated_cost": 1}
+)
+
+
+def test_an_endless_input_is_refused_in_words(cli: Cli) -> None:
+    """The defect: `score /dev/zero` and `record batch /dev/zero` ended in MemoryError
+    tracebacks."""
+    for args in (["record", "batch", "/dev/zero"], ["score", "/dev/zero", "--no-record"]):
+        result = cli(*args)
+        assert result.exit_code == 2 and "Traceback" not in result.output, args
+        assert "bytes" in result.output
+    assert event_count(cli.db) == 0
+
+
+def test_a_line_longer_than_any_command_stops_the_batch_after_the_lines_before_it(
+    cli: Cli, tmp_path: object
+) -> None:
+    """The lines before an over-long one are recorded; it is refused by its number, and
+    nothing after it is read (it may be a binary file)."""
+    from pathlib import Path
+
+    from ledger.inputs import MAX_LINE
+
+    batch = Path(str(tmp_path)) / "batch.jsonl"
+    long_line = json.dumps({"command": "revise", "pattern_id": "p", "reason": "x" * MAX_LINE})
+    second = APPROVE_LINE.replace('"p"', '"q"')
+    batch.write_text(f"{APPROVE_LINE}\n{long_line}\n{second}\n")
+    result = cli.json("record", "batch", str(batch), code=2)
+    assert result["accepted"] == 1 and result["rejected"] == 1
+    (error,) = result["errors"]
+    assert error["line"] == 2 and "longer than 1,048,576 bytes" in error["error"]
+    assert event_count(cli.db) == 1
+
+
+def test_a_file_read_whole_has_a_size_limit(
+    cli: Cli, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    import ledger.inputs
+
+    monkeypatch.setattr(ledger.inputs, "MAX_WHOLE", 1000)
+    array = Path(str(tmp_path)) / "batch.json"
+    array.write_text(json.dumps([json.loads(APPROVE_LINE)] * 40))
+    error = cli.error("record", "batch", str(array))
+    assert "larger than 1,000 bytes" in error["error"] and "JSON Lines" in error["error"]
+    opportunities = Path(str(tmp_path)) / "opps.json"
+    opportunities.write_text(json.dumps([{"type": "t", "source": "s"}] * 100))
+    error = cli.error("score", str(opportunities), "--no-record")
+    assert "larger than 1,000 bytes" in error["error"]
+    assert event_count(cli.db) == 0
+
+
+def test_reading_a_huge_line_takes_bounded_memory(tmp_path: object) -> None:
+    """The defect: a 400 MB batch line was refused, but only after peaking at 2.4 GB. The
+    peak resident size of `record batch` on a 200 MB line stays far below the line."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    huge = folder / "huge.jsonl"
+    with huge.open("w") as handle:
+        handle.write(APPROVE_LINE + "\n")
+        handle.write('{"command": "revise", "pattern_id": "p", "reason": "')
+        chunk = "x" * (1 << 20)
+        for _ in range(200):
+            handle.write(chunk)
+        handle.write('"}\n')
+    probe = (
+        "import resource, subprocess, sys;"
+        "r = subprocess.run([sys.executable, '-m', 'ledger', '--db', sys.argv[1], 'record',"
+        " 'batch', sys.argv[2]], capture_output=True);"
+        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(folder / "l.db"), str(huge)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    code, peak_kb = map(int, out.stdout.split())
+    assert code == 2
+    assert peak_kb < 150_000, f"peak {peak_kb} KB reading a 200 MB line"

@@ -100,8 +100,7 @@ def batch(
         if stderr_is_terminal() and not as_json and str(file) != "-":
             from rich.progress import Progress
 
-            with file.open("rb") as counting:
-                total = sum(1 for _ in counting)
+            total = _count_lines(file)
             with Progress(transient=True) as bar:
                 task = bar.add_task("recording", total=total)
                 outcome = ledger.execute_batch(
@@ -186,3 +185,19 @@ def outcome(
     with open_ledger(ctx) as ledger:
         result = ledger.record_outcome(**given(ctx, RecordOutcome))
     print_recorded(result, as_json, "Outcome recorded")
+
+
+def _count_lines(file: Path) -> int | None:
+    """How many lines a regular file holds, for the progress bar (None when it is not a
+    regular file, or not lines at all: the reader refuses that in words)."""
+    import stat
+
+    from ledger.inputs import LineTooLong, bounded_lines
+
+    try:
+        if not stat.S_ISREG(file.stat().st_mode):
+            return None
+        with file.open("rb") as counting:
+            return sum(1 for _ in bounded_lines(counting, "file"))
+    except (OSError, LineTooLong):
+        return None
