@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +22,18 @@ from ledger.scheduler import jobs as scheduler_jobs
 from ledger.scheduler.config import load
 from ledger.scheduler.jobs import build_jobs, catch_up, fire_times
 from ledger.service import LedgerCore
-from tests.conftest import Cli
+from tests.conftest import BACKENDS, PG_URL, Cli, pg_schema_url
+
+
+@pytest.fixture(params=BACKENDS)
+def db_path(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """Every scheduler test runs on both backends: a SQLite file, then a PostgreSQL schema
+    (the defect: every job failed on PostgreSQL, and no test ran them there)."""
+    if request.param == "sqlite":
+        yield tmp_path / "ledger.db"
+    else:
+        assert PG_URL is not None
+        yield from pg_schema_url(PG_URL)
 
 
 def at(text: str) -> datetime:
@@ -167,7 +179,7 @@ def test_a_failing_job_does_not_stop_the_others_and_is_retried(
         for j in build_jobs(config)  # type: ignore[arg-type]
     ]
     first = catch_up(str(db_path), jobs, now, config)  # type: ignore[arg-type]
-    assert {"job": "daily-summary", "error": True} in first
+    assert {"job": "daily-summary", "error": "OSError: disk full"} in first
     assert any(r["job"] == "roi-report" and "files" in r for r in first)
     assert not any(s.startswith("report:daily-summary") for s in reports(db_path))
     retried = catch_up(str(db_path), build_jobs(config), now, config)  # type: ignore[arg-type]
@@ -246,10 +258,16 @@ def test_utc_is_the_default_and_bad_settings_are_refused(tmp_path: Path, cli: Cl
     assert cli.error("schedule", "list", "--config", str(toml))["details"]["field"] == "config"
 
 
-def test_the_scheduler_process_produces_on_a_tick_and_stops_on_sigterm(tmp_path: Path) -> None:
-    db = tmp_path / "live.db"
+def test_the_scheduler_process_produces_on_a_tick_and_stops_on_sigterm(
+    db_path: Path | str, tmp_path: Path
+) -> None:
+    """Yesterday's work arriving while `schedule run` runs is summarised on its next tick.
+    (The defect: the decision was dated 2026-01-05, which falls out of the 400-day catch-up
+    window from 2027-02-10 on; no test may depend on today's date.)"""
+    from datetime import timedelta
+
     out = tmp_path / "reports"
-    env = {**os.environ, "ROI_LEDGER_DB": str(db)}
+    env = {**os.environ, "ROI_LEDGER_DB": str(db_path)}
     subprocess.run(
         [sys.executable, "-m", "ledger", "init"], env=env, check=True, capture_output=True
     )
@@ -270,25 +288,28 @@ def test_the_scheduler_process_produces_on_a_tick_and_stops_on_sigterm(tmp_path:
         stderr=subprocess.PIPE,
         text=True,
     )
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(hour=10, minute=0)
+    day = yesterday.strftime("%Y-%m-%d")
     try:
         time.sleep(1.5)
         assert not list(out.glob("**/decision-summary-*.json"))  # nothing to report yet
-        with Ledger.open(db) as ledger:  # yesterday's work arrives while it runs
-            ledger.log_decision(
-                "late", "golf", "email", "replied", decided_at=datetime(2026, 1, 5, 10, tzinfo=UTC)
-            )
+        with Ledger.open(db_path) as ledger:  # yesterday's work arrives while it runs
+            ledger.log_decision("late", "golf", "email", "replied", decided_at=yesterday)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not list(out.glob("**/decision-summary-*.json")):
             time.sleep(0.2)
-        assert list(out.glob("**/decision-summary-2026-01-05.json"))
+        assert list(out.glob(f"**/decision-summary-{day}.json"))
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    assert "daily-summary 2026-01-05 ->" in err and "scheduler stopped" in err
+    assert f"daily-summary {day} ->" in err and "scheduler stopped" in err
+    assert "FAILED" not in err and "failed" not in err
 
 
-def test_a_recording_job_refuses_a_now_ahead_of_the_clock(led: Ledger, db_path: Path) -> None:
+def test_a_recording_job_refuses_a_now_ahead_of_the_clock(
+    led: Ledger, db_path: Path, tmp_path: Path
+) -> None:
     """The defect: `run-job daily-summary --now <tomorrow>` filed today's summary before the
     day was over, so its later decisions never got in; 9999-12-31 appended hundreds of
     reports, then overflowed; roi-alerts at 9999 spun for minutes."""
@@ -297,12 +318,12 @@ def test_a_recording_job_refuses_a_now_ahead_of_the_clock(led: Ledger, db_path: 
     for job in ("daily-summary", "roi-alerts", "weekly-summary"):
         for now in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", _hours_ahead(30)):
             error = cli.error("schedule", "run-job", job, "--now", now, "--reports-dir",
-                              str(db_path.parent / "r"))  # fmt: skip
+                              str(tmp_path / "r"))  # fmt: skip
             assert error["details"]["field"] == "now"
     assert cli.error("schedule", "catch-up", "--now", _hours_ahead(30))["details"]["field"] == "now"
     assert reports(db_path) == before
     assert cli.json("schedule", "run-job", "roi-alerts", "--now", _hours_ahead(0.02),
-                    "--reports-dir", str(db_path.parent / "r"))  # fmt: skip
+                    "--reports-dir", str(tmp_path / "r"))  # fmt: skip
 
 
 def _hours_ahead(hours: float) -> str:
@@ -442,3 +463,34 @@ def test_a_timezone_naming_a_region_folder_is_refused_in_words(tmp_path: Path) -
 
     error = Cli(tmp_path / "l.db").error("schedule", "list", "--timezone", "America")
     assert "unknown zone 'America'" in error["error"]
+
+
+def test_catch_up_and_run_job_exit_1_naming_each_failed_job(
+    led: Ledger, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job that fails makes `catch-up` and `run-job` exit 1, saying which and why (the
+    defect: on PostgreSQL every job failed and the output said only "see the log")."""
+
+    def broken(*args: object) -> list[str]:
+        raise OSError("disk full")
+
+    real = scheduler_jobs.build_jobs
+
+    def with_broken_daily(settings: object) -> list[scheduler_jobs.Job]:
+        return [
+            dataclasses.replace(j, produce=broken) if j.name == "daily-summary" else j
+            for j in real(settings)  # type: ignore[arg-type]
+        ]
+
+    monkeypatch.setattr(scheduler_jobs, "build_jobs", with_broken_daily)
+    cli = Cli(db_path)
+    for args in (["catch-up"], ["run-job", "daily-summary"]):
+        result = cli("schedule", *args, "--reports-dir", str(tmp_path / "r"), "--now",
+                     "2026-03-05T00:00:00Z")  # fmt: skip
+        assert result.exit_code == 1, result.output
+        assert "daily-summary: FAILED: OSError: disk full" in result.stdout
+    # the others went on: catch-up filed every ROI report due, despite the failing job
+    assert sorted(k for k in reports(db_path) if "roi-report" in k) == [
+        f"report:roi-report:2026-03-0{d}" for d in range(1, 5)
+    ]
+    assert not any("daily-summary" in k for k in reports(db_path))

@@ -85,7 +85,7 @@ def _report(results: list[dict[str, Any]], as_json: bool) -> None:
         echo("Nothing was due.")
     for r in results:
         if r.get("error"):
-            echo(f"{r['job']}: FAILED (see the log); it will be retried")
+            echo(f"{r['job']}: FAILED: {r['error']}; it will be retried")
         else:
             echo(f"{r['job']} {r['period']}: {', '.join(r['files']) or 'done'}")
 

@@ -318,9 +318,9 @@ def catch_up(
             except (LedgerError, DomainError) as exc:
                 log.error("%s failed: %s; it will be retried at the next tick", job.name, exc)
                 results.append({"job": job.name, "error": str(exc)})
-            except Exception:
+            except Exception as exc:
                 log.exception("%s failed; it will be retried at the next tick", job.name)
-                results.append({"job": job.name, "error": True})
+                results.append({"job": job.name, "error": f"{type(exc).__name__}: {exc}"})
     return results
 
 
