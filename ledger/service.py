@@ -132,12 +132,21 @@ class LedgerCore:
         return ledger
 
     @classmethod
-    def scratch(cls, clock: Clock = system_clock, *, history: bool = False) -> Self:
-        """An empty in-memory ledger (for replays), gone when closed or dropped; with
-        `history`, it keeps row versions as a live ledger does."""
+    def scratch(
+        cls, clock: Clock = system_clock, *, history: bool = False, on_disk: bool = False
+    ) -> Self:
+        """An empty ledger for replays, in memory (or, `on_disk`, in a temporary file, for
+        logs too long to fold in memory), gone when closed; with `history`, it keeps row
+        versions as a live ledger does."""
+        import tempfile
+
         from ledger.storage.sqlite import SqliteBackend
 
-        backend = SqliteBackend(":memory:", scratch=True)
+        where = ":memory:"
+        if on_disk:
+            handle, where = tempfile.mkstemp(prefix="roi-ledger-replay-", suffix=".db")
+            os.close(handle)  # an empty file is an empty database; closing deletes it
+        backend = SqliteBackend(where, scratch=True)
         backend.ensure_schema()
         return cls(backend, clock=clock, scratch=True, history=history)
 
@@ -246,9 +255,7 @@ class LedgerCore:
         the log must hold again to clear it."""
         try:
             with self.backend.write() as db:
-                self.log.raise_alarm(
-                    db, first_bad_seq, problem, self.clock(), self._seen(db, seen)
-                )
+                self.log.raise_alarm(db, first_bad_seq, problem, self.clock(), self._seen(db, seen))
         except StorageError:
             pass  # a read-only ledger: the finding is still reported, just not kept
 
@@ -256,9 +263,7 @@ class LedgerCore:
         """Note a break found while reading the log (an export that met an altered row)."""
         self._alarm(first_bad_seq, problem)
 
-    def _seen(
-        self, db: Sql, seen: tuple[int, str | None] | None = None
-    ) -> tuple[int, str | None]:
+    def _seen(self, db: Sql, seen: tuple[int, str | None] | None = None) -> tuple[int, str | None]:
         """The furthest head the ledger knows of: `seen` (a finding's), the head it
         recorded, or the log's own - whichever reaches furthest (with its hash if known)."""
         head = self.log.head(db)
@@ -690,7 +695,26 @@ class LedgerCore:
 
     def history(self, stream_id: str, as_of: AsOf = None) -> list[RecordedEvent]:
         """A stream's audit trail, oldest first (retracted events included, as stored)."""
-        return self.events(0, 1_000_000_000, stream_id=stream_id, as_of=as_of)
+        return [e for page in self.history_pages(stream_id, as_of) for e in page]
+
+    def history_pages(
+        self, stream_id: str, as_of: AsOf = None, after: int = 0, page: int = 1000
+    ) -> Iterator[list[RecordedEvent]]:
+        """A stream's audit trail a page at a time, oldest first, each page read on its own
+        (memory stays flat however long the stream; the log up to a seq never changes, so
+        the pages fit together)."""
+        upto = self.resolve_as_of(as_of)  # a bad as_of is refused before any page
+
+        def pages(after: int) -> Iterator[list[RecordedEvent]]:
+            while True:
+                events = self.events(after, page, stream_id=stream_id, as_of=upto)
+                if events:
+                    yield events
+                if len(events) < page:
+                    return
+                after = events[-1].seq
+
+        return pages(after)
 
     def events(
         self,

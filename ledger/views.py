@@ -17,6 +17,10 @@ from ledger.projector import Progress
 if TYPE_CHECKING:
     from ledger.service import LedgerCore
 
+IN_MEMORY = 100_000
+"""Longest log a replay folds in memory; a longer one folds in a temporary file (a million
+events with their row versions would take over a gigabyte of memory)."""
+
 KEPT = 16
 """As-of states a ledger keeps (most recently used); older ones are let go."""
 
@@ -35,7 +39,9 @@ def replay(
     inside the caller's read transaction, when it holds one: reads join it). Given the
     source's history `units`, the scratch keeps row versions too, folded in those units, so
     they can be compared with the source's version for version."""
-    scratch = type(source).scratch(source.clock, history=units is not None)
+    scratch = type(source).scratch(
+        source.clock, history=units is not None, on_disk=upto > IN_MEMORY
+    )
     with source.scan(0, upto) as (_, chunks):
         for rows in chunks:
             scratch.insert_rows(rows)

@@ -75,7 +75,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(demo: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(str(demo))) as c:
+    with TestClient(create_app(str(demo)), base_url="http://localhost") as c:
         yield c
 
 
@@ -164,7 +164,7 @@ def test_pages_refuse_bad_input_in_words(client: TestClient) -> None:
 
 
 def test_an_empty_ledger_has_pages_too(tmp_path: Path) -> None:
-    with TestClient(create_app(str(tmp_path / "empty.db"))) as c:
+    with TestClient(create_app(str(tmp_path / "empty.db")), base_url="http://localhost") as c:
         for path in ("/", "/decisions", "/ledger"):
             response = c.get(path)
             assert response.status_code == 200 and "seq 0" in response.text
@@ -239,7 +239,7 @@ def test_a_pattern_whose_id_holds_a_slash_has_its_page(tmp_path: Path) -> None:
     """The defect (an attack): the portfolio linked `/patterns/a%2Fb%3Fc%23d`, which 404ed."""
     import re
 
-    with TestClient(create_app(str(tmp_path / "l.db"))) as c:
+    with TestClient(create_app(str(tmp_path / "l.db")), base_url="http://localhost") as c:
         body = {"pattern_id": "a/b?c#d", "estimated_time_seconds": 60, "estimated_cost": 0.01}
         assert c.post("/api/patterns", json=body).status_code == 201
         link = re.search(r'href="(/patterns/[^"]+)"', c.get("/").text)

@@ -58,7 +58,7 @@ def test_the_server_reconnects_after_its_session_is_terminated(
     """The defect: after the backend was terminated, /healthz and every read answered a
     plain-text 500 (an uncaught psycopg.OperationalError) until the server was restarted."""
     url, role = role_url
-    with TestClient(create_app(url)) as client:
+    with TestClient(create_app(url), base_url="http://localhost") as client:
         body = {"pattern_id": "p", "estimated_time_seconds": 5, "estimated_cost": 1}
         assert client.post("/api/patterns", json=body).status_code == 201
         admin(cut_off(role))
@@ -78,7 +78,7 @@ def test_while_the_database_cannot_be_reached_every_answer_is_a_503(
     role_url: tuple[str, str],
 ) -> None:
     url, role = role_url
-    with TestClient(create_app(url)) as client:
+    with TestClient(create_app(url), base_url="http://localhost") as client:
         admin(f"ALTER ROLE {role} NOLOGIN", cut_off(role))
         try:
             for path in ("/healthz", "/api/roi-tracking/summary", "/api/ledger/digest"):

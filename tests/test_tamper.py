@@ -128,7 +128,7 @@ def test_refilling_the_cut_seqs_never_clears_the_alarm(location: str) -> None:
         result = verify(location)
         assert not result["ok"] and result["first_bad_seq"] == 9
         assert f"seq {HEAD}" in result["problem"] and "restore" in result["problem"]
-    with TestClient(create_app(location)) as client:
+    with TestClient(create_app(location), base_url="http://localhost") as client:
         answer = client.get("/api/ledger/verify")
         assert answer.status_code == 200 and answer.json()["ok"] is False
     assert not verify(location)["ok"]
@@ -285,7 +285,7 @@ def test_a_column_of_the_wrong_type_is_an_altered_row(
     with Ledger.open(db_path, catch_up=False) as led:
         alarm = led.alarm()
         assert alarm is not None and alarm["first_bad_seq"] == 5
-    with TestClient(create_app(str(db_path))) as client:
+    with TestClient(create_app(str(db_path)), base_url="http://localhost") as client:
         answer = client.get("/api/ledger/verify")
         assert answer.status_code == 200 and answer.json()["first_bad_seq"] == 5
 

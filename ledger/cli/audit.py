@@ -1,5 +1,6 @@
 """The ledger's audit commands: log, history, verify, digest, rebuild and retract."""
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Self, cast
 
 import typer
@@ -69,6 +70,42 @@ def _events_table(title: str, events: list[Any]) -> None:
     console().print(table)
 
 
+def _print_pages(title: str, pages: Iterator[list[Any]], as_json: bool) -> int:
+    """Events a page at a time, as one JSON array, one CSV block or a table per page; how
+    many were printed."""
+    from ledger.cli.output import FORMAT, csv_cell, print_json_items
+
+    count = 0
+
+    def counted() -> Iterator[Any]:
+        nonlocal count
+        for page in pages:
+            count += len(page)
+            yield from page
+
+    if as_json:
+        print_json_items(counted())
+        return count
+    if FORMAT.get() == "csv":
+        import csv
+        import sys
+
+        writer = None
+        for event in counted():
+            row = event.envelope()
+            if writer is None:
+                writer = csv.DictWriter(sys.stdout, fieldnames=list(row), lineterminator="\n")
+                writer.writeheader()
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
+        return count
+    for page in pages:
+        _events_table(title if not count else f"{title} (continued)", page)
+        count += len(page)
+    if not count:
+        _events_table(title, [])
+    return count
+
+
 class _Bar:
     """A rich progress bar on a terminal, nothing otherwise."""
 
@@ -134,23 +171,24 @@ def register(app: typer.Typer) -> None:
         stream_id: Annotated[
             str, typer.Argument(metavar="STREAM_ID", help="e.g. pattern:test-retry-automation")
         ],
+        after: Annotated[
+            int, typer.Option(min=0, max=MAX_SAFE_INT, help="Only events after this seq.")
+        ] = 0,
         as_of: AsOfOpt = None,
         db: DbOpt = None,
         as_json: JsonOpt = False,
         form: FormatOpt = None,
     ) -> None:
-        """A stream's audit trail, oldest first (retractions included)."""
+        """A stream's audit trail, oldest first (retractions included), read and printed a
+        page at a time however long it is."""
         with open_ledger(ctx, create=False, catch_up=False) as ledger:
-            events = ledger.history(stream_id, as_of=parse_as_of(as_of))
-        if not events and ":" not in stream_id:
+            pages = ledger.history_pages(stream_id, parse_as_of(as_of), after)
+            printed = _print_pages(f"History of {stream_id}", pages, as_json)
+        if not printed and ":" not in stream_id:
             echo(
                 f"Hint: stream ids have a prefix, e.g. pattern:{stream_id} or decision:{stream_id}",
                 err=True,
             )
-        if as_json:
-            print_json(events)
-        else:
-            _events_table(f"History of {stream_id}", events)
 
     @app.command()
     @handle_errors

@@ -3,7 +3,7 @@
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,19 @@ def echo(text: str, *, err: bool = False) -> None:
 def print_json(value: Any) -> None:
     """Machine-readable output on stdout."""
     sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
+
+
+def print_json_items(items: Iterable[Any]) -> None:
+    """A JSON array on stdout, written an item at a time (the same text `print_json` writes
+    for the whole list, without holding it)."""
+    out = sys.stdout
+    out.write("[")
+    first = True
+    for item in items:
+        text = json.dumps(jsonable(item), indent=2, ensure_ascii=False)
+        out.write(("\n" if first else ",\n") + "\n".join("  " + line for line in text.split("\n")))
+        first = False
+    out.write("]\n" if first else "\n]\n")
 
 
 def print_warning(result: dict[str, Any]) -> None:
@@ -94,7 +107,7 @@ BLOCKS: ContextVar[int] = ContextVar("BLOCKS", default=0)
 between them)."""
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     """A raw value for CSV: exact decimals, true/false, empty for none, JSON for lists."""
     if value is None:
         return ""
@@ -116,7 +129,7 @@ def _write_csv(rows: Sequence[dict[str, Any]]) -> None:
         keys.extend(k for k in row if k not in keys)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(keys)
-    writer.writerows([[_cell(row.get(k)) for k in keys] for row in rows])
+    writer.writerows([[csv_cell(row.get(k)) for k in keys] for row in rows])
 
 
 def _markdown(title: str | None, headers: Sequence[str], cells: Sequence[Sequence[str]]) -> None:

@@ -21,22 +21,45 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int, typer.Option(min=1, max=64, help="Worker processes (each opens the ledger).")
         ] = 1,
+        allowed_host: Annotated[
+            list[str] | None,
+            typer.Option(
+                metavar="NAME",
+                help="A name clients reach this server by, besides loopback and --host "
+                "(repeatable; env ROI_LEDGER_ALLOWED_HOSTS, comma separated). Requests naming "
+                "any other Host get 400.",
+            ),
+        ] = None,
         db: DbOpt = None,
     ) -> None:
-        """Serve the HTTP API (and /docs) until SIGTERM or Ctrl-C.
+        """Serve the HTTP API, /docs and the dashboard until SIGTERM or Ctrl-C.
 
-        With ROI_LEDGER_API_TOKEN set, every write needs `Authorization: Bearer <token>`; a
-        host other than loopback is refused without one. ROI_LEDGER_CORS_ORIGINS (comma
-        separated) allows browsers from those origins; CORS is off otherwise.
+        With ROI_LEDGER_API_TOKEN set, every request but /healthz needs a token: that one to
+        record, or ROI_LEDGER_API_READ_TOKEN to read only; a browser signs in with the token
+        as its password. A host other than loopback is refused without a token.
+        ROI_LEDGER_CORS_ORIGINS (comma separated) allows browsers from those origins.
         """
         from ledger.errors import InputError
+        from ledger.http.security import Tokens, host_names, is_loopback, origins
 
-        if not _loopback(host) and not os.environ.get("ROI_LEDGER_API_TOKEN"):
+        tokens = Tokens(
+            os.environ.get("ROI_LEDGER_API_TOKEN") or None,
+            os.environ.get("ROI_LEDGER_API_READ_TOKEN") or None,
+        )  # refused here, in words, rather than never matching a header later
+        origins(os.environ.get("ROI_LEDGER_CORS_ORIGINS"))
+        if not is_loopback(host) and not tokens.required:
             raise InputError(
                 f"host: {host} is reachable from other machines; set ROI_LEDGER_API_TOKEN so "
-                "that writes need a token, or serve on 127.0.0.1",
+                "that every request needs a token, or serve on 127.0.0.1",
                 {"field": "host"},
             )
+        names = [*os.environ.get("ROI_LEDGER_ALLOWED_HOSTS", "").split(","), *(allowed_host or [])]
+        for name in names:
+            if name.strip() and not _is_host_name(name.strip()):
+                raise InputError(
+                    f"allowed_host: {name[:80]!r} is not a host name or address",
+                    {"field": "allowed_host"},
+                )
         try:
             import uvicorn
         except ImportError:
@@ -46,6 +69,15 @@ def register(app: typer.Typer) -> None:
         location = db_location(ctx)
         if location is not None:
             os.environ["ROI_LEDGER_DB"] = location  # for the app factory in each worker
+        os.environ["ROI_LEDGER_BIND"] = host
+        os.environ["ROI_LEDGER_ALLOWED_HOSTS"] = ",".join(n.strip() for n in names if n.strip())
+        if host_names(host, names) is None:
+            typer.echo(
+                "Serving on every address of this machine: any Host name is answered (a "
+                "token is required). Name the ones clients use with --allowed-host to refuse "
+                "the rest.",
+                err=True,
+            )
         uvicorn.run(
             "ledger.http.app:app_from_env",
             factory=True,
@@ -57,10 +89,12 @@ def register(app: typer.Typer) -> None:
         )
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _is_host_name(name: str) -> bool:
+    """A DNS name or an IP address (what a Host header can carry)."""
+    import re
+
     try:
-        return ipaddress.ip_address(host).is_loopback
+        ipaddress.ip_address(name.strip("[]"))
+        return True
     except ValueError:
-        return False
+        return bool(re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", name))

@@ -9,8 +9,8 @@ without the token when `ROI_LEDGER_API_TOKEN` is set. Imported only by `roi-ledg
 
 from __future__ import annotations
 
-import hmac
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +25,16 @@ from commands.base import ConflictError, DomainError, NotFoundError
 from ledger.api import Ledger
 from ledger.encoding import jsonable
 from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
+from ledger.http.security import (
+    LOOPBACK_NAMES,
+    Busy,
+    Forbidden,
+    Guard,
+    Tokens,
+    Unauthorized,
+    host_names,
+    origins,
+)
 from ledger.validation import clip, describe
 
 MAX_BODY = 1_000_000
@@ -51,6 +61,10 @@ def status_of(exc: Exception) -> int:
     """The HTTP status of a refusal (SPEC §6.2)."""
     if isinstance(exc, Unauthorized):
         return 401
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, Busy):
+        return 429
     if isinstance(exc, NotFoundError):
         return 404
     if isinstance(exc, ConflictError | IntegrityError):
@@ -62,17 +76,31 @@ def status_of(exc: Exception) -> int:
     return 500
 
 
+EXPOSED = ["X-As-Of-Seq", "X-As-Of-Hash", "Link", "X-Next-After", "Retry-After"]
+"""Response headers of ours a browser script may read (CORS)."""
+
+ALLOWED_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match"]
+
+
 def create_app(
     location: str | None = None,
     *,
     token: str | None = None,
+    read_token: str | None = None,
     max_body: int = MAX_BODY,
     cors_origins: list[str] | None = None,
+    allowed_hosts: frozenset[str] | None = LOOPBACK_NAMES,
     ledger: Ledger | None = None,
 ) -> FastAPI:
     """An app serving the ledger at `location` (default: ROI_LEDGER_DB, else
     ./roi-ledger.db), opened once and shared by the requests, closed on shutdown; or serving
-    an already open `ledger`, which its owner closes."""
+    an already open `ledger`, which its owner closes.
+
+    `token` may do anything, `read_token` only read (ledger/http/security.py); with either,
+    every path but /healthz needs one. `allowed_hosts` are the Host names it answers to
+    (None: any); `cors_origins` the browser origins that may call it.
+    """
+    tokens = Tokens(token, read_token)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -94,12 +122,19 @@ def create_app(
         docs_url=None,  # FastAPI's pages load their scripts from a CDN; ours work offline
         redoc_url=None,
     )
-    app.state.token = token
+    app.state.tokens = tokens
     app.state.ledger = ledger
-    if cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["*"])
-
+    app.state.verifying = threading.Lock()
     app.add_middleware(BodyLimit, max_body=max_body)
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=ALLOWED_REQUEST_HEADERS,
+            expose_headers=EXPOSED,
+        )
+    app.add_middleware(Guard, tokens=tokens, hosts=allowed_hosts, error=error)  # outermost
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> LedgerJSON:
@@ -116,7 +151,10 @@ def create_app(
 
     @app.exception_handler(LedgerError)
     async def refused(request: Request, exc: LedgerError) -> LedgerJSON:
-        return error(status_of(exc), exc.message, exc.details)
+        response = error(status_of(exc), exc.message, exc.details)
+        if isinstance(exc, Busy):
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(DomainError)
     async def domain(request: Request, exc: DomainError) -> LedgerJSON:
@@ -125,7 +163,7 @@ def create_app(
 
     from ledger.http import routes
 
-    routes.mount(app, Depends(require_token))
+    routes.mount(app, Depends(require_write))
 
     from ledger.http import pages
 
@@ -211,26 +249,10 @@ def _field_errors(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
-async def require_token(request: Request) -> None:
-    """With a token configured, a write needs `Authorization: Bearer <token>` (compared in
-    constant time; the token is never logged)."""
-    token: str | None = request.app.state.token
-    if not token:
-        return
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(value.encode(), token.encode()):
-        raise Unauthorized()
-
-
-class Unauthorized(LedgerError):
-    """A write without the API token."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "authorization: this server needs `Authorization: Bearer <token>` for writes",
-            {"field": "authorization"},
-        )
+async def require_write(request: Request) -> None:
+    """A write needs the read-write token (as a Bearer header) when tokens are set."""
+    if request.app.state.tokens.required and request.state.scope != "write":
+        raise Forbidden() if request.state.scope == "read" else Unauthorized()
 
 
 def _version() -> str:
@@ -243,10 +265,13 @@ def _version() -> str:
 
 
 def app_from_env() -> FastAPI:
-    """The app `roi-ledger serve` runs (uvicorn's factory, one per worker process)."""
-    origins = [o for o in os.environ.get("ROI_LEDGER_CORS_ORIGINS", "").split(",") if o]
+    """The app `roi-ledger serve` runs (uvicorn's factory, one per worker process): its
+    settings come from the environment `serve` sets."""
+    hosts = os.environ.get("ROI_LEDGER_ALLOWED_HOSTS", "").split(",")
     return create_app(
         os.environ.get("ROI_LEDGER_DB"),
         token=os.environ.get("ROI_LEDGER_API_TOKEN") or None,
-        cors_origins=origins or None,
+        read_token=os.environ.get("ROI_LEDGER_API_READ_TOKEN") or None,
+        cors_origins=origins(os.environ.get("ROI_LEDGER_CORS_ORIGINS")) or None,
+        allowed_hosts=host_names(os.environ.get("ROI_LEDGER_BIND"), hosts),
     )

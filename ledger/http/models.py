@@ -73,10 +73,12 @@ class Digest(_Open):
     hash: str
 
 
-class Health(Digest):
-    """The server is up and its ledger answers."""
+class Health(_Open):
+    """The server is up and its ledger answers (its head, unless tokens are set)."""
 
     ok: bool
+    seq: int | None = None
+    hash: str | None = None
 
 
 Num = Decimal | float | None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from ledger import charts
 from ledger.charts import Bar
 from ledger.cli.output import pct
-from ledger.http.routes import ledger_of
+from ledger.http.routes import ledger_of, path_segment
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
@@ -66,7 +66,7 @@ def mount(app: FastAPI) -> None:
                 [
                     [
                         _link(
-                            f"/patterns/{quote(r['pattern_id'], safe='')}", r["pattern_id"], as_of
+                            _pattern_path(r["pattern_id"]), r["pattern_id"], as_of
                         ),
                         pct(r["roi_percentage"]),
                         r["effectiveness_rating"],
@@ -352,4 +352,4 @@ def _money(value: Any) -> str:
 
 
 def _pattern_path(pattern_id: str) -> str:
-    return f"/patterns/{quote(pattern_id, safe='')}"
+    return f"/patterns/{path_segment(pattern_id)}"

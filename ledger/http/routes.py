@@ -25,7 +25,7 @@ from commands.patterns import (
     RevokePattern,
 )
 from ledger.api import Ledger
-from ledger.errors import InputError
+from ledger.errors import InputError, LedgerError
 from ledger.http.models import (
     Alert,
     Calibration,
@@ -49,6 +49,7 @@ from ledger.http.models import (
     TrendPoint,
     Verification,
 )
+from ledger.http.security import Busy, Forbidden
 from ledger.pattern_methods import execution_result
 from ledger.service import AsOf, as_of_value
 from ledger.validation import build_command, clip
@@ -63,11 +64,14 @@ class ErrorBody(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "A body that cannot be read as JSON"},
-    401: {"model": ErrorBody, "description": "A write without the API token"},
+    401: {"model": ErrorBody, "description": "No token, or not this server's"},
+    403: {"model": ErrorBody, "description": "A read-only token sent to a write"},
     404: {"model": ErrorBody, "description": "Unknown pattern, decision or event"},
     409: {"model": ErrorBody, "description": "Conflict: version, duplicate id or reused key"},
     413: {"model": ErrorBody, "description": "Request body too large"},
     422: {"model": ErrorBody, "description": "Bad input, naming the field"},
+    429: {"model": ErrorBody, "description": "A verification is already running"},
+    503: {"model": ErrorBody, "description": "The database cannot be reached (or was replaced)"},
 }
 
 AsOfQ = Annotated[
@@ -186,6 +190,54 @@ def post_command(
     )
 
 
+After = Annotated[int, Query(ge=0, le=2**53 - 1, description="Only events after this seq.")]
+PageLimit = Annotated[int, Query(ge=1, le=1000, description="Events a page (1..1000).")]
+
+
+def paged(
+    request: Request, response: Response, found: list[Any], limit: int
+) -> list[dict[str, Any]]:
+    """A page of events as envelopes; when it is full, the next page's address in the
+    `Link` header (rel="next") and its `after` in `X-Next-After`."""
+    if len(found) == limit:
+        after = found[-1].seq
+        query = {k: v for k, v in request.query_params.multi_items() if k != "after"}
+        query["after"] = str(after)
+        url = request.url.replace_query_params(**query)
+        response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+        response.headers["X-Next-After"] = str(after)
+    return [e.envelope() for e in found]
+
+
+def verification(request: Request, projections: bool, digest: list[str] | None) -> dict[str, Any]:
+    """Run a verification on a connection of its own (a long one must not hold the one the
+    other requests share), one at a time."""
+    state = request.app.state
+    if not state.verifying.acquire(blocking=False):
+        raise Busy("a verification is already running; ask again when it is done")
+    try:
+        shared = ledger_of(request)
+        try:
+            own = Ledger.open(shared.location, create=False, catch_up=False)
+        except LedgerError:
+            own = None  # an in-memory ledger cannot be opened twice: use the shared one
+        if own is None:
+            return shared.verify(projections=projections, digest=digest)
+        with own:
+            return own.verify(projections=projections, digest=digest)
+    finally:
+        state.verifying.release()
+
+
+def path_segment(value: str) -> str:
+    """An id as one path segment: every reserved character escaped (`/` too: the routes
+    take ids holding it), and an id that is just `.` or `..` as %2E, which no client
+    mistakes for a dot segment to resolve."""
+    from urllib.parse import quote
+
+    return "%2E" * len(value) if value in (".", "..") else quote(value, safe="")
+
+
 def ledger_of(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
@@ -200,8 +252,10 @@ def mount(app: FastAPI, writer: Any) -> None:
 
     @app.get("/healthz", tags=["ledger"], response_model=Health, response_model_exclude_unset=True)
     def healthz(request: Request) -> dict[str, Any]:
-        """The server is up and its ledger answers: its head."""
-        return {"ok": True, **ledger_of(request).digest()}
+        """The server is up and its ledger answers (503 when it does not): its head, or
+        when tokens are set (this path needs none) only that it is up."""
+        head = ledger_of(request).digest()
+        return {"ok": True} if request.app.state.tokens.required else {"ok": True, **head}
 
 
 def _roi(writer: Any) -> APIRouter:
@@ -217,7 +271,9 @@ def _roi(writer: Any) -> APIRouter:
         result = ledger_of(request).execute(cmd)
         return execution_result(result, cmd.pattern_id)  # type: ignore[attr-defined]
 
-    @r.get("/pattern/{pattern_id}", response_model=PatternRoi, response_model_exclude_unset=True)
+    @r.get(
+        "/pattern/{pattern_id:path}", response_model=PatternRoi, response_model_exclude_unset=True
+    )
     def pattern(
         request: Request,
         response: Response,
@@ -234,7 +290,7 @@ def _roi(writer: Any) -> APIRouter:
         """Every pattern's ROI summary, by cost saved."""
         return stated(request, response, as_of, lambda at: ledger_of(request).roi_summary(at))
 
-    @r.get("/report/{pattern_id}", response_model=RoiReport, response_model_exclude_unset=True)
+    @r.get("/report/{pattern_id:path}", response_model=RoiReport, response_model_exclude_unset=True)
     def report(
         request: Request, response: Response, pattern_id: Id, as_of: AsOfQ = None, now: NowQ = None
     ) -> dict[str, Any]:
@@ -268,7 +324,7 @@ def _roi(writer: Any) -> APIRouter:
         )
 
     @r.get(
-        "/effectiveness/{pattern_id}",
+        "/effectiveness/{pattern_id:path}",
         response_model=Effectiveness,
         response_model_exclude_unset=True,
     )
@@ -304,7 +360,9 @@ def _roi(writer: Any) -> APIRouter:
         return stated(request, response, as_of, lambda at: ledger_of(request).alerts(now, at))
 
     @r.get(
-        "/trend/{pattern_id}", response_model=list[TrendPoint], response_model_exclude_unset=True
+        "/trend/{pattern_id:path}",
+        response_model=list[TrendPoint],
+        response_model_exclude_unset=True,
     )
     def trend(
         request: Request,
@@ -346,7 +404,7 @@ def _patterns(writer: Any) -> APIRouter:
         return ledger_of(request).execute(command(ApprovePattern, sent))
 
     @post_command(
-        r, "/{pattern_id}/revise", RevisePatternEstimates, writer, without=("pattern_id",)
+        r, "/{pattern_id:path}/revise", RevisePatternEstimates, writer, without=("pattern_id",)
     )
     def revise(
         request: Request,
@@ -357,7 +415,7 @@ def _patterns(writer: Any) -> APIRouter:
         cmd = command(RevisePatternEstimates, sent, pattern_id=pattern_id)
         return ledger_of(request).execute(cmd)
 
-    @post_command(r, "/{pattern_id}/revoke", RevokePattern, writer, without=("pattern_id",))
+    @post_command(r, "/{pattern_id:path}/revoke", RevokePattern, writer, without=("pattern_id",))
     def revoke(
         request: Request,
         pattern_id: Id,
@@ -388,7 +446,7 @@ def _decisions(writer: Any) -> APIRouter:
 
     @post_command(
         r,
-        "/decisions/{decision_id}/outcomes",
+        "/decisions/{decision_id:path}/outcomes",
         RecordOutcome,
         writer,
         status=201,
@@ -487,33 +545,44 @@ def _ledger(writer: Any) -> APIRouter:
     def events(
         request: Request,
         response: Response,
-        after: Annotated[int, Query(ge=0, le=2**53 - 1)] = 0,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        after: After = 0,
+        limit: PageLimit = 100,
         type: Annotated[str | None, Query(max_length=100)] = None,
         stream: Annotated[str | None, Query(max_length=300)] = None,
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
-        """Events after a seq, oldest first, each with its hash."""
+        """Events after a seq, oldest first, each with its hash; at most `limit` (1..1000) a
+        page, the next page's address in the `Link` header (rel="next")."""
         found = stated(
             request,
             response,
             as_of,
             lambda at: ledger_of(request).events(after, limit, type, stream, at),
         )
-        return [e.envelope() for e in found]
+        return paged(request, response, found, limit)
 
-    @r.get("/history/{stream_id}", response_model=list[Envelope], response_model_exclude_unset=True)
+    @r.get(
+        "/history/{stream_id:path}",
+        response_model=list[Envelope],
+        response_model_exclude_unset=True,
+    )
     def history(
         request: Request,
         response: Response,
         stream_id: Annotated[str, Path(max_length=300)],
+        after: After = 0,
+        limit: PageLimit = 1000,
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
-        """A stream's audit trail, oldest first."""
+        """A stream's audit trail, oldest first: at most `limit` (1..1000) events after
+        `after`, the next page's address in the `Link` header (rel="next")."""
         found = stated(
-            request, response, as_of, lambda at: ledger_of(request).history(stream_id, at)
+            request,
+            response,
+            as_of,
+            lambda at: ledger_of(request).events(after, limit, stream_id=stream_id, as_of=at),
         )
-        return [e.envelope() for e in found]
+        return paged(request, response, found, limit)
 
     @r.get("/digest", response_model=Digest, response_model_exclude_unset=True)
     def digest(request: Request, response: Response, as_of: AsOfQ = None) -> dict[str, Any]:
@@ -526,8 +595,13 @@ def _ledger(writer: Any) -> APIRouter:
         projections: bool = False,
         digest: Annotated[list[str] | None, Query(max_length=100)] = None,
     ) -> dict[str, Any]:
-        """Recompute the hash chain (or prove digests); `ok` says it all."""
-        return ledger_of(request).verify(projections=projections, digest=digest)
+        """Recompute the hash chain (or prove digests) and what the ledger remembers of its
+        head; `projections=true` also refolds every projection and compares it (with tokens
+        set, that takes the read-write token). One verification at a time, on a connection
+        of its own, so other requests are not kept waiting (429 while one runs)."""
+        if projections and request.app.state.tokens.required and request.state.scope != "write":
+            raise Forbidden()
+        return verification(request, projections, digest)
 
     @post_command(r, "/retract", Retract, writer)
     def retract(

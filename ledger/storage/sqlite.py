@@ -7,6 +7,7 @@ importing anything bigger would cost more than the write itself.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -113,6 +114,12 @@ class SqliteBackend:
         except sqlite3.Error as exc:
             self._conn.close()
             raise storage_error(self.location, exc) from None
+        self._file: tuple[int, int] | None = None
+        """The ledger file's identity (device, inode) when first seen: a file deleted or
+        replaced under an open connection is noticed before the next transaction."""
+        self._watch = not scratch and self.location != ":memory:"
+        self._remove = scratch and self.location != ":memory:"
+        """A scratch replay on disk deletes its file when closed."""
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -132,7 +139,29 @@ class SqliteBackend:
                     raise
                 time.sleep(0.01)
 
+    def _same_file(self) -> None:
+        """The path still names the file this connection has open; else a StorageError (a
+        deleted ledger would take every later write with it when the process ends; a
+        replaced one would split them between two files)."""
+        if not self._watch:
+            return
+        try:
+            info = os.stat(self.location)
+        except FileNotFoundError:
+            info = None
+        identity = None if info is None else (info.st_dev, info.st_ino)
+        if self._file is None and identity is not None:
+            self._file = identity
+        elif identity != self._file:
+            raise StorageError(
+                f"{self.location} was {'deleted' if identity is None else 'replaced'} while this "
+                "process had it open: nothing more is read or written through the old file. "
+                "Restart the process (restore the ledger first if it was deleted by mistake)",
+                {"db": self.location, "field": "db"},
+            )
+
     def _begin(self, statement: str) -> None:
+        self._same_file()
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         while True:
             try:
@@ -283,6 +312,11 @@ class SqliteBackend:
         return int(row[0])
 
     def close(self) -> None:
-        """Close the connection (after any transaction another thread has open)."""
+        """Close the connection (after any transaction another thread has open); a scratch
+        file goes with it."""
         with self._lock:
             self._conn.close()
+            if self._remove:
+                for suffix in ("", "-journal", "-wal", "-shm"):
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.location + suffix)
