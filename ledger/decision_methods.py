@@ -23,6 +23,23 @@ if TYPE_CHECKING:
     from projections.conversions import Group
 
 
+def _over(last: date, what: str) -> bool:
+    """Whether a summary's last day (UTC) is over: today's is a summary so far (the source
+    runs the daily one at 23:59); a day still to come is refused, since a summary of it
+    would be filed as if it were complete."""
+    from events.timeutil import utc_now
+    from ledger.errors import InputError
+
+    today = utc_now().date()
+    if last > today:
+        raise InputError(
+            f"date: {last} has not come yet (today is {today}, UTC), so a summary of that "
+            f"{what} would miss everything still to happen in it; give a date up to today",
+            {"field": "date", "value": last.isoformat()},
+        )
+    return last < today
+
+
 def opportunity_id(opportunity: dict[str, Any], index: int = 0) -> str:
     """The opportunity's own `id` (or `opportunity_id`): a non-empty string or a number, spaces
     turned to `_`; else a stable hash of its whole content (so two opportunities that differ in
@@ -327,18 +344,24 @@ class DecisionLedger(LedgerCore):
     def daily_summary(self, day: Day = None, as_of: AsOf = None) -> dict[str, Any]:
         """Decisions, outcomes, revenue, the top outcome and key insights of one UTC day."""
         when = summary_day(day)
-        return self._summary(when, when, {"date": when.isoformat()}, f"Date: {when}", as_of)
+        complete = _over(when, "day")
+        heading = f"Date: {when}" + ("" if complete else " (so far: the day is not over)")
+        period = {"date": when.isoformat(), "complete": complete}
+        return self._summary(when, when, period, heading, as_of)
 
     def weekly_summary(self, day: Day = None, as_of: AsOf = None) -> dict[str, Any]:
         """The same for the 7 days ending on `day`, named by exactly the days it covers: the
         ISO week when they are one (Monday to Sunday), else the range."""
         end = summary_day(day)
+        complete = _over(end, "week")
         start = end - timedelta(days=6)
         year, week, weekday = end.isocalendar()
         label = f"{year}-W{week:02d}" if weekday == 7 else f"{start}_{end}"
+        heading = f"Week: {label} ({start} – {end})"
+        period = {"week": label, "start": start.isoformat(), "end": end.isoformat()}
         return self._summary(
-            start, end, {"week": label, "start": start.isoformat(), "end": end.isoformat()},
-            f"Week: {label} ({start} – {end})", as_of,
+            start, end, {**period, "complete": complete},
+            heading + ("" if complete else " (so far: its last day is not over)"), as_of,
         )  # fmt: skip
 
     def _summary(

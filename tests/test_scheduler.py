@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import signal
@@ -14,8 +15,11 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ledger import Ledger
 from ledger.scheduler import jobs as scheduler_jobs
@@ -494,3 +498,63 @@ def test_catch_up_and_run_job_exit_1_naming_each_failed_job(
         f"report:roi-report:2026-03-0{d}" for d in range(1, 5)
     ]
     assert not any("daily-summary" in k for k in reports(db_path))
+
+
+def settings_for_properties() -> Any:
+    return settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+ZONES = [
+    "Pacific/Kiritimati",  # +14
+    "Pacific/Chatham",  # +12:45 / +13:45
+    "Australia/Lord_Howe",  # +10:30 / +11, a half-hour DST shift
+    "Asia/Kathmandu",  # +5:45
+    "Europe/Berlin",
+    "UTC",
+    "America/St_Johns",  # -3:30 / -2:30
+    "Pacific/Pago_Pago",  # -11
+    "Etc/GMT+12",  # -12
+]
+
+
+@settings_for_properties()
+@given(
+    zone=st.sampled_from(ZONES),
+    daily=st.times().map(lambda t: t.strftime("%H:%M")),
+    weekly_day=st.sampled_from(["mon", "wed", "sun"]),
+    weekly=st.times().map(lambda t: t.strftime("%H:%M")),
+    first=st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31)).map(
+        lambda d: d.replace(tzinfo=UTC)
+    ),
+)
+def test_every_decision_lands_in_exactly_one_daily_and_one_weekly_summary(
+    zone: str, daily: str, weekly_day: str, weekly: str, first: datetime
+) -> None:
+    """The defect: with the first decision at 12:00Z on 03-01 in Pacific/Kiritimati (+14)
+    and daily summaries at 02:30, summaries started on 03-02 and the weekly on W10: that
+    decision was in no summary. Summaries cover UTC days and are named after their fire's
+    local date; from the first event on, every UTC day must be named exactly once."""
+    from datetime import timedelta
+
+    config = load(
+        None,
+        {"timezone": zone, "daily_summary_at": daily,
+         "weekly_summary_at": f"{weekly_day} {weekly}", "reports_dir": "/tmp"},
+    )  # fmt: skip
+    jobs = {j.name: j for j in build_jobs(config)}
+    start = scheduler_jobs.walk_start(first, config.zone)
+    end = first + timedelta(days=22)
+    day = first.date()
+    daily_job = jobs["daily-summary"]
+    days = {daily_job.label(f) for f in fire_times(daily_job.trigger, start, end)}
+    named = sorted(days)
+    assert day.isoformat() in days
+    # no day left out between the first named and the last
+    span = (datetime.fromisoformat(named[-1]) - datetime.fromisoformat(named[0])).days + 1
+    assert span == len(named)
+    assert named[0] >= (day - timedelta(days=1)).isoformat()  # and no walk from long before
+    weekly_job = jobs["weekly-summary"]
+    ends = sorted({f.date() for f in fire_times(weekly_job.trigger, start, end)})
+    holding = [e for e in ends if e - timedelta(days=6) <= day <= e]
+    assert len(holding) == 1, (ends, day)
+    assert all(b - a == timedelta(days=7) for a, b in itertools.pairwise(ends))

@@ -88,8 +88,8 @@ def test_files_are_named_as_the_source_names_them(day: Ledger, tmp_path: Path) -
     stored = json.loads(json_file.read_text())
     assert stored["files"] == [str(json_file), str(md_file)] and stored["revenue"] == 500.0
     assert "as of seq 6" in md_file.read_text()
-    weekly = day.weekly_summary("2027-01-03")  # the Sunday ending ISO week 53 of 2026
-    assert day.save_summary(weekly, tmp_path)[0].name == "weekly-summary-2026-W53.json"
+    weekly = day.weekly_summary("2021-01-03")  # the Sunday ending ISO week 53 of 2020
+    assert day.save_summary(weekly, tmp_path)[0].name == "weekly-summary-2020-W53.json"
 
 
 def test_a_weekly_file_name_says_exactly_which_days_it_covers(day: Ledger, tmp_path: Path) -> None:
@@ -135,3 +135,31 @@ def test_labels_cannot_reshape_the_markdown_of_a_summary(ledger: Ledger, tmp_pat
     row = next(line for line in text.splitlines() if line.startswith("| email"))
     assert row.count(" | ") == 4 and row.endswith("$250.00 |") and "<b>" not in row
     assert "\n# pwned" not in text
+
+
+def test_a_summary_of_days_still_to_come_is_refused_and_today_says_it_is_partial(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """The defect: `decisions summary --date 2027-12-06` and `--weekly --date 2027-01-03`
+    wrote reports for days not over yet, as if complete."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import Cli
+
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    for read in (ledger.daily_summary, ledger.weekly_summary):
+        with pytest.raises(InputError, match="has not come yet"):
+            read(tomorrow)
+    assert ledger.daily_summary("2026-01-01")["complete"] is True
+    today = datetime.now(UTC).date().isoformat()
+    so_far = ledger.daily_summary(today)
+    assert so_far["complete"] is False and "the day is not over" in so_far["performance_summary"]
+    assert ledger.weekly_summary(today)["complete"] is False
+    if "://" in ledger.location:
+        return  # the CLI's files are the same on both backends; one is enough
+    cli = Cli(ledger.location)
+    out = tmp_path / "summaries"
+    for args in (["--date", tomorrow], ["--weekly", "--date", tomorrow]):
+        error = cli.error("decisions", "summary", *args, "--output-dir", str(out))
+        assert error["details"]["field"] == "date"
+    assert not out.exists()  # nothing written

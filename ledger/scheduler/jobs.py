@@ -230,6 +230,20 @@ def fire_times(trigger: Trigger, start: datetime, end: datetime) -> Iterator[dat
         cursor = fire + timedelta(seconds=1)
 
 
+def walk_start(first: datetime, zone: Any) -> datetime:
+    """Where finding periods starts for a log whose first event happened at `first`: local
+    midnight of the earlier of its UTC date and its local date.
+
+    A summary covers UTC days but is named after its fire's local date, so the period
+    holding the first event is named after that event's UTC date. East of UTC its local
+    date is a day later (Kiritimati, +14: 12:00Z on 03-01 is 02:00 on 03-02 there); starting
+    from that local midnight skipped the fire named 03-01 and left the event in no summary.
+    """
+    local = first.astimezone(zone)
+    day = min(local.date(), first.astimezone(UTC).date())
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
 def missing(
     ledger: Ledger, job: Job, now: datetime, config: ScheduleConfig
 ) -> list[tuple[datetime, str]]:
@@ -238,8 +252,7 @@ def missing(
     first = ledger.first_occurred_at()
     if first is None:
         return []
-    start = datetime.fromisoformat(first.replace("Z", "+00:00")).astimezone(config.zone)
-    start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = walk_start(datetime.fromisoformat(first.replace("Z", "+00:00")), config.zone)
     start = max(start, (now - job.lookback(config)).astimezone(config.zone))
     done = ledger.reports_produced(job.name) if job.recorded else set()
     first_fire: dict[str, datetime] = {}  # one fire per period: a local time can repeat
