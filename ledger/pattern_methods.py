@@ -177,7 +177,12 @@ class PatternLedger(LedgerCore):
             head = self.log.head(db)
             rows = roi_queries.roi_summary(db)
             first, last = roi_analytics.dashboard_days(when)
-            month = daily_stats.daily_rows(db, first.isoformat(), last.isoformat())
+            known = {r["pattern_id"] for r in rows}
+            month = [
+                d
+                for d in daily_stats.daily_rows(db, first.isoformat(), last.isoformat())
+                if d["pattern_id"] in known
+            ]
         return {
             **roi_analytics.dashboard(rows, month, when),
             "now": when.isoformat().replace("+00:00", "Z"),

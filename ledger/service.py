@@ -62,7 +62,15 @@ def as_of_value(text: str | None) -> AsOf:
     if text is None:
         return None
     text = text.strip()
-    return int(text) if is_seq(text) and len(text) <= 18 else text
+    seq = seq_of(text) if is_seq(text) else -1
+    return seq if seq >= 0 else text  # too long a number stays text: beyond the head
+
+
+def seq_of(digits: str) -> int:
+    """A seq typed as digits, leading zeros and all (`0005` is seq 5); one too large for any
+    log (over 18 digits once the zeros are gone) as -1, which is beyond every head."""
+    significant = digits.strip().lstrip("0") or "0"
+    return int(significant) if len(significant) <= 18 else -1
 
 
 def chain_warning(alarm: dict[str, Any]) -> str:
@@ -328,13 +336,13 @@ class LedgerCore:
             if as_of is None:
                 return head
             if isinstance(as_of, int) or is_seq(str(as_of)):
-                if not isinstance(as_of, int) and len(str(as_of).strip()) > 18:
+                seq = as_of if isinstance(as_of, int) else seq_of(str(as_of))
+                if seq == -1 and not isinstance(as_of, int):
                     raise InputError(
                         f"as_of: seq {clip(str(as_of).strip())} is beyond the head of the log "
                         f"(seq {head})",
                         {"field": "as_of", "head": head},
                     )
-                seq = int(as_of)
                 if seq < 0:
                     raise InputError(f"as_of: seq {seq} is negative", {"field": "as_of"})
             else:

@@ -35,17 +35,24 @@ def enrich(summary: dict[str, Any], registry: dict[str, Any] | None) -> dict[str
 
 
 def pattern_roi(db: Sql, pattern_id: str) -> dict[str, Any] | None:
-    """One pattern's ROI summary, or None if the ledger has never seen the pattern."""
-    summary = get_summary(db, pattern_id)
+    """One pattern's ROI summary, or None for a pattern the registry does not know: never
+    approved, or its approval retracted (the one rule `pattern list` follows too; its
+    executions stay in the log and count again once it is approved)."""
+    registry = get_pattern(db, pattern_id)
+    summary = None if registry is None else get_summary(db, pattern_id)
     if summary is None:
         return None
-    return enrich(summary, get_pattern(db, pattern_id))
+    return enrich(summary, registry)
 
 
 def roi_summary(db: Sql) -> list[dict[str, Any]]:
-    """Every pattern, by total cost saved (highest first), then id."""
+    """Every pattern the registry knows, by total cost saved (highest first), then id."""
     registry = {p["pattern_id"]: p for p in list_patterns(db)}
-    rows = [enrich(s, registry.get(s["pattern_id"])) for s in all_summaries(db)]
+    rows = [
+        enrich(s, registry[s["pattern_id"]])
+        for s in all_summaries(db)
+        if s["pattern_id"] in registry
+    ]
     rows.sort(key=lambda r: r["pattern_id"])
     rows.sort(key=lambda r: r["total_cost_saved_usd"], reverse=True)
     return rows

@@ -9,7 +9,12 @@ Z95 = 1.959963984540054
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
-    """The Wilson score interval for a proportion; None when there are no trials."""
+    """The Wilson score interval for a proportion; None when there are no trials.
+
+    Its bound is exactly 0 with no successes and exactly 1 with nothing else (the formula
+    gives them only up to rounding: 0 of 3 came out as 5.6e-15), and it always holds the
+    observed rate.
+    """
     if n <= 0:
         return None
     p = successes / n
@@ -17,7 +22,9 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     denom = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes <= 0 else min(p, max(0.0, centre - half))
+    high = 1.0 if successes >= n else max(p, min(1.0, centre + half))
+    return low, high
 
 
 def sample_confidence(n: int) -> float:

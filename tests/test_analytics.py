@@ -31,6 +31,7 @@ def test_the_file_holds_the_projections_with_keys_and_search(backend: str, tmp_p
         fill(led)
         result = export(led, tmp_path / "a.db")
         summary, conversions = led.roi_summary(), led.conversion_metrics()
+        insights = led.insights()
         past = export(led, tmp_path / "past.db", as_of=5)
     assert result["tables"]["executions"] == 4 and result["tables"]["decisions"] == 3
     with sqlite3.connect(tmp_path / "a.db") as db:
@@ -49,7 +50,8 @@ def test_the_file_holds_the_projections_with_keys_and_search(backend: str, tmp_p
             " WHERE decisions_fts MATCH 'slice' ORDER BY 1"
         ).fetchall()
         assert found == [("d1",), ("d3",)]
-        assert db.execute("SELECT count(*) FROM insights").fetchone()[0] >= 0
+        # three decisions in three groups: too few for any insight (a group needs 3)
+        assert insights == [] and db.execute("SELECT count(*) FROM insights").fetchone() == (0,)
     metadata = json.loads((tmp_path / "a.metadata.json").read_text())
     assert str(result["as_of_seq"]) in metadata["description"]
     assert metadata["databases"]["a"]["tables"]["executions"]["count"] == 4
@@ -81,3 +83,19 @@ def test_a_path_that_is_no_file_name_is_refused_in_words(tmp_path: Path) -> None
     for target in ("", "/", str(tmp_path / ("a" * 300 + ".db"))):
         error = cli.error("export", "--analytics", target)
         assert error["details"]["field"] == "analytics", target
+
+
+def test_the_insights_table_holds_the_ledgers_insights(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "i.db") as led:
+        for i in range(4):
+            led.log_decision(f"e{i}", "golf", "email", "replied")
+            led.log_decision(f"t{i}", "golf", "twitter", "replied")
+        for i in range(3):
+            led.record_outcome(f"e{i}", "sale", "success", revenue="100", customer_acquired=True)
+        led.record_outcome("t0", "sale", "success", revenue="50", customer_acquired=True)
+        insights = led.insights()
+        export(led, tmp_path / "a.db")
+    assert insights
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        rows = db.execute("SELECT insight_type, title, data_points FROM insights").fetchall()
+    assert rows == [(i["insight_type"], i["title"], i["data_points"]) for i in insights]

@@ -119,6 +119,36 @@ def test_retracting_the_approval_makes_the_pattern_unknown_again(ledger: Ledger)
         ledger.record_execution("p", "1", "1", True)
 
 
+def test_after_its_approval_is_retracted_no_read_shows_the_pattern(ledger: Ledger) -> None:
+    """The defect: after the approval was retracted `pattern list` dropped the pattern but
+    `roi summary` still listed it. Every read follows the registry; the executions stay in
+    the log and count again once the pattern is approved again."""
+    from commands.base import NotFoundError
+
+    now = "2026-11-20T12:00:00Z"
+    ledger.approve_pattern("p", "60", "0.015", approved_at="2026-11-01")
+    ledger.approve_pattern("q", "60", "0.015", approved_at="2026-11-01")
+    for _ in range(5):
+        ledger.record_execution("p", "45", "0.05", False, executed_at="2026-11-19T10:00:00Z")
+    assert [r["pattern_id"] for r in ledger.roi_summary()] == ["p", "q"]
+    ledger.retract(1, "approved the wrong pattern")
+    head = ledger.head().seq
+    for view in (None, head):
+        assert [r["pattern_id"] for r in ledger.roi_summary(as_of=view)] == ["q"]
+        assert [r["pattern_id"] for r in ledger.list_patterns(as_of=view)] == ["q"]
+        assert ledger.underperformers(as_of=view) == [] and ledger.top_performers(as_of=view) == []
+        board = ledger.dashboard(now=now, as_of=view)
+        assert (board["total_patterns"], board["executions_this_month"]) == (1, 0)
+        assert {a["pattern_id"] for a in ledger.alerts(now=now, as_of=view)} <= {"q"}
+        for read in (ledger.pattern_roi, ledger.effectiveness, ledger.trend):
+            with pytest.raises(NotFoundError):
+                read("p", as_of=view)  # type: ignore[operator]
+    assert "| p |" not in ledger.roi_markdown(now=now)
+    assert [r["pattern_id"] for r in ledger.roi_summary(as_of=head - 1)] == ["p", "q"]
+    ledger.approve_pattern("p", "60", "0.015")
+    assert ledger.pattern_roi("p")["total_executions"] == 5  # its runs count again
+
+
 def test_export_then_import_into_an_empty_ledger_reproduces_the_digest(
     ledger: Ledger, tmp_path: Path
 ) -> None:
@@ -379,3 +409,30 @@ def test_verify_projections_of_a_ledger_never_folded_is_sound_not_a_crash(
     result = Cli(path)("verify", "--projections", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["ok"] is True
+
+
+def test_a_seq_with_leading_zeros_is_that_seq_everywhere(tmp_path: Path) -> None:
+    """The defect: as_of=00000000000000000000000000000005 said "beyond the head" (its 32
+    digits were taken for a huge number); it is seq 5, on the CLI, HTTP and the dashboard."""
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+    from tests.conftest import Cli
+
+    db = tmp_path / "z.db"
+    with Ledger.open(db) as led:
+        fill(led)
+        at_five = led.digest(as_of=5)
+    zeros = "0" * 31 + "5"
+    cli = Cli(db)
+    assert cli.json("digest", "--as-of", zeros) == at_five
+    assert cli.json("roi", "pattern", "p", "--as-of", zeros)["total_executions"] == 4
+    huge = "9" * 40
+    assert "beyond the head" in cli.error("digest", "--as-of", huge)["error"]
+    assert "beyond the head" in cli.error("digest", "--as-of", "0" * 20 + huge)["error"]
+    with TestClient(create_app(str(db)), base_url="http://localhost") as client:
+        answer = client.get(f"/api/ledger/digest?as_of={zeros}")
+        assert answer.json() == at_five and answer.headers["x-as-of-seq"] == "5"
+        assert client.get(f"/api/ledger/digest?as_of={huge}").status_code == 422
+        page = client.get(f"/?as_of={zeros}")
+        assert page.status_code == 200 and "seq 5" in page.text

@@ -35,7 +35,7 @@ def book(ledger: Ledger) -> Ledger:
     twitter/golf: 2 decisions — t1 buys 100 after 12 h (no deal), t2 nothing.
     twitter/partnership: 3 decisions — p1 closes 1000 after 240 h; p2, p3 nothing."""
     for did in ("e1", "e2", "e3", "e4"):
-        decide(book_led := ledger, did, "golf_coaching", "email")
+        decide(ledger, did, "golf_coaching", "email")
     for did in ("t1", "t2"):
         decide(ledger, did, "golf_coaching", "twitter")
     for did in ("p1", "p2", "p3"):
@@ -50,7 +50,6 @@ def book(ledger: Ledger) -> Ledger:
     )
     convert(ledger, "t1", "100", "2026-02-01T22:00:00Z", deal=False)
     convert(ledger, "p1", "1000", "2026-02-11T10:00:00Z")
-    assert book_led is ledger
     return ledger
 
 

@@ -81,28 +81,9 @@ def ago(days: float = 0, hours: float = 0) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-OPEN_DEFECTS: dict[str, str] = {}
-"""Defects still open, each with a failing `test_defect_*` test at the end. The property
-tests recognise them (`open_defect`) and end such an example there, so that a run stays fast
-and keeps searching for new ones; delete an entry once its defect is fixed."""
-
-
-def open_defect(result: Any) -> str | None:
-    """Which open defect, if any, this run ran into: none is open now (each one this file
-    found is fixed and pinned by a `test_regression_*` test). When a new one is found, name it
-    in OPEN_DEFECTS and recognise it here, so examples end there and the search goes on."""
-    del result
-    return None
-
-
-def clean(result: Any, allowed: set[int] | frozenset[int]) -> bool:
+def clean(result: Any, allowed: set[int] | frozenset[int]) -> None:
     """No exception escaped the command (CliRunner keeps it in result.exception, exit 1), no
-    traceback was printed, and the exit code is one SPEC allows here. False when the run hit
-    an open defect (the example ends there)."""
-    defect = open_defect(result)
-    if defect is not None:
-        event(f"open defect: {defect}")
-        return False
+    traceback was printed, and the exit code is one SPEC allows here."""
     exc = result.exception
     if exc is not None and not isinstance(exc, SystemExit):
         raise AssertionError(
@@ -115,7 +96,6 @@ def clean(result: Any, allowed: set[int] | frozenset[int]) -> bool:
         result.stdout[-800:],
         result.stderr[-800:],
     )
-    return True
 
 
 def _no_constant(name: str) -> Any:
@@ -560,8 +540,7 @@ def check_batch(template: Template, lines: list[bytes], chunk: str | None, as_js
         args = ["record", "batch", str(path), *(["--chunk-size", chunk] if chunk else [])]
         before = event_count(cli.db)
         result = cli(*args, *(["--json"] if as_json else []))
-        if not clean(result, {0, 2}):
-            return
+        clean(result, {0, 2})
         appended = event_count(cli.db) - before
         if as_json:
             out = finite_json(result.stdout)
@@ -729,8 +708,7 @@ def check_import(
         before = event_count(cli.db)
         result = cli("import", str(path), *(["--json"] if as_json else []))
         event(f"import into {target}: exit {result.exit_code}")
-        if not clean(result, {0, 1, 2}):
-            return
+        clean(result, {0, 1, 2})
         after = event_count(cli.db)
         if result.exit_code != 0:
             assert after == before, f"exit {result.exit_code} yet {after - before} events added"
@@ -742,8 +720,7 @@ def check_import(
             assert after == before + out["imported"], (before, after, out)
         # what was imported is a log that verifies, and projections a rebuild agrees with
         verified = cli("verify", "--projections", "--json")
-        if not clean(verified, {0}):
-            return
+        clean(verified, {0})
         assert finite_json(verified.stdout)["ok"] is True
 
 
@@ -827,8 +804,7 @@ def check_score(template: Template, data: bytes, record: bool, as_json: bool) ->
         args += ([] if record else ["--no-record"]) + (["--json"] if as_json else [])
         result = cli(*args)
         event(f"score: exit {result.exit_code}")
-        if not clean(result, {0, 2}):
-            return
+        clean(result, {0, 2})
         appended = event_count(cli.db) - before
         if result.exit_code != 0:
             assert appended == 0, f"refused (exit 2) yet {appended} events appended"
@@ -1248,8 +1224,7 @@ def check_invocation(template: Template, inv: Invocation) -> None:
         before = event_count(cli.db)
         result = cli(*argv)
         event(f"{inv.command}: exit {result.exit_code}")
-        if not clean(result, inv.allowed):
-            return
+        clean(result, inv.allowed)
         after = event_count(cli.db)
         if inv.command == "verify" and result.exit_code == 1 and "--db" not in argv:
             # the chain is intact: only a digest it was not taken from may fail it
@@ -1325,14 +1300,12 @@ def check_schedule(
         result = cli(*command, "--now", now, "--reports-dir", "reports", "--timezone", zone,
                      "--json")  # fmt: skip
         if future:
-            if not clean(result, {2}):
-                return
+            clean(result, {2})
             assert event_count(cli.db) == before
             assert not any((root / "reports").rglob("*.*")), "refused, yet reports written"
             check_json_error(result)
         else:
-            if not clean(result, {0}):
-                return
+            clean(result, {0})
             for item in finite_json(result.stdout):
                 assert not item.get("error"), item
 

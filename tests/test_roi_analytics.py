@@ -301,8 +301,13 @@ def test_cli_roi_commands(tmp_path: object, cli: Cli) -> None:
         "top_performers",
         "needs_attention",
     }
+    # p ran 6 times yesterday (5 ok): no alert; q, approved in January, never ran: underused
+    cli.json("pattern", "approve", "q", "--estimated-time-seconds", "60",
+             "--estimated-cost", "0.3", "--approved-at", "2026-01-01")  # fmt: skip
     alerts = cli.json("roi", "alerts", "--now", NOW)
-    assert all(set(a) == {"pattern_id", "alert_type", "severity", "message"} for a in alerts)
+    assert [(a["pattern_id"], a["alert_type"]) for a in alerts] == [("q", "underutilization")]
+    assert set(alerts[0]) == {"pattern_id", "alert_type", "severity", "message"}
+    assert "0 time(s)" in alerts[0]["message"]
     assert cli.json("roi", "trend", "p", "--period", "month")[0]["period"] == "2026-03"
     assert cli.error("roi", "trend", "p", "--period", "fortnight")["details"]["field"] == "period"
     assert cli.json("roi", "update-confidence")[0]["changed"] is True

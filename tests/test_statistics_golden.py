@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from projections.calibration import calibration
@@ -39,3 +41,18 @@ def test_brier_score_matches_numpy() -> None:
     result = calibration(list(zip(p.tolist(), y.tolist(), strict=True)))
     assert result["brier_score"] == pytest.approx(float(np.mean((p - y) ** 2)), abs=1e-12)
     assert sum(b["count"] for b in result["buckets"]) == 200
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(1, 10**7).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_a_wilson_interval_is_a_proportion_holding_the_observed_rate(kn: tuple[int, int]) -> None:
+    """The defect: 0 of 3 gave a lower bound of 5.551115123125783e-15, printed as such.
+    Bounds lie in [0, 1] around the observed rate, exactly 0 and 1 at the ends."""
+    k, n = kn
+    low, high = wilson_interval(k, n)  # type: ignore[misc]
+    assert 0.0 <= low <= k / n <= high <= 1.0
+    assert (low == 0.0) == (k == 0)
+    assert (high == 1.0) == (k == n)
+    expected = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    assert low == pytest.approx(expected.low, abs=1e-9)
+    assert high == pytest.approx(expected.high, abs=1e-9)
