@@ -154,3 +154,15 @@ def dump_projections(led: Ledger) -> dict[str, list[tuple[Any, ...]]]:
                 rows = db.execute(f"SELECT * FROM {table.name} ORDER BY {order}").fetchall()
                 out[table.name] = [tuple(r) for r in rows]
     return out
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Under ROI_LEDGER_NO_SKIPS (CI sets it) a skipped test fails: CI has the PostgreSQL
+    server and the browser, so a suite that would skip for want of one must not pass."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("ROI_LEDGER_NO_SKIPS") and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but ROI_LEDGER_NO_SKIPS forbids it: {reason}"
