@@ -110,22 +110,36 @@ def _import_spooled(
     with ledger.unit_of_work(ImportUnit) as uow:
         assert isinstance(uow, ImportUnit)
         chain = FileChain(uow)
-        for number, row, event in _spooled_rows(spool):
-            chain.feed(number, row)
-            if row[0] <= chain.head.seq:
-                present += 1
-                continue
-            uow.replay(number, event)
-            imported += 1
-            if len(uow.pending) >= FLUSH:
-                uow.flush()
-                if progress:
-                    progress(FLUSH)
+        for chunk in _chunks(_spooled_rows(spool), FLUSH):
+            fresh = []
+            for number, row, event in chunk:
+                chain.feed(number, row)
+                if row[0] <= chain.head.seq:
+                    present += 1
+                else:
+                    fresh.append((number, event))
+            # which of this chunk's keys the log holds already: one query, not one per event
+            uow.prefetch_keys([e.idempotency_key for _, e in fresh if e.idempotency_key])
+            for number, event in fresh:
+                uow.replay(number, event)
+            uow.flush()
+            imported += len(fresh)
+            if progress and fresh:
+                progress(len(fresh))
         chain.finish()
-    if progress and imported % FLUSH:
-        progress(imported % FLUSH)
     final = ledger.head()
     return {"imported": imported, "already_present": present, "seq": final.seq, "hash": final.hash}
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class Refused(DomainError):
@@ -248,6 +262,14 @@ class ImportUnit(UnitOfWork):
             self.keys[imported.idempotency_key] = imported
         self.hash = imported.hash
         return [imported]
+
+    def flush(self) -> None:
+        """Write the pending events; keys already written are found in the log from then
+        on (kept here they would hold every keyed event of a large import in memory)."""
+        super().flush()
+        if self.known_keys is not None:
+            self.known_keys.update(self.keys)  # in the log now: looked up there
+        self.keys.clear()
 
 
 def command_for(event: RecordedEvent) -> Command:

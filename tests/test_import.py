@@ -291,3 +291,21 @@ def test_refusals_are_input_errors_naming_the_line(db_path: Path, tmp_path: Path
         import_events(led, str(dump))
     assert caught.value.details["line"] == 5
     assert "outcome_status" in caught.value.message
+
+
+def test_a_key_reused_after_a_retraction_in_the_same_chunk_is_named(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """A retraction folds what came before it mid-chunk; a later event reusing a key from
+    before it is still refused by name, not by the database's unique index."""
+    with fresh_location("sqlite") as source:
+        lines = small(source)
+    retraction = {**lines[2], "seq": 6, "event_type": "EventRetracted", "stream_version": 4}
+    retraction.update(idempotency_key=None, payload={"target_seq": 3, "reason": "typo"})
+    latest = lines[4]["recorded_at"]
+    retraction.update(occurred_at=latest, recorded_at=latest)
+    again = {**lines[1], "seq": 7, "stream_version": 5, "recorded_at": latest}  # run-1 again
+    lines += [retraction, again]
+    dump = write(tmp_path / "dump.jsonl", rechain(lines))
+    error = Cli(db_path).error("import", str(dump))
+    assert error["details"]["line"] == 7 and "idempotency key 'run-1'" in error["error"]
