@@ -243,6 +243,54 @@ def test_dst_in_a_local_timezone(tmp_path: Path) -> None:
     assert utc_days == ["2026-W42", "2026-W43", "2026-W44"]
 
 
+@pytest.mark.parametrize(
+    ("zone", "spring", "at_time"),
+    [
+        ("America/St_Johns", "2026-03-08", "00:00"),
+        ("Europe/Berlin", "2026-03-29", "00:30"),
+        ("America/New_York", "2026-03-08", "00:00"),
+        ("Australia/Lord_Howe", "2026-10-04", "00:00"),
+        ("Pacific/Chatham", "2026-09-27", "00:30"),
+        # the clocks go from 23:00 to 00:00: a skipped 23:30 must still fire on its own day
+        ("America/Nuuk", "2026-03-28", "23:30"),
+    ],
+)
+def test_the_day_after_a_spring_forward_day_is_not_skipped(
+    tmp_path: Path, zone: str, spring: str, at_time: str
+) -> None:
+    """The defect (found by the property test below, in CI): APScheduler 3's CronTrigger,
+    asked from a moment before the clocks go forward on that same day, answers the day after
+    next: daily at 00:00 in America/St_Johns went 03-08 -> 03-10, so no summary was ever named
+    03-09 (catch-up walked the same trigger), and the live scheduler would have skipped it
+    too. Every local day and every week must have its fire, whether walked or lived."""
+    from datetime import date, timedelta
+
+    config = load(
+        None,
+        {"timezone": zone, "daily_summary_at": at_time, "roi_report_at": at_time,
+         "update_confidence_at": at_time, "weekly_summary_at": f"mon {at_time}",
+         "reports_dir": str(tmp_path)},
+    )  # fmt: skip
+    jobs = {j.name: j for j in build_jobs(config)}
+    first = date.fromisoformat(spring) - timedelta(days=3)
+    start = datetime(first.year, first.month, first.day, tzinfo=config.zone)
+    end = start + timedelta(days=21, minutes=-1)  # wall-clock arithmetic: 21 local days
+    expected = [(first + timedelta(days=n)).isoformat() for n in range(21)]
+    for name in ("daily-summary", "roi-report", "update-confidence"):
+        walked = [jobs[name].label(f) for f in fire_times(jobs[name].trigger, start, end)]
+        assert walked == expected, name
+        # as the live scheduler asks: after each fire, the next from that fire on
+        lived, fire = [], jobs[name].trigger.get_next_fire_time(None, start)
+        while fire < end:
+            lived.append(jobs[name].label(fire))
+            fire = jobs[name].trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        assert lived == expected, name
+    weeks = [jobs["weekly-summary"].label(f)
+             for f in fire_times(jobs["weekly-summary"].trigger, start, end)]  # fmt: skip
+    assert len(weeks) == 3 and len(set(weeks)) == 3, weeks
+    assert all(f.weekday() == 0 for f in fire_times(jobs["weekly-summary"].trigger, start, end))
+
+
 def test_utc_is_the_default_and_bad_settings_are_refused(tmp_path: Path, cli: Cli) -> None:
     assert load(None, {}).timezone == "UTC"
     toml = tmp_path / "schedule.toml"
@@ -512,6 +560,7 @@ ZONES = [
     "Europe/Berlin",
     "UTC",
     "America/St_Johns",  # -3:30 / -2:30
+    "America/Nuuk",  # -2 / -1, the clocks going from 23:00 to 00:00
     "Pacific/Pago_Pago",  # -11
     "Etc/GMT+12",  # -12
 ]

@@ -167,6 +167,9 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
+    from ledger.scheduler.config import DAYS
+    from ledger.scheduler.triggers import LocalTime
+
     zone = config.zone
     daily_h, daily_m = parse_time(config.daily_summary_at, "daily_summary_at")
     report_h, report_m = parse_time(config.roi_report_at, "roi_report_at")
@@ -174,8 +177,9 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
     week_day, week_h, week_m = parse_weekly(config.weekly_summary_at, "weekly_summary_at")
     every = config.alerts_every_minutes
 
-    def at(hour: int, minute: int, **more: Any) -> Trigger:
-        return CronTrigger(hour=hour, minute=minute, timezone=zone, **more)
+    def at(hour: int, minute: int, day: str | None = None) -> Trigger:
+        # not CronTrigger: it skips the day after a spring-forward day (see triggers.py)
+        return LocalTime(hour, minute, zone, None if day is None else DAYS.index(day))
 
     def unlimited(c: ScheduleConfig) -> int:
         return c.max_catch_up
@@ -190,7 +194,7 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
         Job("daily-summary", f"daily at {config.daily_summary_at}", at(daily_h, daily_m),
             _local_date, daily_summary, unlimited, days, window_end=_day_over),
         Job("weekly-summary", f"weekly, {config.weekly_summary_at}",
-            at(week_h, week_m, day_of_week=week_day), _iso_week, weekly_summary, unlimited,
+            at(week_h, week_m, week_day), _iso_week, weekly_summary, unlimited,
             lambda c: timedelta(weeks=c.max_catch_up + 1), window_end=_day_over),
         Job("roi-report", f"daily at {config.roi_report_at}", at(report_h, report_m),
             _local_date, roi_report, unlimited, days, as_of_fire=True),
