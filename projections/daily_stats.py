@@ -66,7 +66,7 @@ class PatternDailyStats(Projection):
     """Table `pattern_daily_stats`, one row per pattern per day it ran."""
 
     name = "pattern_daily_stats"
-    version = 2  # 2: row versions kept for as-of reads (ledger/history.py)
+    version = 3  # 2: row versions kept for as-of reads (ledger/history.py); 3: no zero rows
     handles = frozenset({"PatternExecutionRecorded"})
     tables = (
         Table(
@@ -105,6 +105,11 @@ class PatternDailyStats(Projection):
             e = recorded.event
             assert isinstance(e, PatternExecutionRecorded)
             days[(e.pattern_id, recorded.occurred_at[:10])].add(e, sign)
+        # a day whose every execution was retracted is no day of the trend: its row goes
+        # (a row of zeros drew a phantom "0 runs, 0 %" point after a retraction)
+        gone = [key for key, x in days.items() if x.total == 0]
+        if gone:
+            db.executemany("DELETE FROM pattern_daily_stats WHERE pattern_id = ? AND day = ?", gone)
         db.executemany(
             _UPSERT,
             [
@@ -120,6 +125,7 @@ class PatternDailyStats(Projection):
                     x.costlier,
                 )
                 for (p, d), x in days.items()
+                if x.total != 0
             ],
         )
 
