@@ -129,6 +129,8 @@ class RecordPrediction(Command):
     """Keep the prediction made for an opportunity, to hold it against outcomes later."""
 
     produces = OpportunityScored
+    occurred_field: ClassVar[str | None] = "scored_at"
+
     opportunity_id: Id
     opportunity_type: Label | None = None
     opportunity_source: Label | None = None
@@ -139,6 +141,7 @@ class RecordPrediction(Command):
     confidence: Fraction
     similar_count: Count
     model_version: Label
+    scored_at: Timestamp | None = Field(None, description="When it was scored (default now).")
 
     def stream_id(self) -> str:
         return opportunity_stream(self.opportunity_id)

@@ -51,7 +51,7 @@ def record_prediction(uow: UnitOfWork, cmd: decisions.RecordPrediction) -> list[
     """Keep a prediction for later calibration."""
 
     events = decisions.record_prediction(cmd)
-    return append_events(uow, opportunity_stream(cmd.opportunity_id), events, cmd, None)
+    return append_events(uow, opportunity_stream(cmd.opportunity_id), events, cmd, cmd.scored_at)
 
 
 def record_report(uow: UnitOfWork, cmd: ledger_commands.RecordReport) -> list[RecordedEvent]:

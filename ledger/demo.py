@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -326,10 +326,12 @@ def _numbered(commands: Iterable[Command]) -> Iterator[tuple[int, Command | Inpu
     yield from enumerate(commands, 1)
 
 
-def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]]) -> BatchOutcome:
+def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]], day: date) -> BatchOutcome:
     """Score the day's opportunities on history so far and record the predictions — only
     those the demo has not scored yet: a re-run must not score them again on the later
-    history it now holds (the ones already there count as duplicates)."""
+    history it now holds (the ones already there count as duplicates). They are scored at
+    07:00 that day, before its first decision (08:00): a prediction precedes what it
+    predicts on the clock of the world too, not only in the log."""
     keys = {f"{DEMO_KEY}score:{o['id']}": o for o in opportunities}
     done = ledger.existing_keys(list(keys))
     fresh = [o for key, o in keys.items() if key not in done]
@@ -338,6 +340,7 @@ def _predictions(ledger: Ledger, opportunities: list[dict[str, Any]]) -> BatchOu
             {
                 "command": "prediction",
                 **prediction_fields(item),
+                "scored_at": datetime(day.year, day.month, day.day, 7, tzinfo=UTC),
                 "idempotency_key": f"{DEMO_KEY}score:{item['opportunity_id']}",
             }
         )
@@ -383,7 +386,7 @@ def run_demo(ledger: Ledger, *, seed: int, days: int, now: datetime, force: bool
         if pending:
             total.merge(ledger.execute_batch(_numbered(pending)))
             pending = []
-        total.merge(_predictions(ledger, opportunities))
+        total.merge(_predictions(ledger, opportunities, first + timedelta(days=offset)))
         total.merge(ledger.execute_batch(_numbered(day_commands)))
     if pending:
         total.merge(ledger.execute_batch(_numbered(pending)))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from ledger import Ledger
+from ledger.demo import run_demo
 from tests.conftest import Cli, event_count
 
 NOW = "2026-03-01T12:00:00Z"
@@ -56,3 +59,23 @@ def test_a_demo_with_other_options_on_a_demo_ledger_is_refused_and_writes_nothin
     error = cli.error("demo", "--days", "5", "--now", "2026-03-02T12:00:00Z")
     assert "another run" in error["error"] and error["details"]["field"] == "db"
     assert event_count(cli.db) == before
+
+
+def test_the_demos_predictions_come_before_the_decisions_they_predict(tmp_path: Path) -> None:
+    """The defect (issue 19): `demo --now 2026-11-22` stamped its OpportunityScored events
+    with the real clock, so in the audit trail predictions came after the decisions they
+    preceded. Each is scored the morning of its day, before that day's first decision."""
+    led = Ledger.open(tmp_path / "demo.db")
+    run_demo(led, seed=7, days=12, now=datetime(2026, 11, 22, tzinfo=UTC), force=False)
+    scored = {
+        e.event.opportunity_id: e.occurred_at  # type: ignore[attr-defined]
+        for e in led.events(limit=10_000, event_type="OpportunityScored")
+    }
+    decided = {
+        e.event.opportunity_id: e.occurred_at  # type: ignore[attr-defined]
+        for e in led.events(limit=10_000, event_type="DecisionLogged")
+    }
+    assert scored
+    for opportunity, at in scored.items():
+        assert at < decided[opportunity], (opportunity, at, decided[opportunity])
+        assert at < "2026-11-22", at
