@@ -250,6 +250,15 @@ class EventLog:
         ).fetchone()
         return None if row is None else row[0]
 
+    def first_recorded_at(self, db: Sql) -> str | None:
+        """When the ledger learned its first fact (report records aside): the log's
+        earliest recording time, the seq order."""
+        row = db.execute(
+            "SELECT recorded_at FROM events WHERE event_type <> 'ReportGenerated'"
+            " ORDER BY seq LIMIT 1"
+        ).fetchone()
+        return None if row is None else row[0]
+
     def alarm(self, db: Sql) -> dict[str, Any] | None:
         """The standing integrity alarm (the log was found broken), if any."""
         row = db.execute(

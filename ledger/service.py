@@ -675,6 +675,11 @@ class LedgerCore:
         with self.backend.read() as db:
             return self.log.first_occurred_at(db)
 
+    def first_recorded_at(self) -> str | None:
+        """When the ledger learned its first fact (None for an empty log)."""
+        with self.backend.read() as db:
+            return self.log.first_recorded_at(db)
+
     def reports_produced(self, kind: str) -> set[str]:
         """The periods of a kind of scheduled report the log says were produced."""
         from projections.reports import produced

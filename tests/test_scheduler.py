@@ -485,6 +485,29 @@ def test_a_summary_is_filed_only_once_its_period_is_over(db_path: Path, config: 
     assert [r["period"] for r in later] == ["2026-11-16"]
 
 
+def test_a_backfilled_ledger_files_no_snapshot_of_the_time_before_it_knew_anything(
+    db_path: Path, config: object
+) -> None:
+    """The defect (issue 19): `schedule catch-up` on the demo ledger filed 44 ROI reports
+    "as of seq 0 ... Patterns tracked: 0" (every demo event was recorded today), recorded them
+    as done, and never filed them again. A snapshot report of a moment before the ledger's
+    first recorded fact is not filed; the summaries, which count by when things happened,
+    still cover the backfilled days."""
+    stamps = iter(["2026-11-21T09:00:00.000000Z"] * 3 + ["2026-11-21T09:00:01.000000Z"] * 9)
+    with Ledger.open(db_path) as ledger:
+        ledger.clock = lambda: next(stamps)
+        ledger.approve_pattern("p", 60, "0.3", approved_at="2026-11-10T09:00:00Z")
+        ledger.record_execution("p", 30, "0.1", True, executed_at="2026-11-12T10:00:00Z")
+        ledger.log_decision("d1", "golf", "email", "replied", decided_at="2026-11-12T10:00:00Z")
+    roi = catch_up(db_path, only(config, "roi-report"), at("2026-11-22T12:00:00Z"), config)
+    assert [r["period"] for r in roi] == ["2026-11-21"]
+    assert "as of seq 0" not in Path(roi[0]["files"][0]).read_text()
+    daily = catch_up(db_path, only(config, "daily-summary"), at("2026-11-22T12:00:00Z"), config)
+    assert "2026-11-12" in [r["period"] for r in daily]
+    # and asked again, nothing before the first recording is due
+    assert catch_up(db_path, only(config, "roi-report"), at("2026-11-22T12:00:00Z"), config) == []
+
+
 def test_a_caught_up_snapshot_report_is_the_ledger_as_it_stood_at_its_fire_time(
     db_path: Path, config: object
 ) -> None:

@@ -258,6 +258,13 @@ def missing(
         return []
     start = walk_start(datetime.fromisoformat(first.replace("Z", "+00:00")), config.zone)
     start = max(start, (now - job.lookback(config)).astimezone(config.zone))
+    if job.as_of_fire:
+        # A snapshot shows the ledger as it stood at its fire time. Before the first fact was
+        # recorded it stood empty: on a backfilled ledger (record batch, import, demo) such
+        # a period is not filed as an empty report, nor counted done; it has no snapshot.
+        known = ledger.first_recorded_at()
+        if known is not None:
+            start = max(start, datetime.fromisoformat(known.replace("Z", "+00:00")))
     done = ledger.reports_produced(job.name) if job.recorded else set()
     first_fire: dict[str, datetime] = {}  # one fire per period: a local time can repeat
     for fire in fire_times(job.trigger, start, now):
