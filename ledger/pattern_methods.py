@@ -12,7 +12,7 @@ from events.sql import Sql
 from ledger.errors import InputError
 from ledger.eventlog import Head
 from ledger.handlers import update_confidence as handle_update_confidence
-from ledger.moments import Now, moment
+from ledger.moments import Now
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
 from projections import daily_stats, roi_analytics, roi_queries
@@ -143,7 +143,7 @@ class PatternLedger(LedgerCore):
     ) -> dict[str, Any]:
         """Summary, rating, recent executions and recommendations, stamped with the head."""
         pattern_id = normal_id(pattern_id)
-        when = moment(now)
+        when = self.point_shown(now, as_of)
         with self.reading(as_of) as db:
             head = self.log.head(db)
             row = self._known_row(db, pattern_id)
@@ -172,7 +172,7 @@ class PatternLedger(LedgerCore):
 
     def dashboard(self, now: Now = None, as_of: AsOf = None) -> dict[str, Any]:
         """Patterns tracked, this month's executions and savings, the best and the worst."""
-        when = moment(now)
+        when = self.point_shown(now, as_of)
         with self.reading(as_of) as db:
             head = self.log.head(db)
             rows = roi_queries.roi_summary(db)
@@ -192,7 +192,7 @@ class PatternLedger(LedgerCore):
 
     def alerts(self, now: Now = None, as_of: AsOf = None) -> list[dict[str, Any]]:
         """failure_spike, negative_roi, underutilization, performance_degradation."""
-        when = moment(now)
+        when = self.point_shown(now, as_of)
         with self.reading(as_of) as db:
             rows = roi_queries.roi_summary(db)
             registry = {p["pattern_id"]: p for p in pattern_queries.list_patterns(db)}
@@ -264,9 +264,10 @@ class PatternLedger(LedgerCore):
     def roi_markdown_with_head(self, now: Now = None, as_of: AsOf = None) -> tuple[str, Head]:
         """The Markdown report and the head it states, read in one snapshot (a write landing
         between its queries could otherwise make the figures newer than the stated head)."""
+        when = self.point_shown(now, as_of)
         view = self.view(as_of)
         with view.reading():  # every query below joins this one read transaction
-            return _markdown(view, moment(now))
+            return _markdown(view, when)
 
 
 def _markdown(self: PatternLedger, when: datetime) -> tuple[str, Head]:

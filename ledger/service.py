@@ -11,6 +11,7 @@ import copy
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -415,6 +416,22 @@ class LedgerCore:
             yield past.AsOfSql(
                 db, state, self.projector.tables, self.backend.kind, self.backend.column_types
             )
+
+    def point_shown(self, now: Any = None, as_of: AsOf = None) -> datetime:
+        """The moment a read at a point measures its windows from ("this month", "the last
+        30 days", an alert's days): `now` when given; else, as of a recording time, that
+        time; as of a seq, when that seq was recorded; else the clock. Never today's clock
+        for a past point: the dashboard as of seq 120 counts the 30 days before seq 120."""
+        from events.timeutil import parse_timestamp
+        from ledger.moments import moment
+
+        if now is not None or (as_of is None and self.pinned is None):
+            return moment(now)
+        if as_of is not None and not (isinstance(as_of, int) or is_seq(str(as_of))):
+            self.resolve_as_of(as_of)  # a bad timestamp is refused here, naming as_of
+            return parse_timestamp(str(as_of))
+        recorded = self.head(as_of).recorded_at
+        return moment(None) if recorded is None else parse_timestamp(recorded)
 
     def head(self, as_of: AsOf = None) -> Head:
         """The head of the log (as of a point, if given).

@@ -357,3 +357,32 @@ def test_a_retracted_days_only_run_leaves_no_phantom_day(ledger: Ledger, cli: Cl
         "2027-09-30",
         "2027-10-01",
     ]
+
+
+def test_the_dashboard_as_of_a_point_measures_its_windows_from_that_point(
+    ledger: Ledger,
+) -> None:
+    """The defect (issue 19): the dashboard's `?as_of=120` measured its "last 30 days" cards
+    and its underutilization alerts from today's clock, not from the point it showed: "0
+    executions, last 30 days" and "ran 0 time(s)" alerts. As of a seq (or a recording time)
+    and with no --now, the point shown is when the ledger stood there."""
+    stamps = iter(
+        ["2026-03-01T09:00:00.000000Z"]
+        + [f"2026-03-19T{8 + i:02d}:00:01.000000Z" for i in range(6)]
+        + ["2026-12-01T00:00:00.000000Z"] * 3
+    )
+    ledger.clock = lambda: next(stamps)
+    approve(ledger, "p", at="2026-03-01T09:00:00Z")
+    runs(ledger, "p", "++++++", day="2026-03-19")
+    shown = ledger.head().seq
+    runs(ledger, "p", "+", day="2026-11-30")  # the present moves on
+    for as_of, point in ((shown, "2026-03-19T13:00:01"), ("2026-03-20", "2026-03-20T00:00:00")):
+        board = ledger.dashboard(as_of=as_of)
+        assert board["now"].startswith(point), board["now"]
+        assert board["month"] == "2026-03"
+        assert board["executions_this_month"] == 6
+        assert board["last_30_days"]["total_executions"] == 6
+        kinds = {a["alert_type"] for a in ledger.alerts(as_of=as_of)}
+        assert "underutilization" not in kinds, kinds
+    # --now still wins when given
+    assert ledger.dashboard(as_of=shown, now="2026-06-01T00:00:00Z")["executions_this_month"] == 0
