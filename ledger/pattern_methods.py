@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from commands import patterns as pattern_commands
@@ -12,7 +12,7 @@ from events.sql import Sql
 from ledger.errors import InputError
 from ledger.eventlog import Head
 from ledger.handlers import update_confidence as handle_update_confidence
-from ledger.moments import Now
+from ledger.moments import Day, Now
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
 from projections import daily_stats, roi_analytics, roi_queries
@@ -100,10 +100,24 @@ class PatternLedger(LedgerCore):
             raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
         return row
 
-    def roi_summary(self, as_of: AsOf = None) -> list[dict[str, Any]]:
-        """Every pattern's ROI summary, by total cost saved."""
+    def roi_summary(
+        self,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> list[dict[str, Any]]:
+        """Every pattern's ROI summary, by total cost saved: all time, or only the executions
+        whose `executed_at` falls in a window of business time (`since` inclusive, `until`
+        exclusive, or a `period` such as 2026-11 or last-30d ending at `now`); `as_of` is the
+        other clock, the ledger as it stood at a seq or recording time."""
+        span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            return roi_queries.roi_summary(db)
+            if span is None:
+                return roi_queries.roi_summary(db)
+            return roi_queries.roi_summary_between(db, *span)
 
     def executions(
         self, pattern_id: str, limit: int | None = None, as_of: AsOf = None
@@ -304,3 +318,28 @@ def execution_result(result: dict[str, Any], pattern_id: str) -> dict[str, Any]:
             else "Execution recorded successfully"
         ),
     }
+
+
+def business_window(
+    self: LedgerCore, since: Day, until: Day, period: str | None, now: Now, as_of: AsOf
+) -> tuple[str, str] | None:
+    """The first and last UTC day a window of business time covers (None: all time). A
+    window read from per-day aggregates starts and ends at UTC midnights: a timestamp in the
+    middle of a day is refused naming its option (give a date)."""
+    from ledger.periods import window
+
+    def text(value: Day) -> str | None:
+        return None if value is None else value.isoformat() if isinstance(value, date) else value
+
+    span = window(text(since), text(until), period, self.point_shown(now, as_of))
+    if span.since is None and span.until is None:
+        return None
+    for field, end in (("since", span.since), ("until", span.until)):
+        if end is not None and end != datetime(end.year, end.month, end.day, tzinfo=UTC):
+            raise InputError(
+                f"{field}: {end:%Y-%m-%dT%H:%M:%SZ} is not a UTC midnight; windows are counted "
+                "in whole UTC days: give a date (e.g. 2026-11-01)",
+                {"field": field},
+            )
+    first, last = span.days()
+    return first or date.min.isoformat(), last or date.max.isoformat()

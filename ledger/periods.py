@@ -41,6 +41,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 EXAMPLES = "2026, 2026-Q4, 2026-11, 2026-W45, 2026-11-02 or last-30d"
 
+HELP = {
+    "since": "Count only what happened (executed_at) on or after this date (UTC); business "
+    "time, not the recording clock (that is --as-of).",
+    "until": "Count only what happened before this date (UTC, exclusive).",
+    "period": f"Count only what happened in this period: {EXAMPLES} (the last N UTC days, "
+    "ending with --now's day).",
+}
+"""Each window option's help, the same on the CLI and HTTP."""
+
 
 @dataclass(frozen=True)
 class Window:
@@ -161,7 +170,11 @@ def _bound(text: str, field: str) -> datetime:
             f"{field}: {str(text)[:40]!r} is not a date or timestamp ({exc})",
             {"field": field},
         ) from None
-    _year(str(text), stamp.year, field)
+    if stamp.year < FIRST_YEAR:
+        raise InputError(
+            f"{field}: {str(text)[:40]!r} is before {FIRST_YEAR}, the earliest time recorded",
+            {"field": field, "value": str(text)[:40]},
+        )
     return stamp
 
 

@@ -58,6 +58,36 @@ def roi_summary(db: Sql) -> list[dict[str, Any]]:
     return rows
 
 
+def roi_summary_between(db: Sql, first_day: str, last_day: str) -> list[dict[str, Any]]:
+    """`roi_summary` counting only executions whose `executed_at` falls on a UTC day from
+    `first_day` to `last_day` (ISO dates, inclusive): the same patterns, keys and formulas,
+    summed from the per-day aggregates (their number grows with patterns x days, not with
+    executions). A pattern that did not run in the window has zero totals."""
+    from projections.daily_stats import daily_rows
+    from projections.roi_math import RoiTotals, figures
+
+    registry = {p["pattern_id"]: p for p in list_patterns(db)}
+    sums: dict[str, list[Any]] = {}
+    for d in daily_rows(db, first_day, last_day):
+        s = sums.setdefault(d["pattern_id"], [0, 0, Decimal(0), Decimal(0), Decimal(0)])
+        s[0] += d["total_executions"]
+        s[1] += d["successful_executions"]
+        s[2] += d["time_saved_seconds"]
+        s[3] += d["cost_saved_usd"]
+        s[4] += d["investment_usd"]
+    rows = []
+    for stored in all_summaries(db):
+        pid = stored["pattern_id"]
+        if pid not in registry:
+            continue
+        totals = RoiTotals(*sums.get(pid, (0, 0, Decimal(0), Decimal(0), Decimal(0))))
+        windowed = {**stored, **figures(totals)}
+        rows.append(enrich(windowed, registry[pid]))
+    rows.sort(key=lambda r: r["pattern_id"])
+    rows.sort(key=lambda r: r["total_cost_saved_usd"], reverse=True)
+    return rows
+
+
 def roi_sort_key(row: dict[str, Any]) -> Decimal:
     """ROI for ranking: no spend with savings ranks above any finite ROI, no savings as 0."""
     value = effectiveness.effective_roi(row["roi_percentage"], row["total_cost_saved_usd"])

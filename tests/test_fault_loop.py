@@ -637,7 +637,10 @@ def scheduled_reports(
     clean_count = event_count(clean_db)
     clean_recorded = check_recorded(clean_db, clean_reports, faults, "clean catch-up")
     clean_files = report_files(clean_reports, faults, "clean catch-up", final=True)
-    assert len(clean_recorded) > 100 and clean_count > demo_events + 100
+    # the demo was recorded after PAST, so catch-up files the summaries of its days but no
+    # snapshot (ROI report, alerts) of a moment before the ledger knew anything (issue 19)
+    assert not any(":roi-" in stream for stream in clean_recorded), sorted(clean_recorded)
+    assert len(clean_recorded) > 50 and clean_count > demo_events + 50
     per_cycle = min(3, target)
 
     for cycle in range(4 * target):

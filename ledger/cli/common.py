@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from ledger.cli.output import print_error
+from ledger.periods import HELP as WINDOW_HELP
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -45,6 +46,11 @@ AsOfOpt = Annotated[
         metavar="SEQ|TIMESTAMP",
         help="Answer from the log as it stood then (events with seq ≤ SEQ or recorded ≤ TS).",
     ),
+]
+SinceOpt = Annotated[str | None, typer.Option("--since", metavar="DATE", help=WINDOW_HELP["since"])]
+UntilOpt = Annotated[str | None, typer.Option("--until", metavar="DATE", help=WINDOW_HELP["until"])]
+PeriodOpt = Annotated[
+    str | None, typer.Option("--period", metavar="PERIOD", help=WINDOW_HELP["period"])
 ]
 NowOpt = Annotated[
     str | None,

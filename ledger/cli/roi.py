@@ -12,6 +12,9 @@ from ledger.cli.common import (
     FormatOpt,
     JsonOpt,
     NowOpt,
+    PeriodOpt,
+    SinceOpt,
+    UntilOpt,
     handle_errors,
     open_ledger,
     output_file,
@@ -84,18 +87,30 @@ def pattern(
 @handle_errors
 def summary(
     ctx: typer.Context,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
     form: FormatOpt = None,
 ) -> None:
-    """Every pattern's ROI, by total cost saved."""
+    """Every pattern's ROI, by total cost saved: all time, or only the executions that
+    happened (executed_at) in a window: --period 2026-11, or --since/--until. --as-of is the
+    other clock: the ledger as it stood at a seq or recording time."""
     with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.roi_summary(as_of=parse_as_of(as_of))
+        rows = ledger.roi_summary(
+            as_of=parse_as_of(as_of), since=since, until=until, period=period, now=now
+        )
     if as_json:
         print_json(rows)
     else:
-        print_table("Pattern ROI summary (by cost saved)", SUMMARY_COLUMNS, rows)
+        shown = period or (
+            f"{since or '…'} to {until or '…'} (executed_at)" if since or until else None
+        )
+        title = "Pattern ROI summary (by cost saved)"
+        print_table(title if shown is None else f"{title}, {shown}", SUMMARY_COLUMNS, rows)
 
 
 LimitOpt = Annotated[int, typer.Option(metavar="N", help="How many, 1..50.")]

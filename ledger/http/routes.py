@@ -24,6 +24,7 @@ from commands.patterns import (
     RevisePatternEstimates,
     RevokePattern,
 )
+from events.timeutil import format_timestamp
 from ledger.api import Ledger
 from ledger.errors import InputError, LedgerError
 from ledger.http.models import (
@@ -51,6 +52,7 @@ from ledger.http.models import (
 )
 from ledger.http.security import Busy, Forbidden
 from ledger.pattern_methods import execution_result
+from ledger.periods import HELP as WINDOW_HELP
 from ledger.service import AsOf, as_of_value
 from ledger.validation import build_command, clip
 
@@ -81,6 +83,9 @@ AsOfQ = Annotated[
 NowQ = Annotated[
     str | None, Query(max_length=64, description="Evaluate relative to this time (UTC).")
 ]
+SinceQ = Annotated[str | None, Query(max_length=64, description=WINDOW_HELP["since"])]
+UntilQ = Annotated[str | None, Query(max_length=64, description=WINDOW_HELP["until"])]
+PeriodQ = Annotated[str | None, Query(max_length=64, description=WINDOW_HELP["period"])]
 Limit = Annotated[int, Query(ge=1, le=50, description="How many (1..50).")]
 Id = Annotated[str, Path(max_length=200)]
 KeyH = Annotated[
@@ -286,9 +291,31 @@ def _roi(writer: Any) -> APIRouter:
         )
 
     @r.get("/summary", response_model=list[PatternRoi], response_model_exclude_unset=True)
-    def summary(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
-        """Every pattern's ROI summary, by cost saved."""
-        return stated(request, response, as_of, lambda at: ledger_of(request).roi_summary(at))
+    def summary(
+        request: Request,
+        response: Response,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
+        """Every pattern's ROI summary, by cost saved: all time, or only the executions that
+        happened (executed_at) in a window (`period`, or `since`/`until`); the window read
+        is stated in the `X-Window-Since` and `X-Window-Until` headers."""
+        led = ledger_of(request)
+        if since is not None or until is not None or period is not None:
+            from ledger.periods import window
+
+            span = window(since, until, period, led.point_shown(now, as_of_value(as_of)))
+            for name, end in (("Since", span.since), ("Until", span.until)):
+                response.headers[f"X-Window-{name}"] = "" if end is None else format_timestamp(end)
+        return stated(
+            request,
+            response,
+            as_of,
+            lambda at: led.roi_summary(at, since=since, until=until, period=period, now=now),
+        )
 
     @r.get("/report/{pattern_id:path}", response_model=RoiReport, response_model_exclude_unset=True)
     def report(

@@ -1,0 +1,159 @@
+"""Figures over a window of business time (issue 19): executions count in the window of their
+`executed_at`, with the all-time formulas, whatever clock they were recorded on."""
+
+from __future__ import annotations
+
+import tempfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger import Ledger
+from ledger.errors import InputError
+from tests.conftest import Cli
+
+
+def run(led: Ledger, pid: str, day: str, ok: bool = True, cost: str = "0.10") -> None:
+    led.record_execution(pid, "30", cost, ok, executed_at=f"{day}T10:00:00Z")
+
+
+@pytest.fixture
+def two_months(ledger: Ledger) -> Ledger:
+    """p: 3 runs in October (one failed), 2 in November; q: 1 run in November.
+    Estimates 60 s and 0.30: a success at 0.10 saves 30 s and 0.20 on 0.10 spent."""
+    ledger.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
+    ledger.approve_pattern("q", "60", "0.30", approved_at="2026-09-01")
+    for day, ok in (("2026-10-01", True), ("2026-10-15", False), ("2026-10-31", True)):
+        run(ledger, "p", day, ok)
+    run(ledger, "p", "2026-11-01")
+    run(ledger, "p", "2026-11-30", cost="0.40")  # saved -0.10 on 0.40
+    run(ledger, "q", "2026-11-02")
+    return ledger
+
+
+def by_id(rows: list[dict[str, object]]) -> dict[object, dict[str, object]]:
+    return {r["pattern_id"]: r for r in rows}
+
+
+def test_a_month_counts_only_its_own_executions(two_months: Ledger) -> None:
+    october = by_id(two_months.roi_summary(period="2026-10"))
+    assert october["p"]["total_executions"] == 3
+    assert october["p"]["successful_executions"] == 2
+    assert october["p"]["total_cost_saved_usd"] == D("0.40")
+    assert october["p"]["roi_percentage"] == D("200")  # 0.40 saved on 0.20 spent
+    assert october["q"]["total_executions"] == 0  # known, did not run: zero totals
+    november = by_id(two_months.roi_summary(since="2026-11-01", until="2026-12-01"))
+    assert november["p"]["total_executions"] == 2
+    assert november["p"]["total_cost_saved_usd"] == D("0.10")  # 0.20 - 0.10
+    assert november["p"]["roi_percentage"] == D("20")  # 0.10 on 0.50
+    assert november["q"]["total_cost_saved_usd"] == D("0.20")
+    # --until is exclusive: the run of 11-30 is not before 11-30
+    assert (
+        by_id(two_months.roi_summary(since="2026-11-01", until="2026-11-30"))["p"][
+            "total_executions"
+        ]
+        == 1
+    )
+
+
+def test_a_window_covering_everything_is_the_all_time_figure(two_months: Ledger) -> None:
+    everything = two_months.roi_summary()
+    assert two_months.roi_summary(period="2026") == everything
+    assert two_months.roi_summary(since="1970-01-01") == everything
+    assert two_months.roi_summary(until="2027-01-01") == everything
+
+
+def test_a_late_recorded_execution_is_in_october_as_known_now_not_as_of_before(
+    two_months: Ledger,
+) -> None:
+    """Both axes: an execution that happened in October but was recorded later is in
+    "October as known now" and not in "October as known before it was recorded"."""
+    known_then = two_months.head().seq
+    run(two_months, "p", "2026-10-20")  # happened in October, recorded now
+    now = by_id(two_months.roi_summary(period="2026-10"))["p"]
+    then = by_id(two_months.roi_summary(known_then, period="2026-10"))["p"]
+    assert (then["total_executions"], now["total_executions"]) == (3, 4)
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"period": "2026-13"}, "period"),
+        ({"period": "last-0d"}, "period"),
+        ({"since": "2026-12-01", "until": "2026-11-01"}, "since"),
+        ({"since": "2026-11-01T12:00:00Z"}, "since"),
+        ({"period": "2026-11", "until": "2026-12-01"}, "until"),
+    ],
+)
+def test_a_bad_window_is_refused_naming_the_option(
+    two_months: Ledger, options: dict[str, str], field: str
+) -> None:
+    head = two_months.head()
+    with pytest.raises(InputError) as caught:
+        two_months.roi_summary(**options)  # type: ignore[arg-type]
+    assert caught.value.details["field"] == field
+    assert two_months.head() == head  # nothing written
+
+
+def test_the_cli_and_http_take_the_same_window(tmp_path: Path, cli: Cli) -> None:
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with Ledger.open(cli.db) as led:
+        led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
+        run(led, "p", "2026-10-01")
+        run(led, "p", "2026-11-01")
+    rows = cli.json("roi", "summary", "--period", "2026-10")
+    assert rows[0]["total_executions"] == 1
+    rows = cli.json("roi", "summary", "--since", "2026-10-01", "--until", "2026-12-01")
+    assert rows[0]["total_executions"] == 2
+    refused = cli("roi", "summary", "--period", "2026-13")
+    assert (
+        refused.exit_code == 2 and "period" in refused.output and "Traceback" not in refused.output
+    )
+    table = cli("roi", "summary", "--period", "2026-10")
+    assert table.exit_code == 0 and "2026-10" in table.stdout
+    with TestClient(create_app(cli.db), base_url="http://localhost") as c:
+        got = c.get("/api/roi-tracking/summary", params={"period": "2026-11"})
+        assert got.status_code == 200 and got.json()[0]["total_executions"] == 1
+        assert got.headers["X-Window-Since"] == "2026-11-01T00:00:00.000000Z"
+        bad = c.get(
+            "/api/roi-tracking/summary", params={"since": "2026-12-01", "until": "2026-11-01"}
+        )
+        assert bad.status_code in (400, 422) and "since" in bad.text
+
+
+days = st.dates(min_value=__import__("datetime").date(2025, 1, 1),
+                max_value=__import__("datetime").date(2026, 12, 31))  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    runs=st.lists(
+        st.tuples(st.sampled_from("pq"), days, st.booleans(), st.sampled_from(["0.1", "0.45"])),
+        max_size=12,
+    ),
+    cut=days,
+)
+def test_windows_add_up_and_the_whole_is_all_time(
+    runs: list[tuple[str, object, bool, str]], cut: object
+) -> None:
+    """Property: the window before a day plus the window from it give the all-time totals,
+    and a window covering everything is exactly the all-time summary."""
+    with tempfile.TemporaryDirectory() as folder, Ledger.open(Path(folder) / "w.db") as led:
+        for pid in "pq":
+            led.approve_pattern(pid, "60", "0.30", approved_at="2024-12-01")
+        for pid, day, ok, cost in runs:
+            run(led, pid, str(day), ok, cost)
+        everything = by_id(led.roi_summary())
+        assert by_id(led.roi_summary(since="1970-01-01", until="9999-01-01")) == everything
+        before = by_id(led.roi_summary(until=str(cut)))
+        after = by_id(led.roi_summary(since=str(cut)))
+        for pid, row in everything.items():
+            for key in ("total_executions", "successful_executions", "total_cost_saved_usd",
+                        "total_time_saved_seconds", "total_investment_usd"):  # fmt: skip
+                assert before[pid][key] + after[pid][key] == row[key], (pid, key)
