@@ -91,11 +91,26 @@ class PatternLedger(LedgerCore):
         with self.reading(as_of) as db:
             return pattern_queries.list_patterns(db)
 
-    def pattern_roi(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
-        """One pattern's ROI summary with status, confidence, rating and interval."""
+    def pattern_roi(
+        self,
+        pattern_id: str,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> dict[str, Any]:
+        """One pattern's ROI summary with status, confidence, rating and interval: all time,
+        or only its executions that happened in a window of business time."""
         pattern_id = normal_id(pattern_id)
+        span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            row = roi_queries.pattern_roi(db, pattern_id)
+            if span is None:
+                row = roi_queries.pattern_roi(db, pattern_id)
+            else:
+                rows = roi_queries.roi_summary_between(db, *span, pattern_id=pattern_id)
+                row = rows[0] if rows else None
         if row is None:
             raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
         return row
@@ -140,17 +155,49 @@ class PatternLedger(LedgerCore):
         with self.reading(as_of) as db:
             return roi_analytics.effectiveness_of(self._known_row(db, pattern_id))
 
-    def top_performers(self, limit: int = 10, as_of: AsOf = None) -> list[dict[str, Any]]:
-        """Patterns with ≥ 5 executions, by ROI (limit 1..50)."""
+    def top_performers(
+        self,
+        limit: int = 10,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> list[dict[str, Any]]:
+        """Patterns with ≥ 5 executions, by ROI (limit 1..50); over a window of business
+        time when one is given."""
         check_limit(limit)
+        span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            return roi_analytics.top_performers(roi_queries.roi_summary(db), limit)
+            rows = (
+                roi_queries.roi_summary(db)
+                if span is None
+                else roi_queries.roi_summary_between(db, *span)
+            )
+        return roi_analytics.top_performers(rows, limit)
 
-    def underperformers(self, limit: int = 10, as_of: AsOf = None) -> list[dict[str, Any]]:
-        """Patterns with ≥ 3 executions rated poor or failed, worst first (limit 1..50)."""
+    def underperformers(
+        self,
+        limit: int = 10,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> list[dict[str, Any]]:
+        """Patterns with ≥ 3 executions rated poor or failed, worst first (limit 1..50); over
+        a window of business time when one is given."""
         check_limit(limit)
+        span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            return roi_analytics.underperformers(roi_queries.roi_summary(db), limit)
+            rows = (
+                roi_queries.roi_summary(db)
+                if span is None
+                else roi_queries.roi_summary_between(db, *span)
+            )
+        return roi_analytics.underperformers(rows, limit)
 
     def roi_report(
         self, pattern_id: str, as_of: AsOf = None, now: Now = None, executions: int = 50

@@ -58,7 +58,9 @@ def roi_summary(db: Sql) -> list[dict[str, Any]]:
     return rows
 
 
-def roi_summary_between(db: Sql, first_day: str, last_day: str) -> list[dict[str, Any]]:
+def roi_summary_between(
+    db: Sql, first_day: str, last_day: str, pattern_id: str | None = None
+) -> list[dict[str, Any]]:
     """`roi_summary` counting only executions whose `executed_at` falls on a UTC day from
     `first_day` to `last_day` (ISO dates, inclusive): the same patterns, keys and formulas,
     summed from the per-day aggregates (their number grows with patterns x days, not with
@@ -68,7 +70,7 @@ def roi_summary_between(db: Sql, first_day: str, last_day: str) -> list[dict[str
 
     registry = {p["pattern_id"]: p for p in list_patterns(db)}
     sums: dict[str, list[Any]] = {}
-    for d in daily_rows(db, first_day, last_day):
+    for d in daily_rows(db, first_day, last_day, pattern_id):
         s = sums.setdefault(d["pattern_id"], [0, 0, Decimal(0), Decimal(0), Decimal(0)])
         s[0] += d["total_executions"]
         s[1] += d["successful_executions"]
@@ -78,7 +80,7 @@ def roi_summary_between(db: Sql, first_day: str, last_day: str) -> list[dict[str
     rows = []
     for stored in all_summaries(db):
         pid = stored["pattern_id"]
-        if pid not in registry:
+        if pid not in registry or pattern_id not in (None, pid):
             continue
         totals = RoiTotals(*sums.get(pid, (0, 0, Decimal(0), Decimal(0), Decimal(0))))
         windowed = {**stored, **figures(totals)}

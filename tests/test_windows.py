@@ -157,3 +157,48 @@ def test_windows_add_up_and_the_whole_is_all_time(
             for key in ("total_executions", "successful_executions", "total_cost_saved_usd",
                         "total_time_saved_seconds", "total_investment_usd"):  # fmt: skip
                 assert before[pid][key] + after[pid][key] == row[key], (pid, key)
+
+
+def test_one_pattern_and_the_rankings_take_the_same_window(two_months: Ledger) -> None:
+    october = two_months.pattern_roi("p", period="2026-10")
+    assert (october["total_executions"], october["total_cost_saved_usd"]) == (3, D("0.40"))
+    assert two_months.pattern_roi("p", since="1970-01-01") == two_months.pattern_roi("p")
+    for pid in "pq":  # five more good runs each in December: only December ranks them
+        for day in range(1, 6):
+            run(two_months, pid, f"2026-12-0{day}")
+    assert [r["pattern_id"] for r in two_months.top_performers(period="2026-12")] == ["p", "q"]
+    assert two_months.top_performers(period="2026-10") == []  # 3 runs: under the 5 needed
+    # November alone: p ran 2 times; q once: neither has the 3 runs underperformers need
+    assert two_months.underperformers(period="2026-11") == []
+    with pytest.raises(InputError) as caught:
+        two_months.top_performers(period="last-0d")
+    assert caught.value.details["field"] == "period"
+
+
+def test_the_cli_and_http_take_the_window_on_every_roi_read(tmp_path: Path, cli: Cli) -> None:
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with Ledger.open(cli.db) as led:
+        led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
+        for day in range(1, 7):
+            run(led, "p", f"2026-10-0{day}")
+        run(led, "p", "2026-11-01")
+    assert cli.json("roi", "pattern", "p", "--period", "2026-11")["total_executions"] == 1
+    assert len(cli.json("roi", "top-performers", "--period", "2026-10")) == 1
+    assert cli.json("roi", "top-performers", "--period", "2026-11") == []
+    assert cli.json("roi", "underperformers", "--since", "2026-10-01") == []
+    shown = cli("roi", "pattern", "p", "--since", "2026-11-01")
+    assert shown.exit_code == 0 and "2026-11-01 to … (executed_at)" in shown.stdout
+    for args in (["roi", "pattern", "p"], ["roi", "top-performers"], ["roi", "underperformers"]):
+        refused = cli(*args, "--period", "2026-W54")
+        assert refused.exit_code == 2 and "period" in refused.stderr, refused.output
+    with TestClient(create_app(cli.db), base_url="http://localhost") as c:
+        one = c.get("/api/roi-tracking/pattern/p", params={"period": "2026-10"})
+        assert one.status_code == 200 and one.json()["total_executions"] == 6
+        assert one.headers["X-Window-Until"] == "2026-11-01T00:00:00.000000Z"
+        top = c.get("/api/roi-tracking/top-performers", params={"period": "2026-11"})
+        assert top.status_code == 200 and top.json() == []
+        under = c.get("/api/roi-tracking/underperformers", params={"period": "2026-13"})
+        assert under.status_code in (400, 422) and "period" in under.text

@@ -69,18 +69,34 @@ def pattern_fields(row: dict[str, Any]) -> list[tuple[str, str]]:
 def pattern(
     ctx: typer.Context,
     pattern_id: PatternArg,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
     form: FormatOpt = None,
 ) -> None:
-    """One pattern's ROI summary."""
+    """One pattern's ROI summary: all time, or its executions that happened in a window."""
     with open_ledger(ctx, create=False) as ledger:
-        row = ledger.pattern_roi(pattern_id, as_of=parse_as_of(as_of))
+        row = ledger.pattern_roi(
+            pattern_id, as_of=parse_as_of(as_of), since=since, until=until, period=period, now=now
+        )
     if as_json:
         print_json(row)
     else:
-        print_fields(f"ROI of {pattern_id}", pattern_fields(row))
+        shown = _window_title(since, until, period)
+        print_fields(f"ROI of {pattern_id}{shown}", pattern_fields(row))
+
+
+def _window_title(since: str | None, until: str | None, period: str | None) -> str:
+    """', 2026-11' or ', 2026-10-01 to … (executed_at)' for a title; '' for all time."""
+    if period:
+        return f", {period.strip()}"
+    if since or until:
+        return f", {since or '…'} to {until or '…'} (executed_at)"
+    return ""
 
 
 @app.command()
@@ -106,11 +122,8 @@ def summary(
     if as_json:
         print_json(rows)
     else:
-        shown = period or (
-            f"{since or '…'} to {until or '…'} (executed_at)" if since or until else None
-        )
-        title = "Pattern ROI summary (by cost saved)"
-        print_table(title if shown is None else f"{title}, {shown}", SUMMARY_COLUMNS, rows)
+        title = "Pattern ROI summary (by cost saved)" + _window_title(since, until, period)
+        print_table(title, SUMMARY_COLUMNS, rows)
 
 
 LimitOpt = Annotated[int, typer.Option(metavar="N", help="How many, 1..50.")]
@@ -179,14 +192,21 @@ def report(
 
 
 def _ranking(
-    ctx: typer.Context, query: str, title: str, limit: int, as_of: str | None, as_json: bool
+    ctx: typer.Context,
+    query: str,
+    title: str,
+    limit: int,
+    as_of: str | None,
+    as_json: bool,
+    window: dict[str, str | None],
 ) -> None:
     with open_ledger(ctx, create=False) as ledger:
-        rows = getattr(ledger, query)(limit, as_of=parse_as_of(as_of))
+        rows = getattr(ledger, query)(limit, as_of=parse_as_of(as_of), **window)
     if as_json:
         print_json(rows)
     else:
-        print_table(title, SUMMARY_COLUMNS, rows)
+        shown = _window_title(window["since"], window["until"], window["period"])
+        print_table(title + shown, SUMMARY_COLUMNS, rows)
 
 
 @app.command("top-performers")
@@ -194,6 +214,10 @@ def _ranking(
 def top_performers(
     ctx: typer.Context,
     limit: LimitOpt = 10,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -201,8 +225,9 @@ def top_performers(
 ) -> None:
     """Patterns with at least 5 executions, by ROI."""
     _ranking(
-        ctx, "top_performers", "Top performers (≥ 5 executions, by ROI)", limit, as_of, as_json
-    )
+        ctx, "top_performers", "Top performers (≥ 5 executions, by ROI)", limit, as_of, as_json,
+        dict(since=since, until=until, period=period, now=now),
+    )  # fmt: skip
 
 
 @app.command()
@@ -210,6 +235,10 @@ def top_performers(
 def underperformers(
     ctx: typer.Context,
     limit: LimitOpt = 10,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -223,6 +252,7 @@ def underperformers(
         limit,
         as_of,
         as_json,
+        dict(since=since, until=until, period=period, now=now),
     )
 
 

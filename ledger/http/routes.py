@@ -173,6 +173,27 @@ def stated(request: Request, response: Response, as_of: str | None, read: Callab
     return result
 
 
+def state_window(
+    request: Request,
+    response: Response,
+    since: str | None,
+    until: str | None,
+    period: str | None,
+    now: str | None,
+    as_of: str | None,
+) -> dict[str, str | None]:
+    """A read's window of business time, checked, and stated in the `X-Window-Since` and
+    `X-Window-Until` headers (empty for an open end); the read's keyword arguments."""
+    if since is not None or until is not None or period is not None:
+        from ledger.periods import window
+
+        led = ledger_of(request)
+        span = window(since, until, period, led.point_shown(now, as_of_value(as_of)))
+        for name, end in (("Since", span.since), ("Until", span.until)):
+            response.headers[f"X-Window-{name}"] = "" if end is None else format_timestamp(end)
+    return {"since": since, "until": until, "period": period, "now": now}
+
+
 def post_command(
     r: APIRouter,
     path: str,
@@ -283,11 +304,19 @@ def _roi(writer: Any) -> APIRouter:
         request: Request,
         response: Response,
         pattern_id: Id,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
         as_of: AsOfQ = None,
     ) -> dict[str, Any]:
-        """One pattern's ROI summary."""
+        """One pattern's ROI summary: all time, or over a window of business time."""
+        window = state_window(request, response, since, until, period, now, as_of)
         return stated(
-            request, response, as_of, lambda at: ledger_of(request).pattern_roi(pattern_id, at)
+            request,
+            response,
+            as_of,
+            lambda at: ledger_of(request).pattern_roi(pattern_id, at, **window),
         )
 
     @r.get("/summary", response_model=list[PatternRoi], response_model_exclude_unset=True)
@@ -303,18 +332,9 @@ def _roi(writer: Any) -> APIRouter:
         """Every pattern's ROI summary, by cost saved: all time, or only the executions that
         happened (executed_at) in a window (`period`, or `since`/`until`); the window read
         is stated in the `X-Window-Since` and `X-Window-Until` headers."""
-        led = ledger_of(request)
-        if since is not None or until is not None or period is not None:
-            from ledger.periods import window
-
-            span = window(since, until, period, led.point_shown(now, as_of_value(as_of)))
-            for name, end in (("Since", span.since), ("Until", span.until)):
-                response.headers[f"X-Window-{name}"] = "" if end is None else format_timestamp(end)
+        window = state_window(request, response, since, until, period, now, as_of)
         return stated(
-            request,
-            response,
-            as_of,
-            lambda at: led.roi_summary(at, since=since, until=until, period=period, now=now),
+            request, response, as_of, lambda at: ledger_of(request).roi_summary(at, **window)
         )
 
     @r.get("/report/{pattern_id:path}", response_model=RoiReport, response_model_exclude_unset=True)
@@ -331,11 +351,19 @@ def _roi(writer: Any) -> APIRouter:
         request: Request,
         response: Response,
         limit: Limit = 10,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
         """Best ROI among patterns with at least 5 executions."""
+        window = state_window(request, response, since, until, period, now, as_of)
         return stated(
-            request, response, as_of, lambda at: ledger_of(request).top_performers(limit, at)
+            request,
+            response,
+            as_of,
+            lambda at: ledger_of(request).top_performers(limit, at, **window),
         )
 
     @r.get("/underperformers", response_model=list[PatternRoi], response_model_exclude_unset=True)
@@ -343,11 +371,19 @@ def _roi(writer: Any) -> APIRouter:
         request: Request,
         response: Response,
         limit: Limit = 10,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
         """Lowest success rate and ROI among patterns with at least 3 executions."""
+        window = state_window(request, response, since, until, period, now, as_of)
         return stated(
-            request, response, as_of, lambda at: ledger_of(request).underperformers(limit, at)
+            request,
+            response,
+            as_of,
+            lambda at: ledger_of(request).underperformers(limit, at, **window),
         )
 
     @r.get(
