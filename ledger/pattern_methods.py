@@ -13,6 +13,7 @@ from ledger.errors import InputError
 from ledger.eventlog import Head
 from ledger.handlers import update_confidence as handle_update_confidence
 from ledger.moments import Day, Now
+from ledger.periods import Window
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
 from projections import daily_stats, roi_analytics, roi_queries
@@ -262,6 +263,45 @@ class PatternLedger(LedgerCore):
             )
         return roi_analytics.alerts(rows, registry, days, when)
 
+    def roi_summary_compared(
+        self,
+        compare: str = "previous",
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> dict[str, Any]:
+        """The ROI summary of a window beside another: `compare` is 'previous' (the period
+        of the same kind before, or the window of equal length before) or any period.
+        Answers `{"window", "compared_with", "current", "previous", "change"}`; both read
+        from one snapshot of the ledger (as of `as_of`)."""
+        from ledger.periods import compared, window
+
+        def text(value: Day) -> str | None:
+            if value is None or isinstance(value, str):
+                return value
+            return value.isoformat()
+
+        point = self.point_shown(now, as_of)
+        current = window(text(since), text(until), period, point)
+        other = compared(current, compare, point)
+        spans = [window_days(current), window_days(other)]
+        with self.reading(as_of) as db:
+            rows = [
+                roi_queries.roi_summary(db) if span is None
+                else roi_queries.roi_summary_between(db, *span)
+                for span in spans
+            ]  # fmt: skip
+        return {
+            "window": current.as_json(),
+            "compared_with": other.as_json(),
+            "current": rows[0],
+            "previous": rows[1],
+            "change": roi_queries.compare_summaries(rows[0], rows[1]),
+        }
+
     def trend(
         self, pattern_id: str, period: str = "day", as_of: AsOf = None
     ) -> list[dict[str, Any]]:
@@ -378,7 +418,11 @@ def business_window(
     def text(value: Day) -> str | None:
         return None if value is None else value.isoformat() if isinstance(value, date) else value
 
-    span = window(text(since), text(until), period, self.point_shown(now, as_of))
+    return window_days(window(text(since), text(until), period, self.point_shown(now, as_of)))
+
+
+def window_days(span: Window) -> tuple[str, str] | None:
+    """`business_window` for a window already parsed."""
     if span.since is None and span.until is None:
         return None
     for field, end in (("since", span.since), ("until", span.until)):

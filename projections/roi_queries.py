@@ -94,3 +94,65 @@ def roi_sort_key(row: dict[str, Any]) -> Decimal:
     """ROI for ranking: no spend with savings ranks above any finite ROI, no savings as 0."""
     value = effectiveness.effective_roi(row["roi_percentage"], row["total_cost_saved_usd"])
     return Decimal("Infinity") if value is None else value
+
+
+COMPARED = (
+    "total_executions",
+    "successful_executions",
+    "success_rate",
+    "total_time_saved_seconds",
+    "total_cost_saved_usd",
+    "average_time_saved_seconds",
+    "average_cost_saved_usd",
+    "roi_percentage",
+    "total_investment_usd",
+)
+"""The figures a comparison of two windows states the change of."""
+
+
+def compare_summaries(
+    current: list[dict[str, Any]], previous: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per pattern (in the current order), each figure's absolute change and its relative
+    change in percent of the previous value (None where either is unknown or the previous
+    is 0), and the two-proportion test of its success rates (p-value; None without runs in
+    both windows)."""
+    from projections.roi_math import CTX
+    from projections.stats import two_proportion_test
+
+    before = {r["pattern_id"]: r for r in previous}
+    out = []
+    for row in current:
+        old = before.get(row["pattern_id"])
+        change: dict[str, Any] = {}
+        for key in COMPARED:
+            now_value, old_value = row[key], None if old is None else old[key]
+            if now_value is None or old_value is None:
+                change[key] = {"absolute": None, "relative_percent": None}
+                continue
+            absolute = Decimal(now_value) - Decimal(old_value)
+            relative = (
+                None if old_value == 0 else CTX.divide(absolute * 100, abs(Decimal(old_value)))
+            )
+            change[key] = {
+                "absolute": absolute
+                if key not in ("total_executions", "successful_executions")
+                else int(absolute),
+                "relative_percent": relative,
+            }
+        p_value = None if old is None else two_proportion_test(
+            row["successful_executions"], row["total_executions"],
+            old["successful_executions"], old["total_executions"],
+        )  # fmt: skip
+        out.append(
+            {
+                "pattern_id": row["pattern_id"],
+                "change": change,
+                "success_rate_test": {
+                    "test": "two-proportion z-test, two-sided",
+                    "p_value": p_value,
+                    "differs_at_5_percent": None if p_value is None else p_value < 0.05,
+                },
+            }
+        )
+    return out

@@ -39,3 +39,19 @@ def sample_confidence(n: int) -> float:
     if n < 10:
         return round(0.7 + 0.04 * (n - 5), 4)  # 0.70 … 0.86
     return 1 - 0.1 * math.sqrt(10 / n)  # 0.90 at 10, → 1 as n grows
+
+
+def two_proportion_test(s1: int, n1: int, s2: int, n2: int) -> float | None:
+    """The two-sided p-value of the pooled two-proportion z-test that s1/n1 and s2/n2 come
+    from the same rate; None when either has no trials. Equal rates of all or nothing give 1.
+
+    A normal approximation: with few trials it is rough, which the caller says beside it.
+    """
+    if n1 <= 0 or n2 <= 0:
+        return None
+    pooled = (s1 + s2) / (n1 + n2)
+    spread = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if spread <= 0:
+        return 1.0  # both all successes, or both none: no difference to test
+    z = (s1 / n1 - s2 / n2) / math.sqrt(spread)
+    return min(1.0, math.erfc(abs(z) / math.sqrt(2)))

@@ -202,3 +202,67 @@ def test_the_cli_and_http_take_the_window_on_every_roi_read(tmp_path: Path, cli:
         assert top.status_code == 200 and top.json() == []
         under = c.get("/api/roi-tracking/underperformers", params={"period": "2026-13"})
         assert under.status_code in (400, 422) and "period" in under.text
+
+
+def test_compare_previous_puts_october_beside_november(two_months: Ledger) -> None:
+    both = two_months.roi_summary_compared("previous", period="2026-11")
+    assert (both["window"]["period"], both["compared_with"]["period"]) == ("2026-11", "2026-10")
+    assert both["compared_with"]["since"].startswith("2026-10-01")
+    p_change = {c["pattern_id"]: c for c in both["change"]}["p"]
+    runs = p_change["change"]["total_executions"]
+    assert (runs["absolute"], runs["relative_percent"]) == (-1, D("-100") / 3)
+    saved = p_change["change"]["total_cost_saved_usd"]
+    assert (saved["absolute"], saved["relative_percent"]) == (D("-0.30"), D("-75"))
+    q_change = {c["pattern_id"]: c for c in both["change"]}["q"]
+    assert q_change["change"]["total_cost_saved_usd"]["relative_percent"] is None  # from 0
+    assert q_change["success_rate_test"]["p_value"] is None  # q did not run in October
+    test = p_change["success_rate_test"]
+    assert test["test"] == "two-proportion z-test, two-sided"
+    assert test["differs_at_5_percent"] is False  # 2 of 2 against 2 of 3: no claim
+    # the same against a named period, and an all-time window has no 'previous'
+    named = two_months.roi_summary_compared("2026-10", period="2026-11")
+    assert named["change"] == both["change"]
+    with pytest.raises(InputError) as caught:
+        two_months.roi_summary_compared("previous")
+    assert caught.value.details["field"] == "compare"
+
+
+def test_the_success_rate_test_matches_scipy() -> None:
+    """Golden values: the pooled two-proportion z-test is the chi-square test of the 2x2
+    table without continuity correction (scipy stays in the tests)."""
+    from scipy.stats import chi2_contingency
+
+    from projections.stats import two_proportion_test
+
+    for s1, n1, s2, n2 in ((2, 2, 2, 3), (45, 100, 30, 100), (1, 40, 9, 41), (0, 5, 5, 5)):
+        table = [[s1, n1 - s1], [s2, n2 - s2]]
+        expected = chi2_contingency(table, correction=False).pvalue
+        got = two_proportion_test(s1, n1, s2, n2)
+        assert got is not None and abs(got - expected) < 1e-12, (s1, n1, s2, n2)
+    assert two_proportion_test(3, 3, 5, 5) == 1.0 and two_proportion_test(0, 0, 1, 2) is None
+
+
+def test_compare_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with Ledger.open(cli.db) as led:
+        led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
+        run(led, "p", "2026-10-01")
+        run(led, "p", "2026-11-01")
+        run(led, "p", "2026-11-02")
+    both = cli.json("roi", "summary", "--period", "2026-11", "--compare", "previous")
+    assert both["change"][0]["change"]["total_executions"]["absolute"] == 1
+    table = cli("roi", "summary", "--period", "2026-11", "--compare", "previous")
+    assert table.exit_code == 0 and "2026-11 against 2026-10" in table.stdout
+    assert "2 (+1)" in table.stdout
+    refused = cli("roi", "summary", "--compare", "previous")
+    assert refused.exit_code == 2 and "compare" in refused.stderr
+    with TestClient(create_app(cli.db), base_url="http://localhost") as c:
+        got = c.get("/api/roi-tracking/summary/compare", params={"period": "2026-11"})
+        assert got.status_code == 200, got.text
+        assert got.json()["compared_with"]["period"] == "2026-10"
+        assert "Infinity" not in got.text and "NaN" not in got.text
+        bad = c.get("/api/roi-tracking/summary/compare", params={"compare": "previous"})
+        assert bad.status_code in (400, 422) and "compare" in bad.text

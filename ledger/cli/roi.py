@@ -42,6 +42,49 @@ SUMMARY_COLUMNS: list[tuple[str, Any]] = [
 ]
 
 
+def _signed(value: Any, show: Callable[[Any], str]) -> str:
+    if value is None:
+        return "–"
+    return ("+" if value > 0 else "") + show(value)
+
+
+COMPARE_COLUMNS: list[tuple[str, Any]] = [
+    ("pattern", lambda r: r["pattern_id"]),
+    ("runs", lambda r: f"{r['runs']} ({_signed(r['runs_change'], str)})"),
+    ("cost saved", lambda r: f"{money(r['saved'])} ({_signed(r['saved_change'], money)})"),
+    ("ROI", lambda r: f"{pct(r['roi'])} ({_signed(r['roi_change'], lambda v: pct(v))})"),
+    (
+        "success",
+        lambda r: f"{pct(r['rate'], 100)} ({_signed(r['rate_change'], lambda v: pct(v, 100))})",
+    ),
+    ("p (success)", lambda r: "–" if r["p"] is None else f"{r['p']:.3f}"),
+]
+"""A comparison's table: each figure with its change against the other window in brackets
+(ROI and success rate in points), and the two-proportion test's p-value of the rates."""
+
+
+def compared_rows(both: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of COMPARE_COLUMNS from `roi_summary_compared`."""
+    out = []
+    for row, delta in zip(both["current"], both["change"], strict=True):
+        change = delta["change"]
+        out.append(
+            {
+                "pattern_id": row["pattern_id"],
+                "runs": row["total_executions"],
+                "runs_change": change["total_executions"]["absolute"],
+                "saved": row["total_cost_saved_usd"],
+                "saved_change": change["total_cost_saved_usd"]["absolute"],
+                "roi": row["roi_percentage"],
+                "roi_change": change["roi_percentage"]["absolute"],
+                "rate": row["success_rate"],
+                "rate_change": change["success_rate"]["absolute"],
+                "p": delta["success_rate_test"]["p_value"],
+            }
+        )
+    return out
+
+
 def pattern_fields(row: dict[str, Any]) -> list[tuple[str, str]]:
     """A pattern's summary as label/value pairs for the terminal."""
     interval = row["success_rate_interval"]
@@ -106,6 +149,16 @@ def summary(
     since: SinceOpt = None,
     until: UntilOpt = None,
     period: PeriodOpt = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            metavar="previous|PERIOD",
+            help="Show the window beside another: 'previous' (the month before a month, "
+            "the equal span before a range) or a period such as 2025-11; each figure's "
+            "change, and a test of the success rates.",
+        ),
+    ] = None,
     now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
@@ -113,8 +166,23 @@ def summary(
     form: FormatOpt = None,
 ) -> None:
     """Every pattern's ROI, by total cost saved: all time, or only the executions that
-    happened (executed_at) in a window: --period 2026-11, or --since/--until. --as-of is the
-    other clock: the ledger as it stood at a seq or recording time."""
+    happened (executed_at) in a window: --period 2026-11, or --since/--until; --compare puts
+    another window beside it. --as-of is the other clock: the ledger as it stood at a seq or
+    recording time."""
+    if compare is not None:
+        with open_ledger(ctx, create=False) as ledger:
+            both = ledger.roi_summary_compared(
+                compare, parse_as_of(as_of), since=since, until=until, period=period, now=now
+            )
+        if as_json:
+            print_json(both)
+        else:
+            title = (
+                f"Pattern ROI, {both['window']['period']} against "
+                f"{both['compared_with']['period']} (executed_at)"
+            )
+            print_table(title, COMPARE_COLUMNS, compared_rows(both))
+        return
     with open_ledger(ctx, create=False) as ledger:
         rows = ledger.roi_summary(
             as_of=parse_as_of(as_of), since=since, until=until, period=period, now=now

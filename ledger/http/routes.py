@@ -346,6 +346,33 @@ def _roi(writer: Any) -> APIRouter:
             request, response, as_of, lambda at: ledger_of(request).roi_report(pattern_id, at, now)
         )
 
+    @r.get("/summary/compare")
+    def summary_compare(
+        request: Request,
+        response: Response,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        compare: Annotated[
+            str,
+            Query(
+                max_length=64,
+                description="'previous' (the period of the same kind before, or the equal "
+                "span before) or a period such as 2025-11.",
+            ),
+        ] = "previous",
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> dict[str, Any]:
+        """The ROI summary of a window beside another: `{"window", "compared_with",
+        "current", "previous", "change"}`, each figure's absolute and relative change and a
+        two-proportion test of each pattern's success rates."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        led = ledger_of(request)
+        return stated(
+            request, response, as_of, lambda at: led.roi_summary_compared(compare, at, **window)
+        )
+
     @r.get("/top-performers", response_model=list[PatternRoi], response_model_exclude_unset=True)
     def top(
         request: Request,
