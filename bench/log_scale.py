@@ -37,6 +37,10 @@ QUERIES: dict[str, Callable[[Ledger], Any]] = {
     "roi trend": lambda led: led.trend("pattern-007"),
     "roi dashboard": lambda led: led.dashboard(now=NOW),
     "roi alerts": lambda led: led.alerts(now=NOW),
+    "roi summary --period last-7d": lambda led: led.roi_summary(period="last-7d", now=NOW),
+    "roi summary --compare previous": lambda led: led.roi_summary_compared(
+        "previous", period="last-14d", now=NOW
+    ),
     "roi top-performers": lambda led: led.top_performers(),
     "roi underperformers": lambda led: led.underperformers(),
     "decisions conversions": lambda led: led.conversion_metrics(),
