@@ -266,3 +266,53 @@ def test_compare_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
         assert "Infinity" not in got.text and "NaN" not in got.text
         bad = c.get("/api/roi-tracking/summary/compare", params={"compare": "previous"})
         assert bad.status_code in (400, 422) and "compare" in bad.text
+
+
+def test_a_restatement_shows_then_now_and_what_changed_it(two_months: Ledger) -> None:
+    """October's ROI as known at a point, against now, and the events recorded since that
+    changed it: a late October run and the retraction of an October run. Events about other
+    months are not listed."""
+    then = two_months.head().seq
+    run(two_months, "p", "2026-10-20")  # happened in October, recorded now
+    run(two_months, "p", "2026-11-20")  # November: not October's business
+    two_months.retract(1 + 2, "recorded twice")  # seq 3: p's run of 10-01
+    told = two_months.roi_restatement(then, period="2026-10")
+    assert told["as_of_seq"] == then and told["now_seq"] == two_months.head().seq
+    before = {r["pattern_id"]: r for r in told["then"]}["p"]
+    after = {r["pattern_id"]: r for r in told["now"]}["p"]
+    assert (before["total_executions"], after["total_executions"]) == (3, 3)
+    assert (before["total_cost_saved_usd"], after["total_cost_saved_usd"]) == (
+        D("0.40"),
+        D("0.40"),
+    )
+    what = [(c["seq"], c["what"]) for c in told["changed_by"]]
+    assert what == [
+        (then + 1, "execution recorded late"),
+        (then + 3, "retraction of the execution at seq 3"),
+    ]
+    assert told["changed_by_total"] == 2
+    with pytest.raises(InputError) as caught:
+        two_months.roi_restatement(None, period="2026-10")
+    assert caught.value.details["field"] == "as_of"
+
+
+def test_restatement_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with Ledger.open(cli.db) as led:
+        led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
+        run(led, "p", "2026-10-01")
+        then = led.head().seq
+        run(led, "p", "2026-10-02")
+    table = cli("roi", "restatement", "--period", "2026-10", "--as-of", str(then))
+    assert table.exit_code == 0, table.output
+    assert "1 → 2" in table.stdout and "execution recorded late" in table.stdout
+    missing = cli("roi", "restatement", "--period", "2026-10")
+    assert missing.exit_code == 2 and "--as-of" in missing.output
+    with TestClient(create_app(cli.db), base_url="http://localhost") as c:
+        got = c.get("/api/roi-tracking/restatement", params={"period": "2026-10", "as_of": then})
+        assert got.status_code == 200 and got.json()["changed_by_total"] == 1
+        bad = c.get("/api/roi-tracking/restatement", params={"period": "2026-10"})
+        assert bad.status_code == 422

@@ -199,6 +199,78 @@ LimitOpt = Annotated[int, typer.Option(metavar="N", help="How many, 1..50.")]
 
 @app.command()
 @handle_errors
+def restatement(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of",
+            metavar="SEQ|TIMESTAMP",
+            help="What the ledger knew then (a seq, or a recording time): held against now.",
+        ),
+    ],
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
+    limit: Annotated[
+        int, typer.Option(metavar="N", help="How many of the changing events to list, 1..50.")
+    ] = 20,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
+) -> None:
+    """A window's ROI as the ledger knew it at --as-of beside what it knows now, and the
+    events recorded since that changed it (late executions, retractions): what an auditor
+    of an ROI claim asks. E.g. --period 2026-10 --as-of 2026-11-05."""
+    with open_ledger(ctx, create=False) as ledger:
+        told = ledger.roi_restatement(
+            parse_as_of(as_of), since=since, until=until, period=period, now=now, limit=limit
+        )
+    if as_json:
+        print_json(told)
+        return
+    then = {r["pattern_id"]: r for r in told["then"]}
+
+    def both(r: dict[str, Any], key: str, show: Callable[[Any], str]) -> str:
+        old = then.get(r["pattern_id"])
+        return f"{'–' if old is None else show(old[key])} → {show(r[key])}"
+
+    rows = [
+        {
+            "pattern_id": r["pattern_id"],
+            "runs": both(r, "total_executions", str),
+            "saved": both(r, "total_cost_saved_usd", money),
+            "roi": both(r, "roi_percentage", pct),
+        }
+        for r in told["now"]
+    ]
+    print_table(
+        f"ROI of {told['window']['period']}: as known at seq {told['as_of_seq']} "
+        f"({told['as_of_recorded_at'] or 'empty'}) → now (seq {told['now_seq']})",
+        [
+            ("pattern", lambda r: r["pattern_id"]),
+            ("runs then → now", lambda r: r["runs"]),
+            ("cost saved then → now", lambda r: r["saved"]),
+            ("ROI then → now", lambda r: r["roi"]),
+        ],
+        rows,
+    )
+    print_table(
+        f"Recorded since, changing it ({told['changed_by_total']} in all)",
+        [
+            ("seq", lambda c: str(c["seq"])),
+            ("recorded", lambda c: c["recorded_at"]),
+            ("pattern", lambda c: c["pattern_id"]),
+            ("happened", lambda c: c["happened_at"]),
+            ("what", lambda c: c["what"]),
+        ],
+        told["changed_by"],
+    )
+
+
+@app.command()
+@handle_errors
 def effectiveness(
     ctx: typer.Context,
     pattern_id: PatternArg,

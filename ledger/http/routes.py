@@ -373,6 +373,25 @@ def _roi(writer: Any) -> APIRouter:
             request, response, as_of, lambda at: led.roi_summary_compared(compare, at, **window)
         )
 
+    @r.get("/restatement")
+    def restatement(
+        request: Request,
+        response: Response,
+        as_of: Annotated[
+            str,
+            Query(max_length=64, description="What the ledger knew then: a seq or a timestamp."),
+        ],
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
+        limit: Limit = 20,
+    ) -> dict[str, Any]:
+        """A window's ROI as known at `as_of` beside now, the change, and the events
+        recorded since that changed it."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        return ledger_of(request).roi_restatement(as_of_value(as_of), limit=limit, **window)
+
     @r.get("/top-performers", response_model=list[PatternRoi], response_model_exclude_unset=True)
     def top(
         request: Request,
