@@ -44,6 +44,9 @@ QUERIES: dict[str, Callable[[Ledger], Any]] = {
     "roi top-performers": lambda led: led.top_performers(),
     "roi underperformers": lambda led: led.underperformers(),
     "decisions conversions": lambda led: led.conversion_metrics(),
+    "decisions conversions --period last-7d": lambda led: led.conversion_metrics(
+        period="last-7d", now=NOW
+    ),
     "decisions roi": lambda led: led.roi_by_type(),
     "decisions insights": lambda led: led.insights(),
     "decisions predict": lambda led: led.predict("golf", "email"),

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import InputError
-from ledger.moments import Day, summary_day
+from ledger.moments import Day, Now, summary_day
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
 
@@ -105,11 +105,26 @@ def _prediction_values(cmd: RecordPrediction) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def _groups(db: Sql) -> list[tuple[str, str, Contribution]]:
-    """Every (source, type) group with its totals (the row queries load on first use)."""
-    from projections.decision_rows import groups
+def _groups(db: Sql, span: tuple[str, str] | None = None) -> list[tuple[str, str, Contribution]]:
+    """Every (source, type) group with its totals (the row queries load on first use); with
+    `span` (first and last UTC day), only the decisions decided on those days."""
+    from projections.decision_rows import groups, groups_between
 
-    return groups(db)
+    if span is None:
+        return groups(db)
+    first, last = span
+    since = None if first == date.min.isoformat() else f"{first}T00:00:00.000000Z"
+    end = date.fromisoformat(last)
+    until = None if end == date.max else f"{end + timedelta(days=1)}T00:00:00.000000Z"
+    return groups_between(db, since, until)
+
+
+def _span(
+    led: LedgerCore, since: Day, until: Day, period: str | None, now: Now, as_of: AsOf
+) -> tuple[str, str] | None:
+    from ledger.pattern_methods import business_window
+
+    return business_window(led, since, until, period, now, as_of)
 
 
 class DecisionLedger(LedgerCore):
@@ -157,31 +172,61 @@ class DecisionLedger(LedgerCore):
 
     # -- reads --------------------------------------------------------------------------------
     def conversion_metrics(
-        self, by: str = "combination", as_of: AsOf = None
+        self,
+        by: str = "combination",
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
     ) -> list[dict[str, Any]]:
-        """Conversion metrics per (source, type), or rolled up per source or per type."""
+        """Conversion metrics per (source, type), or rolled up per source or per type: all
+        time, or the decisions decided in a window of business time (each with its outcomes,
+        whenever they arrived)."""
         from projections import conversions
 
         if by not in conversions.BY:
             raise InputError(
                 f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
             )
+        span = _span(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            return conversions.conversion_metrics(_groups(db), by)
+            return conversions.conversion_metrics(_groups(db, span), by)
 
-    def roi_by_type(self, as_of: AsOf = None) -> list[dict[str, Any]]:
-        """Revenue per opportunity type, and per source within it."""
+    def roi_by_type(
+        self,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> list[dict[str, Any]]:
+        """Revenue per opportunity type, and per source within it (all time, or the
+        decisions decided in a window)."""
         from projections import conversions
 
+        span = _span(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            return conversions.roi_by_type(_groups(db))
+            return conversions.roi_by_type(_groups(db, span))
 
-    def insights(self, as_of: AsOf = None) -> list[dict[str, Any]]:
-        """Insights regenerated from the metrics (deterministic for a log position)."""
+    def insights(
+        self,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> list[dict[str, Any]]:
+        """Insights regenerated from the metrics (deterministic for a log position): all
+        time, or the decisions decided in a window."""
         from projections import insights
 
+        span = _span(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            return insights.generate(_groups(db))
+            return insights.generate(_groups(db, span))
 
     def predict(
         self,

@@ -260,3 +260,33 @@ def decision_state(db: Sql, decision_id: str) -> tuple[datetime | None, int | No
         "SELECT decided_at, logged_seq FROM decisions WHERE decision_id = ?", (decision_id,)
     ).fetchone()
     return (None, None) if row is None else (parse_timestamp(row[0]), int(row[1]))
+
+
+def groups_between(
+    db: Sql, since: str | None, until: str | None
+) -> list[tuple[str, str, Contribution]]:
+    """`groups` counting only the decisions whose `decided_at` falls in [since, until)
+    (stored timestamps; None is an open end): a cohort view, each decision with every
+    outcome it has now, whenever the outcome arrived. Summed exactly, in Decimal, from the
+    decision rows in the window (a scan of the window's decisions, by its index)."""
+    sql = (
+        "SELECT opportunity_source, opportunity_type, responded, customer, deal, revenue,"
+        " conversion_seconds FROM decisions WHERE 1 = 1"
+    )
+    params: list[Any] = []
+    if since is not None:
+        sql += " AND decided_at >= ?"
+        params.append(since)
+    if until is not None:
+        sql += " AND decided_at < ?"
+        params.append(until)
+    totals: dict[tuple[str, str], Contribution] = {}
+    for source, kind, responded, customer, deal, revenue, seconds in db.execute(
+        sql, params
+    ).fetchall():
+        one = Contribution(
+            1, int(responded), int(customer), int(deal), Decimal(revenue), seconds or 0,
+            int(seconds is not None),
+        )  # fmt: skip
+        totals[(source, kind)] = totals.get((source, kind), Contribution()) + one
+    return [(s, k, totals[(s, k)]) for s, k in sorted(totals)]

@@ -316,3 +316,63 @@ def test_restatement_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
         assert got.status_code == 200 and got.json()["changed_by_total"] == 1
         bad = c.get("/api/roi-tracking/restatement", params={"period": "2026-10"})
         assert bad.status_code == 422
+
+
+@pytest.fixture
+def decided(ledger: Ledger) -> Ledger:
+    """Email golf: d1 decided in October (its conversion, $100, arrives in November), d2 in
+    October with no outcome, d3 in November (responded). Twitter golf: d4 in November."""
+    ledger.log_decision("d1", "golf", "email", "replied", decided_at="2026-10-10T10:00:00Z")
+    ledger.log_decision("d2", "golf", "email", "replied", decided_at="2026-10-31T23:59:59Z")
+    ledger.log_decision("d3", "golf", "email", "replied", decided_at="2026-11-01T00:00:00Z")
+    ledger.log_decision("d4", "golf", "twitter", "liked", decided_at="2026-11-05T09:00:00Z")
+    ledger.record_outcome("d1", "conversion", "success", revenue_generated=100,
+                          customer_acquired=True, occurred_at="2026-11-03T10:00:00Z")  # fmt: skip
+    ledger.record_outcome("d3", "response", "success", response_received=True,
+                          occurred_at="2026-11-02T10:00:00Z")  # fmt: skip
+    return ledger
+
+
+def test_decisions_count_in_the_window_they_were_decided_with_their_outcomes(
+    decided: Ledger,
+) -> None:
+    october = decided.conversion_metrics(period="2026-10")
+    assert [(r["source_type"], r["total_decisions"]) for r in october] == [("email", 2)]
+    # d1's conversion arrived in November and counts with October's cohort
+    assert october[0]["total_customers"] == 1 and october[0]["total_revenue"] == D("100")
+    november = {r["source_type"]: r for r in decided.conversion_metrics(period="2026-11")}
+    assert november["email"]["total_decisions"] == 1 and november["email"]["total_customers"] == 0
+    assert november["twitter"]["total_decisions"] == 1
+    assert decided.conversion_metrics(since="1970-01-01") == decided.conversion_metrics()
+    assert decided.roi_by_type(period="2026") == decided.roi_by_type()
+    assert decided.insights(since="2026-01-01", until="2027-01-01") == decided.insights()
+    assert decided.roi_by_type(period="2026-10")[0]["total_revenue"] == D("100")
+    with pytest.raises(InputError) as caught:
+        decided.conversion_metrics(period="2026-13")
+    assert caught.value.details["field"] == "period"
+
+
+def test_decision_windows_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with Ledger.open(cli.db) as led:
+        led.log_decision("d1", "golf", "email", "replied", decided_at="2026-10-10T10:00:00Z")
+        led.log_decision("d2", "golf", "email", "replied", decided_at="2026-11-10T10:00:00Z")
+    rows = cli.json("decisions", "conversions", "--period", "2026-10")
+    assert rows[0]["total_decisions"] == 1
+    assert cli.json("decisions", "roi", "--since", "2026-11-01")[0]["total_decisions"] == 1
+    assert isinstance(cli.json("decisions", "insights", "--period", "2026-11"), list)
+    table = cli("decisions", "conversions", "--period", "2026-10")
+    assert table.exit_code == 0 and "2026-10 (decided_at)" in table.stdout
+    for command in ("conversions", "roi", "insights"):
+        refused = cli("decisions", command, "--period", "last-0d")
+        assert refused.exit_code == 2 and "period" in refused.stderr, command
+    with TestClient(create_app(cli.db), base_url="http://localhost") as c:
+        got = c.get("/api/decisions/conversions", params={"period": "2026-11"})
+        assert got.status_code == 200 and got.json()[0]["total_decisions"] == 1
+        assert got.headers["X-Window-Since"] == "2026-11-01T00:00:00.000000Z"
+        for path in ("/api/decisions/roi", "/api/decisions/insights"):
+            assert c.get(path, params={"period": "2026-11"}).status_code == 200
+            assert c.get(path, params={"period": "2026-13"}).status_code in (400, 422)

@@ -52,6 +52,19 @@ UntilOpt = Annotated[str | None, typer.Option("--until", metavar="DATE", help=WI
 PeriodOpt = Annotated[
     str | None, typer.Option("--period", metavar="PERIOD", help=WINDOW_HELP["period"])
 ]
+
+
+def window_title(
+    since: str | None, until: str | None, period: str | None, axis: str = "executed_at"
+) -> str:
+    """', 2026-11' or ', 2026-10-01 to … (executed_at)' for a title; '' for all time."""
+    if period:
+        return f", {period.strip()} ({axis})"
+    if since or until:
+        return f", {since or '…'} to {until or '…'} ({axis})"
+    return ""
+
+
 NowOpt = Annotated[
     str | None,
     typer.Option(

@@ -11,10 +11,15 @@ from ledger.cli.common import (
     DbOpt,
     FormatOpt,
     JsonOpt,
+    NowOpt,
+    PeriodOpt,
+    SinceOpt,
+    UntilOpt,
     handle_errors,
     open_ledger,
     output_file,
     parse_as_of,
+    window_title,
 )
 from ledger.cli.output import echo, fmt, money, pct, print_fields, print_json, print_table
 
@@ -61,21 +66,30 @@ def reports_dir() -> Path:
 def conversions(
     ctx: typer.Context,
     by: Annotated[str, typer.Option(help="combination, source or type.")] = "combination",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
     form: FormatOpt = None,
 ) -> None:
-    """Conversion and response rates, revenue and time to convert, per source and type."""
+    """Conversion and response rates, revenue and time to convert, per source and type: all
+    time, or the decisions decided (decided_at) in a window, each with its outcomes whenever
+    they arrived (a cohort view)."""
     with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.conversion_metrics(by, as_of=parse_as_of(as_of))
+        rows = ledger.conversion_metrics(
+            by, parse_as_of(as_of), since=since, until=until, period=period, now=now
+        )
     if as_json:
         print_json(rows)
     else:
         from ledger.charts import bar_text
 
         chart = ("0–100%", lambda r: bar_text(r["conversion_rate"], 100, 12))
-        print_table(f"Conversion metrics by {by}", [*conversion_columns(by), chart], rows)
+        title = f"Conversion metrics by {by}" + window_title(since, until, period, "decided_at")
+        print_table(title, [*conversion_columns(by), chart], rows)
 
 
 @app.command()
@@ -115,20 +129,27 @@ def search(
 @handle_errors
 def roi(
     ctx: typer.Context,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
     form: FormatOpt = None,
 ) -> None:
-    """Revenue per opportunity type, and per source within it."""
+    """Revenue per opportunity type, and per source within it (all time, or the decisions
+    decided in a window)."""
     with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.roi_by_type(as_of=parse_as_of(as_of))
+        rows = ledger.roi_by_type(
+            parse_as_of(as_of), since=since, until=until, period=period, now=now
+        )
     if as_json:
         print_json(rows)
         return
     flat = [{**s, "opportunity_type": r["opportunity_type"]} for r in rows for s in r["by_source"]]
     print_table(
-        "ROI by type",
+        "ROI by type" + window_title(since, until, period, "decided_at"),
         [
             ("type", lambda r: r["opportunity_type"]),
             ("decisions", lambda r: str(r["total_decisions"])),
@@ -156,14 +177,19 @@ def roi(
 @handle_errors
 def insights(
     ctx: typer.Context,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
     form: FormatOpt = None,
 ) -> None:
-    """What the outcomes say: best source, revenue leader, timing, notable comparisons."""
+    """What the outcomes say: best source, revenue leader, timing, notable comparisons (all
+    time, or the decisions decided in a window)."""
     with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.insights(as_of=parse_as_of(as_of))
+        rows = ledger.insights(parse_as_of(as_of), since=since, until=until, period=period, now=now)
     if as_json:
         print_json(rows)
         return

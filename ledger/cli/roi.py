@@ -19,6 +19,7 @@ from ledger.cli.common import (
     open_ledger,
     output_file,
     parse_as_of,
+    window_title,
 )
 from ledger.cli.output import echo, fmt, money, pct, print_fields, print_json, print_table
 
@@ -129,17 +130,8 @@ def pattern(
     if as_json:
         print_json(row)
     else:
-        shown = _window_title(since, until, period)
+        shown = window_title(since, until, period)
         print_fields(f"ROI of {pattern_id}{shown}", pattern_fields(row))
-
-
-def _window_title(since: str | None, until: str | None, period: str | None) -> str:
-    """', 2026-11' or ', 2026-10-01 to … (executed_at)' for a title; '' for all time."""
-    if period:
-        return f", {period.strip()}"
-    if since or until:
-        return f", {since or '…'} to {until or '…'} (executed_at)"
-    return ""
 
 
 @app.command()
@@ -190,7 +182,7 @@ def summary(
     if as_json:
         print_json(rows)
     else:
-        title = "Pattern ROI summary (by cost saved)" + _window_title(since, until, period)
+        title = "Pattern ROI summary (by cost saved)" + window_title(since, until, period)
         print_table(title, SUMMARY_COLUMNS, rows)
 
 
@@ -345,7 +337,7 @@ def _ranking(
     if as_json:
         print_json(rows)
     else:
-        shown = _window_title(window["since"], window["until"], window["period"])
+        shown = window_title(window["since"], window["until"], window["period"])
         print_table(title + shown, SUMMARY_COLUMNS, rows)
 
 

@@ -577,22 +577,48 @@ def _decisions(writer: Any) -> APIRouter:
         request: Request,
         response: Response,
         by: Annotated[str, Query(max_length=20)] = "combination",
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
-        """Conversion rates (with Wilson intervals) by source, type or both."""
-        return stated(
-            request, response, as_of, lambda at: ledger_of(request).conversion_metrics(by, at)
-        )
+        """Conversion rates (with Wilson intervals) by source, type or both: all time, or the
+        decisions decided in a window (each with its outcomes, whenever they arrived)."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        led = ledger_of(request)
+        return stated(request, response, as_of, lambda at: led.conversion_metrics(by, at, **window))
 
     @r.get("/decisions/roi", response_model=list[RevenueByType], response_model_exclude_unset=True)
-    def roi(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
-        """Revenue by opportunity type."""
-        return stated(request, response, as_of, lambda at: ledger_of(request).roi_by_type(at))
+    def roi(
+        request: Request,
+        response: Response,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
+        """Revenue by opportunity type (all time, or the decisions decided in a window)."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        led = ledger_of(request)
+        return stated(request, response, as_of, lambda at: led.roi_by_type(at, **window))
 
     @r.get("/decisions/insights", response_model=list[Insight], response_model_exclude_unset=True)
-    def insights(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
-        """What the outcomes say: best sources and types, and where to look again."""
-        return stated(request, response, as_of, lambda at: ledger_of(request).insights(at))
+    def insights(
+        request: Request,
+        response: Response,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
+        """What the outcomes say: best sources and types, and where to look again (all time,
+        or the decisions decided in a window)."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        led = ledger_of(request)
+        return stated(request, response, as_of, lambda at: led.insights(at, **window))
 
     @r.get("/decisions/calibration", response_model=Calibration, response_model_exclude_unset=True)
     def calibration(request: Request, response: Response, as_of: AsOfQ = None) -> dict[str, Any]:
