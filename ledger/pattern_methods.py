@@ -280,13 +280,8 @@ class PatternLedger(LedgerCore):
         from one snapshot of the ledger (as of `as_of`)."""
         from ledger.periods import compared, window
 
-        def text(value: Day) -> str | None:
-            if value is None or isinstance(value, str):
-                return value
-            return value.isoformat()
-
         point = self.point_shown(now, as_of)
-        current = window(text(since), text(until), period, point)
+        current = window(_text(since), _text(until), period, point)
         other = compared(current, compare, point)
         spans = [window_days(current), window_days(other)]
         with self.reading(as_of) as db:
@@ -330,12 +325,7 @@ class PatternLedger(LedgerCore):
         check_limit(limit)
         then_seq = self.resolve_as_of(as_of)
 
-        def text(value: Day) -> str | None:
-            if value is None or isinstance(value, str):
-                return value
-            return value.isoformat()
-
-        span = window(text(since), text(until), period, self.point_shown(now, as_of))
+        span = window(_text(since), _text(until), period, self.point_shown(now, as_of))
         bounds = {
             "since": None if span.since is None else span.since.date().isoformat(),
             "until": None if span.until is None else span.until.date().isoformat(),
@@ -351,7 +341,7 @@ class PatternLedger(LedgerCore):
             for e in self._events_since(then_seq, head.seq):
                 if e.event_type == "PatternExecutionRecorded":
                     when = e.occurred_at
-                    what = "execution recorded late"
+                    what = "execution recorded since"
                     pid = e.event.pattern_id
                 else:
                     target = self.events(after=e.event.target_seq - 1, limit=1)[0]
@@ -512,10 +502,14 @@ def business_window(
     middle of a day is refused naming its option (give a date)."""
     from ledger.periods import window
 
-    def text(value: Day) -> str | None:
-        return None if value is None else value.isoformat() if isinstance(value, date) else value
+    return window_days(window(_text(since), _text(until), period, self.point_shown(now, as_of)))
 
-    return window_days(window(text(since), text(until), period, self.point_shown(now, as_of)))
+
+def _text(value: Day) -> str | None:
+    """A window option as the text `ledger.periods.window` reads (a date as its ISO form)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
 
 
 def window_days(span: Window) -> tuple[str, str] | None:

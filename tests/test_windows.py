@@ -287,7 +287,7 @@ def test_a_restatement_shows_then_now_and_what_changed_it(two_months: Ledger) ->
     )
     what = [(c["seq"], c["what"]) for c in told["changed_by"]]
     assert what == [
-        (then + 1, "execution recorded late"),
+        (then + 1, "execution recorded since"),
         (then + 3, "retraction of the execution at seq 3"),
     ]
     assert told["changed_by_total"] == 2
@@ -308,7 +308,7 @@ def test_restatement_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
         run(led, "p", "2026-10-02")
     table = cli("roi", "restatement", "--period", "2026-10", "--as-of", str(then))
     assert table.exit_code == 0, table.output
-    assert "1 → 2" in table.stdout and "execution recorded late" in table.stdout
+    assert "1 → 2" in table.stdout and "execution recorded since" in table.stdout
     missing = cli("roi", "restatement", "--period", "2026-10")
     assert missing.exit_code == 2 and "--as-of" in missing.output
     with TestClient(create_app(cli.db), base_url="http://localhost") as c:
