@@ -132,9 +132,7 @@ class PatternLedger(LedgerCore):
         other clock, the ledger as it stood at a seq or recording time."""
         span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            if span is None:
-                return roi_queries.roi_summary(db)
-            return roi_queries.roi_summary_between(db, *span)
+            return _summary_rows(db, span)
 
     def executions(
         self, pattern_id: str, limit: int | None = None, as_of: AsOf = None
@@ -172,11 +170,7 @@ class PatternLedger(LedgerCore):
         check_limit(limit)
         span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            rows = (
-                roi_queries.roi_summary(db)
-                if span is None
-                else roi_queries.roi_summary_between(db, *span)
-            )
+            rows = _summary_rows(db, span)
         return roi_analytics.top_performers(rows, limit)
 
     def underperformers(
@@ -194,11 +188,7 @@ class PatternLedger(LedgerCore):
         check_limit(limit)
         span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
-            rows = (
-                roi_queries.roi_summary(db)
-                if span is None
-                else roi_queries.roi_summary_between(db, *span)
-            )
+            rows = _summary_rows(db, span)
         return roi_analytics.underperformers(rows, limit)
 
     def roi_report(
@@ -285,11 +275,7 @@ class PatternLedger(LedgerCore):
         other = compared(current, compare, point)
         spans = [window_days(current), window_days(other)]
         with self.reading(as_of) as db:
-            rows = [
-                roi_queries.roi_summary(db) if span is None
-                else roi_queries.roi_summary_between(db, *span)
-                for span in spans
-            ]  # fmt: skip
+            rows = [_summary_rows(db, span) for span in spans]
         return {
             "window": current.as_json(),
             "compared_with": other.as_json(),
@@ -503,6 +489,13 @@ def business_window(
     from ledger.periods import window
 
     return window_days(window(_text(since), _text(until), period, self.point_shown(now, as_of)))
+
+
+def _summary_rows(db: Sql, span: tuple[str, str] | None) -> list[dict[str, Any]]:
+    """The ROI summary rows: all time, or of the days of `span` (first, last)."""
+    if span is None:
+        return roi_queries.roi_summary(db)
+    return roi_queries.roi_summary_between(db, *span)
 
 
 def _text(value: Day) -> str | None:

@@ -6,7 +6,7 @@ not with executions — so those queries stay flat as the log grows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ from events import RecordedEvent
 from events.patterns import PatternExecutionRecorded
 from events.sql import Sql
 from projections.base import Projection, StreamReader, Table
-from projections.roi_math import savings
+from projections.roi_math import RoiTotals, savings
 
 COLUMNS = (
     "pattern_id",
@@ -175,3 +175,16 @@ def _row(row: Sequence[Any]) -> dict[str, Any]:
     for key in ("time_saved_seconds", "cost_saved_usd", "investment_usd"):
         out[key] = Decimal(out[key])
     return out
+
+
+def totals(days: Iterable[dict[str, Any]]) -> RoiTotals:
+    """The additive ROI totals of daily rows (as `daily_rows` reads them), summed exactly."""
+    total = successful = 0
+    time = cost = investment = Decimal(0)
+    for d in days:
+        total += d["total_executions"]
+        successful += d["successful_executions"]
+        time += d["time_saved_seconds"]
+        cost += d["cost_saved_usd"]
+        investment += d["investment_usd"]
+    return RoiTotals(total, successful, time, cost, investment)

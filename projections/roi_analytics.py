@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from projections import effectiveness
+from projections.daily_stats import totals
 from projections.roi_math import CTX, roi_percentage, success_rate
 from projections.roi_queries import roi_sort_key
 
@@ -60,22 +61,14 @@ def underperformers(rows: Iterable[Row], limit: int) -> list[Row]:
 def window(days: Iterable[Row], first: date, last: date) -> Row:
     """Totals of the daily rows with first ≤ day ≤ last."""
     lo, hi = first.isoformat(), last.isoformat()
-    total = successful = 0
-    time = cost = investment = Decimal(0)
-    for d in days:
-        if lo <= d["day"] <= hi:
-            total += d["total_executions"]
-            successful += d["successful_executions"]
-            time += d["time_saved_seconds"]
-            cost += d["cost_saved_usd"]
-            investment += d["investment_usd"]
+    t = totals(d for d in days if lo <= d["day"] <= hi)
     return {
-        "total_executions": total,
-        "successful_executions": successful,
-        "success_rate": success_rate(successful, total),
-        "time_saved_seconds": time,
-        "cost_saved_usd": cost,
-        "roi_percentage": roi_percentage(cost, investment),
+        "total_executions": t.total_executions,
+        "successful_executions": t.successful_executions,
+        "success_rate": success_rate(t.successful_executions, t.total_executions),
+        "time_saved_seconds": t.total_time_saved_seconds,
+        "cost_saved_usd": t.total_cost_saved_usd,
+        "roi_percentage": roi_percentage(t.total_cost_saved_usd, t.total_investment_usd),
     }
 
 

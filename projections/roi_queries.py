@@ -65,25 +65,19 @@ def roi_summary_between(
     `first_day` to `last_day` (ISO dates, inclusive): the same patterns, keys and formulas,
     summed from the per-day aggregates (their number grows with patterns x days, not with
     executions). A pattern that did not run in the window has zero totals."""
-    from projections.daily_stats import daily_rows
-    from projections.roi_math import RoiTotals, figures
+    from projections.daily_stats import daily_rows, totals
+    from projections.roi_math import figures
 
     registry = {p["pattern_id"]: p for p in list_patterns(db)}
-    sums: dict[str, list[Any]] = {}
+    days: dict[str, list[dict[str, Any]]] = {}
     for d in daily_rows(db, first_day, last_day, pattern_id):
-        s = sums.setdefault(d["pattern_id"], [0, 0, Decimal(0), Decimal(0), Decimal(0)])
-        s[0] += d["total_executions"]
-        s[1] += d["successful_executions"]
-        s[2] += d["time_saved_seconds"]
-        s[3] += d["cost_saved_usd"]
-        s[4] += d["investment_usd"]
+        days.setdefault(d["pattern_id"], []).append(d)
     rows = []
     for stored in all_summaries(db):
         pid = stored["pattern_id"]
         if pid not in registry or pattern_id not in (None, pid):
             continue
-        totals = RoiTotals(*sums.get(pid, (0, 0, Decimal(0), Decimal(0), Decimal(0))))
-        windowed = {**stored, **figures(totals)}
+        windowed = {**stored, **figures(totals(days.get(pid, ())))}
         rows.append(enrich(windowed, registry[pid]))
     rows.sort(key=lambda r: r["pattern_id"])
     rows.sort(key=lambda r: r["total_cost_saved_usd"], reverse=True)
@@ -96,17 +90,7 @@ def roi_sort_key(row: dict[str, Any]) -> Decimal:
     return Decimal("Infinity") if value is None else value
 
 
-COMPARED = (
-    "total_executions",
-    "successful_executions",
-    "success_rate",
-    "total_time_saved_seconds",
-    "total_cost_saved_usd",
-    "average_time_saved_seconds",
-    "average_cost_saved_usd",
-    "roi_percentage",
-    "total_investment_usd",
-)
+COMPARED = tuple(c for c in COLUMNS if c not in ("pattern_id", "last_updated"))
 """The figures a comparison of two windows states the change of."""
 
 
