@@ -113,10 +113,11 @@ def _groups(db: Sql, span: tuple[str, str] | None = None) -> list[tuple[str, str
     if span is None:
         return groups(db)
     first, last = span
-    since = None if first == date.min.isoformat() else f"{first}T00:00:00.000000Z"
-    end = date.fromisoformat(last)
-    until = None if end == date.max else f"{end + timedelta(days=1)}T00:00:00.000000Z"
-    return groups_between(db, since, until)
+    return groups_between(
+        db,
+        None if first == date.min.isoformat() else first,
+        None if last == date.max.isoformat() else last,
+    )
 
 
 def _span(

@@ -81,6 +81,13 @@ def upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
     )
 
 
+DAY_COLUMNS = (
+    "source_type",
+    "opportunity_type",
+    "day",
+    *GROUP_COLUMNS[2:-1],
+)
+DAY_UPSERT = upsert("conversion_daily", DAY_COLUMNS, ("source_type", "opportunity_type", "day"))
 DECISION_UPSERT = upsert("decisions", DECISION_COLUMNS, ("decision_id",))
 GROUP_UPSERT = upsert("conversion_metrics", GROUP_COLUMNS, ("source_type", "opportunity_type"))
 OUTCOME_INSERT = (
@@ -262,31 +269,58 @@ def decision_state(db: Sql, decision_id: str) -> tuple[datetime | None, int | No
     return (None, None) if row is None else (parse_timestamp(row[0]), int(row[1]))
 
 
+def store_days(db: Sql, deltas: dict[tuple[str, str, str], Contribution]) -> None:
+    """Add each (source, type, UTC day of decided_at) delta to its `conversion_daily` row;
+    a row left with no decision goes (no phantom day after a retraction)."""
+    changed = {key: delta for key, delta in deltas.items() if delta != Contribution()}
+    if not changed:
+        return
+    first = min(day for _, _, day in changed)
+    last = max(day for _, _, day in changed)
+    stored = {
+        (r[0], r[1], r[2]): Contribution(r[3], r[4], r[5], r[6], Decimal(r[7]), r[8], r[9])
+        for r in db.execute(
+            f"SELECT {', '.join(DAY_COLUMNS)} FROM conversion_daily WHERE day >= ? AND day <= ?",
+            (first, last),
+        ).fetchall()
+        if (r[0], r[1], r[2]) in changed
+    }
+    rows, gone = [], []
+    for key, delta in changed.items():
+        total = stored.get(key, Contribution()) + delta
+        if total.decisions == 0:
+            gone.append(key)
+            continue
+        rows.append((*key, total.decisions, total.responses, total.customers, total.deals,
+                     str(total.revenue), total.conversion_seconds,
+                     total.conversions_timed))  # fmt: skip
+    if gone:
+        db.executemany(
+            "DELETE FROM conversion_daily"
+            " WHERE source_type = ? AND opportunity_type = ? AND day = ?",
+            gone,
+        )
+    db.executemany(DAY_UPSERT, rows)
+
+
 def groups_between(
-    db: Sql, since: str | None, until: str | None
+    db: Sql, first_day: str | None, last_day: str | None
 ) -> list[tuple[str, str, Contribution]]:
-    """`groups` counting only the decisions whose `decided_at` falls in [since, until)
-    (stored timestamps; None is an open end): a cohort view, each decision with every
-    outcome it has now, whenever the outcome arrived. Summed exactly, in Decimal, from the
-    decision rows in the window (a scan of the window's decisions, by its index)."""
-    sql = (
-        "SELECT opportunity_source, opportunity_type, responded, customer, deal, revenue,"
-        " conversion_seconds FROM decisions WHERE 1 = 1"
-    )
+    """`groups` counting only the decisions whose `decided_at` falls on a UTC day from
+    `first_day` to `last_day` (ISO dates, both included; None is an open end): a cohort
+    view, each decision with every outcome it has now, whenever the outcome arrived.
+    Summed exactly, in Decimal, from `conversion_daily` — rows per group per day, so the
+    read does not grow with the decisions in the window."""
+    sql = f"SELECT {', '.join(DAY_COLUMNS)} FROM conversion_daily WHERE 1 = 1"
     params: list[Any] = []
-    if since is not None:
-        sql += " AND decided_at >= ?"
-        params.append(since)
-    if until is not None:
-        sql += " AND decided_at < ?"
-        params.append(until)
+    if first_day is not None:
+        sql += " AND day >= ?"
+        params.append(first_day)
+    if last_day is not None:
+        sql += " AND day <= ?"
+        params.append(last_day)
     totals: dict[tuple[str, str], Contribution] = {}
-    for source, kind, responded, customer, deal, revenue, seconds in db.execute(
-        sql, params
-    ).fetchall():
-        one = Contribution(
-            1, int(responded), int(customer), int(deal), Decimal(revenue), seconds or 0,
-            int(seconds is not None),
-        )  # fmt: skip
-        totals[(source, kind)] = totals.get((source, kind), Contribution()) + one
+    for r in db.execute(sql, params).fetchall():
+        one = Contribution(r[3], r[4], r[5], r[6], Decimal(r[7]), r[8], r[9])
+        totals[(r[0], r[1])] = totals.get((r[0], r[1]), Contribution()) + one
     return [(s, k, totals[(s, k)]) for s, k in sorted(totals)]

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 
 
 class DecisionMetrics(Projection):
-    """Tables `decisions`, `outcomes` and `conversion_metrics`."""
+    """Tables `decisions`, `outcomes`, `conversion_metrics` and `conversion_daily`."""
 
     name = "decision_metrics"
-    version = 4  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite)
+    version = 5  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite);
+    # 5: conversion_daily, the groups per UTC day of decided_at (windowed reads stay flat)
     handles = frozenset({"DecisionLogged", "OutcomeRecorded"})
     tables = (
         Table(
@@ -100,6 +101,23 @@ class DecisionMetrics(Projection):
             ),
             ("source_type", "opportunity_type"),
         ),
+        Table(
+            "conversion_daily",
+            (
+                ("source_type", "TEXT", "NOT NULL"),
+                ("opportunity_type", "TEXT", "NOT NULL"),
+                ("day", "TEXT", "NOT NULL"),
+                ("total_decisions", "INTEGER", "NOT NULL"),
+                ("total_responses", "INTEGER", "NOT NULL"),
+                ("total_customers", "INTEGER", "NOT NULL"),
+                ("total_deals_closed", "INTEGER", "NOT NULL"),
+                ("total_revenue", "TEXT", "NOT NULL"),
+                ("conversion_seconds", "INTEGER", "NOT NULL"),
+                ("conversions_timed", "INTEGER", "NOT NULL"),
+            ),
+            ("source_type", "opportunity_type", "day"),
+            indexes=(("idx_conversion_daily_day", "day"),),
+        ),
     )
 
     def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
@@ -157,6 +175,7 @@ class DecisionMetrics(Projection):
 
         deltas: dict[tuple[str, str], Contribution] = {}
         touched: dict[tuple[str, str], str] = {}  # group -> time of the last event touching it
+        daily: dict[tuple[str, str, str], Contribution] = {}  # (group, day decided) -> delta
         for decision_id, new in after.items():
             old = before[decision_id]
             moment = when if new is None else new.updated_at
@@ -165,8 +184,11 @@ class DecisionMetrics(Projection):
                     continue
                 key = (row.opportunity_source, row.opportunity_type)
                 c = row.contribution()
-                deltas[key] = deltas.get(key, Contribution()) + (c if sign > 0 else -c)
+                signed = c if sign > 0 else -c
+                deltas[key] = deltas.get(key, Contribution()) + signed
                 touched[key] = max(touched.get(key, ""), moment)
+                day = (*key, row.decided_at[:10])
+                daily[day] = daily.get(day, Contribution()) + signed
             if new is None:
                 db.execute("DELETE FROM decisions WHERE decision_id = ?", (decision_id,))
         db.executemany(
@@ -185,3 +207,4 @@ class DecisionMetrics(Projection):
                          total.deals, str(total.revenue), total.conversion_seconds,
                          total.conversions_timed, touched[(source, kind)]))  # fmt: skip
         db.executemany(decision_rows.GROUP_UPSERT, rows)
+        decision_rows.store_days(db, daily)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from decimal import Decimal as D
 from pathlib import Path
@@ -11,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from commands.base import DomainError
 from ledger import Ledger
 from ledger.errors import InputError
-from tests.conftest import Cli
+from tests.conftest import BACKENDS, Cli, fresh_location
 
 
 def run(led: Ledger, pid: str, day: str, ok: bool = True, cost: str = "0.10") -> None:
@@ -376,3 +378,74 @@ def test_decision_windows_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
         for path in ("/api/decisions/roi", "/api/decisions/insights"):
             assert c.get(path, params={"period": "2026-11"}).status_code == 200
             assert c.get(path, params={"period": "2026-13"}).status_code in (400, 422)
+
+
+def _by_group(rows: list[dict[str, object]]) -> dict[object, dict[str, object]]:
+    return {(r["source_type"], r["opportunity_type"]): r for r in rows}
+
+
+few_days = st.dates(min_value=__import__("datetime").date(2026, 10, 1),
+                    max_value=__import__("datetime").date(2026, 10, 8))  # fmt: skip
+"""A week: decisions share days and fall on both sides of the cut."""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    decisions=st.lists(
+        st.tuples(st.sampled_from(["email", "twitter"]), few_days, st.integers(0, 2)),
+        max_size=10,
+    ),
+    retracted=st.lists(st.integers(0, 9), max_size=3),
+    cut=few_days,
+)
+def test_decision_windows_add_up_and_equal_a_scan_of_the_decisions(
+    backend: str, decisions: list[tuple[str, object, int]], retracted: list[int], cut: object
+) -> None:
+    """Property, on both backends: conversion figures over a window (read from the per-day
+    aggregate) equal a hand count of the decisions decided in it, after outcomes and
+    retractions; the windows before and from a day add up to all-time; the all-covering
+    window is all-time."""
+    with fresh_location(backend) as location, Ledger.open(location) as led:
+        seqs: list[int] = []
+        for n, (source, day, outcomes) in enumerate(decisions):
+            seqs.append(
+                led.log_decision(f"d{n}", "golf", source, "sent", decided_at=f"{day}T12:00:00Z")[
+                    "seq"
+                ]
+            )
+            for k in range(outcomes):
+                seqs.append(
+                    led.record_outcome(
+                        f"d{n}", "conversion", "success", revenue_generated=f"{k + 1}.5",
+                        customer_acquired=k == 0, response_received=True,
+                        occurred_at=f"{day}T18:00:00Z",
+                    )["seq"]
+                )  # fmt: skip
+        for index in retracted:
+            if index < len(seqs):
+                with contextlib.suppress(DomainError):  # retracted twice: refused
+                    led.retract(seqs[index], "oops")
+        everything = _by_group(led.conversion_metrics())
+        assert _by_group(led.conversion_metrics(since="1970-01-01")) == everything
+        with led.backend.read() as db:
+            rows = db.execute(
+                "SELECT opportunity_source, opportunity_type, decided_at, responded, customer,"
+                " revenue FROM decisions"
+            ).fetchall()
+        before = _by_group(led.conversion_metrics(until=str(cut)))
+        after = _by_group(led.conversion_metrics(since=str(cut)))
+        for key, row in everything.items():
+            hand_before = [r for r in rows if (r[0], r[1]) == key and r[2][:10] < str(cut)]
+            hand_after = [r for r in rows if (r[0], r[1]) == key and r[2][:10] >= str(cut)]
+            for hand, got in ((hand_before, before), (hand_after, after)):
+                if not hand:
+                    assert key not in got
+                    continue
+                assert got[key]["total_decisions"] == len(hand)
+                assert got[key]["total_customers"] == sum(int(r[4]) for r in hand)
+                assert got[key]["total_revenue"] == sum((D(r[5]) for r in hand), D(0))
+            parts = [x[key] for x in (before, after) if key in x]
+            for field in ("total_decisions", "total_responses", "total_customers",
+                          "total_revenue"):  # fmt: skip
+                assert sum((p[field] for p in parts), D(0)) == row[field], (key, field)
