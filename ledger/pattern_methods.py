@@ -223,9 +223,27 @@ class PatternLedger(LedgerCore):
             "as_of_hash": head.hash,
         }
 
-    def dashboard(self, now: Now = None, as_of: AsOf = None) -> dict[str, Any]:
-        """Patterns tracked, this month's executions and savings, the best and the worst."""
+    def dashboard(
+        self,
+        now: Now = None,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+    ) -> dict[str, Any]:
+        """Patterns tracked, this month's executions and savings, the best and the worst; and
+        under "window" the portfolio's figures over a window of business time (`period`, or
+        `since`/`until`; the last 30 days by default) beside the window before it, with the
+        change (no comparison for a window open at either end)."""
+        from ledger.periods import previous, window
+
         when = self.point_shown(now, as_of)
+        chosen = window(
+            _text(since), _text(until), period or (None if since or until else "last-30d"), when
+        )
+        before = previous(chosen) if chosen.since and chosen.until else None
+        spans = [window_days(chosen), None if before is None else window_days(before)]
         with self.reading(as_of) as db:
             head = self.log.head(db)
             rows = roi_queries.roi_summary(db)
@@ -236,8 +254,17 @@ class PatternLedger(LedgerCore):
                 for d in daily_stats.daily_rows(db, first.isoformat(), last.isoformat())
                 if d["pattern_id"] in known
             ]
+            current = _portfolio_figures(db, spans[0], known)
+            prior = None if before is None else _portfolio_figures(db, spans[1], known)
         return {
             **roi_analytics.dashboard(rows, month, when),
+            "window": {
+                "window": chosen.as_json(),
+                "compared_with": None if before is None else before.as_json(),
+                "current": current,
+                "previous": prior,
+                "change": None if prior is None else roi_analytics.change(current, prior),
+            },
             "now": when.isoformat().replace("+00:00", "Z"),
             "as_of_seq": head.seq,
             "as_of_hash": head.hash,
@@ -496,6 +523,14 @@ def _summary_rows(db: Sql, span: tuple[str, str] | None) -> list[dict[str, Any]]
     if span is None:
         return roi_queries.roi_summary(db)
     return roi_queries.roi_summary_between(db, *span)
+
+
+def _portfolio_figures(db: Sql, span: tuple[str, str] | None, known: set[str]) -> dict[str, Any]:
+    """The portfolio's executions, success rate, savings and ROI over the days of `span`
+    (all time when None), from the daily rows of the patterns still known."""
+    first, last = span or (date.min.isoformat(), date.max.isoformat())
+    days = [d for d in daily_stats.daily_rows(db, first, last) if d["pattern_id"] in known]
+    return roi_analytics.window(days, date.min, date.max)
 
 
 def _text(value: Day) -> str | None:

@@ -6,8 +6,10 @@ never the recording clock: that is `--as-of` (a seq or a `recorded_at`), which c
 any window ("October as the ledger knew it on Nov 5").
 
 `--period` names a calendar span: `2026` (a year), `2026-Q4`, `2026-11`, `2026-W45` (an ISO
-week, Monday to Monday), `2026-11-02` (a day), or `last-7d` / `last-30d` / `last-90d` (any
-`last-Nd`: the N UTC days ending with `--now`'s day, that day included). Every period starts
+week, Monday to Monday), `2026-11-02` (a day), `last-7d` / `last-30d` / `last-90d` (any
+`last-Nd`: the N UTC days ending with `--now`'s day, that day included), or `this-month`,
+`last-month` (and week, quarter, year): the calendar period holding `--now`, or the one
+before it, named as itself (`this-month` on 2026-12-05 is `2026-12`). Every period starts
 and ends at a UTC midnight, so it is answered from per-day aggregates. `--since` and `--until`
 take a date (that day's UTC midnight) or a timestamp.
 
@@ -39,14 +41,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("day", re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")),
     ("last", re.compile(r"last-([0-9]{1,6})d")),
 )
-EXAMPLES = "2026, 2026-Q4, 2026-11, 2026-W45, 2026-11-02 or last-30d"
+_RELATIVE = re.compile(r"(this|last)-(week|month|quarter|year)")
+EXAMPLES = "2026, 2026-Q4, 2026-11, 2026-W45, 2026-11-02, last-30d or this-month"
 
 HELP = {
     "since": "Count only what happened (executed_at) on or after this date (UTC); business "
     "time, not the recording clock (that is --as-of).",
     "until": "Count only what happened before this date (UTC, exclusive).",
-    "period": f"Count only what happened in this period: {EXAMPLES} (the last N UTC days, "
-    "ending with --now's day).",
+    "period": f"Count only what happened in this period: {EXAMPLES} (last-Nd: the N UTC "
+    "days ending with --now's day; this-/last- week, month, quarter or year: the calendar "
+    "period holding --now, or the one before it).",
 }
 """Each window option's help, the same on the CLI and HTTP."""
 
@@ -112,6 +116,9 @@ def _year(text: str, year: int, field: str) -> None:
 def parse_period(text: str, now: datetime, field: str = "period") -> Window:
     """A `--period` as its window; an error naming `field` and the accepted forms."""
     shown = text.strip()
+    relative = _RELATIVE.fullmatch(shown.lower())
+    if relative is not None:
+        return parse_period(_name(relative[1], relative[2], now.astimezone(UTC).date()), now, field)
     for kind, pattern in _PATTERNS:
         match = pattern.fullmatch(shown)
         if match is None:
@@ -128,6 +135,20 @@ def parse_period(text: str, now: datetime, field: str = "period") -> Window:
         f"{field}: {shown[:40]!r} is not a period; give {EXAMPLES}",
         {"field": field, "value": shown[:40]},
     )
+
+
+def _name(which: str, kind: str, today: date) -> str:
+    """The calendar period's name (e.g. 2026-11) holding `today` ('this') or before it."""
+    back = which == "last"
+    if kind == "week":
+        year, week, _ = (today - timedelta(days=7 * back)).isocalendar()
+        return f"{year}-W{week:02d}"
+    if kind == "year":
+        return str(today.year - back)
+    months = {"month": 1, "quarter": 3}[kind]
+    index = today.year * 12 + (today.month - 1) // months * months - months * back
+    year, month = divmod(index, 12)
+    return f"{year}-{month + 1:02d}" if kind == "month" else f"{year}-Q{month // 3 + 1}"
 
 
 def _calendar(kind: str, n: list[int], label: str) -> Window:
@@ -205,10 +226,17 @@ def window(
             " --until is exclusive, so a window needs since < until",
             {"field": "since"},
         )
-    label = f"{'…' if start is None else format_timestamp(start)} to " + (
-        "…" if end is None else format_timestamp(end)
-    )
+    label = f"{_shown(start)} to {_shown(end)}"
     return Window(start, end, "range", label)
+
+
+def _shown(end: datetime | None) -> str:
+    """A window's end as its label shows it: a date for a UTC midnight, else the timestamp."""
+    if end is None:
+        return "…"
+    if end == _midnight(end.date()):
+        return end.date().isoformat()
+    return format_timestamp(end)
 
 
 def previous(current: Window) -> Window:
@@ -250,7 +278,7 @@ def previous(current: Window) -> Window:
     elif current.kind == "last":
         label = f"the {length.days} days before {current.label}"
     else:
-        label = f"{format_timestamp(start)} to {format_timestamp(current.since)}"
+        label = f"{_shown(start)} to {_shown(current.since)}"
     return Window(start, current.since, current.kind, label)
 
 

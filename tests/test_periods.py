@@ -66,7 +66,7 @@ def test_since_and_until() -> None:
     assert window(until="2026-01-01").since is None
     assert window(since="2026-01-01").as_json() == {
         "axis": "business time (executed_at, decided_at)",
-        "period": "2026-01-01T00:00:00.000000Z to …",
+        "period": "2026-01-01 to …",
         "since": "2026-01-01T00:00:00.000000Z",
         "until": None,
     }
@@ -143,3 +143,32 @@ def test_every_day_lies_in_exactly_its_own_periods(day: date) -> None:
         p = previous(w)
         assert p.until == w.since and p.since is not None and p.since < w.since
         assert parse_period(p.label, NOW) == p, (name, p)
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "label"),
+    [
+        ("this-month", "2026-12-05", "2026-12"),
+        ("last-month", "2026-12-05", "2026-11"),
+        ("last-month", "2027-01-03", "2026-12"),
+        ("this-week", "2027-01-03", "2026-W53"),
+        ("last-week", "2026-12-05", "2026-W48"),
+        ("this-quarter", "2026-12-31", "2026-Q4"),
+        ("last-quarter", "2027-02-01", "2026-Q4"),
+        ("LAST-YEAR", "2026-06-01", "2025"),
+    ],
+)
+def test_this_and_last_name_the_calendar_period_holding_now(
+    text: str, today: str, label: str
+) -> None:
+    now = datetime.fromisoformat(f"{today}T23:59:59+00:00")
+    got = parse_period(text, now)
+    assert got == parse_period(label, now)  # the same window, kind and label as its name
+    assert got.holds(now) == text.lower().startswith("this")
+    assert previous(got).until == got.since  # compares with the period before, by kind
+
+
+def test_last_month_before_1970_is_refused() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_period("last-month", datetime(1970, 1, 2, tzinfo=UTC))
+    assert caught.value.details["field"] == "period"

@@ -392,22 +392,36 @@ def underperformers(
 @handle_errors
 def dashboard(
     ctx: typer.Context,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
     now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
     form: FormatOpt = None,
 ) -> None:
-    """The portfolio at a glance for the current UTC month."""
+    """The portfolio at a glance for the current UTC month, and over a window of business
+    time (executed_at; the last 30 days unless --period or --since/--until name another)
+    beside the window before it."""
     with open_ledger(ctx, create=False) as ledger:
-        data = ledger.dashboard(now=now, as_of=parse_as_of(as_of))
+        data = ledger.dashboard(
+            now=now, as_of=parse_as_of(as_of), since=since, until=until, period=period
+        )
     if as_json:
         print_json(data)
         return
-    last, change = data["last_30_days"], data["change"]
+    shown = data["window"]
+    span, before = shown["window"], shown["compared_with"]
+    current, change = shown["current"], shown["change"] or {}
+    name = span["period"]
+    against = "" if before is None else f" on {before['period'].removesuffix(' ' + name)}"
 
-    def signed(value: Any, show: Callable[[Any], str]) -> str:
-        return "–" if value is None else ("+" if value >= 0 else "−") + show(abs(value))
+    def signed(key: str, show: Callable[[Any], str]) -> str:
+        value = change.get(key)
+        if value is None:
+            return ""
+        return f" ({'+' if value >= 0 else '−'}{show(abs(value))}{against})"
 
     print_fields(
         f"Dashboard — {data['month']}",
@@ -417,18 +431,22 @@ def dashboard(
             ("cost saved this month", money(data["cost_saved_this_month_usd"])),
             ("average success rate", pct(data["average_success_rate"], 100)),
             (
-                "executions, last 30 days",
-                f"{last['total_executions']} "
-                f"({signed(change['total_executions'], str)} on the 30 days before)",
+                f"executions, {name}",
+                f"{current['total_executions']}{signed('total_executions', str)}",
             ),
             (
-                "cost saved, last 30 days",
-                f"{money(last['cost_saved_usd'])} ({signed(change['cost_saved_usd'], money)})",
+                f"cost saved, {name}",
+                f"{money(current['cost_saved_usd'])}{signed('cost_saved_usd', money)}",
             ),
             (
-                "success rate, last 30 days",
-                f"{pct(last['success_rate'], 100)} "
-                f"({signed(change['success_rate'], lambda v: f'{v * 100:.1f} pt')})",
+                f"success rate, {name}",
+                f"{pct(current['success_rate'], 100)}"
+                f"{signed('success_rate', lambda v: f'{v * 100:.1f} pt')}",
+            ),
+            (
+                f"ROI, {name}",
+                f"{pct(current['roi_percentage'])}"
+                f"{signed('roi_percentage', lambda v: f'{v:.1f} pt')}",
             ),
         ],
     )

@@ -117,6 +117,7 @@ class Dashboard(Stated):
     last_30_days: dict[str, Any]
     previous_30_days: dict[str, Any]
     change: dict[str, Any]
+    window: dict[str, Any]
     now: str
 
 

@@ -5,17 +5,23 @@ from elsewhere. Each page reads through the same `Ledger` methods as the JSON AP
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 
+from events.timeutil import format_timestamp
 from ledger import charts
 from ledger.charts import Bar
 from ledger.cli.output import pct
 from ledger.http.routes import ledger_of, path_segment
+
+if TYPE_CHECKING:
+    from ledger.periods import Window
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
@@ -28,9 +34,50 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 svg text{font-size:12px;fill:#1b1b1b}svg rect{fill:#3b6ea5}svg .interval,svg polyline,
 svg .axis,svg .diagonal{stroke:#1b1b1b;stroke-width:1.5;fill:none}svg circle{fill:#b5531f}
 svg .frame{fill:none;stroke:#999}.alert{border-left:4px solid #b5531f;padding-left:.5rem}
+.note{font-size:.85rem;color:#444}.periods{margin:.4rem 0}.controls{margin:.4rem 0;font-size:.9rem}.controls input{width:9rem}
+.up{color:#1d6b2f}.down{color:#a3261b}
 """
 
 PERIODS = ("day", "week", "month")
+"""The buckets of a pattern's trend (`per`; `period=day|week|month` still names one)."""
+
+PRESETS = (
+    ("All time", None),
+    ("This month", "this-month"),
+    ("Last month", "last-month"),
+    ("Last 30 days", "last-30d"),
+    ("Last 90 days", "last-90d"),
+)
+"""The period selector's links; any other window goes in the form or the URL."""
+
+
+class Shown(NamedTuple):
+    """What a page shows: the point of the log (`as_of`, a seq or recording time), the
+    moment windows count back from (`now`), and a window of business time (`period`, or
+    `since`/`until`). Empty form fields count as not given."""
+
+    as_of: str | None = None
+    now: str | None = None
+    period: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    @classmethod
+    def of(cls, *values: str | None) -> Shown:
+        return cls(*((v.strip() or None) if v is not None else None for v in values))
+
+    @property
+    def windowed(self) -> bool:
+        return any((self.period, self.since, self.until))
+
+    def window(self) -> dict[str, str | None]:
+        """The window's keyword arguments for a `Ledger` read."""
+        return {"since": self.since, "until": self.until, "period": self.period, "now": self.now}
+
+    def query(self, **changes: str | None) -> dict[str, str]:
+        """This state as URL parameters, with `changes` (None drops one)."""
+        values = {**self._asdict(), **changes}
+        return {k: v for k, v in values.items() if v is not None}
 
 
 def mount(app: FastAPI) -> None:
@@ -38,16 +85,28 @@ def mount(app: FastAPI) -> None:
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     def portfolio(
-        request: Request, as_of: str | None = None, now: str | None = None
+        request: Request,
+        as_of: str | None = None,
+        now: str | None = None,
+        period: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> HTMLResponse:
+        shown = Shown.of(as_of, now, period, since, until)
         led = ledger_of(request)
-        view = led.view(as_of)
+        view = led.view(shown.as_of)
         with view.reading():  # one snapshot for every figure below
-            dash = view.dashboard(now=now)
-            summary = view.roi_summary()
-            alerts = view.alerts(now=now)
-        body = [_head(dash, request, as_of), "<h1>Portfolio</h1>", _kpis(dash)]
-        body.append("<h2>Success rate by pattern (with its 95% Wilson interval)</h2>")
+            dash = view.dashboard(
+                now=shown.now, since=shown.since, until=shown.until, period=shown.period
+            )
+            summary = view.roi_summary(**shown.window())
+            alerts = view.alerts(now=shown.now)
+        name = _name(dash["window"]["window"]) if shown.windowed else "all time"
+        body = [_head(dash, request, shown.as_of), "<h1>Portfolio</h1>", _controls("/", shown)]
+        body.append(_kpis(dash))
+        body.append(
+            f"<h2>Success rate by pattern, {escape(name)} (with its 95% Wilson interval)</h2>"
+        )
         body.append(
             charts.bars(
                 "Success rate by pattern",
@@ -59,15 +118,13 @@ def mount(app: FastAPI) -> None:
                 unit="rate",
             )
         )
-        body.append("<h2>Patterns</h2>")
+        body.append(f"<h2>Patterns, {escape(name)}</h2>")
         body.append(
             _table(
                 ["pattern", "ROI", "rating", "success rate", "executions", "saved"],
                 [
                     [
-                        _link(
-                            _pattern_path(r["pattern_id"]), r["pattern_id"], as_of
-                        ),
+                        _link(_pattern_path(r["pattern_id"]), r["pattern_id"], shown),
                         pct(r["roi_percentage"]),
                         r["effectiveness_rating"],
                         pct(r["success_rate"], 100),
@@ -78,7 +135,7 @@ def mount(app: FastAPI) -> None:
                 ],
             )
         )
-        body.append("<h2>Alerts</h2>")
+        body.append("<h2>Alerts (at the point shown)</h2>")
         body.append(
             _paragraphs(
                 [
@@ -90,44 +147,64 @@ def mount(app: FastAPI) -> None:
                 'class="alert"',
             )
         )
-        return _page("Portfolio", body, as_of)
+        return _page("Portfolio", body, shown)
 
     @app.get("/patterns/{pattern_id:path}", include_in_schema=False, response_class=HTMLResponse)
     def pattern(
         request: Request,
         pattern_id: str,
-        period: str = Query("day"),
+        per: str | None = Query(None, description="The trend's bucket: day, week or month."),
+        period: str | None = None,
         as_of: str | None = None,
         now: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> HTMLResponse:
+        if per is None and period in PERIODS:  # the trend's bucket, as older links name it
+            per, period = period, None
+        per = per or "day"
+        shown = Shown.of(as_of, now, period, since, until)
         led = ledger_of(request)
-        view = led.view(as_of)
+        view = led.view(shown.as_of)
+        span, before = _windows(led, shown)
         with view.reading():
-            report = view.roi_report(pattern_id, now=now, executions=20)
-            trend = view.trend(pattern_id, period)
-        summary = {**report["summary"], **report["effectiveness"]}
-        body = [_head(report, request, as_of), f"<h1>Pattern {escape(pattern_id)}</h1>"]
+            report = view.roi_report(pattern_id, now=shown.now, executions=20)
+            trend = view.trend(pattern_id, per)
+            current = view.pattern_roi(pattern_id, **_dates(span))
+            prior = None if before is None else view.pattern_roi(pattern_id, **_dates(before))
+        name = _name(span.as_json()) if shown.windowed else "all time"
+        body = [_head(report, request, shown.as_of), f"<h1>Pattern {escape(pattern_id)}</h1>"]
+        body.append(_controls(_pattern_path(pattern_id), shown, {"per": per}))
+        against = None if before is None else before.label
         body.append(
+            f"<h2>{escape(name)}</h2>"
             '<div class="kpis">'
-            + _kpi("ROI", pct(summary["roi_percentage"]))
-            + _kpi("rating", summary["effectiveness_rating"])
-            + _kpi("success rate", pct(summary["success_rate"], 100))
-            + _kpi("executions", str(summary["total_executions"]))
-            + _kpi("cost saved", _money(summary["total_cost_saved_usd"]))
+            + _kpi_delta("ROI", pct(current["roi_percentage"]), _diff(current, prior,
+                         "roi_percentage"), "pt%", against)
+            + _kpi("rating", current["effectiveness_rating"]
+                   + ("" if prior is None else f" (was {prior['effectiveness_rating']})"))
+            + _kpi_delta("success rate", pct(current["success_rate"], 100),
+                         _diff(current, prior, "success_rate"), "pt", against)
+            + _kpi_delta("executions", str(current["total_executions"]),
+                         _diff(current, prior, "total_executions"), "", against)
+            + _kpi_delta("cost saved", _money(current["total_cost_saved_usd"]),
+                         _diff(current, prior, "total_cost_saved_usd"), "$", against)
             + "</div>"
-        )
+        )  # fmt: skip
         body.append(
             "".join(f"<p><b>Recommendation.</b> {escape(r)}</p>" for r in report["recommendations"])
         )
-        links = " · ".join(_link(_pattern_path(pattern_id), p, as_of, period=p) for p in PERIODS)
+        links = " · ".join(_link(_pattern_path(pattern_id), p, shown, per=p) for p in PERIODS)
         body.append(f"<p>Trend per {links}</p>")
-        body.append(f"<h2>Success rate per {escape(period)}</h2>")
+        if shown.windowed:
+            trend = [t for t in trend if _in(span, t["start"])]
+        body.append(f"<h2>Success rate per {escape(per)}</h2>")
         points = [(t["period"], t["success_rate"]) for t in trend]
-        body.append(charts.line(f"Success rate per {period}", points, unit="rate"))
-        body.append(f"<h2>Cost saved per {escape(period)} (USD)</h2>")
+        body.append(charts.line(f"Success rate per {per}", points, unit="rate"))
+        body.append(f"<h2>Cost saved per {escape(per)} (USD)</h2>")
         body.append(
             charts.line(
-                f"Cost saved per {period}", [(t["period"], t["cost_saved_usd"]) for t in trend]
+                f"Cost saved per {per}", [(t["period"], t["cost_saved_usd"]) for t in trend]
             )
         )
         body.append("<h2>Recent executions</h2>")
@@ -145,20 +222,37 @@ def mount(app: FastAPI) -> None:
                 ],
             )
         )
-        return _page(f"Pattern {pattern_id}", body, as_of)
+        return _page(f"Pattern {pattern_id}", body, shown)
 
     @app.get("/decisions", include_in_schema=False, response_class=HTMLResponse)
-    def decisions(request: Request, as_of: str | None = None) -> HTMLResponse:
+    def decisions(
+        request: Request,
+        as_of: str | None = None,
+        now: str | None = None,
+        period: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> HTMLResponse:
+        shown = Shown.of(as_of, now, period, since, until)
         led = ledger_of(request)
-        view = led.view(as_of)
+        view = led.view(shown.as_of)
+        span, before = _windows(led, shown)
+        within = shown.window()
         with view.reading():
             calibration = view.calibration()
-            groups = view.conversion_metrics()
-            by_source = view.conversion_metrics(by="source")
-            by_type = view.roi_by_type()
-            insights = view.insights()
-        body = [_head(calibration, request, as_of), "<h1>Decision loop</h1>"]
-        for title, rows, name in (
+            groups = view.conversion_metrics("combination", None, **within)
+            by_source = view.conversion_metrics("source", None, **within)
+            by_type = view.roi_by_type(**within)
+            insights = view.insights(**within)
+            prior = (
+                None if before is None else view.conversion_metrics(by="source", **_dates(before))
+            )
+        name = _name(span.as_json()) if shown.windowed else "all time"
+        body = [_head(calibration, request, shown.as_of), "<h1>Decision loop</h1>"]
+        body.append(_controls("/decisions", shown))
+        body.append(f"<h2>Decisions made {escape(name)} (decided_at), with every outcome</h2>")
+        body.append(_decision_kpis(by_source, prior, None if before is None else before.label))
+        for title, rows, key in (
             (
                 "Conversion rate by source (%, with its 95% Wilson interval)",
                 by_source,
@@ -173,7 +267,7 @@ def mount(app: FastAPI) -> None:
                     [
                         Bar(
                             r["source_type"]
-                            if name
+                            if key
                             else f"{r['source_type']} / {r['opportunity_type']}",
                             r["conversion_rate"],
                             _pair(r.get("conversion_rate_interval")),
@@ -193,7 +287,7 @@ def mount(app: FastAPI) -> None:
                 scale=top,
             )
         )
-        body.append("<h2>Calibration</h2>")
+        body.append("<h2>Calibration (every scored decision, all time)</h2>")
         brier = calibration.get("brier_score")
         body.append(
             f"<p>Brier score {escape('–' if brier is None else f'{brier:.4f}')} over "
@@ -214,10 +308,14 @@ def mount(app: FastAPI) -> None:
                 "Not enough decisions for insights yet.",
             )
         )
-        return _page("Decision loop", body, as_of)
+        return _page("Decision loop", body, shown)
 
     @app.get("/ledger", include_in_schema=False, response_class=HTMLResponse)
-    def ledger_page(request: Request, as_of: str | None = None) -> HTMLResponse:
+    def ledger_page(
+        request: Request, as_of: str | None = None, now: str | None = None
+    ) -> HTMLResponse:
+        shown = Shown.of(as_of, now)
+        as_of = shown.as_of
         led = ledger_of(request)
         view = led.view(as_of)
         head = view.head()
@@ -254,12 +352,12 @@ def mount(app: FastAPI) -> None:
                 ],
             )
         )
-        return _page("Ledger", body, as_of)
+        return _page("Ledger", body, shown)
 
 
-def _page(title: str, body: list[str], as_of: str | None) -> HTMLResponse:
+def _page(title: str, body: list[str], shown: Shown) -> HTMLResponse:
     nav = "".join(
-        _link(path, name, as_of) for path, name in
+        _link(path, name, shown if path != "/docs" else Shown()) for path, name in
         (("/", "Portfolio"), ("/decisions", "Decisions"), ("/ledger", "Ledger"), ("/docs", "API"))
     )  # fmt: skip
     html = (
@@ -280,30 +378,107 @@ def _head(result: dict[str, Any], request: Request, as_of: str | None) -> str:
 
 
 def _kpis(dash: dict[str, Any]) -> str:
-    """The dashboard's KPIs: the month's, and the last 30 days' with their change against
-    the 30 days before (the same length)."""
-    last, change = dash["last_30_days"], dash["change"]
+    """The portfolio's KPIs over the window shown (the last 30 days unless one is chosen),
+    each with its change against the window before (of the same kind, or length)."""
+    shown = dash["window"]
+    current, change = shown["current"], shown["change"] or {}
+    before = shown["compared_with"]
+    label = shown["window"]["period"]
+    against = None if before is None else before["period"].removesuffix(" " + label)
+    name = _name(shown["window"])
     return (
         '<div class="kpis">'
-        + _kpi("patterns", str(dash["total_patterns"]))
-        + _kpi("average success rate", pct(dash["average_success_rate"], 100))
-        + _kpi(f"executions in {dash['month']}", str(dash["executions_this_month"]))
-        + _kpi(f"cost saved in {dash['month']}", _money(dash["cost_saved_this_month_usd"]))
-        + _kpi(
-            "executions, last 30 days",
-            f"{last['total_executions']} ({_signed(change['total_executions'], '')} on the "
-            "30 days before)",
-        )
-        + _kpi(
-            "cost saved, last 30 days",
-            f"{_money(last['cost_saved_usd'])} ({_signed(change['cost_saved_usd'], '$')})",
-        )
-        + _kpi(
-            "success rate, last 30 days",
-            f"{pct(last['success_rate'], 100)} ({_signed(change['success_rate'], 'pt')})",
-        )
+        + _kpi("patterns tracked", str(dash["total_patterns"]))
+        + _kpi_delta(f"executions, {name}", str(current["total_executions"]),
+                     change.get("total_executions"), "", against)
+        + _kpi_delta(f"cost saved, {name}", _money(current["cost_saved_usd"]),
+                     change.get("cost_saved_usd"), "$", against)
+        + _kpi_delta(f"success rate, {name}", pct(current["success_rate"], 100),
+                     change.get("success_rate"), "pt", against)
+        + _kpi_delta(f"ROI, {name}", pct(current["roi_percentage"]),
+                     change.get("roi_percentage"), "pt%", against)
         + "</div>"
-    )
+    )  # fmt: skip
+
+
+def _decision_kpis(
+    rows: list[dict[str, Any]], prior: list[dict[str, Any]] | None, against: str | None
+) -> str:
+    """Decisions, customers, conversion rate and revenue of the decisions shown, each beside
+    the window before."""
+
+    def figures(of: list[dict[str, Any]]) -> dict[str, Any]:
+        made = sum(int(r["total_decisions"]) for r in of)
+        customers = sum(int(r["total_customers"]) for r in of)
+        return {
+            "decisions": made,
+            "customers": customers,
+            "rate": Decimal(customers) / Decimal(made) if made else None,
+            "revenue": sum((Decimal(str(r["total_revenue"])) for r in of), Decimal(0)),
+        }
+
+    now = figures(rows)
+    then = None if prior is None else figures(prior)
+    return (
+        '<div class="kpis">'
+        + _kpi_delta("decisions", str(now["decisions"]), _diff(now, then, "decisions"), "",
+                     against)
+        + _kpi_delta("customers", str(now["customers"]), _diff(now, then, "customers"), "",
+                     against)
+        + _kpi_delta("conversion rate", "–" if now["rate"] is None else pct(now["rate"], 100),
+                     _diff(now, then, "rate"), "pt", against)
+        + _kpi_delta("revenue", _money(now["revenue"]), _diff(now, then, "revenue"), "$",
+                     against)
+        + "</div>"
+    )  # fmt: skip
+
+
+def _kpi_delta(name: str, value: str, delta: Any, unit: str, against: str | None) -> str:
+    """A KPI with its change on the window before ('–' when either is unknown); nothing
+    when there is no window before (all time, or a window open at one end)."""
+    if against is None:
+        return _kpi(name, value)
+    tone = "" if delta is None or delta == 0 else (' class="up"' if delta > 0 else ' class="down"')
+    note = f"{_signed(delta, unit)} on {against}"
+    return _kpi(name, f"{escape(value)} <span{tone}>({escape(note)})</span>", raw=True)
+
+
+def _diff(current: dict[str, Any], prior: dict[str, Any] | None, key: str) -> Any:
+    """current[key] − prior[key], None where either is unknown."""
+    if prior is None or current.get(key) is None or prior.get(key) is None:
+        return None
+    return Decimal(str(current[key])) - Decimal(str(prior[key]))
+
+
+def _name(window: dict[str, Any]) -> str:
+    """A window's name for a heading ('last 30 days' for last-30d)."""
+    label = str(window["period"])
+    if label.startswith("last-") and label.endswith("d"):
+        return f"last {label[5:-1]} days"
+    return label
+
+
+def _windows(led: Any, shown: Shown) -> tuple[Window, Window | None]:
+    """The window a page shows and the one before it (None when open at either end)."""
+    from ledger.periods import previous, window
+    from ledger.service import as_of_value
+
+    span = window(shown.since, shown.until, shown.period, led.point_shown(shown.now,
+                  as_of_value(shown.as_of)))  # fmt: skip
+    return span, previous(span) if span.since and span.until else None
+
+
+def _dates(span: Window) -> dict[str, str | None]:
+    """A window as the since/until of a read."""
+    return {
+        "since": None if span.since is None else format_timestamp(span.since),
+        "until": None if span.until is None else format_timestamp(span.until),
+    }
+
+
+def _in(span: Window, day: str) -> bool:
+    """Whether a trend bucket starting on `day` starts inside the window."""
+    return span.holds(datetime.fromisoformat(day).replace(tzinfo=UTC))
 
 
 def _signed(value: Any, unit: str) -> str:
@@ -316,6 +491,8 @@ def _signed(value: Any, unit: str) -> str:
         return f"{sign}${abs(v):,.2f}"
     if unit == "pt":
         return f"{sign}{abs(v) * 100:.1f} pt"
+    if unit == "pt%":  # a change of a figure already in percent
+        return f"{sign}{abs(v):.1f} pt"
     return f"{sign}{abs(v):,.0f}"
 
 
@@ -331,10 +508,47 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _link(path: str, text: str, as_of: str | None, **params: str) -> str:
-    query = {k: v for k, v in {**params, "as_of": as_of}.items() if v is not None}
+def _link(path: str, text: str, shown: Shown, **changes: str | None) -> str:
+    query = shown.query(**changes)
     href = path + ("?" + urlencode(query) if query else "")
     return f'<a href="{escape(href, quote=True)}">{escape(text)}</a>'
+
+
+def _controls(path: str, shown: Shown, extra: dict[str, str] | None = None) -> str:
+    """The period selector and the time-travel control: plain links and one GET form."""
+    clear = {"period": None, "since": None, "until": None}
+    links = " · ".join(
+        f"<b>{escape(name)}</b>"
+        if (value == shown.period and not (shown.since or shown.until))
+        else _link(path, name, shown, **{**clear, "period": value}, **(extra or {}))
+        for name, value in PRESETS
+    )
+    hidden = "".join(
+        f'<input type="hidden" name="{escape(k, quote=True)}" value="{escape(v, quote=True)}">'
+        for k, v in {**({"now": shown.now} if shown.now else {}), **(extra or {})}.items()
+    )
+
+    def field(name: str, label: str, kind: str, value: str | None, hint: str) -> str:
+        return (
+            f'<label>{escape(label)} <input type="{kind}" name="{name}" '
+            f'value="{escape(value or "", quote=True)}" placeholder="{escape(hint, quote=True)}"'
+            f' title="{escape(hint, quote=True)}"></label> '
+        )
+
+    form = (
+        f'<form method="get" action="{escape(path, quote=True)}" class="controls">'
+        + field("period", "period", "text", shown.period, "2026-11, 2026-Q4, last-30d…")
+        + field("since", "from", "date", shown.since, "first day (UTC), executed/decided")
+        + field("until", "until", "date", shown.until, "day after the last (UTC)")
+        + field("as_of", "as of", "text", shown.as_of, "a seq or a recording time")
+        + hidden
+        + '<button type="submit">Show</button></form>'
+    )
+    return (
+        f'<nav class="periods">Period (when things happened): {links}</nav>{form}'
+        '<p class="note">A period counts what happened in it (executed_at, decided_at); '
+        "“as of” is the other clock: the ledger as it stood at a seq or recording time.</p>"
+    )
 
 
 def _pair(interval: Any) -> tuple[float, float] | None:

@@ -452,11 +452,19 @@ def _roi(writer: Any) -> APIRouter:
     def dashboard(
         request: Request,
         response: Response,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
         now: NowQ = None,
         as_of: AsOfQ = None,
     ) -> dict[str, Any]:
-        """The portfolio at a glance for the current UTC month."""
-        return stated(request, response, as_of, lambda at: ledger_of(request).dashboard(now, at))
+        """The portfolio at a glance for the current UTC month; under `window`, the
+        portfolio over a window of business time (the last 30 days by default) beside the
+        window before it."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).dashboard(as_of=at, **window)
+        )
 
     @r.get("/alerts", response_model=list[Alert], response_model_exclude_unset=True)
     def alerts(
