@@ -83,11 +83,18 @@ def dashboard_days(now: datetime) -> tuple[date, date]:
 
 
 def change(current: Row, previous: Row) -> Row:
-    """Each figure's difference from the previous period (None where either is unknown)."""
-    return {
+    """Each figure's difference from the previous period (None where either is unknown; a
+    success rate is unknown in a period with no runs, not 0 %)."""
+    out = {
         k: None if current[k] is None or previous[k] is None else current[k] - previous[k]
         for k in current
     }
+    if "success_rate" in out and 0 in (
+        current.get("total_executions"),
+        previous.get("total_executions"),
+    ):
+        out["success_rate"] = None
+    return out
 
 
 def dashboard(rows: Sequence[Row], month_days: Sequence[Row], now: datetime) -> Row:

@@ -200,6 +200,11 @@ def test_a_real_browser_shows_each_page(demo: Path, tmp_path: Path) -> None:
             "pattern": (f"/patterns/{pattern['pattern_id']}?period=week&now={NOW}",
                         ["Success rate per week", "Recommendation"]),
             "decisions": ("/decisions", ["Conversion rate by source", "Brier score"]),
+            "windowed": (f"/?now={NOW}&period=last-month&as_of=400",
+                         ["executions, 2026-02", "on 2026-01", "Last 30 days", "seq 400",
+                          '<form method="get"']),
+            "decisions-windowed": (f"/decisions?now={NOW}&since=2026-02-01&until=2026-03-01",
+                                   ["Decisions made 2026-02-01 to 2026-03-01", "conversion rate"]),
             "ledger": ("/ledger", ["Last events", "Full digest"]),
         }  # fmt: skip
         profile = tmp_path / "profile"
@@ -246,3 +251,84 @@ def test_a_pattern_whose_id_holds_a_slash_has_its_page(tmp_path: Path) -> None:
         assert link is not None
         page = c.get(link.group(1).replace("&amp;", "&"))
         assert page.status_code == 200 and "a/b?c#d" in page.text
+
+
+@pytest.mark.parametrize(
+    ("window", "label"),
+    [
+        ("period=this-month", "2026-03"),
+        ("period=last-month", "2026-02"),
+        ("period=last-30d", "last 30 days"),
+        ("period=last-90d", "last 90 days"),
+        ("since=2026-02-10&until=2026-02-20", "2026-02-10 to 2026-02-20"),
+    ],
+)
+@pytest.mark.parametrize("as_of", [None, "400"])
+def test_the_period_selector_windows_the_figures_of_every_page(
+    client: TestClient, window: str, label: str, as_of: str | None
+) -> None:
+    """Each page with a window (and a point of the log) shows what the JSON API answers for
+    the same window at the same point, and each KPI's change on the window before."""
+    q = f"{window}&now={NOW}" + ("" if as_of is None else f"&as_of={as_of}")
+
+    def api(path: str) -> Any:
+        response = client.get(f"{path}{'&' if '?' in path else '?'}{q}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    page = marks(client.get(f"/?{q}").text)
+    if as_of is not None:
+        assert page.head["data-seq"] == as_of
+    summary = api("/api/roi-tracking/summary")
+    bars = of("Success rate by pattern", page)
+    assert {k: json.loads(v["data-value"]) for k, v in bars.items()} == {
+        r["pattern_id"]: r["success_rate"] for r in summary
+    }
+    shown = api("/api/roi-tracking/dashboard")["window"]
+    text = "".join(page.text)
+    executions, change = shown["current"]["total_executions"], shown["change"]
+    before = shown["compared_with"]["period"].removesuffix(" " + shown["window"]["period"])
+    sign = "+" if change["total_executions"] >= 0 else "−"
+    delta = abs(change["total_executions"])
+    assert f"executions, {label}{executions} ({sign}{delta} on {before})" in text, text[:600]
+    assert f"Patterns, {label}" in text
+
+    decisions = marks(client.get(f"/decisions?{q}").text)
+    chart = of("Conversion rate by source (%, with its 95% Wilson interval)", decisions)
+    by_source = api("/api/decisions/conversions?by=source")
+    assert {k: json.loads(v["data-value"]) for k, v in chart.items()} == {
+        r["source_type"]: r["conversion_rate"] for r in by_source
+    }
+    made = sum(r["total_decisions"] for r in by_source)
+    assert f"decisions{made} (" in "".join(decisions.text)
+
+    pattern = summary[0]["pattern_id"] if summary else "changelog-updater"
+    one = api(f"/api/roi-tracking/pattern/{pattern}")
+    page = marks(client.get(f"/patterns/{pattern}?{q}").text)
+    assert f"executions{one['total_executions']} (" in "".join(page.text)
+
+
+def test_the_selector_keeps_the_point_shown_and_empty_fields_mean_not_given(
+    client: TestClient,
+) -> None:
+    plain = client.get(f"/?now={NOW}").text
+    emptied = client.get(f"/?now={NOW}&period=&since=&until=&as_of=").text
+    assert marks(emptied).text == marks(plain).text  # the form's empty fields: all time
+    past = client.get(f"/?now={NOW}&as_of=400&period=last-month").text
+    nav = past.split('<nav class="periods">')[1].split("</nav>")[0]
+    assert nav.count("as_of=400") == 4 and "<b>Last month</b>" in nav
+    assert 'name="as_of" value="400"' in past
+    assert 'name="now" value="2026-03-01T12:00:00Z"' in past
+    header = past.split("<header>")[1].split("</header>")[0]
+    assert header.count("period=last-month") == 3  # the other pages keep the window
+    trend = client.get("/patterns/changelog-updater?period=week&now=" + NOW).text
+    assert "Success rate per week" in trend  # older links: period=week is the trend's bucket
+    for bad in (
+        "/?period=2026-13",
+        "/decisions?since=2026-03-01&until=2026-02-01",
+        "/?since=2026-02-01T12:00:00Z",
+        "/patterns/changelog-updater?period=last-0d",
+    ):
+        refused = client.get(bad)
+        assert refused.status_code == 422, bad
+        assert refused.json()["details"]["field"] in ("period", "since"), bad

@@ -34,7 +34,8 @@ td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 svg text{font-size:12px;fill:#1b1b1b}svg rect{fill:#3b6ea5}svg .interval,svg polyline,
 svg .axis,svg .diagonal{stroke:#1b1b1b;stroke-width:1.5;fill:none}svg circle{fill:#b5531f}
 svg .frame{fill:none;stroke:#999}.alert{border-left:4px solid #b5531f;padding-left:.5rem}
-.note{font-size:.85rem;color:#444}.periods{margin:.4rem 0}.controls{margin:.4rem 0;font-size:.9rem}.controls input{width:9rem}
+.note{font-size:.85rem;color:#444}.periods{margin:.4rem 0}
+.controls{margin:.4rem 0;font-size:.9rem}.controls input{width:9rem}
 .up{color:#1d6b2f}.down{color:#a3261b}
 """
 
@@ -184,7 +185,7 @@ def mount(app: FastAPI) -> None:
             + _kpi("rating", current["effectiveness_rating"]
                    + ("" if prior is None else f" (was {prior['effectiveness_rating']})"))
             + _kpi_delta("success rate", pct(current["success_rate"], 100),
-                         _diff(current, prior, "success_rate"), "pt", against)
+                         _rate_diff(current, prior), "pt", against)
             + _kpi_delta("executions", str(current["total_executions"]),
                          _diff(current, prior, "total_executions"), "", against)
             + _kpi_delta("cost saved", _money(current["total_cost_saved_usd"]),
@@ -448,6 +449,13 @@ def _diff(current: dict[str, Any], prior: dict[str, Any] | None, key: str) -> An
     if prior is None or current.get(key) is None or prior.get(key) is None:
         return None
     return Decimal(str(current[key])) - Decimal(str(prior[key]))
+
+
+def _rate_diff(current: dict[str, Any], prior: dict[str, Any] | None) -> Any:
+    """The change of a success rate; unknown when either window had no runs."""
+    if prior is None or 0 in (current["total_executions"], prior["total_executions"]):
+        return None
+    return _diff(current, prior, "success_rate")
 
 
 def _name(window: dict[str, Any]) -> str:
