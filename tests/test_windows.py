@@ -449,3 +449,34 @@ def test_decision_windows_add_up_and_equal_a_scan_of_the_decisions(
             for field in ("total_decisions", "total_responses", "total_customers",
                           "total_revenue"):  # fmt: skip
                 assert sum((p[field] for p in parts), D(0)) == row[field], (key, field)
+
+
+def test_the_dashboard_sets_a_window_beside_the_one_before(tmp_path: Path, cli: Cli) -> None:
+    """November (3 runs, all good) beside October (3 runs, one failed), by hand."""
+    with Ledger.open(cli.db) as led:
+        led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
+        led.approve_pattern("q", "60", "0.30", approved_at="2026-09-01")
+        for day, ok in (("2026-10-01", True), ("2026-10-15", False), ("2026-10-31", True)):
+            run(led, "p", day, ok)
+        run(led, "p", "2026-11-01")
+        run(led, "p", "2026-11-30", cost="0.40")
+        run(led, "q", "2026-11-02")
+    shown = cli.json("roi", "dashboard", "--period", "2026-11", "--now", "2026-12-05")["window"]
+    assert shown["window"]["period"] == "2026-11"
+    assert shown["compared_with"]["period"] == "2026-10"
+    now, then, change = shown["current"], shown["previous"], shown["change"]
+    assert (now["total_executions"], then["total_executions"]) == (3, 3)
+    assert D(str(now["cost_saved_usd"])) == D("0.30")  # 0.20 - 0.10 + 0.20
+    assert D(str(then["cost_saved_usd"])) == D("0.40")
+    assert D(str(change["cost_saved_usd"])) == D("-0.10")
+    assert change["success_rate"] == pytest.approx(1 / 3)
+    assert D(str(now["roi_percentage"])) == D("50")  # 0.30 saved on 0.60 spent
+    default = cli.json("roi", "dashboard", "--now", "2026-11-30")["window"]
+    # the 30 days ending with Nov 30: Nov 1 to 30, three runs (Oct 31 is outside)
+    assert default["window"]["period"] == "last-30d" and default["current"]["total_executions"] == 3
+    opened = cli.json("roi", "dashboard", "--since", "2026-11-01")["window"]
+    assert opened["previous"] is None and opened["change"] is None
+    table = cli("roi", "dashboard", "--period", "last-month", "--now", "2026-12-05")
+    assert "executions, 2026-11    3 (+0 on 2026-10)" in table.stdout, table.stdout
+    refused = cli("roi", "dashboard", "--period", "2026-13")
+    assert refused.exit_code == 2 and "period" in refused.stderr
