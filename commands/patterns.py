@@ -15,6 +15,7 @@ from events.base import Event
 from events.patterns import (
     PatternApproved,
     PatternConfidenceUpdated,
+    PatternCostRecorded,
     PatternEstimatesRevised,
     PatternExecutionRecorded,
     PatternRevoked,
@@ -136,6 +137,28 @@ class RecordExecution(PatternCommand):
     executed_at: Timestamp | None = Field(None, description="When it ran (default now).")
 
 
+class RecordPatternCost(PatternCommand):
+    """Record what a pattern costs to have, apart from its runs: a one-off cost (building
+    it) or a monthly one (a licence, maintenance), counted in the window it falls in."""
+
+    produces = PatternCostRecorded
+    occurred_field: ClassVar[str | None] = "incurred_at"
+
+    amount: Amount = Field(description="The cost in USD (for a monthly cost, per month).")
+    label: RequiredText = Field(description="What it is, e.g. 'build' or 'licence'.")
+    recurrence: Literal["one-off", "monthly"] = Field(
+        "one-off",
+        description="one-off (once, at incurred_at) or monthly (charged each month on the day "
+        "of the month of incurred_at, until `until`).",
+    )
+    until: Timestamp | None = Field(
+        None, description="A monthly cost's end: no charge on or after it (default: ongoing)."
+    )
+    incurred_at: Timestamp | None = Field(
+        None, description="When it was spent, or a monthly cost's first charge (default now)."
+    )
+
+
 def _known(state: PatternState) -> None:
     if state.status == "unknown":
         raise NotFoundError(
@@ -201,6 +224,36 @@ def revoke_pattern(state: PatternState, cmd: RevokePattern) -> list[Event]:
     if state.status == "revoked":
         raise DomainError(f"pattern {cmd.pattern_id!r} is already revoked", field="pattern_id")
     return [PatternRevoked(pattern_id=cmd.pattern_id, reason=cmd.reason)]
+
+
+def record_cost(state: PatternState, cmd: RecordPatternCost, incurred_at: str) -> list[Event]:
+    """Record a cost of a known pattern (approved or revoked: a licence may outlive it)."""
+    from events.timeutil import format_timestamp
+
+    _known(state)
+    if cmd.amount == 0:
+        raise DomainError("a cost of 0 changes nothing; give the amount in USD", field="amount")
+    until = None if cmd.until is None else format_timestamp(cmd.until)
+    if until is not None and cmd.recurrence == "one-off":
+        raise DomainError(
+            "only a monthly cost has an end (--recurrence monthly); a one-off cost has none",
+            field="until",
+        )
+    if until is not None and until <= incurred_at:
+        raise DomainError(
+            f"{until} is not after the first charge ({incurred_at}); a monthly cost ends after"
+            " it starts",
+            field="until",
+        )
+    return [
+        PatternCostRecorded(
+            pattern_id=cmd.pattern_id,
+            amount=cmd.amount,
+            label=cmd.label,
+            recurrence=cmd.recurrence,
+            until=until,
+        )
+    ]
 
 
 def record_execution(state: PatternState, cmd: RecordExecution) -> list[Event]:

@@ -67,3 +67,16 @@ class PatternExecutionRecorded(Event):
     pattern_id: Identifier
     success: bool
     workflow_id: int | None = None
+
+
+class PatternCostRecorded(Event):
+    """What a pattern costs to have, apart from its runs: a one-off amount (building it) on
+    the event's date, or a monthly one (a licence, maintenance) charged each month on the
+    day of the month it started, until `until` (exclusive; open when None)."""
+
+    type: Literal["PatternCostRecorded"] = "PatternCostRecorded"
+    amount: Money
+    label: Text
+    pattern_id: Identifier
+    recurrence: Literal["one-off", "monthly"]
+    until: Text | None = None

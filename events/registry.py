@@ -18,6 +18,7 @@ from events.ledger_events import EventRetracted, ReportGenerated
 from events.patterns import (
     PatternApproved,
     PatternConfidenceUpdated,
+    PatternCostRecorded,
     PatternEstimatesRevised,
     PatternExecutionRecorded,
     PatternRevoked,
@@ -29,6 +30,7 @@ AnyEvent = Annotated[
     | PatternRevoked
     | PatternConfidenceUpdated
     | PatternExecutionRecorded
+    | PatternCostRecorded
     | DecisionLogged
     | OutcomeRecorded
     | OpportunityScored
@@ -45,6 +47,7 @@ EVENT_CLASSES: dict[str, type[Event]] = {
         PatternRevoked,
         PatternConfidenceUpdated,
         PatternExecutionRecorded,
+        PatternCostRecorded,
         DecisionLogged,
         OutcomeRecorded,
         OpportunityScored,

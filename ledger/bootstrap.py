@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ledger.handlers import Handler
 
 from projections.base import Projection
+from projections.costs import PatternCosts
 from projections.daily_stats import PatternDailyStats
 from projections.decisions import DecisionMetrics
 from projections.executions import PatternExecutions
@@ -33,6 +34,7 @@ def build_projections() -> list[Projection]:
         PatternExecutions(),
         RoiSummary(),
         PatternDailyStats(),
+        PatternCosts(),
         DecisionMetrics(),
         OpportunityPredictions(),
         ReportPeriods(),
@@ -77,6 +79,7 @@ def batch_commands() -> dict[str, type[Command]]:
         "revise": patterns.RevisePatternEstimates,
         "revoke": patterns.RevokePattern,
         "execution": patterns.RecordExecution,
+        "cost": patterns.RecordPatternCost,
         "decision": decisions.LogDecision,
         "outcome": decisions.RecordOutcome,
         "prediction": decisions.RecordPrediction,

@@ -68,6 +68,13 @@ def revoke_pattern(uow: UnitOfWork, cmd: patterns.RevokePattern) -> list[Recorde
     return append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.revoked_at)
 
 
+def record_cost(uow: UnitOfWork, cmd: patterns.RecordPatternCost) -> list[RecordedEvent]:
+    """Record a pattern's one-off or monthly cost."""
+    when = uow.recorded_at if cmd.incurred_at is None else format_timestamp(cmd.incurred_at)
+    events = patterns.record_cost(uow.pattern(cmd.pattern_id), cmd, when)
+    return append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.incurred_at)
+
+
 def record_execution(uow: UnitOfWork, cmd: patterns.RecordExecution) -> list[RecordedEvent]:
     """Record one execution."""
     events = patterns.record_execution(uow.pattern(cmd.pattern_id), cmd)
@@ -102,5 +109,6 @@ route(HANDLERS, patterns.ApprovePattern, approve_pattern)
 route(HANDLERS, patterns.RevisePatternEstimates, revise_pattern)
 route(HANDLERS, patterns.RevokePattern, revoke_pattern)
 route(HANDLERS, patterns.RecordExecution, record_execution)
+route(HANDLERS, patterns.RecordPatternCost, record_cost)
 route(HANDLERS, patterns.UpdateConfidence, update_confidence)
 check_table(HANDLERS, patterns)

@@ -107,15 +107,36 @@ class PatternLedger(LedgerCore):
         or only its executions that happened in a window of business time."""
         pattern_id = normal_id(pattern_id)
         span = business_window(self, since, until, period, now, as_of)
+        point = self.point_shown(now, as_of)
         with self.reading(as_of) as db:
             if span is None:
                 row = roi_queries.pattern_roi(db, pattern_id)
             else:
                 rows = roi_queries.roi_summary_between(db, *span, pattern_id=pattern_id)
                 row = rows[0] if rows else None
-        if row is None:
-            raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
-        return row
+            if row is None:
+                raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
+            return {**row, "ownership": _ownership(db, row, span, point)}
+
+    def record_cost(
+        self, pattern_id: str, amount: Any, label: str, **options: Any
+    ) -> dict[str, Any]:
+        """Record what a pattern costs to have, apart from its runs: `recurrence` "one-off"
+        (default; at `incurred_at`) or "monthly" (from `incurred_at`, until `until`)."""
+        return self._run(
+            pattern_commands.RecordPatternCost,
+            dict(pattern_id=pattern_id, amount=amount, label=label, **options),
+        )
+
+    def pattern_costs(self, pattern_id: str, as_of: AsOf = None) -> list[dict[str, Any]]:
+        """The costs recorded for a pattern (not its runs), oldest first."""
+        from projections import costs
+
+        pattern_id = normal_id(pattern_id)
+        with self.reading(as_of) as db:
+            if pattern_queries.get_pattern(db, pattern_id) is None:
+                raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
+            return [c.as_json() for c in costs.costs_of(db, pattern_id)]
 
     def roi_summary(
         self,
@@ -523,6 +544,32 @@ def _summary_rows(db: Sql, span: tuple[str, str] | None) -> list[dict[str, Any]]
     if span is None:
         return roi_queries.roi_summary(db)
     return roi_queries.roi_summary_between(db, *span)
+
+
+def _ownership(
+    db: Sql, row: dict[str, Any], span: tuple[str, str] | None, point: datetime
+) -> dict[str, Any]:
+    """What the pattern cost to have in the window (its recorded one-off and monthly costs
+    charged by the point shown), its savings and ROI after them, and its payback date."""
+    from projections import costs
+    from projections.roi_math import roi_percentage
+
+    mine = costs.costs_of(db, row["pattern_id"])
+    lo, hi = span or (date.min.isoformat(), date.max.isoformat())
+    first = None if lo == date.min.isoformat() else date.fromisoformat(lo)
+    last = None if hi == date.max.isoformat() else date.fromisoformat(hi)
+    days = daily_stats.pattern_days(db, row["pattern_id"])
+    inside = daily_stats.totals(d for d in days if lo <= d["day"] <= hi)
+    saved, spent = inside.total_cost_saved_usd, inside.total_investment_usd
+    charged = costs.total(mine, first, last, point)
+    payback = costs.payback_day([(d["day"], d["cost_saved_usd"]) for d in days], mine, point)
+    return {
+        "costs_recorded": len(mine),
+        "costs_usd": charged,
+        "net_savings_after_costs_usd": saved - charged,
+        "roi_with_costs_percentage": roi_percentage(saved - charged, spent + charged),
+        "payback_date": None if payback is None else payback.isoformat(),
+    }
 
 
 def _portfolio_figures(db: Sql, span: tuple[str, str] | None, known: set[str]) -> dict[str, Any]:

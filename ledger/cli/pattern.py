@@ -4,7 +4,12 @@ from typing import Annotated
 
 import typer
 
-from commands.patterns import ApprovePattern, RevisePatternEstimates, RevokePattern
+from commands.patterns import (
+    ApprovePattern,
+    RecordPatternCost,
+    RevisePatternEstimates,
+    RevokePattern,
+)
 from ledger.cli.common import (
     AsOfOpt,
     DbOpt,
@@ -92,6 +97,60 @@ def revoke(
     with open_ledger(ctx) as ledger:
         result = ledger.revoke_pattern(**given(ctx, RevokePattern))
     print_recorded(result, as_json, "Revoked")
+
+
+@app.command()
+@from_model("commands.patterns:RecordPatternCost")
+@handle_errors
+def cost(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    amount: Annotated[str, typer.Option(metavar="USD")],
+    label: Annotated[str, typer.Option()],
+    recurrence: Annotated[str, typer.Option(metavar="one-off|monthly")] = "one-off",
+    until: Annotated[str | None, typer.Option(metavar="TS")] = None,
+    incurred_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
+    idempotency_key: KeyOpt = None,
+    expected_version: ExpectedOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record what a pattern costs to have, apart from its runs: a one-off cost (building
+    it) or a monthly one (a licence, maintenance). `roi pattern` sets its ROI with and
+    without them, and its payback date."""
+    with open_ledger(ctx) as ledger:
+        result = ledger.record_cost(**given(ctx, RecordPatternCost))
+    print_recorded(result, as_json, "Cost recorded")
+
+
+@app.command()
+@handle_errors
+def costs(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
+) -> None:
+    """List the costs recorded for a pattern (not its runs), oldest first."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.pattern_costs(pattern_id, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        f"Costs of {pattern_id}",
+        [
+            ("seq", lambda r: str(r["seq"])),
+            ("label", lambda r: r["label"]),
+            ("amount", lambda r: money(r["amount_usd"])),
+            ("recurrence", lambda r: r["recurrence"]),
+            ("from", lambda r: r["incurred_at"][:10]),
+            ("until", lambda r: "–" if r["until"] is None else r["until"][:10]),
+        ],
+        rows,
+    )
 
 
 @app.command("list")

@@ -105,6 +105,19 @@ def pattern_fields(row: dict[str, Any]) -> list[tuple[str, str]]:
         ("rating", row["effectiveness_rating"]),
         ("confidence", fmt(row["confidence"])),
         ("last updated", row["last_updated"]),
+        *_ownership_fields(row.get("ownership")),
+    ]
+
+
+def _ownership_fields(owned: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The costs of having the pattern, when any are recorded (`pattern cost`)."""
+    if not owned or not owned["costs_recorded"]:
+        return []
+    return [
+        ("costs to have it", f"{money(owned['costs_usd'])} (charged in the window shown)"),
+        ("saved after costs", money(owned["net_savings_after_costs_usd"])),
+        ("ROI with costs", pct(owned["roi_with_costs_percentage"])),
+        ("paid back", owned["payback_date"] or "not yet (savings do not cover the costs)"),
     ]
 
 

@@ -21,6 +21,7 @@ from commands.ledger import Retract
 from commands.patterns import (
     ApprovePattern,
     RecordExecution,
+    RecordPatternCost,
     RevisePatternEstimates,
     RevokePattern,
 )
@@ -541,6 +542,28 @@ def _patterns(writer: Any) -> APIRouter:
         """Revoke a pattern: its executions are refused from now on."""
         cmd = command(RevokePattern, sent, pattern_id=pattern_id)
         return ledger_of(request).execute(cmd)
+
+    @post_command(
+        r, "/{pattern_id:path}/costs", RecordPatternCost, writer, status=201,
+        without=("pattern_id",),
+    )  # fmt: skip
+    def record_cost(
+        request: Request,
+        pattern_id: Id,
+        sent: SentD,
+    ) -> dict[str, Any]:
+        """Record a one-off or monthly cost of having the pattern (not a run)."""
+        cmd = command(RecordPatternCost, sent, pattern_id=pattern_id)
+        return ledger_of(request).execute(cmd)
+
+    @r.get("/{pattern_id:path}/costs")
+    def costs(
+        request: Request, response: Response, pattern_id: Id, as_of: AsOfQ = None
+    ) -> list[dict[str, Any]]:
+        """The costs recorded for a pattern, oldest first."""
+        return stated(
+            request, response, as_of, lambda at: ledger_of(request).pattern_costs(pattern_id, at)
+        )
 
     @r.get("", response_model=list[Pattern], response_model_exclude_unset=True)
     def patterns(request: Request, response: Response, as_of: AsOfQ = None) -> list[dict[str, Any]]:
