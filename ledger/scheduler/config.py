@@ -84,6 +84,10 @@ class ScheduleConfig:
     weekly_summary_at: Annotated[str, AfterValidator(_weekly)] = "sun 21:00"
     roi_report_at: Clock = "23:59"
     update_confidence_at: Clock = "06:00"
+    portfolio_review_at: Clock = "06:00"
+    """On the 1st of each month: the review of the month just over."""
+    new_underperformers_at: Annotated[str, AfterValidator(_weekly)] = "mon 07:00"
+    """Each week: the underperformers of the ISO week just over that were not the week before."""
     alerts_every_minutes: Annotated[int, Field(ge=1, le=60), AfterValidator(_divides_hour)] = 60
     rescore_every_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
     tick_seconds: Annotated[int, Field(ge=1, le=24 * 3600)] = 300

@@ -73,6 +73,29 @@ def _utc_minute(fire: datetime) -> str:
     return fire.astimezone(UTC).strftime("%Y-%m-%dT%H%MZ")
 
 
+def _month_before(fire: datetime) -> str:
+    """The month before the fire's local month: the one a review on the 1st looks back on."""
+    first = fire.date().replace(day=1) - timedelta(days=1)
+    return f"{first:%Y-%m}"
+
+
+def _month_over(fire: datetime) -> datetime:
+    """When the month before the fire's month is over: the 1st of the fire's month, UTC."""
+    return datetime.combine(fire.date().replace(day=1), datetime.min.time(), UTC)
+
+
+def _week_before(fire: datetime) -> str:
+    from ledger.reports.period_review import week_before
+
+    return week_before(fire.date())
+
+
+def _week_over(fire: datetime) -> datetime:
+    """When the week `_week_before` names is over: the Monday after it, UTC midnight."""
+    monday = fire.date() - timedelta(days=fire.date().isoweekday() - 1)
+    return datetime.combine(monday, datetime.min.time(), UTC)
+
+
 def _day_over(fire: datetime) -> datetime:
     """The end of the (UTC) day a summary fired on covers: midnight after its date."""
     return datetime.combine(fire.date() + timedelta(days=1), datetime.min.time(), UTC)
@@ -136,6 +159,35 @@ def roi_alerts(
     return [str(stem.with_suffix(".json")), str(stem.with_suffix(".md"))]
 
 
+def portfolio_review(
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
+) -> list[str]:
+    """The month's portfolio review (JSON and Markdown), beside the month before."""
+    from ledger.reports import period_review
+
+    data = period_review.portfolio_review(ledger, period, as_of, now=fire)
+    stem = config.reports / "roi" / f"portfolio-review-{period}"
+    return _write_pair(ledger, stem, data, period_review.render_review(data))
+
+
+def new_underperformers(
+    ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
+) -> list[str]:
+    """The week's new underperformers (JSON and Markdown), against the week before."""
+    from ledger.reports import period_review
+
+    data = period_review.new_underperformers(ledger, period, as_of, now=fire)
+    stem = config.reports / "roi" / f"new-underperformers-{period}"
+    return _write_pair(ledger, stem, data, period_review.render_underperformers(data))
+
+
+def _write_pair(ledger: Ledger, stem: Path, data: dict[str, Any], markdown: str) -> list[str]:
+    json_path, md_path = stem.with_suffix(".json"), stem.with_suffix(".md")
+    write_atomically(json_path, json.dumps(jsonable(data), indent=2) + "\n", ledger=ledger.location)
+    write_atomically(md_path, markdown, ledger=ledger.location)
+    return [str(json_path), str(md_path)]
+
+
 def update_confidence(
     ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
 ) -> list[str]:
@@ -175,6 +227,10 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
     report_h, report_m = parse_time(config.roi_report_at, "roi_report_at")
     conf_h, conf_m = parse_time(config.update_confidence_at, "update_confidence_at")
     week_day, week_h, week_m = parse_weekly(config.weekly_summary_at, "weekly_summary_at")
+    review_h, review_m = parse_time(config.portfolio_review_at, "portfolio_review_at")
+    under_day, under_h, under_m = parse_weekly(
+        config.new_underperformers_at, "new_underperformers_at"
+    )
     every = config.alerts_every_minutes
 
     def at(hour: int, minute: int, day: str | None = None) -> Trigger:
@@ -198,6 +254,14 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
             lambda c: timedelta(weeks=c.max_catch_up + 1), window_end=_day_over),
         Job("roi-report", f"daily at {config.roi_report_at}", at(report_h, report_m),
             _local_date, roi_report, unlimited, days, as_of_fire=True),
+        # a daily trigger named after the month before: each month's first fire files it
+        Job("portfolio-review", f"monthly, on the 1st at {config.portfolio_review_at}",
+            at(review_h, review_m), _month_before, portfolio_review, unlimited,
+            lambda c: timedelta(days=31 * (min(c.max_catch_up, 120) + 1)),
+            window_end=_month_over),
+        Job("new-underperformers", f"weekly, {config.new_underperformers_at}",
+            at(under_h, under_m, under_day), _week_before, new_underperformers, unlimited,
+            lambda c: timedelta(weeks=c.max_catch_up + 1), window_end=_week_over),
         Job("roi-alerts", f"every {every} min" if every < 60 else "hourly",
             # every N minutes of absolute time: kept in UTC, so clock changes cannot skip or
             # repeat a period (local-time cron loses hours across a fold)
@@ -256,7 +320,8 @@ def missing(
     first = ledger.first_occurred_at()
     if first is None:
         return []
-    start = walk_start(datetime.fromisoformat(first.replace("Z", "+00:00")), config.zone)
+    began = datetime.fromisoformat(first.replace("Z", "+00:00"))
+    start = walk_start(began, config.zone)
     start = max(start, (now - job.lookback(config)).astimezone(config.zone))
     if job.as_of_fire:
         # A snapshot shows the ledger as it stood at its fire time. Before the first fact was
@@ -272,7 +337,9 @@ def missing(
     due = [
         (fire, period)
         for period, fire in first_fire.items()
-        if job.window_end is None or job.window_end(fire) <= now
+        # a report of a stretch of days is due once its days are over, and only if they
+        # reach the first thing that happened (a month before it would be an empty review)
+        if job.window_end is None or began < job.window_end(fire) <= now
     ]
     return [(f, p) for f, p in due[-job.catch_up_limit(config) :] if p not in done]
 
