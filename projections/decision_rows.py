@@ -272,7 +272,9 @@ def decision_state(db: Sql, decision_id: str) -> tuple[datetime | None, int | No
 def store_days(db: Sql, deltas: dict[tuple[str, str, str], Contribution]) -> None:
     """Add each (source, type, UTC day of decided_at) delta to its `conversion_daily` row;
     a row left with no decision goes (no phantom day after a retraction)."""
-    changed = {key: delta for key, delta in deltas.items() if delta != Contribution()}
+    # every touched day is written, even by a zero delta, exactly as its group total is:
+    # the stored text of a sum (0 or 0.000) then follows the same additions either way
+    changed = deltas
     if not changed:
         return
     first = min(day for _, _, day in changed)

@@ -115,7 +115,7 @@ def test_every_payload_is_rfc8785_canonical(
 ) -> None:
     from events.decisions import DecisionLogged, OpportunityScored, OutcomeRecorded
     from events.ledger_events import EventRetracted, ReportGenerated
-    from events.patterns import PatternApproved, PatternExecutionRecorded
+    from events.patterns import PatternApproved, PatternCostRecorded, PatternExecutionRecorded
 
     label = text or "x"
     samples: list[Event] = [
@@ -139,6 +139,8 @@ def test_every_payload_is_rfc8785_canonical(
         ),
         EventRetracted(target_seq=3, reason=label),
         ReportGenerated(as_of_hash="0" * 64, as_of_seq=1, kind="k", period="p", files=(text,)),
+        PatternCostRecorded(amount="1200.50", label=text, pattern_id="p", recurrence="monthly",
+                            until="2027-01-01T00:00:00.000000Z"),
     ]  # fmt: skip
     assert {type(s).__name__ for s in samples} | {
         "PatternEstimatesRevised", "PatternRevoked", "PatternConfidenceUpdated"

@@ -111,7 +111,7 @@ def test_the_monthly_review_sets_the_month_beside_the_one_before(
 
 def test_a_review_waits_until_its_month_is_over_everywhere(tmp_path: Path) -> None:
     """On the 1st at 06:00 in Kiritimati (+14) November is not over in UTC yet: the review
-    of November is filed at the first fire after it is (the next day's)."""
+    of November is filed at the first tick after it is over in UTC."""
     kiritimati = load(None, {"reports_dir": str(tmp_path / "r"), "timezone": "Pacific/Kiritimati"})
     location = str(tmp_path / "k.db")
     with Ledger.open(location) as led:
@@ -135,3 +135,20 @@ def test_the_week_before_is_the_last_whole_iso_week(day: str, week: str) -> None
     from datetime import date
 
     assert week_before(date.fromisoformat(day)) == week
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Pacific/Chatham"])
+def test_the_monthly_trigger_fires_once_on_the_first_of_every_month(zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from ledger.scheduler.jobs import fire_times
+    from ledger.scheduler.triggers import LocalTime
+
+    trigger = LocalTime(6, 0, ZoneInfo(zone), monthday=1)
+    fires = list(fire_times(trigger, at("2025-12-15T00:00:00Z"), at("2027-01-15T00:00:00Z")))
+    local = [f.astimezone(ZoneInfo(zone)) for f in fires]
+    assert [(f.year, f.month, f.day, f.hour) for f in local] == [
+        (2026 + (m == 13), (m - 1) % 12 + 1, 1, 6) for m in range(1, 14)
+    ]
+    with pytest.raises(ValueError, match="1..28"):
+        LocalTime(6, 0, ZoneInfo(zone), monthday=31)

@@ -233,9 +233,9 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
     )
     every = config.alerts_every_minutes
 
-    def at(hour: int, minute: int, day: str | None = None) -> Trigger:
+    def at(hour: int, minute: int, day: str | None = None, monthday: int | None = None) -> Trigger:
         # not CronTrigger: it skips the day after a spring-forward day (see triggers.py)
-        return LocalTime(hour, minute, zone, None if day is None else DAYS.index(day))
+        return LocalTime(hour, minute, zone, None if day is None else DAYS.index(day), monthday)
 
     def unlimited(c: ScheduleConfig) -> int:
         return c.max_catch_up
@@ -254,11 +254,9 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
             lambda c: timedelta(weeks=c.max_catch_up + 1), window_end=_day_over),
         Job("roi-report", f"daily at {config.roi_report_at}", at(report_h, report_m),
             _local_date, roi_report, unlimited, days, as_of_fire=True),
-        # a daily trigger named after the month before: each month's first fire files it
         Job("portfolio-review", f"monthly, on the 1st at {config.portfolio_review_at}",
-            at(review_h, review_m), _month_before, portfolio_review, unlimited,
-            lambda c: timedelta(days=31 * (min(c.max_catch_up, 120) + 1)),
-            window_end=_month_over),
+            at(review_h, review_m, monthday=1), _month_before, portfolio_review, unlimited,
+            lambda c: timedelta(days=31 * (c.max_catch_up + 1)), window_end=_month_over),
         Job("new-underperformers", f"weekly, {config.new_underperformers_at}",
             at(under_h, under_m, under_day), _week_before, new_underperformers, unlimited,
             lambda c: timedelta(weeks=c.max_catch_up + 1), window_end=_week_over),

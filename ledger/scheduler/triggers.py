@@ -1,4 +1,5 @@
-"""A local wall-clock time, every day or on one weekday: the trigger of every summary job.
+"""A local wall-clock time, every day, on one weekday or on one day of the month: the trigger
+of every summary job.
 
 APScheduler 3's CronTrigger, asked from a moment before the clocks go forward on that same
 day, answers the day after next (daily at 00:00 in America/St_Johns: from 2026-03-08 00:00:01
@@ -24,19 +25,29 @@ from ledger.scheduler.config import DAYS
 
 
 class LocalTime(BaseTrigger):  # type: ignore[misc]
-    """Fire at `hour`:`minute` local time in `zone`, every day or only on `weekday`
-    (0 = Monday)."""
+    """Fire at `hour`:`minute` local time in `zone`, every day, only on `weekday`
+    (0 = Monday), or only on day `monthday` (1..28) of each month."""
 
-    __slots__ = ("hour", "minute", "timezone", "weekday")
+    __slots__ = ("hour", "minute", "monthday", "timezone", "weekday")
 
-    def __init__(self, hour: int, minute: int, zone: tzinfo, weekday: int | None = None):
+    def __init__(
+        self,
+        hour: int,
+        minute: int,
+        zone: tzinfo,
+        weekday: int | None = None,
+        monthday: int | None = None,
+    ):
         if not (0 <= hour < 24 and 0 <= minute < 60):
             raise ValueError(f"no such time of day: {hour:02d}:{minute:02d}")
         if weekday is not None and not 0 <= weekday < 7:
             raise ValueError(f"no such weekday: {weekday} (0 is Monday, 6 Sunday)")
+        if monthday is not None and (weekday is not None or not 1 <= monthday <= 28):
+            raise ValueError(f"no day {monthday} in every month (1..28, and no weekday with it)")
         self.hour = hour
         self.minute = minute
         self.weekday = weekday
+        self.monthday = monthday
         self.timezone = zone
 
     def fire_on(self, day: date) -> datetime:
@@ -66,6 +77,16 @@ class LocalTime(BaseTrigger):  # type: ignore[misc]
                 start = previous_fire_time + timedelta(microseconds=1)
         # from the local day before: a skipped time can move a fire past its day's midnight
         day = start.astimezone(self.timezone).date() - timedelta(days=1)
+        if self.monthday is not None:
+            index = day.year * 12 + day.month - 1
+            for month in range(index, index + 3):
+                year, m = divmod(month, 12)
+                if year > 9999:
+                    return None
+                fire = self.fire_on(date(year, m + 1, self.monthday))
+                if fire >= start:
+                    return fire
+            raise AssertionError("unreachable: every month has its day")  # pragma: no cover
         for offset in range(9):
             candidate = day + timedelta(days=offset)
             if self.weekday is not None and candidate.weekday() != self.weekday:
@@ -77,10 +98,12 @@ class LocalTime(BaseTrigger):  # type: ignore[misc]
 
     def __str__(self) -> str:
         days = "daily" if self.weekday is None else DAYS[self.weekday]
+        if self.monthday is not None:
+            days = f"monthly on day {self.monthday}"
         return f"local_time[{days} {self.hour:02d}:{self.minute:02d} {self.timezone}]"
 
     def __repr__(self) -> str:
         return (
             f"LocalTime(hour={self.hour}, minute={self.minute}, zone={self.timezone!r}, "
-            f"weekday={self.weekday!r})"
+            f"weekday={self.weekday!r}, monthday={self.monthday!r})"
         )
