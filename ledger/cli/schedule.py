@@ -101,6 +101,14 @@ def run(
     weekly_at: Annotated[str | None, typer.Option(metavar="'sun 21:00'")] = None,
     report_at: Annotated[str | None, typer.Option(metavar="HH:MM")] = None,
     confidence_at: Annotated[str | None, typer.Option(metavar="HH:MM")] = None,
+    review_at: Annotated[
+        str | None,
+        typer.Option(metavar="HH:MM", help="The monthly portfolio review, on the 1st (06:00)."),
+    ] = None,
+    underperformers_at: Annotated[
+        str | None,
+        typer.Option(metavar="'mon 07:00'", help="The weekly new-underperformers list."),
+    ] = None,
     alerts_every: Annotated[int | None, typer.Option(metavar="MINUTES")] = None,
     rescore_every: Annotated[int | None, typer.Option(metavar="MINUTES")] = None,
     tick: Annotated[
@@ -116,6 +124,7 @@ def run(
     settings = _config(
         config, reports_dir=reports_dir, timezone=timezone, daily_summary_at=daily_at,
         weekly_summary_at=weekly_at, roi_report_at=report_at, update_confidence_at=confidence_at,
+        portfolio_review_at=review_at, new_underperformers_at=underperformers_at,
         alerts_every_minutes=alerts_every, rescore_every_minutes=rescore_every,
         tick_seconds=tick, opportunities=opportunities,
     )  # fmt: skip
