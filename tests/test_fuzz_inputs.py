@@ -392,6 +392,8 @@ FIELDS: dict[str, dict[str, str]] = {
                    "predicted_revenue": "usd", "confidence": "fraction",
                    "similar_count": "count", "model_version": "label"},
     "retract": {"target_seq": "seq", "reason": "rtext"},
+    "cost": {"pattern_id": "pattern", "amount": "usd", "label": "rtext",
+             "recurrence": "recurrence", "until": "ts", "incurred_at": "ts"},
 }  # fmt: skip
 COMMON_FIELDS = {"idempotency_key": "key", "expected_version": "count"}
 REQUIRED = {
@@ -403,6 +405,7 @@ REQUIRED = {
     "outcome": {"decision_id", "outcome_type", "status"},
     "prediction": set(FIELDS["prediction"]) - {"opportunity_type", "opportunity_source"},
     "retract": {"target_seq", "reason"},
+    "cost": {"pattern_id", "amount", "label"},
 }
 
 
@@ -430,6 +433,7 @@ VALID: dict[str, st.SearchStrategy[Any]] = {
     "context": st.dictionaries(st.sampled_from(["campaign", "opportunity_id", "n"]),
                                st.one_of(st.integers(0, 9), st.text(max_size=5)), max_size=3),
     "key": st.sampled_from(["k1", "k2", "k3"]),
+    "recurrence": st.sampled_from(["one-off", "monthly"]),
 }  # fmt: skip
 NUMBER_JUNK = st.one_of(
     st.sampled_from(RAW_NUMBERS).map(Raw),
@@ -463,6 +467,7 @@ EDGE: dict[str, st.SearchStrategy[Any]] = {
         json_values,
     ),
     "key": texts(),
+    "recurrence": st.one_of(st.sampled_from(["weekly", "Monthly", "", 1]), texts()),
 }
 
 
@@ -917,6 +922,15 @@ AS_OF = kind(
     TS_TEXT,
 )  # fmt: skip
 NOW_ARG = kind(RECENT, TS_TEXT)
+PERIOD = choice(
+    ["2026-11", "2026-Q4", "2026", "2026-W45", "2026-11-02", "last-30d", "this-month",
+     "last-week"],
+    "2026-13", "last-0d", "2026-W54", "9999", "1969", "", "last-99999999d", "this-decade",
+    "2026-02-30", "LAST-MONTH", " 2026-11 ",
+)  # fmt: skip
+DAY = kind(RECENT.map(lambda s: s[:10]), TS_TEXT)
+WINDOW = {"--since": DAY, "--until": DAY, "--period": PERIOD, "--now": NOW_ARG}
+"""The window options every ROI and decision read takes (issue 19)."""
 OUT_NAMES = Kind(
     st.sampled_from(["out.md", "report.json", "a/b/c.md", "sub dir/ü.md", "x" * 150 + ".md"])
     .map(OutArg),
@@ -1034,6 +1048,13 @@ SPECS: dict[str, Spec] = {
         {"--reason": TEXT, "--idempotency-key": KEY, "--expected-version": ints(0, 12)},
         frozenset({"--reason"}), writes=True),
     "pattern list": Spec(("pattern", "list"), (), {"--as-of": AS_OF}),
+    "pattern cost": Spec(
+        ("pattern", "cost"), (PATTERN,),
+        {"--amount": USD, "--label": TEXT,
+         "--recurrence": choice(["one-off", "monthly"], "weekly", "Monthly", ""),
+         "--until": TS, "--incurred-at": TS, "--idempotency-key": KEY},
+        frozenset({"--amount", "--label"}), writes=True),
+    "pattern costs": Spec(("pattern", "costs"), (PATTERN,), {"--as-of": AS_OF}),
     "record execution": Spec(
         ("record", "execution"), (),
         {"--pattern-id": PATTERN, "--execution-time-seconds": SECONDS, "--actual-cost": USD,
@@ -1061,17 +1082,20 @@ SPECS: dict[str, Spec] = {
         {"--chunk-size": ints(1, 5000),
          "--format": choice(["auto", "jsonl", "json", "csv", "tsv"], "", "xlsx", "JSONL")},
         writes=True),
-    "roi pattern": Spec(("roi", "pattern"), (PATTERN,), {"--as-of": AS_OF}),
-    "roi summary": Spec(("roi", "summary"), (), {"--as-of": AS_OF}),
+    "roi pattern": Spec(("roi", "pattern"), (PATTERN,), {"--as-of": AS_OF, **WINDOW}),
+    "roi summary": Spec(
+        ("roi", "summary"), (),
+        {"--as-of": AS_OF, **WINDOW, "--compare": choice(["previous", "2026-10"], "prev", "")}),
+    "roi restatement": Spec(("roi", "restatement"), (), {"--as-of": AS_OF, **WINDOW}),
     "roi effectiveness": Spec(("roi", "effectiveness"), (PATTERN,), {"--as-of": AS_OF}),
     "roi report": Spec(
         ("roi", "report"), (PATTERN,),
         {"--executions": ints(0, 30), "--now": NOW_ARG, "--as-of": AS_OF}),
     "roi top-performers": Spec(
-        ("roi", "top-performers"), (), {"--limit": ints(1, 50), "--as-of": AS_OF}),
+        ("roi", "top-performers"), (), {"--limit": ints(1, 50), "--as-of": AS_OF, **WINDOW}),
     "roi underperformers": Spec(
-        ("roi", "underperformers"), (), {"--limit": ints(1, 50), "--as-of": AS_OF}),
-    "roi dashboard": Spec(("roi", "dashboard"), (), {"--now": NOW_ARG, "--as-of": AS_OF}),
+        ("roi", "underperformers"), (), {"--limit": ints(1, 50), "--as-of": AS_OF, **WINDOW}),
+    "roi dashboard": Spec(("roi", "dashboard"), (), {"--as-of": AS_OF, **WINDOW}),
     "roi alerts": Spec(("roi", "alerts"), (), {"--now": NOW_ARG, "--as-of": AS_OF}),
     "roi update-confidence": Spec(
         ("roi", "update-confidence"), (), {"--pattern-id": PATTERN}, writes=True),
@@ -1083,9 +1107,10 @@ SPECS: dict[str, Spec] = {
         frozenset({"--output"})),
     "decisions conversions": Spec(
         ("decisions", "conversions"), (),
-        {"--by": choice(["combination", "source", "type"], "both", ""), "--as-of": AS_OF}),
-    "decisions roi": Spec(("decisions", "roi"), (), {"--as-of": AS_OF}),
-    "decisions insights": Spec(("decisions", "insights"), (), {"--as-of": AS_OF}),
+        {"--by": choice(["combination", "source", "type"], "both", ""), "--as-of": AS_OF,
+         **WINDOW}),
+    "decisions roi": Spec(("decisions", "roi"), (), {"--as-of": AS_OF, **WINDOW}),
+    "decisions insights": Spec(("decisions", "insights"), (), {"--as-of": AS_OF, **WINDOW}),
     "decisions predict": Spec(
         ("decisions", "predict"), (),
         {"--type": LABEL, "--source": LABEL, "--content": TEXT, "--as-of": AS_OF},
