@@ -195,6 +195,43 @@ class DecisionLedger(LedgerCore):
         with self.reading(as_of) as db:
             return conversions.conversion_metrics(_groups(db, span), by)
 
+    def conversion_metrics_compared(
+        self,
+        compare: str = "previous",
+        by: str = "combination",
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> dict[str, Any]:
+        """Conversion metrics of the decisions decided in a window beside those of another
+        (`compare`: 'previous' or any period): `{"window", "compared_with", "current",
+        "previous", "change"}`, each group's change and a test of its conversion rates;
+        both read from one snapshot (as of `as_of`)."""
+        from ledger.pattern_methods import option_text, window_days
+        from ledger.periods import compared, window
+        from projections import conversions
+
+        if by not in conversions.BY:
+            raise InputError(
+                f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
+            )
+        point = self.point_shown(now, as_of)
+        current = window(option_text(since), option_text(until), period, point)
+        other = compared(current, compare, point)
+        spans = [window_days(current), window_days(other)]
+        with self.reading(as_of) as db:
+            rows = [conversions.conversion_metrics(_groups(db, span), by) for span in spans]
+        return {
+            "window": current.as_json(),
+            "compared_with": other.as_json(),
+            "current": rows[0],
+            "previous": rows[1],
+            "change": conversions.compare_conversions(rows[0], rows[1]),
+        }
+
     def roi_by_type(
         self,
         as_of: AsOf = None,

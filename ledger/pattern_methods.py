@@ -261,7 +261,10 @@ class PatternLedger(LedgerCore):
 
         when = self.point_shown(now, as_of)
         chosen = window(
-            _text(since), _text(until), period or (None if since or until else "last-30d"), when
+            option_text(since),
+            option_text(until),
+            period or (None if since or until else "last-30d"),
+            when,
         )
         before = previous(chosen) if chosen.since and chosen.until else None
         spans = [window_days(chosen), None if before is None else window_days(before)]
@@ -319,7 +322,7 @@ class PatternLedger(LedgerCore):
         from ledger.periods import compared, window
 
         point = self.point_shown(now, as_of)
-        current = window(_text(since), _text(until), period, point)
+        current = window(option_text(since), option_text(until), period, point)
         other = compared(current, compare, point)
         spans = [window_days(current), window_days(other)]
         with self.reading(as_of) as db:
@@ -359,7 +362,7 @@ class PatternLedger(LedgerCore):
         check_limit(limit)
         then_seq = self.resolve_as_of(as_of)
 
-        span = window(_text(since), _text(until), period, self.point_shown(now, as_of))
+        span = window(option_text(since), option_text(until), period, self.point_shown(now, as_of))
         bounds = {
             "since": None if span.since is None else span.since.date().isoformat(),
             "until": None if span.until is None else span.until.date().isoformat(),
@@ -536,7 +539,9 @@ def business_window(
     middle of a day is refused naming its option (give a date)."""
     from ledger.periods import window
 
-    return window_days(window(_text(since), _text(until), period, self.point_shown(now, as_of)))
+    return window_days(
+        window(option_text(since), option_text(until), period, self.point_shown(now, as_of))
+    )
 
 
 def _summary_rows(db: Sql, span: tuple[str, str] | None) -> list[dict[str, Any]]:
@@ -580,7 +585,7 @@ def _portfolio_figures(db: Sql, span: tuple[str, str] | None, known: set[str]) -
     return roi_analytics.window(days, date.min, date.max)
 
 
-def _text(value: Day) -> str | None:
+def option_text(value: Day) -> str | None:
     """A window option as the text `ledger.periods.window` reads (a date as its ISO form)."""
     if value is None or isinstance(value, str):
         return value

@@ -480,3 +480,47 @@ def test_the_dashboard_sets_a_window_beside_the_one_before(tmp_path: Path, cli: 
     assert "executions, 2026-11    3 (+0 on 2026-10)" in table.stdout, table.stdout
     refused = cli("roi", "dashboard", "--period", "2026-13")
     assert refused.exit_code == 2 and "period" in refused.stderr
+
+
+def test_decisions_compare_a_window_with_the_one_before(decided: Ledger) -> None:
+    """November's cohorts beside October's, by hand: email 1 decision, no customer (October:
+    2, one customer, $100); twitter only in November."""
+    both = decided.conversion_metrics_compared("previous", "source", period="2026-11")
+    assert both["compared_with"]["period"] == "2026-10"
+    change = {c["source_type"]: c for c in both["change"]}
+    email = change["email"]["change"]
+    assert email["total_decisions"] == {"absolute": -1, "relative_percent": D("-50")}
+    assert email["conversion_rate"]["absolute"] == D("-50")  # 50 % → 0 %
+    assert email["total_revenue"] == {"absolute": D("-100"), "relative_percent": D("-100")}
+    test = change["email"]["conversion_rate_test"]
+    assert test["p_value"] is not None and test["differs_at_5_percent"] is False
+    assert change["twitter"]["change"]["total_decisions"]["absolute"] is None
+    assert change["twitter"]["conversion_rate_test"]["p_value"] is None
+    assert [r["source_type"] for r in both["previous"]] == ["email"]
+    with pytest.raises(InputError) as caught:
+        decided.conversion_metrics_compared("previous", since="2026-11-01")
+    assert caught.value.details["field"] == "compare"  # an open window has no "before"
+
+
+def test_decisions_compare_on_the_cli_and_http(cli: Cli) -> None:
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with Ledger.open(cli.db) as led:
+        led.log_decision("a", "golf", "email", "sent", decided_at="2026-10-10T10:00:00Z")
+        led.log_decision("b", "golf", "email", "sent", decided_at="2026-11-10T10:00:00Z")
+        led.record_outcome("b", "conversion", "success", customer_acquired=True,
+                           revenue_generated=50, occurred_at="2026-11-11T10:00:00Z")  # fmt: skip
+    table = cli("decisions", "conversions", "--period", "2026-11", "--compare", "previous")
+    assert table.exit_code == 0, table.output
+    assert "2026-11 against 2026-10 (decided_at)" in table.stdout and "+100.0 pt" in table.stdout
+    both = cli.json("decisions", "conversions", "--period", "2026-11", "--compare", "2026-10")
+    assert both["change"][0]["change"]["total_customers"]["absolute"] == 1
+    refused = cli("decisions", "conversions", "--period", "2026-11", "--compare", "2026-13")
+    assert refused.exit_code == 2 and "compare" in refused.stderr
+    with TestClient(create_app(cli.db), base_url="http://localhost") as c:
+        got = c.get("/api/decisions/conversions/compare", params={"period": "2026-11"})
+        assert got.status_code == 200 and got.json()["compared_with"]["period"] == "2026-10"
+        bad = c.get("/api/decisions/conversions/compare", params={"since": "2026-11-01"})
+        assert bad.status_code == 422 and "compare" in bad.text

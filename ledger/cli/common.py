@@ -65,6 +65,18 @@ def window_title(
     return ""
 
 
+CompareOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--compare",
+        metavar="previous|PERIOD",
+        help="Show the window beside another: 'previous' (the month before a month, the equal "
+        "span before a range) or a period such as 2025-11; each figure's change, and a test of "
+        "the rates.",
+    ),
+]
+"""--compare, the same on every read that takes it."""
+
 NowOpt = Annotated[
     str | None,
     typer.Option(

@@ -8,6 +8,7 @@ import typer
 
 from ledger.cli.common import (
     AsOfOpt,
+    CompareOpt,
     DbOpt,
     FormatOpt,
     JsonOpt,
@@ -50,6 +51,22 @@ CONVERSION_COLUMNS: list[tuple[str, Any]] = [
 ]
 
 
+def _signed(value: Any, show: Any) -> str:
+    return "–" if value is None else ("+" if value > 0 else "") + show(value)
+
+
+COMPARE_EXTRA: list[tuple[str, Any]] = [
+    ("Δ decisions", lambda r: _signed(r["change"]["total_decisions"]["absolute"], str)),
+    ("Δ conversion", lambda r: _signed(r["change"]["conversion_rate"]["absolute"],
+                                       lambda v: f"{v:.1f} pt")),
+    ("Δ revenue", lambda r: _signed(r["change"]["total_revenue"]["absolute"], money)),
+    ("p (conversion)", lambda r: "–" if r["conversion_rate_test"]["p_value"] is None
+     else f"{r['conversion_rate_test']['p_value']:.3f}"),
+]  # fmt: skip
+"""Beside each group under --compare: the change of its decisions, conversion rate (in
+points) and revenue, and the two-proportion test's p-value of the conversion rates."""
+
+
 def conversion_columns(by: str) -> list[tuple[str, Any]]:
     """The table's columns; a roll-up leaves out the key it summed over."""
     hidden = {"source": "type", "type": "source"}.get(by)
@@ -69,6 +86,7 @@ def conversions(
     since: SinceOpt = None,
     until: UntilOpt = None,
     period: PeriodOpt = None,
+    compare: CompareOpt = None,
     now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
@@ -77,7 +95,22 @@ def conversions(
 ) -> None:
     """Conversion and response rates, revenue and time to convert, per source and type: all
     time, or the decisions decided (decided_at) in a window, each with its outcomes whenever
-    they arrived (a cohort view)."""
+    they arrived (a cohort view); --compare puts another window beside it."""
+    if compare is not None:
+        with open_ledger(ctx, create=False) as ledger:
+            both = ledger.conversion_metrics_compared(
+                compare, by, parse_as_of(as_of), since=since, until=until, period=period, now=now
+            )
+        if as_json:
+            print_json(both)
+            return
+        title = (
+            f"Conversion metrics by {by}, {both['window']['period']} against "
+            f"{both['compared_with']['period']} (decided_at)"
+        )
+        rows = [{**r, **c} for r, c in zip(both["current"], both["change"], strict=True)]
+        print_table(title, [*conversion_columns(by)[:5], *COMPARE_EXTRA], rows)
+        return
     with open_ledger(ctx, create=False) as ledger:
         rows = ledger.conversion_metrics(
             by, parse_as_of(as_of), since=since, until=until, period=period, now=now

@@ -8,6 +8,7 @@ import typer
 
 from ledger.cli.common import (
     AsOfOpt,
+    CompareOpt,
     DbOpt,
     FormatOpt,
     JsonOpt,
@@ -154,16 +155,7 @@ def summary(
     since: SinceOpt = None,
     until: UntilOpt = None,
     period: PeriodOpt = None,
-    compare: Annotated[
-        str | None,
-        typer.Option(
-            "--compare",
-            metavar="previous|PERIOD",
-            help="Show the window beside another: 'previous' (the month before a month, "
-            "the equal span before a range) or a period such as 2025-11; each figure's "
-            "change, and a test of the success rates.",
-        ),
-    ] = None,
+    compare: CompareOpt = None,
     now: NowOpt = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,

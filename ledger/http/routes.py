@@ -87,6 +87,14 @@ NowQ = Annotated[
 SinceQ = Annotated[str | None, Query(max_length=64, description=WINDOW_HELP["since"])]
 UntilQ = Annotated[str | None, Query(max_length=64, description=WINDOW_HELP["until"])]
 PeriodQ = Annotated[str | None, Query(max_length=64, description=WINDOW_HELP["period"])]
+CompareQ = Annotated[
+    str,
+    Query(
+        max_length=64,
+        description="'previous' (the period of the same kind before, or the equal span "
+        "before) or a period such as 2025-11.",
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=50, description="How many (1..50).")]
 Id = Annotated[str, Path(max_length=200)]
 KeyH = Annotated[
@@ -354,14 +362,7 @@ def _roi(writer: Any) -> APIRouter:
         since: SinceQ = None,
         until: UntilQ = None,
         period: PeriodQ = None,
-        compare: Annotated[
-            str,
-            Query(
-                max_length=64,
-                description="'previous' (the period of the same kind before, or the equal "
-                "span before) or a period such as 2025-11.",
-            ),
-        ] = "previous",
+        compare: CompareQ = "previous",
         now: NowQ = None,
         as_of: AsOfQ = None,
     ) -> dict[str, Any]:
@@ -619,6 +620,30 @@ def _decisions(writer: Any) -> APIRouter:
         window = state_window(request, response, since, until, period, now, as_of)
         led = ledger_of(request)
         return stated(request, response, as_of, lambda at: led.conversion_metrics(by, at, **window))
+
+    @r.get("/decisions/conversions/compare")
+    def conversions_compare(
+        request: Request,
+        response: Response,
+        by: Annotated[str, Query(max_length=20)] = "combination",
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        compare: CompareQ = "previous",
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> dict[str, Any]:
+        """The conversion metrics of the decisions decided in a window beside another:
+        `{"window", "compared_with", "current", "previous", "change"}`, each group's change
+        and a two-proportion test of its conversion rates."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        led = ledger_of(request)
+        return stated(
+            request,
+            response,
+            as_of,
+            lambda at: led.conversion_metrics_compared(compare, by, at, **window),
+        )
 
     @r.get("/decisions/roi", response_model=list[RevenueByType], response_model_exclude_unset=True)
     def roi(
