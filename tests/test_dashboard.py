@@ -328,7 +328,8 @@ def test_the_selector_keeps_the_point_shown_and_empty_fields_mean_not_given(
         "/decisions?since=2026-03-01&until=2026-02-01",
         "/?since=2026-02-01T12:00:00Z",
         "/patterns/changelog-updater?period=last-0d",
+        "/patterns/changelog-updater?per=year",
     ):
         refused = client.get(bad)
         assert refused.status_code == 422, bad
-        assert refused.json()["details"]["field"] in ("period", "since"), bad
+        assert refused.json()["details"]["field"] in ("period", "since", "per"), bad

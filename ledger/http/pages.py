@@ -164,6 +164,13 @@ def mount(app: FastAPI) -> None:
         if per is None and period in PERIODS:  # the trend's bucket, as older links name it
             per, period = period, None
         per = per or "day"
+        if per not in PERIODS:
+            from ledger.errors import InputError
+
+            raise InputError(
+                f"per: the trend's bucket is day, week or month (got {per[:20]!r})",
+                {"field": "per"},
+            )
         shown = Shown.of(as_of, now, period, since, until)
         led = ledger_of(request)
         view = led.view(shown.as_of)
