@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -133,6 +132,7 @@ days = st.dates(min_value=__import__("datetime").date(2025, 1, 1),
                 max_value=__import__("datetime").date(2026, 12, 31))  # fmt: skip
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     runs=st.lists(
@@ -142,11 +142,11 @@ days = st.dates(min_value=__import__("datetime").date(2025, 1, 1),
     cut=days,
 )
 def test_windows_add_up_and_the_whole_is_all_time(
-    runs: list[tuple[str, object, bool, str]], cut: object
+    backend: str, runs: list[tuple[str, object, bool, str]], cut: object
 ) -> None:
-    """Property: the window before a day plus the window from it give the all-time totals,
-    and a window covering everything is exactly the all-time summary."""
-    with tempfile.TemporaryDirectory() as folder, Ledger.open(Path(folder) / "w.db") as led:
+    """Property, on both backends: the window before a day plus the window from it give the
+    all-time totals, and a window covering everything is exactly the all-time summary."""
+    with fresh_location(backend) as location, Ledger.open(location) as led:
         for pid in "pq":
             led.approve_pattern(pid, "60", "0.30", approved_at="2024-12-01")
         for pid, day, ok, cost in runs:
