@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from commands import patterns as pattern_commands
@@ -273,13 +274,16 @@ class PatternLedger(LedgerCore):
             rows = roi_queries.roi_summary(db)
             first, last = roi_analytics.dashboard_days(when)
             known = {r["pattern_id"] for r in rows}
-            month = [
-                d
-                for d in daily_stats.daily_rows(db, first.isoformat(), last.isoformat())
-                if d["pattern_id"] in known
-            ]
-            current = _portfolio_figures(db, spans[0], known)
-            prior = None if before is None else _portfolio_figures(db, spans[1], known)
+            # one read of the daily rows covers the month, the window and the one before
+            # (by default the last 30 days and the 30 before: the month's own span)
+            wanted = [first.isoformat(), last.isoformat()]
+            for span in spans:
+                lo, hi = span or (date.min.isoformat(), date.max.isoformat())
+                wanted = [min(wanted[0], lo), max(wanted[1], hi)]
+            days = [d for d in daily_stats.daily_rows(db, *wanted) if d["pattern_id"] in known]
+        month = [d for d in days if first.isoformat() <= d["day"] <= last.isoformat()]
+        current = _portfolio_figures(days, spans[0])
+        prior = None if before is None else _portfolio_figures(days, spans[1])
         return {
             **roi_analytics.dashboard(rows, month, when),
             "window": {
@@ -560,6 +564,14 @@ def _ownership(
     from projections.roi_math import roi_percentage
 
     mine = costs.costs_of(db, row["pattern_id"])
+    if not mine:  # nothing to charge: the figures are the run figures (no day read)
+        return {
+            "costs_recorded": 0,
+            "costs_usd": Decimal(0),
+            "net_savings_after_costs_usd": row["total_cost_saved_usd"],
+            "roi_with_costs_percentage": row["roi_percentage"],
+            "payback_date": None,
+        }
     lo, hi = span or (date.min.isoformat(), date.max.isoformat())
     first = None if lo == date.min.isoformat() else date.fromisoformat(lo)
     last = None if hi == date.max.isoformat() else date.fromisoformat(hi)
@@ -577,12 +589,11 @@ def _ownership(
     }
 
 
-def _portfolio_figures(db: Sql, span: tuple[str, str] | None, known: set[str]) -> dict[str, Any]:
+def _portfolio_figures(days: list[dict[str, Any]], span: tuple[str, str] | None) -> dict[str, Any]:
     """The portfolio's executions, success rate, savings and ROI over the days of `span`
-    (all time when None), from the daily rows of the patterns still known."""
+    (all time when None), from daily rows."""
     first, last = span or (date.min.isoformat(), date.max.isoformat())
-    days = [d for d in daily_stats.daily_rows(db, first, last) if d["pattern_id"] in known]
-    return roi_analytics.window(days, date.min, date.max)
+    return roi_analytics.window(days, date.fromisoformat(first), date.fromisoformat(last))
 
 
 def option_text(value: Day) -> str | None:
