@@ -1,5 +1,20 @@
 """Insights regenerated from the conversion metrics: deterministic for a log position, and
-only from groups with at least 3 decisions (SPEC §4)."""
+only from groups with at least 3 decisions (SPEC §4).
+
+A comparison is stated only when the data supports it (SPEC §7.2). Every pair of conversion
+rates the generator tries — the best source against each other source, and within each
+source its best type against each other type — is one family: each pair gets its test
+(`stats.rates_test`: the two-proportion z-test, or Fisher's exact test on small counts),
+the family's p-values are adjusted by Holm's method, and a difference is claimed only when
+the adjusted p-value is below 0.05 and each side has at least 10 decisions (`BAR`). Each
+insight carries that evidence: the test, `p_value`, `p_value_adjusted`, the effect (the
+difference in points) with its 95 % interval (Newcombe), and `supported`. Where the best
+source cannot be told apart from the runner-up, the conversion insight says so, with about
+how many decisions each would need.
+
+`confidence_score` keeps the source document's meaning: how much data an insight rests on
+(sample sufficiency, `stats.sample_confidence`), not the strength of its evidence.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +24,23 @@ from typing import Any
 
 from projections.conversion_math import Contribution, metrics
 from projections.conversions import Group, rollup
-from projections.stats import sample_confidence
+from projections.stats import (
+    decisions_needed,
+    difference_interval,
+    holm,
+    rates_test,
+    sample_confidence,
+)
 
 MIN_DECISIONS = 3
 NOTABLE_POINTS = Decimal(10)
+ALPHA = 0.05
+MIN_EACH = 10
+BAR = (
+    f"Holm-adjusted p < {ALPHA} over every comparison tried, and at least {MIN_EACH} "
+    "decisions on each side"
+)
+"""The documented bar a comparison must clear before an insight claims it."""
 
 
 def label(name: str) -> str:
@@ -25,19 +53,88 @@ def _one(value: Decimal, places: str = "0.1") -> str:
     return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
-def _insight(kind: str, title: str, description: str, n: int) -> dict[str, Any]:
+def _insight(
+    kind: str, title: str, description: str, n: int, evidence: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
         "insight_type": kind,
         "title": title,
         "description": description,
         "confidence_score": round(sample_confidence(n), 4),
         "data_points": n,
+        "evidence": evidence or {"test": None, "supported": None, "bar": None},
     }
+
+
+class Pair:
+    """Two groups' conversion rates, tested: `a` the better (or equal) one."""
+
+    def __init__(self, a: str, ca: Contribution, b: str, cb: Contribution) -> None:
+        self.a, self.ca, self.b, self.cb = a, ca, b, cb
+        self.test, p = rates_test(ca.customers, ca.decisions, cb.customers, cb.decisions)
+        self.p = 1.0 if p is None else p
+        self.adjusted = self.p
+
+    @property
+    def enough(self) -> bool:
+        return min(self.ca.decisions, self.cb.decisions) >= MIN_EACH
+
+    @property
+    def supported(self) -> bool:
+        return self.enough and self.adjusted < ALPHA
+
+    def evidence(self, family: int) -> dict[str, Any]:
+        ca, cb = self.ca, self.cb
+        interval = difference_interval(ca.customers, ca.decisions, cb.customers, cb.decisions)
+        rate_a = ca.customers / ca.decisions
+        rate_b = cb.customers / cb.decisions
+        return {
+            "test": self.test,
+            "p_value": round(self.p, 6),
+            "p_value_adjusted": round(self.adjusted, 6),
+            "adjustment": f"Holm, over {family} comparison(s) tried",
+            "effect": "difference in conversion rate, percentage points",
+            "difference_points": round((rate_a - rate_b) * 100, 2),
+            "interval_points": None
+            if interval is None
+            else [round(interval[0] * 100, 2), round(interval[1] * 100, 2)],
+            "supported": self.supported,
+            "bar": BAR,
+        }
 
 
 def generate(groups: Sequence[Group]) -> list[dict[str, Any]]:
     """conversion, revenue, timing and comparison insights, in that order."""
-    return [*_conversion(groups), *_revenue(groups), *_timing(groups), *_comparison(groups)]
+    sources = _best_against_the_rest(_eligible(rollup(groups, "source"), 0))
+    within: dict[str, list[Pair]] = {}
+    by_source: dict[str, list[tuple[str, Contribution]]] = {}
+    for source, kind, c in groups:
+        if c.decisions >= MIN_DECISIONS:
+            by_source.setdefault(source, []).append((kind, c))
+    for source in sorted(by_source):
+        within[source] = _best_against_the_rest(by_source[source])
+    family = [*sources, *(p for pairs in within.values() for p in pairs)]
+    for pair, adjusted in zip(family, holm([p.p for p in family]), strict=True):
+        pair.adjusted = adjusted
+    return [
+        *_conversion(sources, len(family)),
+        *_revenue(groups),
+        *_timing(groups),
+        *_comparison(within, len(family)),
+    ]
+
+
+def _rate(c: Contribution) -> Decimal:
+    return Decimal(metrics(c)["conversion_rate"])
+
+
+def _best_against_the_rest(members: Sequence[tuple[str, Contribution]]) -> list[Pair]:
+    """The best converting member against each other one, runner-up first."""
+    ranked = sorted(members, key=lambda mc: (-_rate(mc[1]), mc[0]))
+    if len(ranked) < 2:
+        return []
+    (best, b), rest = ranked[0], ranked[1:]
+    return [Pair(best, b, other, o) for other, o in rest]
 
 
 def _eligible(
@@ -46,26 +143,46 @@ def _eligible(
     return [(str(row[index]), row[2]) for row in rows if row[2].decisions >= MIN_DECISIONS]
 
 
-def _conversion(groups: Sequence[Group]) -> list[dict[str, Any]]:
-    """The best converting source against the runner-up (or one that has not converted)."""
-    sources = _eligible(rollup(groups, "source"), 0)
-    if len(sources) < 2:
+def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
+    """The best converting source against the closest source it clearly beats; or, when it
+    beats none, that it cannot yet be told apart from the runner-up."""
+    if not pairs:
         return []
-    ranked = sorted(sources, key=lambda sc: (-metrics(sc[1])["conversion_rate"], sc[0]))
-    (best, b), (other, o) = ranked[0], ranked[1]
-    best_rate, other_rate = metrics(b)["conversion_rate"], metrics(o)["conversion_rate"]
-    if best_rate == other_rate:
-        return []
+    beaten = [p for p in pairs if p.supported]
+    pair = beaten[0] if beaten else pairs[0]
+    best, other, b, o = pair.a, pair.b, pair.ca, pair.cb
+    best_rate, other_rate = _rate(b), _rate(o)
     n = b.decisions + o.decisions
     detail = (
         f"{label(best)}: {_one(best_rate)}% of {b.decisions} decisions became customers; "
         f"{label(other)}: {_one(other_rate)}% of {o.decisions}."
     )
+    if not pair.supported:
+        if best_rate == other_rate:
+            return []
+        needed = decisions_needed(float(best_rate) / 100, float(other_rate) / 100)
+        more = "" if needed is None else (
+            f" About {needed:,} decisions each would tell a difference this size apart "
+            "from chance."
+        )  # fmt: skip
+        title = f"No clear difference yet between {label(best)} and {label(other)}"
+        detail += (
+            f" The difference could be chance (adjusted p = {pair.adjusted:.2f})."
+            if pair.enough
+            else f" Too few decisions to compare (each side needs {MIN_EACH})."
+        ) + more
+        return [_insight("conversion", title, detail, n, pair.evidence(family))]
+    if pair is not pairs[0]:
+        runner = pairs[0]
+        detail += (
+            f" It is not clearly ahead of {label(runner.b)} ({_one(_rate(runner.cb))}% of "
+            f"{runner.cb.decisions}; adjusted p = {runner.adjusted:.2f})."
+        )
     if other_rate == 0:
         title = f"{label(best)} converts at {_one(best_rate)}%; {label(other)} has not converted"
     else:
         title = f"{label(best)} converts {_one(best_rate / other_rate)}x better than {label(other)}"
-    return [_insight("conversion", title, detail, n)]
+    return [_insight("conversion", title, detail, n, pair.evidence(family))]
 
 
 def _revenue(groups: Sequence[Group]) -> list[dict[str, Any]]:
@@ -81,10 +198,12 @@ def _revenue(groups: Sequence[Group]) -> list[dict[str, Any]]:
     return [
         _insight(
             "revenue",
-            f"{label(kind)} generates the most revenue",
+            f"{label(kind)} has brought the most revenue per decision so far",
             f"${average:,.2f} average per decision over {c.decisions} decisions "
-            f"(${c.revenue:,.2f} total).",
+            f"(${c.revenue:,.2f} total). A description of the ledger so far, not a tested "
+            "comparison with the other types.",
             c.decisions,
+            {"test": None, "supported": None, "bar": "none: a description, not a comparison"},
         )
     ]
 
@@ -106,27 +225,26 @@ def _timing(groups: Sequence[Group]) -> list[dict[str, Any]]:
             _insight(
                 "timing",
                 title,
-                f"{c.conversions_timed} conversions took {_one(hours)} hours on average.",
+                f"{c.conversions_timed} conversions took {_one(hours)} hours on average "
+                "(only the decisions that converted: ones still open are not counted, so "
+                "this can run short).",
                 c.conversions_timed,
             )
         )
     return out
 
 
-def _comparison(groups: Sequence[Group]) -> list[dict[str, Any]]:
-    """Within a source, its best and worst converting types, when ≥ 10 points apart."""
-    by_source: dict[str, list[tuple[str, Contribution]]] = {}
-    for source, kind, c in groups:
-        if c.decisions >= MIN_DECISIONS:
-            by_source.setdefault(source, []).append((kind, c))
+def _comparison(within: dict[str, list[Pair]], family: int) -> list[dict[str, Any]]:
+    """Within a source, its best type against the lowest converting type it clearly beats,
+    when they are at least 10 points apart; nothing when no difference clears the bar."""
     out = []
-    for source in sorted(by_source):
-        members = by_source[source]
-        if len(members) < 2:
+    for source, pairs in within.items():
+        clear = [p for p in pairs if p.supported]
+        if not clear:
             continue
-        ranked = sorted(members, key=lambda kc: (-metrics(kc[1])["conversion_rate"], kc[0]))
-        (top, t), (low, w) = ranked[0], ranked[-1]
-        top_rate, low_rate = metrics(t)["conversion_rate"], metrics(w)["conversion_rate"]
+        pair = clear[-1]  # the lowest converting one it beats
+        top, low, t, w = pair.a, pair.b, pair.ca, pair.cb
+        top_rate, low_rate = _rate(t), _rate(w)
         if top_rate - low_rate < NOTABLE_POINTS:
             continue
         out.append(
@@ -137,6 +255,26 @@ def _comparison(groups: Sequence[Group]) -> list[dict[str, Any]]:
                 f"On {label(source)}, {top} ({t.decisions} decisions) converts "
                 f"{_one(top_rate - low_rate)} points better than {low} ({w.decisions}).",
                 t.decisions + w.decisions,
+                pair.evidence(family),
             )
         )
     return out
+
+
+def describe_evidence(evidence: dict[str, Any]) -> str:
+    """An insight's evidence in a line: its test, adjusted p-value and the effect's interval;
+    or that it describes the data without comparing."""
+    if evidence.get("test") is None:
+        return "a description of the data, not a tested comparison"
+    interval = evidence.get("interval_points")
+    effect = (
+        ""
+        if interval is None
+        else f", difference {evidence['difference_points']:+.1f} pt "
+        f"(95% {interval[0]:+.1f} to {interval[1]:+.1f})"
+    )
+    verdict = "clears the bar" if evidence["supported"] else "does not clear the bar"
+    return (
+        f"{evidence['test']}, p = {evidence['p_value']:.3g}, adjusted "
+        f"{evidence['p_value_adjusted']:.3g}{effect}: {verdict}"
+    )

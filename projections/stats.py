@@ -55,3 +55,77 @@ def two_proportion_test(s1: int, n1: int, s2: int, n2: int) -> float | None:
         return 1.0  # both all successes, or both none: no difference to test
     z = (s1 / n1 - s2 / n2) / math.sqrt(spread)
     return min(1.0, math.erfc(abs(z) / math.sqrt(2)))
+
+
+def fisher_exact(s1: int, n1: int, s2: int, n2: int) -> float:
+    """The two-sided p-value of Fisher's exact test on the 2×2 table (s1, n1 − s1; s2,
+    n2 − s2): the probability, given the margins, of every table at most as likely as the
+    one observed (scipy's rule, with the same relative tolerance)."""
+    total, successes = n1 + n2, s1 + s2
+    low, high = max(0, successes - n2), min(n1, successes)
+
+    def log_p(x: int) -> float:
+        return _log_comb(n1, x) + _log_comb(n2, successes - x) - _log_comb(total, successes)
+
+    observed = log_p(s1)
+    cut = observed + math.log1p(1e-7)
+    p = sum(math.exp(log_p(x)) for x in range(low, high + 1) if log_p(x) <= cut)
+    return min(1.0, p)
+
+
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def rates_test(s1: int, n1: int, s2: int, n2: int) -> tuple[str, float | None]:
+    """The test of two rates a comparison states: the two-proportion z-test when every cell
+    of the table is expected to hold at least 5, else Fisher's exact test; (its name, p)."""
+    if n1 <= 0 or n2 <= 0:
+        return "none (no trials)", None
+    pooled = (s1 + s2) / (n1 + n2)
+    expected = min(pooled * n1, (1 - pooled) * n1, pooled * n2, (1 - pooled) * n2)
+    if expected >= 5:
+        return "two-proportion z-test", two_proportion_test(s1, n1, s2, n2)
+    return "Fisher's exact test", fisher_exact(s1, n1, s2, n2)
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of a family of p-values (in the order given): each p
+    multiplied by the number of hypotheses not yet rejected, kept monotone, at most 1."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [1.0] * len(p_values)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def difference_interval(
+    s1: int, n1: int, s2: int, n2: int, z: float = Z95
+) -> tuple[float, float] | None:
+    """Newcombe's hybrid score interval (his method 10) for p1 − p2, from the two Wilson
+    intervals; None when either side has no trials."""
+    one, two = wilson_interval(s1, n1, z), wilson_interval(s2, n2, z)
+    if one is None or two is None:
+        return None
+    p1, p2 = s1 / n1, s2 / n2
+    d = p1 - p2
+    low = d - math.sqrt((p1 - one[0]) ** 2 + (two[1] - p2) ** 2)
+    high = d + math.sqrt((one[1] - p1) ** 2 + (p2 - two[0]) ** 2)
+    return max(-1.0, low), min(1.0, high)
+
+
+Z80 = 0.8416212335729143
+"""The 80th percentile of the standard normal: power 0.8."""
+
+
+def decisions_needed(p1: float, p2: float, z: float = Z95, power_z: float = Z80) -> int | None:
+    """Decisions needed on each side for a two-sided test at 5 % to find a difference
+    between rates p1 and p2 with 80 % power (the normal approximation); None when the rates
+    are equal (no difference to find)."""
+    if p1 == p2:
+        return None
+    mean = (p1 + p2) / 2
+    top = z * math.sqrt(2 * mean * (1 - mean)) + power_z * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+    return math.ceil((top / (p1 - p2)) ** 2)

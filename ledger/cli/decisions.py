@@ -23,6 +23,7 @@ from ledger.cli.common import (
     window_title,
 )
 from ledger.cli.output import echo, fmt, money, pct, print_fields, print_json, print_table
+from projections.insights import describe_evidence
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -233,7 +234,8 @@ def insights(
                 ("type", lambda i: i["insight_type"]),
                 ("title", lambda i: i["title"]),
                 ("description", lambda i: i["description"]),
-                ("confidence", lambda i: f"{i['confidence_score']:.2f}"),
+                ("evidence", lambda i: describe_evidence(i["evidence"])),
+                ("sample sufficiency", lambda i: f"{i['confidence_score']:.2f}"),
                 ("data points", lambda i: str(i["data_points"])),
             ],
             rows,
@@ -242,11 +244,12 @@ def insights(
     if not rows:
         echo("No insights yet: they need groups with at least 3 decisions.")
     for insight in rows:
-        echo(
-            f"💡 [{insight['insight_type']}] {insight['title']} "
-            f"(confidence {insight['confidence_score']:.2f}, {insight['data_points']} data points)"
-        )
+        echo(f"💡 [{insight['insight_type']}] {insight['title']}")
         echo(f"   {insight['description']}")
+        echo(
+            f"   {describe_evidence(insight['evidence'])}; {insight['data_points']} data points "
+            f"(sample sufficiency {insight['confidence_score']:.2f})"
+        )
 
 
 @app.command()

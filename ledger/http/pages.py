@@ -19,6 +19,7 @@ from ledger import charts
 from ledger.charts import Bar
 from ledger.cli.output import pct
 from ledger.http.routes import ledger_of, path_segment
+from projections.insights import describe_evidence
 
 if TYPE_CHECKING:
     from ledger.periods import Window
@@ -310,7 +311,7 @@ def mount(app: FastAPI) -> None:
             _paragraphs(
                 [
                     f"<b>{escape(i['title'])}</b> {escape(i['description'])} "
-                    f"(confidence {float(i['confidence_score']):.0%})"
+                    f'<span class="note">({escape(describe_evidence(i["evidence"]))})</span>'
                     for i in insights
                 ],
                 "Not enough decisions for insights yet.",

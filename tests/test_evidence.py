@@ -1,0 +1,151 @@
+"""Claims the data supports (issue 20): each comparative insight carries its test, and none is
+stated unless its evidence clears the documented bar. Golden values from scipy (a test-only
+dependency) and from Newcombe (1998)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from ledger import Ledger
+from projections import insights
+from projections.conversion_math import Contribution
+from projections.stats import (
+    decisions_needed,
+    difference_interval,
+    fisher_exact,
+    holm,
+    rates_test,
+)
+
+
+def group(source: str, kind: str, customers: int, decisions: int) -> tuple[str, str, Contribution]:
+    return source, kind, Contribution(decisions, customers, customers, 0)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [(13, 23, 24, 49), (40, 50, 10, 50), (1, 5, 4, 5), (0, 10, 3, 10), (2, 3, 0, 3), (0, 4, 0, 9),
+     (7, 7, 0, 12), (150, 300, 120, 310)],
+)  # fmt: skip
+def test_fisher_exact_matches_scipy(table: tuple[int, int, int, int]) -> None:
+    s1, n1, s2, n2 = table
+    expected = stats.fisher_exact([[s1, n1 - s1], [s2, n2 - s2]]).pvalue
+    assert fisher_exact(*table) == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n1=st.integers(1, 40), n2=st.integers(1, 40), data=st.data())
+def test_fisher_exact_matches_scipy_on_any_small_table(
+    n1: int, n2: int, data: st.DataObject
+) -> None:
+    s1, s2 = data.draw(st.integers(0, n1)), data.draw(st.integers(0, n2))
+    expected = stats.fisher_exact([[s1, n1 - s1], [s2, n2 - s2]]).pvalue
+    assert fisher_exact(s1, n1, s2, n2) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_the_z_test_is_used_only_when_every_cell_is_expected_to_hold_five() -> None:
+    assert rates_test(40, 50, 10, 50)[0] == "two-proportion z-test"
+    expected = stats.chi2_contingency([[40, 10], [10, 40]], correction=False).pvalue
+    assert rates_test(40, 50, 10, 50)[1] == pytest.approx(expected, rel=1e-9)
+    assert rates_test(2, 3, 0, 3)[0] == "Fisher's exact test"
+    assert rates_test(0, 0, 1, 3) == ("none (no trials)", None)
+
+
+def test_holm_by_hand() -> None:
+    # sorted 0.01, 0.03, 0.04, 0.2: ×4, ×3, ×2, ×1, kept monotone
+    assert holm([0.01, 0.04, 0.03, 0.2]) == pytest.approx([0.04, 0.09, 0.09, 0.2])
+    assert holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    assert holm([]) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [((56, 70, 48, 80), (0.0524, 0.3339)), ((9, 10, 3, 10), (0.1705, 0.8090))],
+)
+def test_the_difference_interval_is_newcombes_method_10(
+    table: tuple[int, int, int, int], expected: tuple[float, float]
+) -> None:
+    """Newcombe (1998), Statistics in Medicine 17:873-890, table II, method 10."""
+    low, high = difference_interval(*table)  # type: ignore[misc]
+    assert (round(low, 4), round(high, 4)) == expected
+
+
+def test_decisions_needed_is_the_usual_sample_size() -> None:
+    assert decisions_needed(0.5, 0.3) == 93  # 5 % two-sided, 80 % power
+    assert decisions_needed(0.4, 0.4) is None
+
+
+def test_13_of_23_against_24_of_49_is_not_called_a_difference() -> None:
+    """The issue's own example: the demo said "converts 1.2x better (confidence 96%)"."""
+    found = insights.generate(
+        [group("revenue_dashboard", "x", 13, 23), group("email", "x", 24, 49)]
+    )
+    (conversion,) = [i for i in found if i["insight_type"] == "conversion"]
+    assert conversion["title"] == "No clear difference yet between Revenue dashboard and Email"
+    evidence = conversion["evidence"]
+    assert evidence["supported"] is False and evidence["p_value"] > 0.5
+    assert evidence["interval_points"][0] < 0 < evidence["interval_points"][1]
+
+
+def test_40_of_50_against_10_of_50_is() -> None:
+    found = insights.generate([group("email", "x", 40, 50), group("twitter", "x", 10, 50)])
+    (conversion,) = [i for i in found if i["insight_type"] == "conversion"]
+    assert conversion["title"] == "Email converts 4.0x better than Twitter"
+    evidence = conversion["evidence"]
+    assert evidence["supported"] is True and evidence["p_value_adjusted"] < 1e-6
+    assert evidence["difference_points"] == 60.0 and evidence["interval_points"][0] > 40
+
+
+def test_the_family_is_adjusted_together() -> None:
+    """A pair that clears 0.05 alone does not once the generator has tried many pairs."""
+    alone = insights.generate([group("a", "x", 20, 40), group("b", "x", 10, 40)])
+    assert alone[0]["evidence"]["p_value"] < 0.05 and alone[0]["evidence"]["supported"]
+    many = [group("a", "x", 20, 40)] + [group(f"s{i}", "x", 10, 40) for i in range(4)]
+    (conversion,) = [i for i in insights.generate(many) if i["insight_type"] == "conversion"]
+    # a beats each s at p ≈ 0.021 alone; four such comparisons tried: Holm gives 0.084 each
+    assert "Holm, over 4" in conversion["evidence"]["adjustment"]
+    assert conversion["evidence"]["p_value_adjusted"] == pytest.approx(4 * 0.0209, abs=1e-3)
+    assert conversion["title"] == "No clear difference yet between A and S0"
+
+
+counts = st.integers(0, 60)
+groups = st.lists(
+    st.tuples(st.sampled_from(["email", "twitter", "reddit", "web"]),
+              st.sampled_from(["golf", "consulting", "partnership"]), counts, counts),
+    max_size=10, unique_by=lambda g: (g[0], g[1]),
+).map(lambda gs: [group(s, k, min(c, n), n) for s, k, c, n in gs if n > 0])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(groups=groups)
+def test_no_insight_claims_a_difference_its_evidence_does_not_support(
+    groups: list[tuple[str, str, Contribution]],
+) -> None:
+    """Property: every conversion or comparison insight that claims a difference has a test
+    whose Holm-adjusted p-value is below 0.05 with ≥ 10 decisions each side; every other
+    conversion insight says there is no clear difference yet."""
+    for found in insights.generate(groups):
+        evidence = found["evidence"]
+        if found["insight_type"] not in ("conversion", "comparison"):
+            assert evidence["supported"] is None  # a description, not a comparison
+            continue
+        if found["title"].startswith("No clear difference yet"):
+            assert evidence["supported"] is False
+            continue
+        assert evidence["supported"] is True, found
+        assert evidence["p_value_adjusted"] < insights.ALPHA
+        assert evidence["p_value"] <= evidence["p_value_adjusted"]
+
+
+def test_insights_over_http_carry_their_evidence(tmp_path: object, ledger: Ledger) -> None:
+    from tests.test_learning import history
+
+    history(ledger, "email", "golf", 40, 30)
+    history(ledger, "twitter", "golf", 40, 8)
+    (conversion,) = [i for i in ledger.insights() if i["insight_type"] == "conversion"]
+    assert conversion["title"] == "Email converts 3.8x better than Twitter"
+    assert conversion["evidence"]["test"] == "two-proportion z-test"
+    assert conversion["evidence"]["bar"] == insights.BAR
