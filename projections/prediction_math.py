@@ -1,9 +1,18 @@
 """Predictions for new opportunities from similar past decisions, and the score formula.
 
 Similar = same type and source; with none, the same type (any source), then the same source,
-each with lower confidence, and the reasoning says so. Beside the raw historical rate (the
-source's meaning of `conversion_probability`) comes an empirical-Bayes estimate that pulls
-small samples toward the parent group's rate.
+each with lower confidence, and the reasoning says so (SPEC §4): `conversion_probability`
+and `predicted_revenue` are those decisions' rate and average revenue, and the score formula
+reads them, as the source document's does.
+
+Beside them, an estimate that borrows strength up a hierarchy (empirical Bayes): the whole
+ledger's rate (with an even Beta(1, 1) prior, so an empty ledger says 50 %), then the type's
+and the source's rates, each shrunk toward the ledger's, then the pair's, shrunk toward the
+blend of its type and source (weighted by how much each has seen); the prior strength `m`
+comes from how much the groups' rates really differ (`prior_strength`). It is reported as
+`shrunk_conversion_probability` and `shrunk_predicted_revenue`, and a pairing with no similar
+decisions at all gets these estimates as its `conversion_probability` and
+`predicted_revenue`: never 0 for being unseen (SPEC §7.2).
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from projections.conversion_math import Contribution, metrics
 from projections.conversions import Group
 from projections.stats import sample_confidence
 
-MODEL_VERSION = "history-v1"
+MODEL_VERSION = "hierarchy-v2"
 FALLBACK_FACTOR = {"type+source": 1.0, "type": 0.7, "source": 0.5, "none": 0.0}
 PRIOR_DEFAULT = 5.0
 PRIOR_MIN, PRIOR_MAX = 1.0, 100.0
@@ -72,58 +81,93 @@ def _totals(
     return combos, types, sources, overall
 
 
+def _blend(levels: Sequence[tuple[float, int]], strength: float) -> float:
+    """Estimates weighted by how much each level has seen (n + m)."""
+    weight = sum(n + strength for _, n in levels)
+    return sum(value * (n + strength) for value, n in levels) / weight
+
+
+def _average(total: Decimal, n: int, parent: float, strength: float) -> float:
+    """An average revenue per decision shrunk toward `parent`: (Σ + m·parent) / (n + m)."""
+    return (float(total) + strength * parent) / (n + strength)
+
+
 def predict(
     groups: Sequence[Group], opportunity_type: str, opportunity_source: str
 ) -> dict[str, Any]:
     """What history says about an opportunity of this type from this source."""
     combos, types, sources, overall = _totals(groups)
-    candidates = [
-        (
-            "type+source",
-            combos.get((opportunity_source, opportunity_type)),
-            types.get(opportunity_type),
-        ),
-        ("type", types.get(opportunity_type), overall),
-        ("source", sources.get(opportunity_source), overall),
+    pair = combos.get((opportunity_source, opportunity_type)) or Contribution()
+    kind = types.get(opportunity_type) or Contribution()
+    source = sources.get(opportunity_source) or Contribution()
+    m = prior_strength(groups)
+    everyone = (overall.customers + 1) / (overall.decisions + 2)  # Beta(1, 1): 50 % when empty
+    revenue_all = float(overall.revenue) / overall.decisions if overall.decisions else 0.0
+    levels = [
+        (shrunk_rate(kind.customers, kind.decisions, everyone, m), kind.decisions),
+        (shrunk_rate(source.customers, source.decisions, everyone, m), source.decisions),
     ]
-    basis, used, parent = "none", Contribution(), overall
-    for name, group, parent_group in candidates:
-        if group is not None and group.decisions > 0:
-            basis, used, parent = name, group, parent_group or overall
+    parent = _blend(levels, m)
+    estimate = shrunk_rate(pair.customers, pair.decisions, parent, m)
+    parent_revenue = _blend(
+        [
+            (_average(kind.revenue, kind.decisions, revenue_all, m), kind.decisions),
+            (_average(source.revenue, source.decisions, revenue_all, m), source.decisions),
+        ],
+        m,
+    )
+    revenue = _average(pair.revenue, pair.decisions, parent_revenue, m)
+    basis, used = "none", Contribution()
+    for name, group in (("type+source", pair), ("type", kind), ("source", source)):
+        if group.decisions > 0:
+            basis, used = name, group
             break
-    m = metrics(used)
+    seen = metrics(used)
     n = used.decisions
     confidence = sample_confidence(n) * FALLBACK_FACTOR[basis]
-    parent_rate = parent.customers / parent.decisions if parent.decisions else 0.0
-    strength = prior_strength(groups)
-    shrunk = shrunk_rate(used.customers, n, parent_rate, strength)
     days = (
         None
-        if m["avg_time_to_conversion_hours"] is None
-        else m["avg_time_to_conversion_hours"] / 24
+        if seen["avg_time_to_conversion_hours"] is None
+        else seen["avg_time_to_conversion_hours"] / 24
     )
-    rate = m["conversion_rate"]
     if basis == "none":
         outcome = "unknown"
-    elif rate >= 50:
+    elif seen["conversion_rate"] >= 50:
         outcome = "conversion"
-    elif m["response_rate"] >= 50:
+    elif seen["response_rate"] >= 50:
         outcome = "response"
     else:
         outcome = "no_conversion"
+    estimate_pct = q(estimate * 100, "0.01")
+    unseen = basis == "none"
     return {
         "predicted_outcome": outcome,
-        "conversion_probability": q(rate, "0.01"),
-        "predicted_revenue": q(m["avg_revenue_per_decision"], "0.01"),
+        "conversion_probability": estimate_pct if unseen else q(seen["conversion_rate"], "0.01"),
+        "predicted_revenue": q(revenue if unseen else seen["avg_revenue_per_decision"], "0.01"),
         "avg_time_to_close_days": None if days is None else q(days, "0.1"),
         "confidence": q(confidence, "0.0001"),
-        "reasoning": _reasoning(basis, n, opportunity_type, opportunity_source, m, confidence),
+        "reasoning": _reasoning(
+            basis,
+            opportunity_type,
+            opportunity_source,
+            used,
+            seen,
+            confidence,
+            estimate_pct,
+            q(parent * 100, "0.01"),
+            overall,
+        ),
         "similar_count": n,
         "basis": basis,
-        "shrunk_conversion_probability": q(shrunk * 100, "0.01"),
-        "parent_conversion_rate": q(parent_rate * 100, "0.01"),
-        "prior_strength": q(strength, "0.01"),
-        "conversion_probability_interval": m["conversion_rate_interval"],
+        "historical_conversion_rate": None
+        if basis == "none"
+        else q(seen["conversion_rate"], "0.01"),
+        "historical_conversion_rate_interval": seen["conversion_rate_interval"],
+        "shrunk_conversion_probability": estimate_pct,
+        "shrunk_predicted_revenue": q(revenue, "0.01"),
+        "parent_conversion_rate": q(parent * 100, "0.01"),
+        "prior_strength": q(m, "0.01"),
+        "conversion_probability_interval": seen["conversion_rate_interval"],
         "model_version": MODEL_VERSION,
     }
 
@@ -133,31 +177,58 @@ def _strength_word(confidence: float) -> str:
 
 
 def _reasoning(
-    basis: str, n: int, kind: str, source: str, m: Mapping[str, Any], confidence: float
+    basis: str,
+    kind: str,
+    source: str,
+    used: Contribution,
+    seen: Mapping[str, Any],
+    confidence: float,
+    estimate: Decimal,
+    parent: Decimal,
+    overall: Contribution,
 ) -> str:
-    rate = q(m["conversion_rate"], "0.1")
-    revenue = q(m["avg_revenue_per_decision"], "0.01")
+    """Why the estimate is what it is, from the numbers actually compared; a rate is called
+    high or low only when its whole 95 % interval says so."""
     if basis == "none":
-        return (
-            f"No past decisions on {kind} opportunities or from {source} yet: nothing to "
-            "predict from. Confidence: none (0 data points)."
+        known = (
+            f"the ledger's overall rate ({overall.customers} of {overall.decisions} decisions)"
+            if overall.decisions
+            else "an even prior: the ledger has no decisions yet"
         )
+        return (
+            f"No past decisions on {kind} opportunities or from {source} yet. The estimate "
+            f"{estimate}% comes from {known}: a prior, not evidence about this pairing. "
+            "Confidence: none (0 data points)."
+        )
+    n = used.decisions
     scope = {
         "type+source": f"{n} similar {kind} opportunities from {source}",
         "type": f"{n} {kind} opportunities from any source (none yet from {source})",
         "source": f"{n} opportunities from {source} of any type (no {kind} ones yet)",
     }[basis]
-    verdict = (
-        "a strong opportunity type"
-        if m["conversion_rate"] >= 50
-        else "a moderate opportunity type"
-        if m["conversion_rate"] >= 25
-        else "a weak opportunity type"
-    )
+    rate = q(seen["conversion_rate"], "0.1")
+    interval = seen["conversion_rate_interval"]
+    low, high = (float(interval[0]), float(interval[1])) if interval else (0.0, 100.0)
+    if low >= 50:
+        verdict = (
+            f"Its rate is clearly high: the 95% interval ({low:.0f}–{high:.0f}%) lies above 50%."
+        )
+    elif high < 25:
+        verdict = (
+            f"Its rate is clearly low: the 95% interval ({low:.0f}–{high:.0f}%) lies below 25%."
+        )
+    else:
+        verdict = (
+            f"Too few decisions to call it strong or weak: the 95% interval is "
+            f"{low:.0f}–{high:.0f}%."
+        )
+    revenue = q(seen["avg_revenue_per_decision"], "0.01")
     return (
         f"Based on {scope}, we've seen a {rate}% conversion rate with average revenue of "
-        f"${revenue:,}. This is {verdict}. Confidence: {_strength_word(confidence)} "
-        f"({n} data points{', lowered for the fallback' if basis != 'type+source' else ''})."
+        f"${revenue:,} ({used.customers} converted). {verdict} Borrowing strength from its "
+        f"type and source ({parent}%), the estimate is {estimate}%. Confidence: "
+        f"{_strength_word(confidence)} ({n} data points"
+        f"{', lowered for the fallback' if basis != 'type+source' else ''})."
     )
 
 
@@ -189,19 +260,25 @@ def recommendation(score: Decimal) -> str:
 
 
 def score_reasoning(original: Decimal, adjusted: Decimal, prediction: Mapping[str, Any]) -> str:
-    """Why the score moved."""
+    """Why the score moved: the formula's four parts, with their numbers."""
     if adjusted > original:
         change = f"Score increased from {original} to {adjusted}"
-        why = "strong historical performance"
     elif adjusted < original:
         change = f"Score decreased from {original} to {adjusted}"
-        why = "weaker historical performance"
     else:
-        change, why = f"Score unchanged at {adjusted}", "history in line with the base score"
+        change = f"Score unchanged at {adjusted}"
+    rate = Decimal(prediction["conversion_probability"])
+    revenue = Decimal(prediction["predicted_revenue"])
+    confidence = Decimal(prediction["confidence"])
+    parts = (
+        f"40% of the base score ({q(original * Decimal('0.4'), '0.1')}) + the conversion "
+        f"rate {rate}% × 0.3 ({q(rate * Decimal('0.3'), '0.1')}) + revenue "
+        f"${revenue} ÷ 50, at most 20 ({q(min(revenue / 50, Decimal(20)), '0.1')}) + "
+        f"confidence {confidence} × 10 ({q(confidence * 10, '0.1')})"
+    )
     if prediction["basis"] == "none":
-        return f"{change}: no similar past decisions yet, so only the base score counts (40%)."
+        return f"{change}: {parts}; no similar past decisions yet, so the estimate is a prior."
     return (
-        f"{change} based on {why}: {prediction['similar_count']} similar decisions converted at "
-        f"{prediction['conversion_probability']}% with ${prediction['predicted_revenue']} "
-        f"average revenue (confidence {prediction['confidence']})."
+        f"{change}: {parts}; from {prediction['similar_count']} similar decisions "
+        f"({prediction['basis']})."
     )

@@ -4,6 +4,8 @@ dependency) and from Newcombe (1998)."""
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -149,3 +151,23 @@ def test_insights_over_http_carry_their_evidence(tmp_path: object, ledger: Ledge
     assert conversion["title"] == "Email converts 3.8x better than Twitter"
     assert conversion["evidence"]["test"] == "two-proportion z-test"
     assert conversion["evidence"]["bar"] == insights.BAR
+
+
+def test_an_unseen_pairing_gets_its_prior_never_zero(ledger: Ledger) -> None:
+    """The issue's case: `webinar` from `tiktok` was 0.0 % and SKIP."""
+    from tests.test_learning import history
+
+    history(ledger, "email", "golf", 20, 10, revenue=100)
+    history(ledger, "twitter", "golf", 10, 1)
+    unseen = ledger.predict("webinar", "tiktok")
+    assert unseen["basis"] == "none" and unseen["similar_count"] == 0
+    assert unseen["conversion_probability"] == (D(12) / 32 * 100).quantize(
+        D("0.01")
+    )  # (11+1)/(30+2)
+    assert unseen["shrunk_conversion_probability"] == unseen["conversion_probability"]
+    (scored,) = ledger.score_opportunities([{"type": "webinar", "source": "tiktok", "score": 60}],
+                                           record=False)  # fmt: skip
+    assert scored["adjusted_score"] > D(60) * D("0.4")  # the prior counts, not 0
+    thin = ledger.predict("golf", "reddit")  # reddit unseen, golf seen: borrows from golf
+    assert thin["basis"] == "type"
+    assert abs(thin["shrunk_conversion_probability"] - D(11) / 30 * 100) < 8

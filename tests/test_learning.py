@@ -86,6 +86,9 @@ def test_prediction_and_its_fallbacks(ledger: Ledger) -> None:
     assert exact["avg_time_to_close_days"] == D("2.0")
     assert "Based on 12 similar golf_coaching opportunities from email" in exact["reasoning"]
     assert "75.0% conversion rate" in exact["reasoning"] and "$300.00" in exact["reasoning"]
+    # 9 of 12: the 95% interval (47–91%) holds 50%, so it is not called strong
+    assert "Too few decisions to call it strong or weak" in exact["reasoning"]
+    assert exact["shrunk_conversion_probability"] < exact["conversion_probability"]
     by_type = ledger.predict("golf_coaching", "twitter")
     assert by_type["basis"] == "type" and "none yet from twitter" in by_type["reasoning"]
     assert by_type["confidence"] < exact["confidence"]
@@ -98,6 +101,9 @@ def test_prediction_and_its_fallbacks(ledger: Ledger) -> None:
         D(0),
         "unknown",
     )
+    # never seen: the ledger's overall rate with an even prior, (10 + 1) / (17 + 2), not 0
+    assert nothing["conversion_probability"] == (D(11) / 19 * 100).quantize(D("0.01"))
+    assert "a prior, not evidence" in nothing["reasoning"]
     with pytest.raises(InputError, match="type"):
         ledger.predict("", "email")
 
@@ -107,9 +113,10 @@ def test_shrinkage_pulls_small_samples_toward_the_parent(ledger: Ledger) -> None
     history(ledger, "twitter", "golf", 2, 2)  # 100 % on two decisions
     p = ledger.predict("golf", "twitter")
     assert p["conversion_probability"] == D("100.00")
-    parent = D(12) / 22 * 100  # golf across sources
-    assert p["parent_conversion_rate"] == parent.quantize(D("0.01"))
-    assert parent < p["shrunk_conversion_probability"] < 100
+    # the parent blends golf (12 of 22, shrunk toward the ledger) and twitter (2 of 2)
+    assert abs(p["parent_conversion_rate"] - D(12) / 22 * 100) < 1
+    assert p["parent_conversion_rate"] < p["shrunk_conversion_probability"] < 100
+    assert "Too few decisions to call it strong or weak" in p["reasoning"]  # 2 of 2
 
 
 @pytest.mark.parametrize(
@@ -151,8 +158,12 @@ def test_scoring_sorts_records_and_explains(ledger: Ledger) -> None:
     assert [o["id"] for o in scored] == ["warm", "cold"]
     # 80 × 0.4 + 80/100 × 30 + min(320/50, 20) + 0.9 × 10 = 32 + 24 + 6.4 + 9
     assert scored[0]["adjusted_score"] == D("71.4")
-    assert scored[0]["reasoning"].startswith("Score decreased from 80 to 71.4 based on")
-    assert scored[1]["note"] == "kept" and scored[1]["adjusted_score"] == D("36.0")
+    assert scored[0]["reasoning"].startswith(
+        "Score decreased from 80 to 71.4: 40% of the base score (32.0) + the conversion rate"
+    )
+    # feedback from fax was never seen: the ledger's rate with an even prior, (8 + 1) / (10 +
+    # 2) = 75 %, and its revenue 320: 90 × 0.4 + 75 × 0.3 + 6.4 + 0 × 10 (not 36.0 from 0 %)
+    assert scored[1]["note"] == "kept" and scored[1]["adjusted_score"] == D("64.9")
     assert ledger.head().seq == before + 2
     ledger.score_opportunities(scored)  # same predictions: nothing new
     assert ledger.head().seq == before + 2
@@ -277,7 +288,7 @@ def test_a_re_score_back_to_an_earlier_prediction_is_recorded(ledger: Ledger) ->
             ).fetchone()
         return float(row[0])
 
-    ledger.score_opportunities(opportunity)  # no history: 0 %
+    ledger.score_opportunities(opportunity)  # no history: the even prior, 50 %
     ledger.log_decision("d0", "golf", "email", "replied", decided_at="2026-01-01T10:00:00Z")
     ledger.record_outcome("d0", "sale", "success", customer_acquired=True,
                           occurred_at="2026-01-02T10:00:00Z")  # fmt: skip
@@ -285,8 +296,8 @@ def test_a_re_score_back_to_an_earlier_prediction_is_recorded(ledger: Ledger) ->
     assert latest() == 100
     decision_seq = ledger.history("decision:d0")[0].seq
     ledger.retract(decision_seq, "logged by mistake")
-    ledger.score_opportunities(opportunity)  # back to 0 %: must be recorded again
-    assert latest() == 0
+    ledger.score_opportunities(opportunity)  # back to 50 %: must be recorded again
+    assert latest() == 50
     seq = ledger.head().seq
     ledger.score_opportunities(opportunity)  # unchanged since the latest: nothing new
     assert ledger.head().seq == seq
@@ -295,4 +306,5 @@ def test_a_re_score_back_to_an_earlier_prediction_is_recorded(ledger: Ledger) ->
     ledger.record_outcome("d1", "sale", "success", customer_acquired=True,
                           occurred_at="2026-01-04T10:00:00Z")  # fmt: skip
     result = ledger.calibration()
-    assert result["decisions"][0]["probability"] == 0.0 and result["brier_score"] == 1.0
+    # held against the latest prediction before it (50 %), not the stale 100 % in between
+    assert result["decisions"][0]["probability"] == 0.5 and result["brier_score"] == 0.25

@@ -270,22 +270,37 @@ def predict(
     if as_json:
         print_json(result)
         return
-    interval = result["conversion_probability_interval"]
+    interval = result["historical_conversion_rate_interval"]
+    historical = result["historical_conversion_rate"]
     print_fields(
         f"Prediction: {opportunity_type} from {source}",
         [
             ("predicted outcome", result["predicted_outcome"]),
-            ("conversion probability", pct(result["conversion_probability"])),
-            ("95% interval", "–" if interval is None else f"{interval[0]:.1f}–{interval[1]:.1f}%"),
+            (
+                "conversion probability",
+                pct(result["conversion_probability"])
+                + (
+                    " (no similar decisions: the hierarchy's prior)"
+                    if result["basis"] == "none"
+                    else f" (rate of similar decisions; {result['basis']})"
+                ),
+            ),
+            (
+                "historical rate",
+                "– (no similar decisions)"
+                if historical is None
+                else f"{pct(historical)} of {result['similar_count']} "
+                f"(95% {interval[0]:.1f}–{interval[1]:.1f}%)",
+            ),
             (
                 "shrunk estimate",
                 f"{pct(result['shrunk_conversion_probability'])} (toward "
-                f"{pct(result['parent_conversion_rate'])}, "
-                f"prior strength {result['prior_strength']})",
+                f"{pct(result['parent_conversion_rate'])} from its type, source and the "
+                f"ledger; prior strength {result['prior_strength']})",
             ),
             ("predicted revenue", money(result["predicted_revenue"])),
             ("days to close", fmt(result["avg_time_to_close_days"], 1)),
-            ("confidence", fmt(result["confidence"])),
+            ("sample sufficiency", fmt(result["confidence"])),
             ("based on", f"{result['similar_count']} decisions ({result['basis']})"),
         ],
     )
