@@ -24,6 +24,7 @@ COLUMNS = (
     "time_saved_seconds",
     "cost_saved_usd",
     "investment_usd",
+    "failed_cost_usd",
     "slower_than_estimate",
     "costlier_than_estimate",
 )
@@ -38,17 +39,20 @@ _UPSERT = (
 class _Day:
     """One (pattern, day) row being folded."""
 
-    __slots__ = ("cost", "costlier", "investment", "slower", "successful", "time", "total")
+    __slots__ = (
+        "cost", "costlier", "failed", "investment", "slower", "successful", "time", "total",
+    )  # fmt: skip
 
     def __init__(self, row: Sequence[Any] | None) -> None:
         if row is None:
             self.total = self.successful = self.slower = self.costlier = 0
-            self.time = self.cost = self.investment = Decimal(0)
+            self.time = self.cost = self.investment = self.failed = Decimal(0)
         else:
             self.total, self.successful = int(row[0]), int(row[1])
             self.time, self.cost = Decimal(row[2]), Decimal(row[3])
             self.investment = Decimal(row[4])
-            self.slower, self.costlier = int(row[5]), int(row[6])
+            self.failed = Decimal(row[5])
+            self.slower, self.costlier = int(row[6]), int(row[7])
 
     def add(self, e: PatternExecutionRecorded, sign: int) -> None:
         self.total += sign
@@ -60,13 +64,15 @@ class _Day:
             self.investment += saved[2] * sign
             self.slower += sign * (e.execution_time_seconds > e.estimated_time_seconds)
             self.costlier += sign * (e.actual_cost > e.estimated_cost)
+        else:
+            self.failed += e.actual_cost * sign
 
 
 class PatternDailyStats(Projection):
     """Table `pattern_daily_stats`, one row per pattern per day it ran."""
 
     name = "pattern_daily_stats"
-    version = 3  # 2: row versions kept for as-of reads (ledger/history.py); 3: no zero rows
+    version = 4  # 2: row versions (ledger/history.py); 3: no zero rows; 4: failed cost
     handles = frozenset({"PatternExecutionRecorded"})
     tables = (
         Table(
@@ -79,6 +85,7 @@ class PatternDailyStats(Projection):
                 ("time_saved_seconds", "TEXT", "NOT NULL"),
                 ("cost_saved_usd", "TEXT", "NOT NULL"),
                 ("investment_usd", "TEXT", "NOT NULL"),
+                ("failed_cost_usd", "TEXT", "NOT NULL"),
                 ("slower_than_estimate", "INTEGER", "NOT NULL"),
                 ("costlier_than_estimate", "INTEGER", "NOT NULL"),
             ),
@@ -121,6 +128,7 @@ class PatternDailyStats(Projection):
                     str(x.time),
                     str(x.cost),
                     str(x.investment),
+                    str(x.failed),
                     x.slower,
                     x.costlier,
                 )
@@ -172,7 +180,7 @@ def pattern_days(db: Sql, pattern_id: str) -> list[dict[str, Any]]:
 
 def _row(row: Sequence[Any]) -> dict[str, Any]:
     out = dict(zip(COLUMNS, row, strict=True))
-    for key in ("time_saved_seconds", "cost_saved_usd", "investment_usd"):
+    for key in ("time_saved_seconds", "cost_saved_usd", "investment_usd", "failed_cost_usd"):
         out[key] = Decimal(out[key])
     return out
 
@@ -180,11 +188,12 @@ def _row(row: Sequence[Any]) -> dict[str, Any]:
 def totals(days: Iterable[dict[str, Any]]) -> RoiTotals:
     """The additive ROI totals of daily rows (as `daily_rows` reads them), summed exactly."""
     total = successful = 0
-    time = cost = investment = Decimal(0)
+    time = cost = investment = failed = Decimal(0)
     for d in days:
         total += d["total_executions"]
         successful += d["successful_executions"]
         time += d["time_saved_seconds"]
         cost += d["cost_saved_usd"]
         investment += d["investment_usd"]
-    return RoiTotals(total, successful, time, cost, investment)
+        failed += d["failed_cost_usd"]
+    return RoiTotals(total, successful, time, cost, investment, failed)

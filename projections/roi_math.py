@@ -25,6 +25,8 @@ class RoiTotals(NamedTuple):
     total_time_saved_seconds: Decimal = ZERO
     total_cost_saved_usd: Decimal = ZERO
     total_investment_usd: Decimal = ZERO
+    total_failed_cost_usd: Decimal = ZERO
+    """What failed runs actually cost: spent money the source's ROI leaves out."""
 
 
 def savings(e: PatternExecutionRecorded) -> tuple[Decimal, Decimal, Decimal] | None:
@@ -72,13 +74,16 @@ def execution_delta(
     figures = saved(
         success, execution_time_seconds, estimated_time_seconds, actual_cost, estimated_cost
     )
-    return signed(figures, sign)
+    return signed(figures, sign, actual_cost)
 
 
-def signed(figures: tuple[Decimal, Decimal, Decimal] | None, sign: int = 1) -> RoiTotals:
-    """The totals one execution with these `saved` figures adds (sign −1: takes away)."""
+def signed(
+    figures: tuple[Decimal, Decimal, Decimal] | None, sign: int = 1, actual_cost: Decimal = ZERO
+) -> RoiTotals:
+    """The totals one execution with these `saved` figures adds (sign −1: takes away); a
+    failed run (no figures) adds its `actual_cost` to the failed runs' cost."""
     if figures is None:
-        return RoiTotals(total_executions=sign)
+        return RoiTotals(total_executions=sign, total_failed_cost_usd=actual_cost * sign)
     time, cost, investment = figures
     return RoiTotals(sign, sign, time * sign, cost * sign, investment * sign)
 
@@ -91,6 +96,7 @@ def combine(a: RoiTotals, b: RoiTotals) -> RoiTotals:
         total_time_saved_seconds=a.total_time_saved_seconds + b.total_time_saved_seconds,
         total_cost_saved_usd=a.total_cost_saved_usd + b.total_cost_saved_usd,
         total_investment_usd=a.total_investment_usd + b.total_investment_usd,
+        total_failed_cost_usd=a.total_failed_cost_usd + b.total_failed_cost_usd,
     )
 
 
@@ -123,4 +129,15 @@ def figures(t: RoiTotals) -> dict[str, Any]:
         "average_cost_saved_usd": average(t.total_cost_saved_usd, t.total_executions),
         "roi_percentage": roi_percentage(t.total_cost_saved_usd, t.total_investment_usd),
         "total_investment_usd": t.total_investment_usd,
+        "total_failed_cost_usd": t.total_failed_cost_usd,
+    }
+
+
+def net(cost_saved: Decimal, investment: Decimal, failed_cost: Decimal) -> dict[str, Any]:
+    """The net figures, which count a failed run's actual cost as money spent: net savings
+    = cost saved − failed runs' cost; net ROI = net savings / (investment + failed runs'
+    cost) × 100 (None when nothing was spent)."""
+    return {
+        "net_cost_saved_usd": cost_saved - failed_cost,
+        "net_roi_percentage": roi_percentage(cost_saved - failed_cost, investment + failed_cost),
     }

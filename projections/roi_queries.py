@@ -9,6 +9,7 @@ from typing import Any
 from events.sql import Sql
 from projections import effectiveness
 from projections.patterns import get_pattern, list_patterns
+from projections.roi_math import net
 from projections.roi_summary import COLUMNS, all_summaries, get_summary
 from projections.stats import wilson_interval
 
@@ -30,6 +31,11 @@ def enrich(summary: dict[str, Any], registry: dict[str, Any] | None) -> dict[str
         effectiveness_rating=rating,
         success_rate_interval=None if interval is None else list(interval),
         total_investment_usd=summary["total_investment_usd"],
+        **net(
+            summary["total_cost_saved_usd"],
+            summary["total_investment_usd"],
+            summary["total_failed_cost_usd"],
+        ),
     )
     return out
 

@@ -27,6 +27,7 @@ COLUMNS = (
     "average_cost_saved_usd",
     "roi_percentage",
     "total_investment_usd",
+    "total_failed_cost_usd",
     "last_updated",
 )
 _DECIMALS = tuple(
@@ -47,7 +48,7 @@ class RoiSummary(Projection):
     """Table `pattern_roi_summary`; a row appears when a pattern is approved."""
 
     name = "pattern_roi_summary"
-    version = 2  # 2: row versions kept for as-of reads (ledger/history.py)
+    version = 3  # 2: row versions kept for as-of reads (ledger/history.py); 3: failed cost
     handles = frozenset({"PatternApproved", "PatternExecutionRecorded"})
     tables = (
         Table(
@@ -63,6 +64,7 @@ class RoiSummary(Projection):
                 ("average_cost_saved_usd", "TEXT", "NOT NULL"),
                 ("roi_percentage", "TEXT", ""),
                 ("total_investment_usd", "TEXT", "NOT NULL"),
+                ("total_failed_cost_usd", "TEXT", "NOT NULL"),
                 ("last_updated", "TEXT", "NOT NULL"),
             ),
             ("pattern_id",),
@@ -101,7 +103,7 @@ class RoiSummary(Projection):
 class _Running:
     """Totals being folded: plain mutable sums, cheaper per event than a frozen dataclass."""
 
-    __slots__ = ("cost", "investment", "last_updated", "successful", "time", "total")
+    __slots__ = ("cost", "failed", "investment", "last_updated", "successful", "time", "total")
 
     def __init__(self, start: RoiTotals) -> None:
         self.total = start.total_executions
@@ -109,6 +111,7 @@ class _Running:
         self.time = start.total_time_saved_seconds
         self.cost = start.total_cost_saved_usd
         self.investment = start.total_investment_usd
+        self.failed = start.total_failed_cost_usd
         self.last_updated = ""
 
     def add(self, e: PatternExecutionRecorded) -> None:
@@ -119,25 +122,32 @@ class _Running:
             self.time += saved[0]
             self.cost += saved[1]
             self.investment += saved[2]
+        else:
+            self.failed += e.actual_cost
 
     def totals(self) -> RoiTotals:
-        return RoiTotals(self.total, self.successful, self.time, self.cost, self.investment)
+        return RoiTotals(
+            self.total, self.successful, self.time, self.cost, self.investment, self.failed
+        )
 
 
 def _delta(e: PatternExecutionRecorded, sign: int) -> RoiTotals:
-    return signed(savings(e), sign)
+    return signed(savings(e), sign, e.actual_cost)
 
 
 def _load(db: Sql, pattern_id: str) -> RoiTotals | None:
     row = db.execute(
         "SELECT total_executions, successful_executions, total_time_saved_seconds,"
-        " total_cost_saved_usd, total_investment_usd FROM pattern_roi_summary"
-        " WHERE pattern_id = ?",
+        " total_cost_saved_usd, total_investment_usd, total_failed_cost_usd"
+        " FROM pattern_roi_summary WHERE pattern_id = ?",
         (pattern_id,),
     ).fetchone()
     if row is None:
         return None
-    return RoiTotals(int(row[0]), int(row[1]), Decimal(row[2]), Decimal(row[3]), Decimal(row[4]))
+    return RoiTotals(
+        int(row[0]), int(row[1]), Decimal(row[2]), Decimal(row[3]), Decimal(row[4]),
+        Decimal(row[5]),
+    )  # fmt: skip
 
 
 def _write(db: Sql, pending: dict[str, tuple[RoiTotals, str]]) -> None:
