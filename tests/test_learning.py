@@ -257,6 +257,16 @@ def test_calibration_on_a_small_known_set(cli: Cli, tmp_path: Path) -> None:
     assert buckets["80–90%"]["observed_rate"] == 1.0
     assert buckets["60–70%"] == {**buckets["60–70%"], "count": 1, "observed_rate": 0.0}
     assert set(buckets) == {"10–20%", "20–30%", "60–70%", "80–90%"}
+    # one forecast per bucket, 1 of 4 converted (base rate 0.25), by hand:
+    # reliability (0.2² + 0.2² + 0.6² + 0.1²) / 4 = 0.1125; resolution (0.75² + 3 × 0.25²) / 4
+    # = 0.1875; uncertainty 0.25 × 0.75 = 0.1875; ECE (0.2 + 0.2 + 0.6 + 0.1) / 4 = 0.275
+    assert result["reliability"] == pytest.approx(0.1125)
+    assert result["resolution"] == pytest.approx(0.1875)
+    assert result["uncertainty"] == pytest.approx(0.1875)
+    assert result["within_bucket_spread"] == pytest.approx(0, abs=1e-12)
+    assert result["expected_calibration_error"] == pytest.approx(0.275)
+    shown = cli("decisions", "calibration")
+    assert "reliability 0.1125" in shown.stdout and "error 27.5 points" in shown.stdout
 
 
 def test_score_with_one_bad_opportunity_records_nothing_and_numbers_it_as_given(

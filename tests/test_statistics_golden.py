@@ -56,3 +56,32 @@ def test_a_wilson_interval_is_a_proportion_holding_the_observed_rate(kn: tuple[i
     expected = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
     assert low == pytest.approx(expected.low, abs=1e-9)
     assert high == pytest.approx(expected.high, abs=1e-9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(st.floats(0, 1, allow_nan=False), st.booleans()), min_size=1, max_size=60
+    )
+)
+def test_the_brier_decomposition_adds_up_and_matches_numpy(pairs: list[tuple[float, bool]]) -> None:
+    """Property: reliability − resolution + uncertainty + within-bucket spread is the Brier
+    score; each part as numpy computes it from the buckets."""
+    result = calibration(pairs)
+    p = np.array([x for x, _ in pairs])
+    y = np.array([float(v) for _, v in pairs])
+    assert result["brier_score"] == pytest.approx(float(np.mean((p - y) ** 2)), abs=1e-12)
+    parts = result["reliability"] - result["resolution"] + result["uncertainty"]
+    assert parts + result["within_bucket_spread"] == pytest.approx(result["brier_score"])
+    bucket = np.minimum((p * 10).astype(int), 9)
+    rel = res = ece = 0.0
+    for k in np.unique(bucket):
+        members = bucket == k
+        f, o = p[members].mean(), y[members].mean()
+        rel += members.sum() * (f - o) ** 2
+        res += members.sum() * (o - y.mean()) ** 2
+        ece += members.sum() * abs(f - o)
+    assert result["reliability"] == pytest.approx(rel / len(p), abs=1e-12)
+    assert result["resolution"] == pytest.approx(res / len(p), abs=1e-12)
+    assert result["expected_calibration_error"] == pytest.approx(ece / len(p), abs=1e-12)
+    assert result["uncertainty"] == pytest.approx(y.mean() * (1 - y.mean()), abs=1e-12)

@@ -332,6 +332,16 @@ def calibration(
         f"Brier score {result['brier_score']:.4f} over {result['count']} decisions "
         "(0 is perfect; always guessing 50% scores 0.25)"
     )
+    echo(
+        f"  = reliability {result['reliability']:.4f} (lower is better) − resolution "
+        f"{result['resolution']:.4f} (higher is better) + uncertainty "
+        f"{result['uncertainty']:.4f} (the outcomes' own) + within buckets "
+        f"{result['within_bucket_spread']:.4f}"
+    )
+    echo(
+        f"Expected calibration error {result['expected_calibration_error'] * 100:.1f} points "
+        "(the average gap between predicted and observed, weighted by decisions)"
+    )
     print_table(
         "Reliability",
         [

@@ -203,6 +203,11 @@ class Calibration(Stated):
 
     count: int
     brier_score: Num
+    reliability: Num
+    resolution: Num
+    uncertainty: Num
+    within_bucket_spread: Num
+    expected_calibration_error: Num
     buckets: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
 

@@ -303,6 +303,15 @@ def mount(app: FastAPI) -> None:
             f"{int(calibration.get('count', 0))} decisions with outcomes whose opportunity was "
             "scored (0 is perfect; always guessing 50% scores 0.25).</p>"
         )
+        if calibration.get("count"):
+            body.append(
+                "<p>Brier = reliability "
+                f"{calibration['reliability']:.4f} (lower is better) − resolution "
+                f"{calibration['resolution']:.4f} (higher is better) + uncertainty "
+                f"{calibration['uncertainty']:.4f} + within buckets "
+                f"{calibration['within_bucket_spread']:.4f}; expected calibration error "
+                f"{calibration['expected_calibration_error'] * 100:.1f} points.</p>"
+            )
         body.append(
             charts.reliability("Predicted against observed conversion", calibration["buckets"])
         )
