@@ -120,6 +120,36 @@ def _groups(db: Sql, span: tuple[str, str] | None = None) -> list[tuple[str, str
     )
 
 
+def _time_rows(db: Sql, by: str, span: tuple[str, str] | None, today: str) -> list[dict[str, Any]]:
+    """`time_to_conversion`'s rows from the per-day aggregates of the decisions decided in
+    `span` (all when None), censored at the ISO day `today`."""
+    from projections.decision_rows import days_between, durations_between
+    from projections.survival import time_to_conversion
+
+    first, last = span or (None, None)
+    days = days_between(db, first, last)
+    durations = durations_between(db, first, last)
+
+    def key(source: str, kind: str) -> tuple[str | None, str | None]:
+        return {"type": (None, kind), "source": (source, None), "combination": (source, kind)}[by]
+
+    decided: dict[tuple[str | None, str | None], list[tuple[str, int, int]]] = {}
+    for source, kind, day, n, customers in days:
+        decided.setdefault(key(source, kind), []).append((day, n, customers))
+    took: dict[tuple[str | None, str | None], list[tuple[str, int, int]]] = {}
+    for source, kind, day, d, n in durations:
+        took.setdefault(key(source, kind), []).append((day, d, n))
+    return [
+        {
+            "source_type": group[0],
+            "opportunity_type": group[1],
+            **time_to_conversion(decided[group], took.get(group, []), today),
+            "censored_at": today,
+        }
+        for group in sorted(decided, key=lambda g: (g[0] or "", g[1] or ""))
+    ]
+
+
 def _span(
     led: LedgerCore, since: Day, until: Day, period: str | None, now: Now, as_of: AsOf
 ) -> tuple[str, str] | None:
@@ -232,6 +262,31 @@ class DecisionLedger(LedgerCore):
             "change": conversions.compare_conversions(rows[0], rows[1]),
         }
 
+    def time_to_conversion(
+        self,
+        by: str = "type",
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> list[dict[str, Any]]:
+        """How long decisions take to win a customer, per type, source or both, with the
+        decisions still open counted (Kaplan–Meier, censored at the point shown: `now`, else
+        the as-of recording time): the median days with its interval and the share converted
+        within 7, 14 and 30 days; all time or the decisions decided in a window."""
+        from projections import conversions
+
+        if by not in conversions.BY:
+            raise InputError(
+                f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
+            )
+        span = _span(self, since, until, period, now, as_of)
+        today = self.point_shown(now, as_of).date().isoformat()
+        with self.reading(as_of) as db:
+            return _time_rows(db, by, span, today)
+
     def roi_by_type(
         self,
         as_of: AsOf = None,
@@ -263,8 +318,9 @@ class DecisionLedger(LedgerCore):
         from projections import insights
 
         span = _span(self, since, until, period, now, as_of)
+        today = self.point_shown(now, as_of).date().isoformat()
         with self.reading(as_of) as db:
-            return insights.generate(_groups(db, span))
+            return insights.generate(_groups(db, span), _time_rows(db, "type", span, today))
 
     def predict(
         self,
@@ -457,8 +513,12 @@ class DecisionLedger(LedgerCore):
             made, outcomes = summaries.period_rows(db, first, last)
             summaries.mark_firsts(db, outcomes)
             groups = _groups(db)
+            timing = _time_rows(db, "type", None, last.isoformat())
         body = summaries.summarise(
-            made, outcomes, insights.generate(groups), conversions.conversion_metrics(groups)
+            made,
+            outcomes,
+            insights.generate(groups, timing),
+            conversions.conversion_metrics(groups),
         )
         return {
             **period,

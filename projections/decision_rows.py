@@ -305,6 +305,83 @@ def store_days(db: Sql, deltas: dict[tuple[str, str, str], Contribution]) -> Non
     db.executemany(DAY_UPSERT, rows)
 
 
+def store_durations(db: Sql, deltas: dict[tuple[str, str, str, int], int]) -> None:
+    """Add each (source, type, day decided, whole days to the first customer) count delta to
+    its `conversion_durations` row; a row left at 0 goes."""
+    changed = {key: n for key, n in deltas.items() if n}
+    if not changed:
+        return
+    first = min(key[2] for key in changed)
+    last = max(key[2] for key in changed)
+    stored = {
+        (r[0], r[1], r[2], int(r[3])): int(r[4])
+        for r in db.execute(
+            "SELECT source_type, opportunity_type, day, days, customers FROM conversion_durations"
+            " WHERE day >= ? AND day <= ?",
+            (first, last),
+        ).fetchall()
+    }
+    rows: list[tuple[Any, ...]] = []
+    gone: list[tuple[Any, ...]] = []
+    for key, n in changed.items():
+        total = stored.get(key, 0) + n
+        if total > 0:
+            rows.append((*key, total))
+        else:
+            gone.append(key)
+    if gone:
+        db.executemany(
+            "DELETE FROM conversion_durations WHERE source_type = ? AND opportunity_type = ?"
+            " AND day = ? AND days = ?",
+            gone,
+        )
+    db.executemany(
+        upsert(
+            "conversion_durations",
+            ("source_type", "opportunity_type", "day", "days", "customers"),
+            ("source_type", "opportunity_type", "day", "days"),
+        ),
+        rows,
+    )
+
+
+def durations_between(
+    db: Sql, first_day: str | None, last_day: str | None
+) -> list[tuple[str, str, str, int, int]]:
+    """(source, type, day decided, whole days to the first customer, customers) of the
+    decisions decided from `first_day` to `last_day` (None: open)."""
+    sql = (
+        "SELECT source_type, opportunity_type, day, days, customers FROM conversion_durations"
+        " WHERE 1 = 1"
+    )
+    params: list[Any] = []
+    if first_day is not None:
+        sql += " AND day >= ?"
+        params.append(first_day)
+    if last_day is not None:
+        sql += " AND day <= ?"
+        params.append(last_day)
+    return [(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in db.execute(sql, params).fetchall()]
+
+
+def days_between(
+    db: Sql, first_day: str | None, last_day: str | None
+) -> list[tuple[str, str, str, int, int]]:
+    """(source, type, day decided, decisions, customers) from `conversion_daily`."""
+    sql = (
+        "SELECT source_type, opportunity_type, day, total_decisions, total_customers"
+        " FROM conversion_daily WHERE 1 = 1"
+    )
+    params: list[Any] = []
+    if first_day is not None:
+        sql += " AND day >= ?"
+        params.append(first_day)
+    if last_day is not None:
+        sql += " AND day <= ?"
+        params.append(last_day)
+    return [(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in db.execute(sql, params).fetchall()]
+
+
 def groups_between(
     db: Sql, first_day: str | None, last_day: str | None
 ) -> list[tuple[str, str, Contribution]]:

@@ -24,8 +24,9 @@ class DecisionMetrics(Projection):
     """Tables `decisions`, `outcomes`, `conversion_metrics` and `conversion_daily`."""
 
     name = "decision_metrics"
-    version = 5  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite);
-    # 5: conversion_daily, the groups per UTC day of decided_at (windowed reads stay flat)
+    version = 6  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite);
+    # 5: conversion_daily, the groups per UTC day of decided_at (windowed reads stay flat);
+    # 6: conversion_durations, whole days from decision to first customer (Kaplan–Meier)
     handles = frozenset({"DecisionLogged", "OutcomeRecorded"})
     tables = (
         Table(
@@ -118,6 +119,18 @@ class DecisionMetrics(Projection):
             ("source_type", "opportunity_type", "day"),
             indexes=(("idx_conversion_daily_day", "day"),),
         ),
+        Table(
+            "conversion_durations",
+            (
+                ("source_type", "TEXT", "NOT NULL"),
+                ("opportunity_type", "TEXT", "NOT NULL"),
+                ("day", "TEXT", "NOT NULL"),
+                ("days", "INTEGER", "NOT NULL"),
+                ("customers", "INTEGER", "NOT NULL"),
+            ),
+            ("source_type", "opportunity_type", "day", "days"),
+            indexes=(("idx_conversion_durations_day", "day"),),
+        ),
     )
 
     def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
@@ -176,6 +189,7 @@ class DecisionMetrics(Projection):
         deltas: dict[tuple[str, str], Contribution] = {}
         touched: dict[tuple[str, str], str] = {}  # group -> time of the last event touching it
         daily: dict[tuple[str, str, str], Contribution] = {}  # (group, day decided) -> delta
+        durations: dict[tuple[str, str, str, int], int] = {}  # (group, day, whole days) -> ±n
         for decision_id, new in after.items():
             old = before[decision_id]
             moment = when if new is None else new.updated_at
@@ -189,6 +203,10 @@ class DecisionMetrics(Projection):
                 touched[key] = max(touched.get(key, ""), moment)
                 day = (*key, row.decided_at[:10])
                 daily[day] = daily.get(day, Contribution()) + signed
+                seconds = row.conversion_seconds
+                if seconds is not None:
+                    took = (*day, max(0, seconds) // 86_400)
+                    durations[took] = durations.get(took, 0) + sign
             if new is None:
                 db.execute("DELETE FROM decisions WHERE decision_id = ?", (decision_id,))
         db.executemany(
@@ -208,3 +226,4 @@ class DecisionMetrics(Projection):
                          total.conversions_timed, touched[(source, kind)]))  # fmt: skip
         db.executemany(decision_rows.GROUP_UPSERT, rows)
         decision_rows.store_days(db, daily)
+        decision_rows.store_durations(db, durations)

@@ -103,8 +103,12 @@ class Pair:
         }
 
 
-def generate(groups: Sequence[Group]) -> list[dict[str, Any]]:
-    """conversion, revenue, timing and comparison insights, in that order."""
+def generate(
+    groups: Sequence[Group], timing: Sequence[dict[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """conversion, revenue, timing and comparison insights, in that order; `timing` holds
+    each type's time to conversion with its open decisions counted (`Ledger.
+    time_to_conversion(by="type")`), from which the timing insights come."""
     sources = _best_against_the_rest(_eligible(rollup(groups, "source"), 0))
     within: dict[str, list[Pair]] = {}
     by_source: dict[str, list[tuple[str, Contribution]]] = {}
@@ -119,7 +123,7 @@ def generate(groups: Sequence[Group]) -> list[dict[str, Any]]:
     return [
         *_conversion(sources, len(family)),
         *_revenue(groups),
-        *_timing(groups),
+        *_timing(timing),
         *_comparison(within, len(family)),
     ]
 
@@ -208,29 +212,42 @@ def _revenue(groups: Sequence[Group]) -> list[dict[str, Any]]:
     ]
 
 
-def _timing(groups: Sequence[Group]) -> list[dict[str, Any]]:
-    """Average days from decision to customer, per type that has converted."""
+def _timing(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per type with conversions: when half convert (Kaplan–Meier, the open decisions
+    counted), or, while fewer have, the share converted by the longest horizon observed."""
     out = []
-    for kind, c in _eligible(rollup(groups, "type"), 1):
-        hours = metrics(c)["avg_time_to_conversion_hours"]
-        if hours is None:
+    for row in rows:
+        kind = row["opportunity_type"]
+        if row["decisions"] < MIN_DECISIONS or not row["converted"]:
             continue
-        days = hours / 24
-        title = (
-            f"{label(kind)} closes in ~{_one(days)} days"
-            if days < 7
-            else f"{label(kind)} takes ~{_one(days, '1')} days on average"
+        m = row["median_days"]
+        shown = [w for w in row["converted_within"] if w["percent"] is not None]
+        method = (
+            f"Kaplan–Meier over {row['decisions']} decisions, {row['still_open']} still open "
+            f"(counted until {row['censored_at']}, not dropped)"
         )
+        if m["days"] is not None:
+            top = "…" if m["upper"] is None else str(m["upper"])
+            title = f"Half of {label(kind).lower()} decisions convert within {m['days']} days"
+            detail = f"95% interval {m['lower']}–{top} days; {method}."
+        elif shown:
+            w = shown[-1]
+            share = _one(Decimal(str(w["percent"])), "1")
+            title = f"{label(kind)}: {share}% convert within {w['days']} days"
+            detail = (
+                f"95% interval {w['interval'][0]:.0f}–{w['interval'][1]:.0f}%; fewer than half "
+                f"have converted, so there is no median yet; {method}."
+            )
+        else:
+            continue
         out.append(
             _insight(
-                "timing",
-                title,
-                f"{c.conversions_timed} conversions took {_one(hours)} hours on average "
-                "(only the decisions that converted: ones still open are not counted, so "
-                "this can run short).",
-                c.conversions_timed,
+                "timing", title, detail, row["decisions"],
+                {"test": None, "supported": None, "bar": "none: a description, not a comparison",
+                 "method": "Kaplan–Meier", "median_days": m,
+                 "converted_within": row["converted_within"]},
             )
-        )
+        )  # fmt: skip
     return out
 
 

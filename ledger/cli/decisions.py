@@ -159,6 +159,63 @@ def search(
     )
 
 
+def _within(row: dict[str, Any], days: int) -> str:
+    shown = next(w for w in row["converted_within"] if w["days"] == days)
+    if shown["percent"] is None:
+        return "– (none followed so long)"
+    low, high = shown["interval"]
+    return f"{shown['percent']:.1f}% ({low:.0f}–{high:.0f}%)"
+
+
+def _median(row: dict[str, Any]) -> str:
+    m = row["median_days"]
+    if m["days"] is None:
+        return "not reached (fewer than half converted)"
+    top = "…" if m["upper"] is None else str(m["upper"])
+    return f"{m['days']} days ({m['lower']}–{top})"
+
+
+@app.command("time-to-convert")
+@handle_errors
+def time_to_convert(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option(help="type, source or combination.")] = "type",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
+) -> None:
+    """How long decisions take to win a customer, with the ones still open counted
+    (Kaplan–Meier, censored at --now or the --as-of point): the median days and the share
+    converted within 7, 14 and 30 days, each with its 95% interval."""
+    with open_ledger(ctx, create=False) as ledger:
+        rows = ledger.time_to_conversion(
+            by, parse_as_of(as_of), since=since, until=until, period=period, now=now
+        )
+    if as_json:
+        print_json(rows)
+        return
+    hidden = {"source": "type", "type": "source"}.get(by)
+    columns = [
+        ("source", lambda r: fmt(r["source_type"])),
+        ("type", lambda r: fmt(r["opportunity_type"])),
+        ("decisions", lambda r: str(r["decisions"])),
+        ("still open", lambda r: str(r["still_open"])),
+        ("median", _median),
+        ("within 7 days", lambda r: _within(r, 7)),
+        ("within 14 days", lambda r: _within(r, 14)),
+        ("within 30 days", lambda r: _within(r, 30)),
+    ]
+    title = "Time to conversion, open decisions counted" + window_title(
+        since, until, period, "decided_at"
+    )
+    print_table(title, [c for c in columns if c[0] != hidden], rows)
+
+
 @app.command()
 @handle_errors
 def roi(

@@ -645,6 +645,23 @@ def _decisions(writer: Any) -> APIRouter:
             lambda at: led.conversion_metrics_compared(compare, by, at, **window),
         )
 
+    @r.get("/decisions/time-to-conversion")
+    def time_to_conversion(
+        request: Request,
+        response: Response,
+        by: Annotated[str, Query(max_length=20)] = "type",
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> list[dict[str, Any]]:
+        """How long decisions take to win a customer, the open ones counted (Kaplan–Meier):
+        the median days and the share converted within 7, 14 and 30 days, with intervals."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        led = ledger_of(request)
+        return stated(request, response, as_of, lambda at: led.time_to_conversion(by, at, **window))
+
     @r.get("/decisions/roi", response_model=list[RevenueByType], response_model_exclude_unset=True)
     def roi(
         request: Request,
