@@ -287,6 +287,27 @@ class DecisionLedger(LedgerCore):
         with self.reading(as_of) as db:
             return _time_rows(db, by, span, today)
 
+    def explain_conversion(
+        self,
+        source: str,
+        opportunity_type: str | None = None,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> dict[str, Any]:
+        """A receipt for a source's (or source and type's) conversion figures: formulas with
+        their numbers, the decisions and outcomes they come from, the head."""
+        from ledger import explain
+
+        ledger: Any = self  # the whole Ledger: this mixin is one of its parts
+        return explain.conversion(
+            ledger, source, opportunity_type, as_of,
+            since=since, until=until, period=period, now=now,
+        )  # fmt: skip
+
     def roi_by_type(
         self,
         as_of: AsOf = None,

@@ -119,6 +119,25 @@ class PatternLedger(LedgerCore):
                 raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
             return {**row, "ownership": _ownership(db, row, span, point)}
 
+    def explain_roi(
+        self,
+        pattern_id: str,
+        as_of: AsOf = None,
+        *,
+        since: Day = None,
+        until: Day = None,
+        period: str | None = None,
+        now: Now = None,
+    ) -> dict[str, Any]:
+        """A receipt for a pattern's ROI: each figure's formula with its numbers, the
+        executions it comes from (count and seq range) and the head it was computed at."""
+        from ledger import explain
+
+        ledger: Any = self  # the whole Ledger: this mixin is one of its parts
+        return explain.roi(
+            ledger, pattern_id, as_of, since=since, until=until, period=period, now=now
+        )
+
     def record_cost(
         self, pattern_id: str, amount: Any, label: str, **options: Any
     ) -> dict[str, Any]:

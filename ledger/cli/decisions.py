@@ -175,6 +175,37 @@ def _median(row: dict[str, Any]) -> str:
     return f"{m['days']} days ({m['lower']}–{top})"
 
 
+@app.command()
+@handle_errors
+def explain(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="SOURCE")],
+    opportunity_type: Annotated[str | None, typer.Argument(metavar="[TYPE]")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
+) -> None:
+    """A receipt for a source's (or a source and type's) conversion figures: formulas with
+    their numbers, the decisions and outcomes they come from, and the head of the log."""
+    from ledger.cli.roi import print_receipt
+
+    with open_ledger(ctx, create=False) as ledger:
+        data = ledger.explain_conversion(
+            source, opportunity_type, parse_as_of(as_of), since=since, until=until,
+            period=period, now=now,
+        )  # fmt: skip
+    if as_json:
+        print_json(data)
+        return
+    what = source if opportunity_type is None else f"{opportunity_type} from {source}"
+    print_receipt(f"Conversions of {what}, {data['window']['period']}", data)
+
+
 @app.command("time-to-convert")
 @handle_errors
 def time_to_convert(

@@ -153,6 +153,51 @@ def pattern(
 
 @app.command()
 @handle_errors
+def explain(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    period: PeriodOpt = None,
+    now: NowOpt = None,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
+) -> None:
+    """A receipt for a pattern's ROI: each figure's formula with its numbers filled in, the
+    executions it comes from (their seqs) and the head of the log it was computed at."""
+    with open_ledger(ctx, create=False) as ledger:
+        data = ledger.explain_roi(
+            pattern_id, parse_as_of(as_of), since=since, until=until, period=period, now=now
+        )
+    if as_json:
+        print_json(data)
+        return
+    print_receipt(f"ROI of {data['pattern_id']}, {data['window']['period']}", data)
+
+
+def print_receipt(title: str, data: dict[str, Any]) -> None:
+    """A receipt on the terminal: the figures, then where they come from."""
+    print_table(
+        title,
+        [
+            ("figure", lambda f: f["figure"]),
+            ("formula", lambda f: f["formula"]),
+            ("filled in", lambda f: f["filled_in"]),
+            ("value", lambda f: fmt(f["value"], 4) if not isinstance(f["value"], list)
+             else " – ".join(fmt(v, 2) for v in f["value"])),
+        ],
+        data["figures"],
+    )  # fmt: skip
+    events = ", ".join(f"{k} {v}" for k, v in data["events"].items())
+    echo(f"From: {events}")
+    echo(f"At the head seq {data['as_of_seq']} ({data['as_of_hash']}).")
+    echo(f"Recompute from the log: {data['recompute']}")
+
+
+@app.command()
+@handle_errors
 def summary(
     ctx: typer.Context,
     since: SinceOpt = None,

@@ -203,6 +203,12 @@ def mount(app: FastAPI) -> None:
         body.append(
             "".join(f"<p><b>Recommendation.</b> {escape(r)}</p>" for r in report["recommendations"])
         )
+        receipt = f"/api/roi-tracking/explain/{path_segment(pattern_id)}"
+        body.append(
+            "<p>"
+            + _link(receipt, "Receipt: each figure's formula, its numbers and its events", shown)
+            + " (JSON)</p>"
+        )
         links = " · ".join(_link(_pattern_path(pattern_id), p, shown, per=p) for p in PERIODS)
         body.append(f"<p>Trend per {links}</p>")
         if shown.windowed:
@@ -261,6 +267,16 @@ def mount(app: FastAPI) -> None:
         body.append(_controls("/decisions", shown))
         body.append(f"<h2>Decisions made {escape(name)} (decided_at), with every outcome</h2>")
         body.append(_decision_kpis(by_source, prior, None if before is None else before.label))
+        if by_source:
+            body.append(
+                "<p>Receipts (formulas, numbers, events; JSON): "
+                + " · ".join(
+                    _link("/api/decisions/explain", r["source_type"], shown,
+                          source=r["source_type"])
+                    for r in by_source
+                )
+                + "</p>"
+            )  # fmt: skip
         for title, rows, key in (
             (
                 "Conversion rate by source (%, with its 95% Wilson interval)",

@@ -355,6 +355,25 @@ def _roi(writer: Any) -> APIRouter:
             request, response, as_of, lambda at: ledger_of(request).roi_report(pattern_id, at, now)
         )
 
+    @r.get("/explain/{pattern_id:path}")
+    def explain(
+        request: Request,
+        response: Response,
+        pattern_id: Id,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> dict[str, Any]:
+        """A receipt for a pattern's ROI: formulas with their numbers, the executions they
+        come from (count and seq range) and the head they were computed at."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        led = ledger_of(request)
+        return stated(
+            request, response, as_of, lambda at: led.explain_roi(pattern_id, at, **window)
+        )
+
     @r.get("/summary/compare")
     def summary_compare(
         request: Request,
@@ -644,6 +663,26 @@ def _decisions(writer: Any) -> APIRouter:
             as_of,
             lambda at: led.conversion_metrics_compared(compare, by, at, **window),
         )
+
+    @r.get("/decisions/explain")
+    def explain_conversion(
+        request: Request,
+        response: Response,
+        source: Annotated[str, Query(min_length=1, max_length=200)],
+        type: Annotated[str | None, Query(max_length=200)] = None,
+        since: SinceQ = None,
+        until: UntilQ = None,
+        period: PeriodQ = None,
+        now: NowQ = None,
+        as_of: AsOfQ = None,
+    ) -> dict[str, Any]:
+        """A receipt for a source's (or source and type's) conversion figures."""
+        window = state_window(request, response, since, until, period, now, as_of)
+        led = ledger_of(request)
+        return stated(
+            request, response, as_of,
+            lambda at: led.explain_conversion(source, type, at, **window),
+        )  # fmt: skip
 
     @r.get("/decisions/time-to-conversion")
     def time_to_conversion(
