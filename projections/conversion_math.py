@@ -27,6 +27,9 @@ class Contribution:
     revenue: Decimal = ZERO
     conversion_seconds: int = 0
     conversions_timed: int = 0
+    revenue_squares: Decimal = ZERO
+    """Σ over decisions of (its revenue)²: with `revenue` and `decisions`, the spread of
+    revenue per decision, for its interval and tests."""
 
     def __add__(self, other: Contribution) -> Contribution:
         return Contribution(
@@ -37,6 +40,7 @@ class Contribution:
             self.revenue + other.revenue,
             self.conversion_seconds + other.conversion_seconds,
             self.conversions_timed + other.conversions_timed,
+            self.revenue_squares + other.revenue_squares,
         )
 
     def __neg__(self) -> Contribution:
@@ -48,10 +52,33 @@ class Contribution:
             -self.revenue,
             -self.conversion_seconds,
             -self.conversions_timed,
+            -self.revenue_squares,
         )
 
     def __sub__(self, other: Contribution) -> Contribution:
         return self + (-other)
+
+
+def revenue_spread(c: Contribution) -> float | None:
+    """The sample variance of revenue per decision (None under 2 decisions)."""
+    if c.decisions < 2:
+        return None
+    n = Decimal(c.decisions)
+    return max(0.0, float((c.revenue_squares - c.revenue * c.revenue / n) / (n - 1)))
+
+
+def revenue_interval(c: Contribution) -> list[float] | None:
+    """The 95 % Student-t interval of the mean revenue per decision (None under 2
+    decisions): mean ± t(0.975, n − 1) × s / √n. Revenue is skewed (most decisions bring 0):
+    read it as rough with few decisions."""
+    from projections.stats import student_t_ppf
+
+    spread = revenue_spread(c)
+    if spread is None:
+        return None
+    mean = float(c.revenue) / c.decisions
+    half = student_t_ppf(0.975, c.decisions - 1) * (spread / c.decisions) ** 0.5
+    return [mean - half, mean + half]
 
 
 def rate(part: int, whole: int) -> Decimal:
@@ -79,6 +106,7 @@ def metrics(c: Contribution) -> dict[str, Any]:
         "avg_revenue_per_decision": CTX.divide(c.revenue, Decimal(c.decisions))
         if c.decisions
         else ZERO,
+        "avg_revenue_per_decision_interval": revenue_interval(c),
         "conversion_rate_interval": None
         if interval is None
         else [interval[0] * 100, interval[1] * 100],

@@ -69,6 +69,7 @@ GROUP_COLUMNS = (
     "total_revenue",
     "conversion_seconds",
     "conversions_timed",
+    "revenue_squares",
     "last_updated",
 )
 
@@ -139,6 +140,7 @@ class DecisionRow:
             self.revenue,
             seconds or 0,
             int(seconds is not None),
+            self.revenue * self.revenue,
         )
 
     def as_db(self) -> tuple[Any, ...]:
@@ -236,29 +238,44 @@ def load_many(db: Sql, decision_ids: Iterable[str]) -> dict[str, DecisionRow | N
     return out
 
 
+TOTALS = (
+    "total_decisions", "total_responses", "total_customers", "total_deals_closed",
+    "total_revenue", "conversion_seconds", "conversions_timed", "revenue_squares",
+)  # fmt: skip
+"""A group's stored totals, in `Contribution`'s order."""
+
+
+def contribution_of(values: Sequence[Any]) -> Contribution:
+    """A group's totals from its stored values (in TOTALS' order)."""
+    return Contribution(
+        int(values[0]), int(values[1]), int(values[2]), int(values[3]), Decimal(values[4]),
+        int(values[5]), int(values[6]), Decimal(values[7]),
+    )  # fmt: skip
+
+
+def stored(c: Contribution) -> tuple[Any, ...]:
+    """A group's totals as they are stored (in TOTALS' order)."""
+    return (c.decisions, c.responses, c.customers, c.deals, str(c.revenue),
+            c.conversion_seconds, c.conversions_timed, str(c.revenue_squares))  # fmt: skip
+
+
 def load_group(db: Sql, source: str, kind: str) -> Contribution | None:
     """A (source, type) group's totals."""
     row = db.execute(
-        "SELECT total_decisions, total_responses, total_customers, total_deals_closed,"
-        " total_revenue, conversion_seconds, conversions_timed FROM conversion_metrics"
+        f"SELECT {', '.join(TOTALS)} FROM conversion_metrics"
         " WHERE source_type = ? AND opportunity_type = ?",
         (source, kind),
     ).fetchone()
-    if row is None:
-        return None
-    return Contribution(row[0], row[1], row[2], row[3], Decimal(row[4]), row[5], row[6])
+    return None if row is None else contribution_of(row)
 
 
 def groups(db: Sql) -> list[tuple[str, str, Contribution]]:
     """Every (source, type) group with its totals, sorted."""
     rows = db.execute(
-        "SELECT source_type, opportunity_type, total_decisions, total_responses,"
-        " total_customers, total_deals_closed, total_revenue, conversion_seconds,"
-        " conversions_timed FROM conversion_metrics ORDER BY source_type, opportunity_type"
+        f"SELECT source_type, opportunity_type, {', '.join(TOTALS)} FROM conversion_metrics"
+        " ORDER BY source_type, opportunity_type"
     ).fetchall()
-    return [
-        (r[0], r[1], Contribution(r[2], r[3], r[4], r[5], Decimal(r[6]), r[7], r[8])) for r in rows
-    ]
+    return [(r[0], r[1], contribution_of(r[2:])) for r in rows]
 
 
 def decision_state(db: Sql, decision_id: str) -> tuple[datetime | None, int | None]:
@@ -279,8 +296,8 @@ def store_days(db: Sql, deltas: dict[tuple[str, str, str], Contribution]) -> Non
         return
     first = min(day for _, _, day in changed)
     last = max(day for _, _, day in changed)
-    stored = {
-        (r[0], r[1], r[2]): Contribution(r[3], r[4], r[5], r[6], Decimal(r[7]), r[8], r[9])
+    existing = {
+        (r[0], r[1], r[2]): contribution_of(r[3:])
         for r in db.execute(
             f"SELECT {', '.join(DAY_COLUMNS)} FROM conversion_daily WHERE day >= ? AND day <= ?",
             (first, last),
@@ -289,13 +306,11 @@ def store_days(db: Sql, deltas: dict[tuple[str, str, str], Contribution]) -> Non
     }
     rows, gone = [], []
     for key, delta in changed.items():
-        total = stored.get(key, Contribution()) + delta
+        total = existing.get(key, Contribution()) + delta
         if total.decisions == 0:
             gone.append(key)
             continue
-        rows.append((*key, total.decisions, total.responses, total.customers, total.deals,
-                     str(total.revenue), total.conversion_seconds,
-                     total.conversions_timed))  # fmt: skip
+        rows.append((*key, *stored(total)))
     if gone:
         db.executemany(
             "DELETE FROM conversion_daily"
@@ -400,6 +415,6 @@ def groups_between(
         params.append(last_day)
     totals: dict[tuple[str, str], Contribution] = {}
     for r in db.execute(sql, params).fetchall():
-        one = Contribution(r[3], r[4], r[5], r[6], Decimal(r[7]), r[8], r[9])
+        one = contribution_of(r[3:])
         totals[(r[0], r[1])] = totals.get((r[0], r[1]), Contribution()) + one
     return [(s, k, totals[(s, k)]) for s, k in sorted(totals)]

@@ -24,9 +24,10 @@ class DecisionMetrics(Projection):
     """Tables `decisions`, `outcomes`, `conversion_metrics` and `conversion_daily`."""
 
     name = "decision_metrics"
-    version = 6  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite);
+    version = 7  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite);
     # 5: conversion_daily, the groups per UTC day of decided_at (windowed reads stay flat);
-    # 6: conversion_durations, whole days from decision to first customer (Kaplan–Meier)
+    # 6: conversion_durations, whole days from decision to first customer (Kaplan–Meier);
+    # 7: revenue_squares (the spread of revenue per decision)
     handles = frozenset({"DecisionLogged", "OutcomeRecorded"})
     tables = (
         Table(
@@ -98,6 +99,7 @@ class DecisionMetrics(Projection):
                 ("total_revenue", "TEXT", "NOT NULL"),
                 ("conversion_seconds", "INTEGER", "NOT NULL"),
                 ("conversions_timed", "INTEGER", "NOT NULL"),
+                ("revenue_squares", "TEXT", "NOT NULL"),
                 ("last_updated", "TEXT", "NOT NULL"),
             ),
             ("source_type", "opportunity_type"),
@@ -115,6 +117,7 @@ class DecisionMetrics(Projection):
                 ("total_revenue", "TEXT", "NOT NULL"),
                 ("conversion_seconds", "INTEGER", "NOT NULL"),
                 ("conversions_timed", "INTEGER", "NOT NULL"),
+                ("revenue_squares", "TEXT", "NOT NULL"),
             ),
             ("source_type", "opportunity_type", "day"),
             indexes=(("idx_conversion_daily_day", "day"),),
@@ -221,9 +224,7 @@ class DecisionMetrics(Projection):
                     (source, kind),
                 )
                 continue
-            rows.append((source, kind, total.decisions, total.responses, total.customers,
-                         total.deals, str(total.revenue), total.conversion_seconds,
-                         total.conversions_timed, touched[(source, kind)]))  # fmt: skip
+            rows.append((source, kind, *decision_rows.stored(total), touched[(source, kind)]))
         db.executemany(decision_rows.GROUP_UPSERT, rows)
         decision_rows.store_days(db, daily)
         decision_rows.store_durations(db, durations)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from projections.conversion_math import Contribution, metrics
+from projections.conversion_math import Contribution, metrics, revenue_spread
 from projections.conversions import Group, rollup
 from projections.stats import (
     decisions_needed,
@@ -30,6 +30,8 @@ from projections.stats import (
     holm,
     rates_test,
     sample_confidence,
+    student_t_ppf,
+    welch_test,
 )
 
 MIN_DECISIONS = 3
@@ -103,6 +105,49 @@ class Pair:
         }
 
 
+class MeanPair:
+    """Two groups' revenue per decision, tested by Welch's t-test: `a` the higher one."""
+
+    def __init__(self, a: str, ca: Contribution, b: str, cb: Contribution) -> None:
+        self.a, self.ca, self.b, self.cb = a, ca, b, cb
+        va, vb = revenue_spread(ca), revenue_spread(cb)
+        self.ma, self.mb = float(ca.revenue) / ca.decisions, float(cb.revenue) / cb.decisions
+        p = None
+        if va is not None and vb is not None:
+            p = welch_test(self.ma, va, ca.decisions, self.mb, vb, cb.decisions)
+        self.p = 1.0 if p is None else p
+        self.adjusted = self.p
+        self.va, self.vb = va or 0.0, vb or 0.0
+
+    @property
+    def enough(self) -> bool:
+        return min(self.ca.decisions, self.cb.decisions) >= MIN_EACH
+
+    @property
+    def supported(self) -> bool:
+        return self.enough and self.adjusted < ALPHA
+
+    def evidence(self, family: int) -> dict[str, Any]:
+        na, nb = self.ca.decisions, self.cb.decisions
+        spread = self.va / na + self.vb / nb
+        interval = None
+        if spread > 0 and na > 1 and nb > 1:
+            df = spread**2 / ((self.va / na) ** 2 / (na - 1) + (self.vb / nb) ** 2 / (nb - 1))
+            half = student_t_ppf(0.975, df) * spread**0.5
+            interval = [round(self.ma - self.mb - half, 2), round(self.ma - self.mb + half, 2)]
+        return {
+            "test": "Welch's t-test",
+            "p_value": round(self.p, 6),
+            "p_value_adjusted": round(self.adjusted, 6),
+            "adjustment": f"Holm, over {family} comparison(s) tried",
+            "effect": "difference in revenue per decision, USD",
+            "difference_usd": round(self.ma - self.mb, 2),
+            "interval_usd": interval,
+            "supported": self.supported,
+            "bar": BAR,
+        }
+
+
 def generate(
     groups: Sequence[Group], timing: Sequence[dict[str, Any]] = ()
 ) -> list[dict[str, Any]]:
@@ -117,12 +162,15 @@ def generate(
             by_source.setdefault(source, []).append((kind, c))
     for source in sorted(by_source):
         within[source] = _best_against_the_rest(by_source[source])
-    family = [*sources, *(p for pairs in within.values() for p in pairs)]
+    earners = _revenue_pair(groups)
+    family: list[Pair | MeanPair] = [
+        *sources, *(p for pairs in within.values() for p in pairs), *earners,
+    ]  # fmt: skip
     for pair, adjusted in zip(family, holm([p.p for p in family]), strict=True):
         pair.adjusted = adjusted
     return [
         *_conversion(sources, len(family)),
-        *_revenue(groups),
+        *_revenue(groups, earners, len(family)),
         *_timing(timing),
         *_comparison(within, len(family)),
     ]
@@ -189,27 +237,62 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
     return [_insight("conversion", title, detail, n, pair.evidence(family))]
 
 
-def _revenue(groups: Sequence[Group]) -> list[dict[str, Any]]:
-    """The type with the most revenue per decision."""
+def _earning(groups: Sequence[Group]) -> list[tuple[str, Contribution]]:
+    """The types with revenue, highest revenue per decision first."""
     types = _eligible(rollup(groups, "type"), 1)
     earning = [(t, c) for t, c in types if c.revenue > 0]
-    if not earning:
+    return sorted(earning, key=lambda tc: (-metrics(tc[1])["avg_revenue_per_decision"], tc[0]))
+
+
+def _revenue_pair(groups: Sequence[Group]) -> list[MeanPair]:
+    """The revenue leader against the runner-up, the comparison its insight would make."""
+    ranked = _earning(groups)
+    if len(ranked) < 2:
         return []
-    kind, c = sorted(earning, key=lambda tc: (-metrics(tc[1])["avg_revenue_per_decision"], tc[0]))[
-        0
-    ]
+    (top, t), (other, o) = ranked[0], ranked[1]
+    return [MeanPair(top, t, other, o)]
+
+
+def _revenue(groups: Sequence[Group], pairs: list[MeanPair], family: int) -> list[dict[str, Any]]:
+    """The type with the most revenue per decision: claimed against the runner-up only when
+    Welch's test clears the bar; otherwise said to be no clear difference, or (with no
+    runner-up) described as the leader so far."""
+    ranked = _earning(groups)
+    if not ranked:
+        return []
+    kind, c = ranked[0]
     average = metrics(c)["avg_revenue_per_decision"]
-    return [
-        _insight(
-            "revenue",
-            f"{label(kind)} has brought the most revenue per decision so far",
-            f"${average:,.2f} average per decision over {c.decisions} decisions "
-            f"(${c.revenue:,.2f} total). A description of the ledger so far, not a tested "
-            "comparison with the other types.",
-            c.decisions,
-            {"test": None, "supported": None, "bar": "none: a description, not a comparison"},
+    facts = (
+        f"${average:,.2f} average per decision over {c.decisions} decisions "
+        f"(${c.revenue:,.2f} total)"
+    )
+    if not pairs:
+        return [
+            _insight(
+                "revenue",
+                f"{label(kind)} has brought the most revenue per decision so far",
+                f"{facts}. No other type has revenue to compare with.",
+                c.decisions,
+                {"test": None, "supported": None, "bar": "none: a description, not a comparison"},
+            )
+        ]
+    pair = pairs[0]
+    other = metrics(pair.cb)["avg_revenue_per_decision"]
+    detail = f"{facts}; {label(pair.b)}: ${other:,.2f} over {pair.cb.decisions}."
+    if pair.supported:
+        title = f"{label(kind)} brings more revenue per decision than {label(pair.b)}"
+    else:
+        title = (
+            f"No clear difference yet in revenue per decision between {label(kind)} and "
+            f"{label(pair.b)}"
         )
-    ]
+        detail += (
+            f" The difference could be chance (adjusted p = {pair.adjusted:.2f})."
+            if pair.enough
+            else f" Too few decisions to compare (each side needs {MIN_EACH})."
+        )
+    return [_insight("revenue", title, detail, c.decisions + pair.cb.decisions,
+                     pair.evidence(family))]  # fmt: skip
 
 
 def _timing(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -290,6 +373,12 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
         else f", difference {evidence['difference_points']:+.1f} pt "
         f"(95% {interval[0]:+.1f} to {interval[1]:+.1f})"
     )
+    money = evidence.get("interval_usd")
+    if money is not None:
+        effect = (
+            f", difference ${evidence['difference_usd']:+,.2f} per decision "
+            f"(95% {money[0]:+,.2f} to {money[1]:+,.2f})"
+        )
     verdict = "clears the bar" if evidence["supported"] else "does not clear the bar"
     return (
         f"{evidence['test']}, p = {evidence['p_value']:.3g}, adjusted "

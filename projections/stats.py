@@ -129,3 +129,80 @@ def decisions_needed(p1: float, p2: float, z: float = Z95, power_z: float = Z80)
     mean = (p1 + p2) / 2
     top = z * math.sqrt(2 * mean * (1 - mean)) + power_z * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
     return math.ceil((top / (p1 - p2)) ** 2)
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        for numerator in (
+            m * (b - m) * x / ((a + m2 - 1) * (a + m2)),
+            -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1)),
+        ):
+            d = 1 + numerator * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return result
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b), 0 ≤ x ≤ 1."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1) / (a + b + 2):
+        return front * _beta_fraction(a, b, x) / a
+    return 1 - front * _beta_fraction(b, a, 1 - x) / b
+
+
+def student_t_cdf(t: float, df: float) -> float:
+    """P(T ≤ t) for Student's t with `df` degrees of freedom."""
+    tail = 0.5 * incomplete_beta(df / 2, 0.5, df / (df + t * t))
+    return 1 - tail if t >= 0 else tail
+
+
+def student_t_ppf(q: float, df: float) -> float:
+    """The `q` quantile of Student's t (0 < q < 1), by bisection on the CDF."""
+    if not 0 < q < 1:
+        raise ValueError("q must lie strictly between 0 and 1")
+    if q < 0.5:
+        return -student_t_ppf(1 - q, df)
+    low, high = 0.0, 1.0
+    while student_t_cdf(high, df) < q:
+        high *= 2
+    for _ in range(200):
+        middle = (low + high) / 2
+        if student_t_cdf(middle, df) < q:
+            low = middle
+        else:
+            high = middle
+        if high - low < 1e-13 * max(1.0, high):
+            break
+    return (low + high) / 2
+
+
+def welch_test(
+    mean1: float, var1: float, n1: int, mean2: float, var2: float, n2: int
+) -> float | None:
+    """The two-sided p-value of Welch's t-test that two means are equal (None under 2 on
+    either side; 1 when neither varies and the means are equal, 0 when they differ)."""
+    if n1 < 2 or n2 < 2:
+        return None
+    spread = var1 / n1 + var2 / n2
+    if spread <= 0:
+        return 1.0 if mean1 == mean2 else 0.0
+    t = (mean1 - mean2) / math.sqrt(spread)
+    df = spread**2 / ((var1 / n1) ** 2 / (n1 - 1) + (var2 / n2) ** 2 / (n2 - 1))
+    return min(1.0, 2 * (1 - student_t_cdf(abs(t), df)))

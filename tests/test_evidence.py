@@ -131,8 +131,11 @@ def test_no_insight_claims_a_difference_its_evidence_does_not_support(
     conversion insight says there is no clear difference yet."""
     for found in insights.generate(groups):
         evidence = found["evidence"]
-        if found["insight_type"] not in ("conversion", "comparison"):
+        if found["insight_type"] not in ("conversion", "comparison", "revenue"):
             assert evidence["supported"] is None  # a description, not a comparison
+            continue
+        if evidence["test"] is None:  # the revenue leader with nothing to compare
+            assert "so far" in found["title"] and evidence["supported"] is None
             continue
         if found["title"].startswith("No clear difference yet"):
             assert evidence["supported"] is False
@@ -171,3 +174,59 @@ def test_an_unseen_pairing_gets_its_prior_never_zero(ledger: Ledger) -> None:
     thin = ledger.predict("golf", "reddit")  # reddit unseen, golf seen: borrows from golf
     assert thin["basis"] == "type"
     assert abs(thin["shrunk_conversion_probability"] - D(11) / 30 * 100) < 8
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 7, 29, 30.5, 200, 5000])
+def test_student_t_matches_scipy(df: float) -> None:
+    from projections.stats import student_t_cdf, student_t_ppf
+
+    for q in (0.6, 0.9, 0.975, 0.995):
+        assert student_t_ppf(q, df) == pytest.approx(stats.t.ppf(q, df), rel=1e-10)
+    for t in (-4.0, -1.3, 0.0, 0.7, 2.5, 12.0):
+        assert student_t_cdf(t, df) == pytest.approx(stats.t.cdf(t, df), abs=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    a=st.lists(st.sampled_from([0, 0, 0, 50, 100, 250, 900]), min_size=2, max_size=30),
+    b=st.lists(st.sampled_from([0, 0, 10, 100, 400]), min_size=2, max_size=30),
+)
+def test_revenue_interval_and_welch_match_scipy(a: list[int], b: list[int]) -> None:
+    """From the stored sums (n, Σ, Σ²) alone: the t interval of the mean revenue per
+    decision and Welch's test equal scipy's on the raw revenues."""
+    import numpy as np
+
+    from projections.conversion_math import revenue_interval, revenue_spread
+    from projections.stats import welch_test
+
+    def totals(values: list[int]) -> Contribution:
+        return Contribution(len(values), 0, 0, 0, D(sum(values)), 0, 0,
+                            D(sum(v * v for v in values)))  # fmt: skip
+
+    ca, cb = totals(a), totals(b)
+    low, high = revenue_interval(ca)  # type: ignore[misc]
+    if np.var(a) > 0:
+        expected = stats.t.interval(0.95, len(a) - 1, loc=np.mean(a), scale=stats.sem(a))
+        assert (low, high) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        if np.var(b) > 0:
+            p = welch_test(np.mean(a), revenue_spread(ca), len(a), np.mean(b),  # type: ignore[arg-type]
+                           revenue_spread(cb), len(b))  # type: ignore[arg-type]  # fmt: skip
+            assert p == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue, rel=1e-8)
+
+
+def test_the_revenue_leader_is_claimed_only_when_welch_clears_the_bar() -> None:
+    def revenue(kind: str, values: list[int]) -> tuple[str, str, Contribution]:
+        buyers = sum(1 for v in values if v)
+        squares = D(sum(v * v for v in values))
+        return "email", kind, Contribution(len(values), 0, buyers, 0, D(sum(values)), 0, 0, squares)
+
+    lumpy = [0, 0, 900, 0, 0, 0, 0, 0, 0, 700, 0, 0]
+    steady = [0, 100, 0, 100, 0, 0, 100, 0, 0, 0, 100, 0]
+    noisy = insights.generate([revenue("consulting", lumpy), revenue("golf", steady)])
+    (found,) = [i for i in noisy if i["insight_type"] == "revenue"]
+    assert found["title"].startswith("No clear difference yet in revenue per decision")
+    clear = insights.generate([revenue("consulting", [500, 600, 550, 520, 580] * 3),
+                               revenue("golf", [10, 0, 20, 0, 15] * 3)])  # fmt: skip
+    (found,) = [i for i in clear if i["insight_type"] == "revenue"]
+    assert found["title"] == "Consulting brings more revenue per decision than Golf"
+    assert found["evidence"]["test"] == "Welch's t-test" and found["evidence"]["supported"]
