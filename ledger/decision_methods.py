@@ -240,8 +240,8 @@ class DecisionLedger(LedgerCore):
         (`compare`: 'previous' or any period): `{"window", "compared_with", "current",
         "previous", "change"}`, each group's change and a test of its conversion rates;
         both read from one snapshot (as of `as_of`)."""
-        from ledger.pattern_methods import option_text, window_days
-        from ledger.periods import compared, window
+        from ledger.pattern_methods import window_days
+        from ledger.periods import compared, option_text, window
         from projections import conversions
 
         if by not in conversions.BY:

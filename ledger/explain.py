@@ -39,8 +39,7 @@ def roi(
     now: Now = None,
 ) -> dict[str, Any]:
     """A pattern's ROI figures with their formulas and the executions they come from."""
-    from ledger.pattern_methods import option_text
-    from ledger.periods import window
+    from ledger.periods import option_text, window
 
     view = ledger.view(as_of)
     span = window(option_text(since), option_text(until), period, ledger.point_shown(now, as_of))
@@ -114,8 +113,7 @@ def conversion(
 ) -> dict[str, Any]:
     """A source's (or a source and type's) conversion figures with their formulas and the
     decisions and outcomes they come from."""
-    from ledger.pattern_methods import option_text
-    from ledger.periods import window
+    from ledger.periods import option_text, window
 
     if not isinstance(source, str) or not source.strip():
         raise InputError("source: required, a non-empty string", {"field": "source"})

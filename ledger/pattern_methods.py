@@ -15,7 +15,7 @@ from ledger.errors import InputError
 from ledger.eventlog import Head
 from ledger.handlers import update_confidence as handle_update_confidence
 from ledger.moments import Day, Now
-from ledger.periods import Window
+from ledger.periods import Window, option_text
 from ledger.service import AsOf, LedgerCore
 from ledger.validation import build_command
 from projections import daily_stats, roi_analytics, roi_queries
@@ -613,13 +613,6 @@ def _portfolio_figures(days: list[dict[str, Any]], span: tuple[str, str] | None)
     (all time when None), from daily rows."""
     first, last = span or (date.min.isoformat(), date.max.isoformat())
     return roi_analytics.window(days, date.fromisoformat(first), date.fromisoformat(last))
-
-
-def option_text(value: Day) -> str | None:
-    """A window option as the text `ledger.periods.window` reads (a date as its ISO form)."""
-    if value is None or isinstance(value, str):
-        return value
-    return value.isoformat()
 
 
 def window_days(span: Window) -> tuple[str, str] | None:

@@ -101,6 +101,13 @@ class Window:
 ALL_TIME = Window(None, None)
 
 
+def option_text(value: str | date | datetime | None) -> str | None:
+    """A window option as the text `window` reads (a date or datetime as its ISO form)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
 def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
