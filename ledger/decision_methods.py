@@ -214,7 +214,8 @@ class DecisionLedger(LedgerCore):
     ) -> list[dict[str, Any]]:
         """Conversion metrics per (source, type), or rolled up per source or per type: all
         time, or the decisions decided in a window of business time (each with its outcomes,
-        whenever they arrived)."""
+        whenever they arrived); beside the raw rate, `converted_within_30_days`, the matured
+        view (Kaplan–Meier, counted at `now` or the as-of point)."""
         from projections import conversions
 
         if by not in conversions.BY:
@@ -222,8 +223,23 @@ class DecisionLedger(LedgerCore):
                 f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
             )
         span = _span(self, since, until, period, now, as_of)
+        today = self.point_shown(now, as_of).date().isoformat()
         with self.reading(as_of) as db:
-            return conversions.conversion_metrics(_groups(db, span), by)
+            rows = conversions.conversion_metrics(_groups(db, span), by)
+            matured = {
+                (t["source_type"], t["opportunity_type"]): t["converted_within"][-1]
+                for t in _time_rows(db, by, span, today)
+            }
+        for row in rows:
+            # the matured view beside the raw rate: converted within 30 days (Kaplan–Meier,
+            # the open decisions counted until the point shown); None before any was followed
+            # that long
+            key = (
+                row["source_type"] if by != "type" else None,
+                row["opportunity_type"] if by != "source" else None,
+            )
+            row["converted_within_30_days"] = matured.get(key)
+        return rows
 
     def conversion_metrics_compared(
         self,

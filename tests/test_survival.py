@@ -104,3 +104,20 @@ def test_time_to_convert_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
         got = c.get("/api/decisions/time-to-conversion", params={"now": "2026-11-21"})
         assert got.status_code == 200 and got.json()[0]["still_open"] == 2
         assert c.get("/api/decisions/time-to-conversion", params={"by": "x"}).status_code == 422
+
+
+def test_conversions_carry_the_matured_rate_beside_the_raw_one(ledger: Ledger) -> None:
+    """Ten decisions on Oct 1, four converting within 5 days; ten on Nov 20, none yet. On
+    Nov 21 the raw rate says 20 %; the matured view says 40 % within 30 days (only the
+    October ones have been followed that long)."""
+    for i in range(10):
+        ledger.log_decision(f"o{i}", "golf", "email", "sent", decided_at="2026-10-01T09:00:00Z")
+        ledger.log_decision(f"n{i}", "golf", "email", "sent", decided_at="2026-11-20T09:00:00Z")
+    for i in range(4):
+        ledger.record_outcome(f"o{i}", "sale", "success", customer_acquired=True,
+                              occurred_at="2026-10-05T09:00:00Z")  # fmt: skip
+    (row,) = ledger.conversion_metrics(now="2026-11-21")
+    assert row["conversion_rate"] == 20
+    matured = row["converted_within_30_days"]
+    assert matured["percent"] == 40.0 and matured["followed"] == 6
+    assert matured["interval"][0] < 40 < matured["interval"][1]
