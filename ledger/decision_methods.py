@@ -139,7 +139,7 @@ def _time_rows(db: Sql, by: str, span: tuple[str, str] | None, today: str) -> li
     took: dict[tuple[str | None, str | None], list[tuple[str, int, int]]] = {}
     for source, kind, day, d, n in durations:
         took.setdefault(key(source, kind), []).append((day, d, n))
-    return [
+    rows = [
         {
             "source_type": group[0],
             "opportunity_type": group[1],
@@ -148,6 +148,7 @@ def _time_rows(db: Sql, by: str, span: tuple[str, str] | None, today: str) -> li
         }
         for group in sorted(decided, key=lambda g: (g[0] or "", g[1] or ""))
     ]
+    return [row for row in rows if row["decisions"]]  # none decided by the point: no row
 
 
 def _span(

@@ -134,19 +134,31 @@ def time_to_conversion(
 ) -> dict[str, Any]:
     """One group's figures from its days — (ISO day decided, decisions, customers) — and its
     conversions — (ISO day decided, whole days taken, customers) — at the point shown, the
-    ISO day `today`."""
+    ISO day `today`: decisions made after it are left out, and a customer that came after
+    it leaves its decision open, followed until then."""
     from datetime import date
 
     point = date.fromisoformat(today)
     made = converted = 0
     open_for: list[tuple[int, int]] = []
     for day, n, customers in decided:
+        followed = (point - date.fromisoformat(day)).days
+        if followed < 0:
+            continue  # decided after the point shown: not yet there
         made += n
         converted += customers
-        followed = max(0, (point - date.fromisoformat(day)).days)
         if n > customers:
             open_for.append((followed, n - customers))
-    took = [(days, n) for _, days, n in durations]
+    took = []
+    for day, days, n in durations:
+        followed = (point - date.fromisoformat(day)).days
+        if followed < 0:
+            continue
+        if days > followed:  # its customer came after the point shown: open then
+            converted -= n
+            open_for.append((followed, n))
+        else:
+            took.append((days, n))
     steps = kaplan_meier(took, open_for)
     total_days = sum(days * n for days, n in took)
     return {

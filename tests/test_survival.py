@@ -78,6 +78,10 @@ def test_the_ledger_counts_open_decisions_until_the_point_shown(ledger: Ledger) 
     assert row["average_days_of_converted"] == 10.0
     (then,) = ledger.time_to_conversion(as_of=before, now="2026-11-06")
     assert (then["converted"], then["still_open"]) == (0, 4)
+    # the live ledger shown at Nov 6: the Nov 11 customer had not come yet, so p0 is open
+    (early,) = ledger.time_to_conversion(now="2026-11-06")
+    assert (early["converted"], early["still_open"]) == (0, 4)
+    assert ledger.time_to_conversion(now="2026-10-15") == []  # nothing decided by then
     assert ledger.time_to_conversion(period="2026-10", now="2026-11-21") == []
     (insight,) = [i for i in ledger.insights(now="2026-11-21") if i["insight_type"] == "timing"]
     assert insight["title"] == "Partnership: 25% convert within 14 days"
