@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import statistics
 
 Z95 = 1.959963984540054
 """The 97.5th percentile of the standard normal: a two-sided 95 % interval."""
@@ -173,24 +175,42 @@ def student_t_cdf(t: float, df: float) -> float:
     return 1 - tail if t >= 0 else tail
 
 
+def _t_density(t: float, df: float) -> float:
+    log = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    return math.exp(log - (df + 1) / 2 * math.log1p(t * t / df))
+
+
+@functools.lru_cache(maxsize=1024)
 def student_t_ppf(q: float, df: float) -> float:
-    """The `q` quantile of Student's t (0 < q < 1), by bisection on the CDF."""
+    """The `q` quantile of Student's t (0 < q < 1): Newton's method on the CDF from the
+    normal quantile, kept inside a bracket that bisection narrows whenever a step would
+    leave it (a handful of CDF evaluations; cached, as the same few are asked again)."""
     if not 0 < q < 1:
         raise ValueError("q must lie strictly between 0 and 1")
     if q < 0.5:
         return -student_t_ppf(1 - q, df)
+    if q == 0.5:
+        return 0.0
     low, high = 0.0, 1.0
     while student_t_cdf(high, df) < q:
-        high *= 2
-    for _ in range(200):
-        middle = (low + high) / 2
-        if student_t_cdf(middle, df) < q:
-            low = middle
+        low, high = high, high * 2
+    t = min(max(statistics.NormalDist().inv_cdf(q), low), high)
+    for _ in range(100):
+        gap = student_t_cdf(t, df) - q
+        if gap > 0:
+            high = t
         else:
-            high = middle
-        if high - low < 1e-13 * max(1.0, high):
+            low = t
+        if gap == 0:
             break
-    return (low + high) / 2
+        step = t - gap / _t_density(t, df)
+        if not low <= step <= high:
+            step = (low + high) / 2
+        done = abs(step - t) <= 1e-14 * max(1.0, abs(t))
+        t = step
+        if done or high - low < 1e-13 * max(1.0, high):
+            break
+    return t
 
 
 def welch_test(
