@@ -360,41 +360,43 @@ def store_durations(db: Sql, deltas: dict[tuple[str, str, str, int], int]) -> No
     )
 
 
+def _days(db: Sql, select: str, first_day: str | None, last_day: str | None) -> list[Sequence[Any]]:
+    """The rows of `select` (a SELECT … FROM a table with a `day` column) whose day lies from
+    `first_day` to `last_day` (ISO dates, both included; None is an open end)."""
+    sql, params = select + " WHERE 1 = 1", []
+    for op, day in ((">=", first_day), ("<=", last_day)):
+        if day is not None:
+            sql += f" AND day {op} ?"
+            params.append(day)
+    return list(db.execute(sql, params).fetchall())
+
+
 def durations_between(
     db: Sql, first_day: str | None, last_day: str | None
 ) -> list[tuple[str, str, str, int, int]]:
     """(source, type, day decided, whole days to the first customer, customers) of the
     decisions decided from `first_day` to `last_day` (None: open)."""
-    sql = (
-        "SELECT source_type, opportunity_type, day, days, customers FROM conversion_durations"
-        " WHERE 1 = 1"
+    rows = _days(
+        db,
+        "SELECT source_type, opportunity_type, day, days, customers FROM conversion_durations",
+        first_day,
+        last_day,
     )
-    params: list[Any] = []
-    if first_day is not None:
-        sql += " AND day >= ?"
-        params.append(first_day)
-    if last_day is not None:
-        sql += " AND day <= ?"
-        params.append(last_day)
-    return [(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in db.execute(sql, params).fetchall()]
+    return [(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in rows]
 
 
 def days_between(
     db: Sql, first_day: str | None, last_day: str | None
 ) -> list[tuple[str, str, str, int, int]]:
     """(source, type, day decided, decisions, customers) from `conversion_daily`."""
-    sql = (
+    rows = _days(
+        db,
         "SELECT source_type, opportunity_type, day, total_decisions, total_customers"
-        " FROM conversion_daily WHERE 1 = 1"
+        " FROM conversion_daily",
+        first_day,
+        last_day,
     )
-    params: list[Any] = []
-    if first_day is not None:
-        sql += " AND day >= ?"
-        params.append(first_day)
-    if last_day is not None:
-        sql += " AND day <= ?"
-        params.append(last_day)
-    return [(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in db.execute(sql, params).fetchall()]
+    return [(r[0], r[1], r[2], int(r[3]), int(r[4])) for r in rows]
 
 
 def groups_between(
@@ -405,16 +407,9 @@ def groups_between(
     view, each decision with every outcome it has now, whenever the outcome arrived.
     Summed exactly, in Decimal, from `conversion_daily` — rows per group per day, so the
     read does not grow with the decisions in the window."""
-    sql = f"SELECT {', '.join(DAY_COLUMNS)} FROM conversion_daily WHERE 1 = 1"
-    params: list[Any] = []
-    if first_day is not None:
-        sql += " AND day >= ?"
-        params.append(first_day)
-    if last_day is not None:
-        sql += " AND day <= ?"
-        params.append(last_day)
+    rows = _days(db, f"SELECT {', '.join(DAY_COLUMNS)} FROM conversion_daily", first_day, last_day)
     totals: dict[tuple[str, str], Contribution] = {}
-    for r in db.execute(sql, params).fetchall():
+    for r in rows:
         one = contribution_of(r[3:])
         totals[(r[0], r[1])] = totals.get((r[0], r[1]), Contribution()) + one
     return [(s, k, totals[(s, k)]) for s, k in sorted(totals)]
