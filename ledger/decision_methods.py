@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from commands.decisions import RecordPrediction
     from events.sql import Sql
     from projections.conversion_math import Contribution
-    from projections.conversions import Group
+    from projections.conversions import By, Group
 
 
 def _over(last: date, what: str) -> bool:
@@ -118,6 +118,17 @@ def _groups(db: Sql, span: tuple[str, str] | None = None) -> list[tuple[str, str
         None if first == date.min.isoformat() else first,
         None if last == date.max.isoformat() else last,
     )
+
+
+def _check_by(by: str) -> By:
+    """`by` as the roll-up of the groups it names (combination, source or type), or refused."""
+    from projections import conversions
+
+    if by not in conversions.BY:
+        raise InputError(
+            f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
+        )
+    return by
 
 
 def _time_rows(db: Sql, by: str, span: tuple[str, str] | None, today: str) -> list[dict[str, Any]]:
@@ -219,14 +230,11 @@ class DecisionLedger(LedgerCore):
         view (Kaplan–Meier, counted at `now` or the as-of point)."""
         from projections import conversions
 
-        if by not in conversions.BY:
-            raise InputError(
-                f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
-            )
+        rollup = _check_by(by)
         span = _span(self, since, until, period, now, as_of)
         today = self.point_shown(now, as_of).date().isoformat()
         with self.reading(as_of) as db:
-            rows = conversions.conversion_metrics(_groups(db, span), by)
+            rows = conversions.conversion_metrics(_groups(db, span), rollup)
             matured = {
                 (t["source_type"], t["opportunity_type"]): t["converted_within"][-1]
                 for t in _time_rows(db, by, span, today)
@@ -257,27 +265,15 @@ class DecisionLedger(LedgerCore):
         (`compare`: 'previous' or any period): `{"window", "compared_with", "current",
         "previous", "change"}`, each group's change and a test of its conversion rates;
         both read from one snapshot (as of `as_of`)."""
-        from ledger.pattern_methods import window_days
-        from ledger.periods import compared, option_text, window
+        from ledger.pattern_methods import comparison
         from projections import conversions
 
-        if by not in conversions.BY:
-            raise InputError(
-                f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
-            )
-        point = self.point_shown(now, as_of)
-        current = window(option_text(since), option_text(until), period, point)
-        other = compared(current, compare, point)
-        spans = [window_days(current), window_days(other)]
-        with self.reading(as_of) as db:
-            rows = [conversions.conversion_metrics(_groups(db, span), by) for span in spans]
-        return {
-            "window": current.as_json(),
-            "compared_with": other.as_json(),
-            "current": rows[0],
-            "previous": rows[1],
-            "change": conversions.compare_conversions(rows[0], rows[1]),
-        }
+        rollup = _check_by(by)
+        return comparison(
+            self, compare, since, until, period, now, as_of,
+            lambda db, span: conversions.conversion_metrics(_groups(db, span), rollup),
+            conversions.compare_conversions,
+        )  # fmt: skip
 
     def time_to_conversion(
         self,
@@ -293,16 +289,12 @@ class DecisionLedger(LedgerCore):
         decisions still open counted (Kaplan–Meier, censored at the point shown: `now`, else
         the as-of recording time): the median days with its interval and the share converted
         within 7, 14 and 30 days; all time or the decisions decided in a window."""
-        from projections import conversions
 
-        if by not in conversions.BY:
-            raise InputError(
-                f"by: must be one of {', '.join(conversions.BY)} (got {by!r})", {"field": "by"}
-            )
+        rollup = _check_by(by)
         span = _span(self, since, until, period, now, as_of)
         today = self.point_shown(now, as_of).date().isoformat()
         with self.reading(as_of) as db:
-            return _time_rows(db, by, span, today)
+            return _time_rows(db, rollup, span, today)
 
     def explain_conversion(
         self,

@@ -12,6 +12,7 @@ from ledger.errors import InputError
 if TYPE_CHECKING:
     from ledger.api import Ledger
     from ledger.moments import Day, Now
+    from ledger.periods import Window
     from ledger.service import AsOf
 
 
@@ -22,6 +23,19 @@ def _n(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     return str(value)
+
+
+def _within(span: Window, column: str, params: list[Any]) -> str:
+    """The SQL that keeps `column` (a stored timestamp) inside the window; its values are
+    appended to `params`."""
+    from events.timeutil import format_timestamp
+
+    sql = ""
+    for op, end in ((">=", span.since), ("<", span.until)):
+        if end is not None:
+            sql += f" AND {column} {op} ?"
+            params.append(format_timestamp(end))
+    return sql
 
 
 def _line(figure: str, formula: str, filled: str, value: Any) -> dict[str, Any]:
@@ -51,12 +65,7 @@ def roi(
             " WHERE pattern_id = ?"
         )
         params: list[Any] = [row["pattern_id"]]
-        for op, end in ((">=", span.since), ("<", span.until)):
-            if end is not None:
-                from events.timeutil import format_timestamp
-
-                sql += f" AND executed_at {op} ?"
-                params.append(format_timestamp(end))
+        sql += _within(span, "executed_at", params)
         count, first, last, successful = db.execute(sql, params).fetchone()
     saved, spent = row["total_cost_saved_usd"], row["total_investment_usd"]
     failed = row["total_failed_cost_usd"]
@@ -131,12 +140,7 @@ def conversion(
         if kind is not None:
             sql += " AND opportunity_type = ?"
             params.append(kind)
-        for op, end in ((">=", span.since), ("<", span.until)):
-            if end is not None:
-                from events.timeutil import format_timestamp
-
-                sql += f" AND decided_at {op} ?"
-                params.append(format_timestamp(end))
+        sql += _within(span, "decided_at", params)
         count, first, last = db.execute(sql, params).fetchone()
         outcomes = db.execute(
             "SELECT count(*) FROM outcomes o JOIN decisions d ON o.decision_id = d.decision_id"

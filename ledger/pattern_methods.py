@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -342,21 +342,10 @@ class PatternLedger(LedgerCore):
         of the same kind before, or the window of equal length before) or any period.
         Answers `{"window", "compared_with", "current", "previous", "change"}`; both read
         from one snapshot of the ledger (as of `as_of`)."""
-        from ledger.periods import compared, window
-
-        point = self.point_shown(now, as_of)
-        current = window(option_text(since), option_text(until), period, point)
-        other = compared(current, compare, point)
-        spans = [window_days(current), window_days(other)]
-        with self.reading(as_of) as db:
-            rows = [_summary_rows(db, span) for span in spans]
-        return {
-            "window": current.as_json(),
-            "compared_with": other.as_json(),
-            "current": rows[0],
-            "previous": rows[1],
-            "change": roi_queries.compare_summaries(rows[0], rows[1]),
-        }
+        return comparison(
+            self, compare, since, until, period, now, as_of, _summary_rows,
+            roi_queries.compare_summaries,
+        )  # fmt: skip
 
     def roi_restatement(
         self,
@@ -565,6 +554,39 @@ def business_window(
     return window_days(
         window(option_text(since), option_text(until), period, self.point_shown(now, as_of))
     )
+
+
+Rows = list[dict[str, Any]]
+
+
+def comparison(
+    led: LedgerCore,
+    compare: str,
+    since: Day,
+    until: Day,
+    period: str | None,
+    now: Now,
+    as_of: AsOf,
+    read: Callable[[Sql, tuple[str, str] | None], Rows],
+    change: Callable[[Rows, Rows], Rows],
+) -> dict[str, Any]:
+    """A window's rows beside another's (`compare`: 'previous' or any period), both `read`
+    from one snapshot: `{"window", "compared_with", "current", "previous", "change"}`."""
+    from ledger.periods import compared, window
+
+    point = led.point_shown(now, as_of)
+    current = window(option_text(since), option_text(until), period, point)
+    other = compared(current, compare, point)
+    spans = [window_days(current), window_days(other)]
+    with led.reading(as_of) as db:
+        rows = [read(db, span) for span in spans]
+    return {
+        "window": current.as_json(),
+        "compared_with": other.as_json(),
+        "current": rows[0],
+        "previous": rows[1],
+        "change": change(rows[0], rows[1]),
+    }
 
 
 def _summary_rows(db: Sql, span: tuple[str, str] | None) -> list[dict[str, Any]]:

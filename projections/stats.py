@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
 
 Z95 = 1.959963984540054
 """The 97.5th percentile of the standard normal: a two-sided 95 % interval."""
@@ -191,6 +190,8 @@ def student_t_ppf(q: float, df: float) -> float:
         return -student_t_ppf(1 - q, df)
     if q == 0.5:
         return 0.0
+    import statistics  # the normal quantile to start from; not loaded by an append
+
     low, high = 0.0, 1.0
     while student_t_cdf(high, df) < q:
         low, high = high, high * 2
