@@ -82,6 +82,11 @@ class ApprovePattern(PatternCommand):
     approved_by: Text | None = Field(None, description="Who approved it.")
     description: Text | None = Field(None, description="What the pattern does.")
     confidence: Fraction | None = Field(None, description="Initial confidence (0..1).")
+    failed_runs_lose_time: bool = Field(
+        False,
+        description="A failed run's own time is time lost (someone waits on it or cleans up"
+        " after it): the net time saved subtracts it.",
+    )
     approved_at: Timestamp | None = Field(None, description="When it was approved (default now).")
 
 
@@ -194,6 +199,7 @@ def approve_pattern(state: PatternState, cmd: ApprovePattern) -> list[Event]:
             approved_by=cmd.approved_by,
             description=cmd.description,
             confidence=cmd.confidence,
+            failed_runs_lose_time=cmd.failed_runs_lose_time,
         )
     ]
 

@@ -16,13 +16,16 @@ def pattern_stream(pattern_id: str) -> str:
 class PatternApproved(Event):
     """A pattern was approved for automation with the time and cost it is expected to take."""
 
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
     type: Literal["PatternApproved"] = "PatternApproved"
     approved_by: Text | None = None
     confidence: Probability | None = None
     description: Text | None = None
     estimated_cost: Money
     estimated_time_seconds: Seconds
+    failed_runs_lose_time: bool = False
+    """Whether a failed run's own time is time lost (someone waited on it or cleaned up
+    after it): the net time saved then subtracts it."""
     pattern_id: Identifier
 
 

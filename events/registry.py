@@ -77,6 +77,12 @@ def upcast_pattern_approved_v1_v2(payload: Payload) -> Payload:
     return {"description": None, "confidence": None, **payload}
 
 
+@upcaster("PatternApproved", 2)
+def upcast_pattern_approved_v2_v3(payload: Payload) -> Payload:
+    """Version 2 approvals did not say whether failed runs lose time: they do not."""
+    return {"failed_runs_lose_time": False, **payload}
+
+
 def upcast(event_type: str, schema_version: int, payload: Payload) -> Payload:
     """Lift a stored payload to the current schema version of its event type."""
     current = EVENT_CLASSES[event_type].schema_version

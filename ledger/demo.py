@@ -37,6 +37,7 @@ class PatternProfile:
     actual_seconds: tuple[int, int]
     estimated_cost: str
     actual_cost: tuple[str, str]
+    failed_runs_lose_time: bool = False
 
 
 PATTERNS = (
@@ -79,6 +80,7 @@ PATTERNS = (
         (400, 900),
         "0.050",
         ("0.035", "0.045"),
+        failed_runs_lose_time=True,  # a failed quarantine leaves a red build to look at
     ),
     PatternProfile(
         "dependency-bumper",
@@ -119,6 +121,7 @@ def pattern_commands(rng: random.Random, start: datetime, days: int) -> Iterator
             "approved_by": "demo",
             "description": profile.description,
             "confidence": "0.75",
+            "failed_runs_lose_time": profile.failed_runs_lose_time,
             "approved_at": format_timestamp(start - timedelta(days=1)),
             "idempotency_key": f"{DEMO_KEY}approve:{profile.pattern_id}",
         }

@@ -88,6 +88,13 @@ def roi(
         _line("average_cost_saved_usd", "cost saved ÷ all executions",
               f"{_n(saved)} ÷ {total}", row["average_cost_saved_usd"]),
     ]  # fmt: skip
+    if row["failed_runs_lose_time"]:
+        time_saved, lost = row["total_time_saved_seconds"], row["total_failed_time_seconds"]
+        lines.append(
+            _line("net_time_saved_seconds", "time saved − Σ execution time of failed runs "
+                  "(the approval says failed runs lose time)",
+                  f"{_n(time_saved)} − {_n(lost)}", row["net_time_saved_seconds"])
+        )  # fmt: skip
     stream = f"pattern:{row['pattern_id']}"
     return {
         "pattern_id": row["pattern_id"],

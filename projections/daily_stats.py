@@ -25,6 +25,7 @@ COLUMNS = (
     "cost_saved_usd",
     "investment_usd",
     "failed_cost_usd",
+    "failed_time_seconds",
     "slower_than_estimate",
     "costlier_than_estimate",
 )
@@ -40,19 +41,21 @@ class _Day:
     """One (pattern, day) row being folded."""
 
     __slots__ = (
-        "cost", "costlier", "failed", "investment", "slower", "successful", "time", "total",
+        "cost", "costlier", "failed", "failed_time", "investment", "slower", "successful",
+        "time", "total",
     )  # fmt: skip
 
     def __init__(self, row: Sequence[Any] | None) -> None:
         if row is None:
             self.total = self.successful = self.slower = self.costlier = 0
             self.time = self.cost = self.investment = self.failed = Decimal(0)
+            self.failed_time = Decimal(0)
         else:
             self.total, self.successful = int(row[0]), int(row[1])
             self.time, self.cost = Decimal(row[2]), Decimal(row[3])
             self.investment = Decimal(row[4])
-            self.failed = Decimal(row[5])
-            self.slower, self.costlier = int(row[6]), int(row[7])
+            self.failed, self.failed_time = Decimal(row[5]), Decimal(row[6])
+            self.slower, self.costlier = int(row[7]), int(row[8])
 
     def add(self, e: PatternExecutionRecorded, sign: int) -> None:
         self.total += sign
@@ -66,13 +69,15 @@ class _Day:
             self.costlier += sign * (e.actual_cost > e.estimated_cost)
         else:
             self.failed += e.actual_cost * sign
+            self.failed_time += e.execution_time_seconds * sign
 
 
 class PatternDailyStats(Projection):
     """Table `pattern_daily_stats`, one row per pattern per day it ran."""
 
     name = "pattern_daily_stats"
-    version = 4  # 2: row versions (ledger/history.py); 3: no zero rows; 4: failed cost
+    version = 5  # 2: row versions (ledger/history.py); 3: no zero rows; 4: failed cost;
+    # 5: failed time
     handles = frozenset({"PatternExecutionRecorded"})
     tables = (
         Table(
@@ -86,6 +91,7 @@ class PatternDailyStats(Projection):
                 ("cost_saved_usd", "TEXT", "NOT NULL"),
                 ("investment_usd", "TEXT", "NOT NULL"),
                 ("failed_cost_usd", "TEXT", "NOT NULL"),
+                ("failed_time_seconds", "TEXT", "NOT NULL"),
                 ("slower_than_estimate", "INTEGER", "NOT NULL"),
                 ("costlier_than_estimate", "INTEGER", "NOT NULL"),
             ),
@@ -129,6 +135,7 @@ class PatternDailyStats(Projection):
                     str(x.cost),
                     str(x.investment),
                     str(x.failed),
+                    str(x.failed_time),
                     x.slower,
                     x.costlier,
                 )
@@ -180,7 +187,10 @@ def pattern_days(db: Sql, pattern_id: str) -> list[dict[str, Any]]:
 
 def _row(row: Sequence[Any]) -> dict[str, Any]:
     out = dict(zip(COLUMNS, row, strict=True))
-    for key in ("time_saved_seconds", "cost_saved_usd", "investment_usd", "failed_cost_usd"):
+    for key in (
+        "time_saved_seconds", "cost_saved_usd", "investment_usd", "failed_cost_usd",
+        "failed_time_seconds",
+    ):  # fmt: skip
         out[key] = Decimal(out[key])
     return out
 
@@ -188,7 +198,7 @@ def _row(row: Sequence[Any]) -> dict[str, Any]:
 def totals(days: Iterable[dict[str, Any]]) -> RoiTotals:
     """The additive ROI totals of daily rows (as `daily_rows` reads them), summed exactly."""
     total = successful = 0
-    time = cost = investment = failed = Decimal(0)
+    time = cost = investment = failed = failed_time = Decimal(0)
     for d in days:
         total += d["total_executions"]
         successful += d["successful_executions"]
@@ -196,4 +206,5 @@ def totals(days: Iterable[dict[str, Any]]) -> RoiTotals:
         cost += d["cost_saved_usd"]
         investment += d["investment_usd"]
         failed += d["failed_cost_usd"]
-    return RoiTotals(total, successful, time, cost, investment, failed)
+        failed_time += d["failed_time_seconds"]
+    return RoiTotals(total, successful, time, cost, investment, failed, failed_time)

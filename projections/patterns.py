@@ -26,6 +26,7 @@ COLUMNS = (
     "revoked_at",
     "revoke_reason",
     "updated_at",
+    "failed_runs_lose_time",
 )
 
 
@@ -33,7 +34,7 @@ class PatternRegistry(Projection):
     """Table `patterns`: one row per pattern ever approved."""
 
     name = "patterns"
-    version = 2  # 2: row versions kept for as-of reads (ledger/history.py)
+    version = 3  # 2: row versions kept for as-of reads (ledger/history.py); 3: lost time
     handles = frozenset(c.__name__ for c in _STATE_EVENTS)
     tables = (
         Table(
@@ -51,6 +52,7 @@ class PatternRegistry(Projection):
                 ("revoked_at", "TEXT", ""),
                 ("revoke_reason", "TEXT", ""),
                 ("updated_at", "TEXT", "NOT NULL"),
+                ("failed_runs_lose_time", "INTEGER", "NOT NULL"),
             ),
             ("pattern_id",),
         ),
@@ -80,13 +82,15 @@ class PatternRegistry(Projection):
                 db.execute(
                     "INSERT INTO patterns (status, estimated_time_seconds, estimated_cost,"
                     " confidence, revoke_reason, updated_at, pattern_id, approved_by,"
-                    " description, approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " description, approved_at, failed_runs_lose_time)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         *figures,
                         event.pattern_id,
                         event.approved_by,
                         event.description,
                         recorded.occurred_at,
+                        int(event.failed_runs_lose_time),
                     ),
                 )
                 continue
@@ -154,4 +158,5 @@ def _row(row: Sequence[Any]) -> dict[str, Any]:
     for key in ("estimated_time_seconds", "estimated_cost", "confidence"):
         if out[key] is not None:
             out[key] = Decimal(out[key])
+    out["failed_runs_lose_time"] = bool(out["failed_runs_lose_time"])
     return out

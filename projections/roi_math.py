@@ -27,6 +27,8 @@ class RoiTotals(NamedTuple):
     total_investment_usd: Decimal = ZERO
     total_failed_cost_usd: Decimal = ZERO
     """What failed runs actually cost: spent money the source's ROI leaves out."""
+    total_failed_time_seconds: Decimal = ZERO
+    """How long failed runs took: time lost where the pattern's approval says so."""
 
 
 def savings(e: PatternExecutionRecorded) -> tuple[Decimal, Decimal, Decimal] | None:
@@ -74,16 +76,24 @@ def execution_delta(
     figures = saved(
         success, execution_time_seconds, estimated_time_seconds, actual_cost, estimated_cost
     )
-    return signed(figures, sign, actual_cost)
+    return signed(figures, sign, actual_cost, execution_time_seconds)
 
 
 def signed(
-    figures: tuple[Decimal, Decimal, Decimal] | None, sign: int = 1, actual_cost: Decimal = ZERO
+    figures: tuple[Decimal, Decimal, Decimal] | None,
+    sign: int = 1,
+    actual_cost: Decimal = ZERO,
+    execution_time_seconds: Decimal = ZERO,
 ) -> RoiTotals:
     """The totals one execution with these `saved` figures adds (sign −1: takes away); a
-    failed run (no figures) adds its `actual_cost` to the failed runs' cost."""
+    failed run (no figures) adds its `actual_cost` to the failed runs' cost and its
+    `execution_time_seconds` to their time."""
     if figures is None:
-        return RoiTotals(total_executions=sign, total_failed_cost_usd=actual_cost * sign)
+        return RoiTotals(
+            total_executions=sign,
+            total_failed_cost_usd=actual_cost * sign,
+            total_failed_time_seconds=execution_time_seconds * sign,
+        )
     time, cost, investment = figures
     return RoiTotals(sign, sign, time * sign, cost * sign, investment * sign)
 
@@ -97,6 +107,7 @@ def combine(a: RoiTotals, b: RoiTotals) -> RoiTotals:
         total_cost_saved_usd=a.total_cost_saved_usd + b.total_cost_saved_usd,
         total_investment_usd=a.total_investment_usd + b.total_investment_usd,
         total_failed_cost_usd=a.total_failed_cost_usd + b.total_failed_cost_usd,
+        total_failed_time_seconds=a.total_failed_time_seconds + b.total_failed_time_seconds,
     )
 
 
@@ -130,14 +141,24 @@ def figures(t: RoiTotals) -> dict[str, Any]:
         "roi_percentage": roi_percentage(t.total_cost_saved_usd, t.total_investment_usd),
         "total_investment_usd": t.total_investment_usd,
         "total_failed_cost_usd": t.total_failed_cost_usd,
+        "total_failed_time_seconds": t.total_failed_time_seconds,
     }
 
 
-def net(cost_saved: Decimal, investment: Decimal, failed_cost: Decimal) -> dict[str, Any]:
+def net(
+    cost_saved: Decimal,
+    investment: Decimal,
+    failed_cost: Decimal,
+    time_saved: Decimal = ZERO,
+    failed_time: Decimal = ZERO,
+    failed_runs_lose_time: bool = False,
+) -> dict[str, Any]:
     """The net figures, which count a failed run's actual cost as money spent: net savings
     = cost saved − failed runs' cost; net ROI = net savings / (investment + failed runs'
-    cost) × 100 (None when nothing was spent)."""
+    cost) × 100 (None when nothing was spent); net time saved = time saved − failed runs'
+    time where the pattern's approval says failed runs lose time, else the time saved."""
     return {
         "net_cost_saved_usd": cost_saved - failed_cost,
         "net_roi_percentage": roi_percentage(cost_saved - failed_cost, investment + failed_cost),
+        "net_time_saved_seconds": time_saved - failed_time if failed_runs_lose_time else time_saved,
     }

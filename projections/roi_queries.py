@@ -31,10 +31,14 @@ def enrich(summary: dict[str, Any], registry: dict[str, Any] | None) -> dict[str
         effectiveness_rating=rating,
         success_rate_interval=None if interval is None else list(interval),
         total_investment_usd=summary["total_investment_usd"],
+        failed_runs_lose_time=bool(registry and registry["failed_runs_lose_time"]),
         **net(
             summary["total_cost_saved_usd"],
             summary["total_investment_usd"],
             summary["total_failed_cost_usd"],
+            summary["total_time_saved_seconds"],
+            summary["total_failed_time_seconds"],
+            bool(registry and registry["failed_runs_lose_time"]),
         ),
     )
     return out

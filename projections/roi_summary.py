@@ -28,6 +28,7 @@ COLUMNS = (
     "roi_percentage",
     "total_investment_usd",
     "total_failed_cost_usd",
+    "total_failed_time_seconds",
     "last_updated",
 )
 _DECIMALS = tuple(
@@ -48,7 +49,8 @@ class RoiSummary(Projection):
     """Table `pattern_roi_summary`; a row appears when a pattern is approved."""
 
     name = "pattern_roi_summary"
-    version = 3  # 2: row versions kept for as-of reads (ledger/history.py); 3: failed cost
+    version = 4  # 2: row versions kept for as-of reads (ledger/history.py); 3: failed cost;
+    # 4: failed time
     handles = frozenset({"PatternApproved", "PatternExecutionRecorded"})
     tables = (
         Table(
@@ -65,6 +67,7 @@ class RoiSummary(Projection):
                 ("roi_percentage", "TEXT", ""),
                 ("total_investment_usd", "TEXT", "NOT NULL"),
                 ("total_failed_cost_usd", "TEXT", "NOT NULL"),
+                ("total_failed_time_seconds", "TEXT", "NOT NULL"),
                 ("last_updated", "TEXT", "NOT NULL"),
             ),
             ("pattern_id",),
@@ -103,7 +106,10 @@ class RoiSummary(Projection):
 class _Running:
     """Totals being folded: plain mutable sums, cheaper per event than a frozen dataclass."""
 
-    __slots__ = ("cost", "failed", "investment", "last_updated", "successful", "time", "total")
+    __slots__ = (
+        "cost", "failed", "failed_time", "investment", "last_updated", "successful", "time",
+        "total",
+    )  # fmt: skip
 
     def __init__(self, start: RoiTotals) -> None:
         self.total = start.total_executions
@@ -112,6 +118,7 @@ class _Running:
         self.cost = start.total_cost_saved_usd
         self.investment = start.total_investment_usd
         self.failed = start.total_failed_cost_usd
+        self.failed_time = start.total_failed_time_seconds
         self.last_updated = ""
 
     def add(self, e: PatternExecutionRecorded) -> None:
@@ -124,21 +131,24 @@ class _Running:
             self.investment += saved[2]
         else:
             self.failed += e.actual_cost
+            self.failed_time += e.execution_time_seconds
 
     def totals(self) -> RoiTotals:
         return RoiTotals(
-            self.total, self.successful, self.time, self.cost, self.investment, self.failed
-        )
+            self.total, self.successful, self.time, self.cost, self.investment, self.failed,
+            self.failed_time,
+        )  # fmt: skip
 
 
 def _delta(e: PatternExecutionRecorded, sign: int) -> RoiTotals:
-    return signed(savings(e), sign, e.actual_cost)
+    return signed(savings(e), sign, e.actual_cost, e.execution_time_seconds)
 
 
 def _load(db: Sql, pattern_id: str) -> RoiTotals | None:
     row = db.execute(
         "SELECT total_executions, successful_executions, total_time_saved_seconds,"
-        " total_cost_saved_usd, total_investment_usd, total_failed_cost_usd"
+        " total_cost_saved_usd, total_investment_usd, total_failed_cost_usd,"
+        " total_failed_time_seconds"
         " FROM pattern_roi_summary WHERE pattern_id = ?",
         (pattern_id,),
     ).fetchone()
@@ -146,7 +156,7 @@ def _load(db: Sql, pattern_id: str) -> RoiTotals | None:
         return None
     return RoiTotals(
         int(row[0]), int(row[1]), Decimal(row[2]), Decimal(row[3]), Decimal(row[4]),
-        Decimal(row[5]),
+        Decimal(row[5]), Decimal(row[6]),
     )  # fmt: skip
 
 

@@ -63,7 +63,7 @@ def test_version_1_approval_is_upcast_on_read() -> None:
     event = decode_event("PatternApproved", 1, stored)
     assert isinstance(event, PatternApproved)
     assert event.description is None and event.confidence is None
-    assert upcast("PatternApproved", 2, {"x": 1}) == {"x": 1}
+    assert upcast("PatternApproved", 3, {"x": 1}) == {"x": 1}
 
 
 def test_a_newer_schema_version_than_known_is_refused() -> None:

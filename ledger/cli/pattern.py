@@ -47,6 +47,7 @@ def approve(
     approved_by: Annotated[str | None, typer.Option()] = None,
     description: Annotated[str | None, typer.Option()] = None,
     confidence: Annotated[str | None, typer.Option(metavar="0..1")] = None,
+    failed_runs_lose_time: Annotated[bool, typer.Option("--failed-runs-lose-time")] = False,
     approved_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
     idempotency_key: KeyOpt = None,
     expected_version: ExpectedOpt = None,

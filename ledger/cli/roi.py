@@ -106,10 +106,24 @@ def pattern_fields(row: dict[str, Any]) -> list[tuple[str, str]]:
         ("failed runs cost", money(row.get("total_failed_cost_usd"))),
         ("net saved", f"{money(row.get('net_cost_saved_usd'))} (failed runs' cost counted)"),
         ("net ROI", pct(row.get("net_roi_percentage"))),
+        *_lost_time_fields(row),
         ("rating", f"{row['effectiveness_rating']} (on ROI, the source's figure)"),
         ("confidence", fmt(row["confidence"])),
         ("last updated", row["last_updated"]),
         *_ownership_fields(row.get("ownership")),
+    ]
+
+
+def _lost_time_fields(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Net time saved, for a pattern whose approval says failed runs lose time."""
+    if not row.get("failed_runs_lose_time"):
+        return []
+    return [
+        (
+            "net time saved",
+            f"{fmt(row['net_time_saved_seconds'], 1)} s (failed runs' "
+            f"{fmt(row['total_failed_time_seconds'], 1)} s lost)",
+        )
     ]
 
 

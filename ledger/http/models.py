@@ -158,6 +158,7 @@ class Pattern(_Open):
     revoked_at: str | None = None
     revoke_reason: str | None = None
     updated_at: str | None = None
+    failed_runs_lose_time: bool = False
 
 
 class ConfidenceChange(_Open):
