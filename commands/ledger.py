@@ -7,9 +7,20 @@ from pydantic import AliasChoices, Field
 from commands.base import Command, DomainError, NotFoundError
 from commands.fields import Count, Position, RequiredText
 from events.base import Event
-from events.ledger_events import EventRetracted, ReportGenerated, report_stream
+from events.ledger_events import (
+    AlertDelivered,
+    AlertRaised,
+    AlertResolved,
+    EventRetracted,
+    ReportGenerated,
+    alert_stream,
+    report_stream,
+)
 
-UNRETRACTABLE = frozenset({"EventRetracted", "ReportGenerated"})
+UNRETRACTABLE = frozenset(
+    {"EventRetracted", "ReportGenerated", "AlertRaised", "AlertResolved", "AlertDelivered"}
+)
+"""The ledger's own records: what the scheduler produced, raised and delivered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,5 +83,94 @@ def record_report(cmd: RecordReport) -> list[Event]:
             as_of_seq=cmd.as_of_seq,
             as_of_hash=cmd.as_of_hash,
             files=cmd.files,
+        )
+    ]
+
+
+_AlertType = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")
+_Period = Field(min_length=1, max_length=100, pattern=r"^[^\s:]+$")
+
+
+class _AlertCommand(Command):
+    pattern_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")
+    alert_type: str = _AlertType
+
+    def stream_id(self) -> str:
+        return alert_stream(self.pattern_id, self.alert_type)
+
+
+class RaiseAlert(_AlertCommand):
+    """An alert the `roi-alerts` run of `period` found, which was not firing."""
+
+    produces = AlertRaised
+    severity: str = Field(min_length=1, max_length=100)
+    message: RequiredText
+    period: str = _Period
+
+
+class ResolveAlert(_AlertCommand):
+    """A firing alert the `roi-alerts` run of `period` no longer found."""
+
+    produces = AlertResolved
+    period: str = _Period
+
+
+class RecordAlertDelivery(_AlertCommand):
+    """A raising or resolution reached a webhook (answered 2xx)."""
+
+    produces = AlertDelivered
+    transition_seq: Position
+    target: str = Field(min_length=1, max_length=2000)
+    attempts: int = Field(ge=1, le=1000)
+    status_code: int = Field(ge=200, le=299)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    """One alert's lifecycle as far as deciding needs: is it firing, which of its
+    transitions (seqs) exist, which were delivered."""
+
+    firing: bool = False
+    transitions: frozenset[int] = frozenset()
+    delivered: frozenset[int] = frozenset()
+
+
+def raise_alert(state: AlertState, cmd: RaiseAlert) -> list[Event]:
+    """Raise an alert that is not already firing."""
+    if state.firing:
+        raise DomainError(f"alert {cmd.stream_id()} is already firing", field="alert_type")
+    return [
+        AlertRaised(
+            pattern_id=cmd.pattern_id,
+            alert_type=cmd.alert_type,
+            severity=cmd.severity,
+            message=cmd.message,
+            period=cmd.period,
+        )
+    ]
+
+
+def resolve_alert(state: AlertState, cmd: ResolveAlert) -> list[Event]:
+    """Resolve a firing alert."""
+    if not state.firing:
+        raise DomainError(f"alert {cmd.stream_id()} is not firing", field="alert_type")
+    return [AlertResolved(pattern_id=cmd.pattern_id, alert_type=cmd.alert_type, period=cmd.period)]
+
+
+def record_delivery(state: AlertState, cmd: RecordAlertDelivery) -> list[Event]:
+    """Record the delivery of one of this alert's transitions, once."""
+    if cmd.transition_seq not in state.transitions:
+        raise NotFoundError(
+            f"seq {cmd.transition_seq} is no raising or resolution of alert {cmd.stream_id()}",
+            field="transition_seq",
+        )
+    if cmd.transition_seq in state.delivered:
+        raise DomainError(f"seq {cmd.transition_seq} was already delivered", field="transition_seq")
+    return [
+        AlertDelivered(
+            transition_seq=cmd.transition_seq,
+            target=cmd.target,
+            attempts=cmd.attempts,
+            status_code=cmd.status_code,
         )
     ]

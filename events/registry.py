@@ -14,7 +14,13 @@ from pydantic import Field, TypeAdapter
 
 from events.base import Event
 from events.decisions import DecisionLogged, OpportunityScored, OutcomeRecorded
-from events.ledger_events import EventRetracted, ReportGenerated
+from events.ledger_events import (
+    AlertDelivered,
+    AlertRaised,
+    AlertResolved,
+    EventRetracted,
+    ReportGenerated,
+)
 from events.patterns import (
     PatternApproved,
     PatternConfidenceUpdated,
@@ -35,7 +41,10 @@ AnyEvent = Annotated[
     | OutcomeRecorded
     | OpportunityScored
     | EventRetracted
-    | ReportGenerated,
+    | ReportGenerated
+    | AlertRaised
+    | AlertResolved
+    | AlertDelivered,
     Field(discriminator="type"),
 ]
 
@@ -53,6 +62,9 @@ EVENT_CLASSES: dict[str, type[Event]] = {
         OpportunityScored,
         EventRetracted,
         ReportGenerated,
+        AlertRaised,
+        AlertResolved,
+        AlertDelivered,
     )
 }
 

@@ -16,6 +16,7 @@ from commands.base import Command
 if TYPE_CHECKING:
     from ledger.handlers import Handler
 
+from projections.alerts import AlertLifecycle
 from projections.base import Projection
 from projections.costs import PatternCosts
 from projections.daily_stats import PatternDailyStats
@@ -38,6 +39,7 @@ def build_projections() -> list[Projection]:
         DecisionMetrics(),
         OpportunityPredictions(),
         ReportPeriods(),
+        AlertLifecycle(),
     ]
 
 

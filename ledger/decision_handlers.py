@@ -78,10 +78,45 @@ def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent
     return out
 
 
+def _alert_state(
+    uow: UnitOfWork,
+    cmd: ledger_commands.RaiseAlert
+    | ledger_commands.ResolveAlert
+    | ledger_commands.RecordAlertDelivery,
+) -> ledger_commands.AlertState:
+    from projections.alerts import alert_state
+
+    uow.flush()  # this transaction's own transitions count
+    return alert_state(uow.db, cmd.pattern_id, cmd.alert_type)
+
+
+def raise_alert(uow: UnitOfWork, cmd: ledger_commands.RaiseAlert) -> list[RecordedEvent]:
+    """Raise an alert (stream alert:<pattern>:<type>)."""
+    events = ledger_commands.raise_alert(_alert_state(uow, cmd), cmd)
+    return append_events(uow, cmd.stream_id(), events, cmd, None)
+
+
+def resolve_alert(uow: UnitOfWork, cmd: ledger_commands.ResolveAlert) -> list[RecordedEvent]:
+    """Resolve a firing alert."""
+    events = ledger_commands.resolve_alert(_alert_state(uow, cmd), cmd)
+    return append_events(uow, cmd.stream_id(), events, cmd, None)
+
+
+def record_delivery(
+    uow: UnitOfWork, cmd: ledger_commands.RecordAlertDelivery
+) -> list[RecordedEvent]:
+    """Record that an alert transition reached its webhook."""
+    events = ledger_commands.record_delivery(_alert_state(uow, cmd), cmd)
+    return append_events(uow, cmd.stream_id(), events, cmd, None)
+
+
 HANDLERS: dict[type[Command], Handler] = {}
 route(HANDLERS, decisions.LogDecision, log_decision)
 route(HANDLERS, decisions.RecordOutcome, record_outcome)
 route(HANDLERS, decisions.RecordPrediction, record_prediction)
 route(HANDLERS, ledger_commands.Retract, retract)
 route(HANDLERS, ledger_commands.RecordReport, record_report)
+route(HANDLERS, ledger_commands.RaiseAlert, raise_alert)
+route(HANDLERS, ledger_commands.ResolveAlert, resolve_alert)
+route(HANDLERS, ledger_commands.RecordAlertDelivery, record_delivery)
 check_table(HANDLERS, decisions, ledger_commands)

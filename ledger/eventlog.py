@@ -11,6 +11,8 @@ from events.sql import Sql
 from ledger.storage.base import EVENT_COLUMNS
 
 _SELECT = f"SELECT {EVENT_COLUMNS} FROM events"
+_OWN_RECORDS = "('ReportGenerated', 'AlertRaised', 'AlertResolved', 'AlertDelivered')"
+"""The scheduler's records of its own work, which are no facts about the world."""
 _INSERT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
@@ -244,9 +246,10 @@ class EventLog:
         return int(row[0] or 0)
 
     def first_occurred_at(self, db: Sql) -> str | None:
-        """When the earliest event (other than report records) happened in the world."""
+        """When the earliest event (other than the scheduler's own records: reports, alerts)
+        happened in the world."""
         row = db.execute(
-            "SELECT min(occurred_at) FROM events WHERE event_type <> 'ReportGenerated'"
+            f"SELECT min(occurred_at) FROM events WHERE event_type NOT IN {_OWN_RECORDS}"
         ).fetchone()
         return None if row is None else row[0]
 
@@ -254,7 +257,7 @@ class EventLog:
         """When the ledger learned its first fact (report records aside): the log's
         earliest recording time, the seq order."""
         row = db.execute(
-            "SELECT recorded_at FROM events WHERE event_type <> 'ReportGenerated'"
+            f"SELECT recorded_at FROM events WHERE event_type NOT IN {_OWN_RECORDS}"
             " ORDER BY seq LIMIT 1"
         ).fetchone()
         return None if row is None else row[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
@@ -247,13 +247,24 @@ class LedgerCore:
                 {"first_bad_seq": finding.first_bad_seq, "problem": finding.problem},
             )
 
+    observer: Callable[[str, dict[str, Any] | None, Exception | None], None] | None = None
+    """Told of each `execute`: (command name, result or None, refusal or None) — the
+    server's metrics count appends, retries and refusals with it."""
+
     def execute(self, command: Command) -> dict[str, Any]:
         """Run one command in one transaction; a retried idempotency key appends nothing."""
-        with self.unit_of_work() as uow:
-            events, duplicate = self.dispatch(uow, command)
+        try:
+            with self.unit_of_work() as uow:
+                events, duplicate = self.dispatch(uow, command)
+        except Exception as exc:
+            if self.observer is not None:
+                self.observer(type(command).__name__, None, exc)
+            raise
         result = command_result(events, duplicate)
         if uow.alarm is not None:
             result["warning"] = chain_warning(uow.alarm)
+        if self.observer is not None:
+            self.observer(type(command).__name__, result, None)
         return result
 
     def _alarm(
@@ -482,7 +493,23 @@ class LedgerCore:
         if projections and result["ok"]:
             result["projections"] = self._diff_projections(progress)
             result["ok"] = result["projections"]["ok"]
+        self._note_verify(result)
         return result
+
+    def _note_verify(self, result: dict[str, Any]) -> None:
+        """Keep the newest verify's outcome (for `/metrics`), if the ledger can be written."""
+        problem = None if result["ok"] else str(result.get("problem") or "failed")[:1000]
+        try:
+            with self.backend.write() as db:
+                seq = self.log.head(db).seq
+                db.execute("DELETE FROM last_verify")
+                db.execute(
+                    "INSERT INTO last_verify (id, ok, verified_at, head_seq, problem)"
+                    " VALUES (1, ?, ?, ?, ?)",
+                    (int(bool(result["ok"])), self.clock(), seq, problem),
+                )
+        except StorageError:
+            pass  # a read-only ledger: the outcome is still reported, just not kept
 
     def _check_extent(self, result: dict[str, Any]) -> None:
         """After a whole chain: does the log reach every record the ledger keeps of it?"""

@@ -114,7 +114,13 @@ def test_every_payload_is_rfc8785_canonical(
     text: str, number: float, context: dict[str, Any]
 ) -> None:
     from events.decisions import DecisionLogged, OpportunityScored, OutcomeRecorded
-    from events.ledger_events import EventRetracted, ReportGenerated
+    from events.ledger_events import (
+        AlertDelivered,
+        AlertRaised,
+        AlertResolved,
+        EventRetracted,
+        ReportGenerated,
+    )
     from events.patterns import PatternApproved, PatternCostRecorded, PatternExecutionRecorded
 
     label = text or "x"
@@ -141,6 +147,10 @@ def test_every_payload_is_rfc8785_canonical(
         ReportGenerated(as_of_hash="0" * 64, as_of_seq=1, kind="k", period="p", files=(text,)),
         PatternCostRecorded(amount="1200.50", label=text, pattern_id="p", recurrence="monthly",
                             until="2027-01-01T00:00:00.000000Z"),
+        AlertRaised(alert_type="failure_spike", message=text, pattern_id="p", period="p",
+                    severity=label),
+        AlertResolved(alert_type="failure_spike", pattern_id="p", period="p"),
+        AlertDelivered(attempts=2, status_code=200, target=label, transition_seq=7),
     ]  # fmt: skip
     assert {type(s).__name__ for s in samples} | {
         "PatternEstimatesRevised", "PatternRevoked", "PatternConfidenceUpdated"

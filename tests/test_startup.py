@@ -29,6 +29,7 @@ HEAVY = (
     "apscheduler",
     "psycopg",
     "sqlite_utils",
+    "prometheus_client",
     "rich",
     "httpx",
     "scipy",

@@ -40,13 +40,33 @@ def _config(config: Path | None, **overrides: Any) -> Any:
     return load(config, overrides)
 
 
-def _setup_logging() -> None:
-    import logging
+LogFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--log-format",
+        metavar="text|json",
+        envvar="ROI_LEDGER_LOG_FORMAT",
+        help="Log lines as plain text or one JSON object per line (for a log shipper).",
+    ),
+]
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+def _setup_logging(fmt: str = "text") -> None:
+    from ledger import logs
+
+    logs.configure(_log_format(fmt))
+
+
+def _log_format(fmt: str) -> Any:
+    from ledger.errors import InputError
+    from ledger.logs import FORMATS
+
+    if fmt not in FORMATS:
+        raise InputError(
+            f"log_format: {fmt[:40]!r} is not one of {', '.join(FORMATS)}",
+            {"field": "log_format"},
+        )
+    return fmt
 
 
 def _now(now: str | None, *, recording: bool = False) -> Any:
@@ -115,6 +135,23 @@ def run(
         int | None, typer.Option(metavar="SECONDS", help="Catch-up sweep interval (300).")
     ] = None,
     opportunities: Annotated[str | None, typer.Option(metavar="FILE")] = None,
+    alerts_webhook: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Post each alert raising and resolution here (env ROI_LEDGER_ALERTS_WEBHOOK; "
+            "ROI_LEDGER_WEBHOOK_SECRET signs the bodies).",
+        ),
+    ] = None,
+    metrics_file: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE.prom",
+            help="Rewrite this Prometheus textfile after each run (node_exporter's textfile "
+            "collector).",
+        ),
+    ] = None,
+    log_format: LogFormatOpt = "text",
     db: DbOpt = None,
 ) -> None:
     """Run in the foreground: catch up on missed periods, then every job on time."""
@@ -126,13 +163,15 @@ def run(
         weekly_summary_at=weekly_at, roi_report_at=report_at, update_confidence_at=confidence_at,
         portfolio_review_at=review_at, new_underperformers_at=underperformers_at,
         alerts_every_minutes=alerts_every, rescore_every_minutes=rescore_every,
-        tick_seconds=tick, opportunities=opportunities,
+        tick_seconds=tick, opportunities=opportunities, alerts_webhook=alerts_webhook,
+        metrics_file=metrics_file,
     )  # fmt: skip
     from ledger.scheduler.jobs import check_reports_dir
 
+    _log_format(log_format)
     check_reports_dir(settings)
     _ensure_ledger(ctx)
-    _setup_logging()
+    _setup_logging(log_format)
     run_forever(db_location(ctx), settings, utc_now)
 
 

@@ -30,6 +30,16 @@ def register(app: typer.Typer) -> None:
                 "any other Host get 400.",
             ),
         ] = None,
+        log_format: Annotated[
+            str,
+            typer.Option(
+                "--log-format",
+                metavar="text|json",
+                envvar="ROI_LEDGER_LOG_FORMAT",
+                help="Log lines as plain text or one JSON object per line (request id, route, "
+                "status, duration, seq); never tokens or bodies.",
+            ),
+        ] = "text",
         db: DbOpt = None,
     ) -> None:
         """Serve the HTTP API, /docs and the dashboard until SIGTERM or Ctrl-C.
@@ -41,6 +51,13 @@ def register(app: typer.Typer) -> None:
         """
         from ledger.errors import InputError
         from ledger.http.security import Tokens, host_names, is_loopback, origins
+        from ledger.logs import FORMATS, uvicorn_config
+
+        if log_format not in FORMATS:
+            raise InputError(
+                f"log_format: {log_format[:40]!r} is not one of {', '.join(FORMATS)}",
+                {"field": "log_format"},
+            )
 
         tokens = Tokens(
             os.environ.get("ROI_LEDGER_API_TOKEN") or None,
@@ -71,12 +88,15 @@ def register(app: typer.Typer) -> None:
             os.environ["ROI_LEDGER_DB"] = location  # for the app factory in each worker
         os.environ["ROI_LEDGER_BIND"] = host
         os.environ["ROI_LEDGER_ALLOWED_HOSTS"] = ",".join(n.strip() for n in names if n.strip())
+        config = uvicorn_config(log_format)
         if host_names(host, names) is None:
-            typer.echo(
+            import logging.config
+
+            logging.config.dictConfig(config)
+            logging.getLogger("roi_ledger.serve").warning(
                 "Serving on every address of this machine: any Host name is answered (a "
                 "token is required). Name the ones clients use with --allowed-host to refuse "
-                "the rest.",
-                err=True,
+                "the rest."
             )
         uvicorn.run(
             "ledger.http.app:app_from_env",
@@ -85,6 +105,8 @@ def register(app: typer.Typer) -> None:
             port=port,
             workers=workers,
             log_level="info",
+            log_config=config,
+            access_log=False,  # each request is logged once, by ledger/http/telemetry.py
             server_header=False,
         )
 

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from commands.base import ConflictError, DomainError, NotFoundError
@@ -102,12 +102,19 @@ def create_app(
     """
     tokens = Tokens(token, read_token)
 
+    from ledger.http.telemetry import Telemetry, observe
+    from ledger.metrics import Metrics
+
+    metrics = Metrics()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ledger is not None:
+            ledger.observer = observe(metrics, status_of)
             yield
             return
         app.state.ledger = Ledger.open(location)
+        app.state.ledger.observer = observe(metrics, status_of)
         try:
             yield
         finally:
@@ -134,7 +141,10 @@ def create_app(
             allow_headers=ALLOWED_REQUEST_HEADERS,
             expose_headers=EXPOSED,
         )
-    app.add_middleware(Guard, tokens=tokens, hosts=allowed_hosts, error=error)  # outermost
+    app.add_middleware(Guard, tokens=tokens, hosts=allowed_hosts, error=error)
+    app.add_middleware(Telemetry, metrics=metrics)  # outermost: refusals are counted too
+    app.state.metrics = metrics
+    metrics.watch(lambda: app.state.ledger)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> LedgerJSON:
@@ -168,6 +178,14 @@ def create_app(
     from ledger.http import pages
 
     pages.mount(app)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        """Prometheus text format: the server's counters and the ledger's figures (README,
+        "Running it for a team"); behind the read token when tokens are set."""
+        from prometheus_client import CONTENT_TYPE_LATEST
+
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

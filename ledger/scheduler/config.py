@@ -71,6 +71,12 @@ def _divides_hour(minutes: int) -> int:
     return minutes
 
 
+def _url(text: str) -> str:
+    from ledger.alerting import check_url
+
+    return check_url(text)
+
+
 Clock = Annotated[str, AfterValidator(_time)]
 Path_ = Annotated[str, Field(min_length=1, max_length=4096)]
 
@@ -95,6 +101,15 @@ class ScheduleConfig:
     reports_dir: Path_ = "reports"
     opportunities: Path_ = "data/opportunities.json"
     scored_output: Path_ = "data/opportunities_scored.json"
+    alerts_webhook: Annotated[str, AfterValidator(_url)] | None = None
+    """Where each alert raising and resolution is posted (env ROI_LEDGER_ALERTS_WEBHOOK);
+    ROI_LEDGER_WEBHOOK_SECRET, when set, signs each body (X-Roi-Ledger-Signature)."""
+    webhook_attempts: Annotated[int, Field(ge=1, le=20)] = 5
+    webhook_backoff_seconds: Annotated[float, Field(ge=0, le=300)] = 2.0
+    """The wait before the second attempt; it doubles before each further one."""
+    metrics_file: Path_ | None = None
+    """A Prometheus textfile (for node_exporter's textfile collector) rewritten after each
+    run: the scheduler's own metrics and the ledger's figures."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -103,6 +118,19 @@ class ScheduleConfig:
     @property
     def reports(self) -> Path:
         return Path(self.reports_dir)
+
+    def webhook(self) -> Any:
+        """The alerts webhook (ledger.alerting.Webhook), or None when none is set."""
+        if self.alerts_webhook is None:
+            return None
+        from ledger.alerting import Webhook
+
+        return Webhook(
+            self.alerts_webhook,
+            os.environ.get("ROI_LEDGER_WEBHOOK_SECRET") or None,
+            self.webhook_attempts,
+            self.webhook_backoff_seconds,
+        )
 
 
 def _validated(values: dict[str, Any], source: str) -> ScheduleConfig:
@@ -120,6 +148,8 @@ def _validated(values: dict[str, Any], source: str) -> ScheduleConfig:
 def load(path: Path | None, overrides: dict[str, Any]) -> ScheduleConfig:
     """Defaults, then the `[schedule]` table of a TOML file, then explicit overrides."""
     values: dict[str, Any] = {"reports_dir": os.environ.get("ROI_LEDGER_REPORTS_DIR") or "reports"}
+    if os.environ.get("ROI_LEDGER_ALERTS_WEBHOOK"):
+        values["alerts_webhook"] = os.environ["ROI_LEDGER_ALERTS_WEBHOOK"]
     known = {f.name for f in fields(ScheduleConfig)}
     source = ""
     if path is not None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from commands.base import DomainError
 from commands.ledger import RecordReport
@@ -28,6 +28,9 @@ from ledger.outputs import write_atomically
 from ledger.reports.markdown import inline
 from ledger.scheduler.config import ScheduleConfig, parse_time, parse_weekly
 from ledger.validation import build_command
+
+if TYPE_CHECKING:
+    from ledger.metrics import Metrics
 
 log = logging.getLogger("roi_ledger.scheduler")
 
@@ -133,14 +136,21 @@ def roi_report(
 def roi_alerts(
     ledger: Ledger, fire: datetime, period: str, config: ScheduleConfig, as_of: str | None
 ) -> list[str]:
-    """The alerts as the ledger stood at the fire time, as JSON and Markdown."""
-    alerts = ledger.alerts(now=fire, as_of=as_of)
+    """The alerts as the ledger stood at the fire time, as JSON and Markdown, each with its
+    state (`new`, or `firing` since the run that raised it) and those resolved since the
+    last run: the lifecycle is settled in the log (ledger/alerting.py), so the webhook is
+    told of each raising and resolution once."""
+    from ledger.alerting import settle
+
     head = ledger.head(as_of)
+    lifecycle = settle(ledger, ledger.alerts(now=fire, as_of=as_of), period)
+    alerts = lifecycle["alerts"]
     stem = config.reports / "alerts" / f"roi-alerts-{period}"
     body = {
         "period": period,
         "now": fire.astimezone(UTC).isoformat(),
         "alerts": alerts,
+        "resolved": lifecycle["resolved"],
         "as_of_seq": head.seq,
         "as_of_hash": head.hash,
     }
@@ -151,10 +161,14 @@ def roi_alerts(
     )
     lines = [f"# ROI alerts {period}", "", f"As of seq {head.seq} (`{head.hash}`).", ""]
     lines += [
-        f"- **{a['severity']}** {inline(a['pattern_id'])} — {a['alert_type']}: "
+        f"- **{a['severity']}** {inline(a['pattern_id'])} — {a['alert_type']}"
+        f" ({'new' if a['state'] == 'new' else 'firing since ' + str(a['since'])}): "
         f"{inline(a['message'])}"
         for a in alerts
     ] or ["No alerts."]
+    if lifecycle["resolved"]:
+        lines += ["", "Resolved since the last run:", ""]
+        lines += [f"- {inline(a['pattern_id'])} — {a['alert_type']}" for a in lifecycle["resolved"]]
     write_atomically(stem.with_suffix(".md"), "\n".join(lines) + "\n", ledger=ledger.location)
     return [str(stem.with_suffix(".json")), str(stem.with_suffix(".md"))]
 
@@ -265,7 +279,7 @@ def build_jobs(config: ScheduleConfig) -> list[Job]:
             # repeat a period (local-time cron loses hours across a fold)
             CronTrigger(minute=f"*/{every}" if every < 60 else "0", timezone=UTC),
             _utc_minute, roi_alerts, lambda c: max(1, 24 * 60 // c.alerts_every_minutes),
-            one_day, as_of_fire=True),
+            one_day, as_of_fire=True, appends_events=True),
         Job("update-confidence", f"daily at {config.update_confidence_at}", at(conf_h, conf_m),
             _local_date, update_confidence, lambda c: 1, lambda c: timedelta(days=2),
             appends_events=True),
@@ -386,31 +400,76 @@ def run_period(
 def _log_run(job: Job, period: str, files: list[str], started: float) -> None:
     """One line per job run: what, which period, which files, how long."""
     elapsed = time.monotonic() - started
-    log.info("%s %s -> %s (%.2fs)", job.name, period, ", ".join(files) or "no file", elapsed)
+    log.info(
+        "%s %s -> %s (%.2fs)", job.name, period, ", ".join(files) or "no file", elapsed,
+        extra={"job": job.name, "period": period, "files": files,
+               "duration_ms": round(elapsed * 1000, 3)},
+    )  # fmt: skip
 
 
 def catch_up(
-    location: str | None, jobs: list[Job], now: datetime, config: ScheduleConfig
+    location: str | None,
+    jobs: list[Job],
+    now: datetime,
+    config: ScheduleConfig,
+    metrics: Metrics | None = None,
 ) -> list[dict[str, Any]]:
     """Produce every missing period of these jobs up to `now` (never ahead of the clock). A
-    job that fails is logged and left for the next tick; the others go on."""
+    job that fails is logged and left for the next tick; the others go on. With the alerts
+    job among them and a webhook set, then tell it of every undelivered alert transition;
+    with `metrics` and a metrics file set, rewrite the file."""
     now = moment(now, recording=True)
     check_reports_dir(config)
     results: list[dict[str, Any]] = []
     with Ledger.open(location, create=False) as ledger:
         for job in jobs:
+            started = time.monotonic()
             try:
                 for fire, period in missing(ledger, job, now, config):
                     files = run_period(ledger, job, fire, period, config)
                     if files is not None and (job.recorded or files):
                         results.append({"job": job.name, "period": period, "files": files})
+                    if metrics is not None:
+                        metrics.job_run(job.name, time.monotonic() - started, failed=False)
+                    started = time.monotonic()
             except (LedgerError, DomainError) as exc:
-                log.error("%s failed: %s; it will be retried at the next tick", job.name, exc)
+                log.error("%s failed: %s; it will be retried at the next tick", job.name, exc,
+                          extra={"job": job.name, "error": str(exc)})  # fmt: skip
                 results.append({"job": job.name, "error": str(exc)})
+                if metrics is not None:
+                    metrics.job_run(job.name, time.monotonic() - started, failed=True)
             except Exception as exc:
-                log.exception("%s failed; it will be retried at the next tick", job.name)
+                log.exception("%s failed; it will be retried at the next tick", job.name,
+                              extra={"job": job.name})  # fmt: skip
                 results.append({"job": job.name, "error": f"{type(exc).__name__}: {exc}"})
+                if metrics is not None:
+                    metrics.job_run(job.name, time.monotonic() - started, failed=True)
+        hook = config.webhook()
+        if hook is not None and any(job.name == "roi-alerts" for job in jobs):
+            _deliver(ledger, hook, metrics)
+        if metrics is not None and config.metrics_file:
+            from ledger.metrics import write_textfile
+
+            metrics.current = ledger
+            try:
+                write_textfile(metrics, config.metrics_file)
+            finally:
+                metrics.current = None
     return results
+
+
+def _deliver(ledger: Ledger, hook: Any, metrics: Metrics | None) -> None:
+    """Tell the webhook of every undelivered alert transition (never fatal to the tick)."""
+    from ledger.alerting import deliver_pending
+
+    def counted(ok: bool) -> None:
+        if metrics is not None:
+            metrics.deliveries.labels("delivered" if ok else "failed").inc()
+
+    try:
+        deliver_pending(ledger, hook, on_result=counted)
+    except (LedgerError, DomainError) as exc:
+        log.error("alert delivery stopped: %s; it will be retried at the next tick", exc)
 
 
 def check_reports_dir(config: ScheduleConfig) -> None:

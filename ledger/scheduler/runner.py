@@ -25,6 +25,12 @@ def run_forever(location: str | None, config: ScheduleConfig, clock: Clock) -> N
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
+    metrics = None
+    if config.metrics_file:
+        from ledger.metrics import Metrics
+
+        metrics = Metrics()
+        metrics.watch_current()
     jobs = build_jobs(config)
     scheduler = BlockingScheduler(
         timezone=config.zone,
@@ -34,7 +40,7 @@ def run_forever(location: str | None, config: ScheduleConfig, clock: Clock) -> N
     )
 
     def run(selected: list[Job]) -> None:
-        catch_up(location, selected, clock(), config)
+        catch_up(location, selected, clock(), config, metrics)
 
     for job in jobs:
         scheduler.add_job(run, job.trigger, args=[[job]], id=job.name, name=job.name)

@@ -61,6 +61,17 @@ verified since. Every write transaction reads it, so appends onto a broken chain
 clears only once the log holds that very event again (restored), never because new events
 filled the same seqs."""
 
+LAST_VERIFY_DDL = """
+CREATE TABLE IF NOT EXISTS last_verify (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    ok INTEGER NOT NULL,
+    verified_at TEXT NOT NULL,
+    head_seq BIGINT NOT NULL,
+    problem TEXT
+)"""
+"""At most one row: the outcome of the newest `verify` (chain, digests or projections), for
+the metrics: whether it passed, when, and the head it reached."""
+
 LOG_HEAD_DDL = """
 CREATE TABLE IF NOT EXISTS log_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -21,6 +21,7 @@ from ledger.storage.base import (
     ALARM_DDL,
     CHECKPOINTS_DDL,
     EVENT_COLUMNS,
+    LAST_VERIFY_DDL,
     LOG_HEAD_DDL,
     LOG_HEAD_START,
     SUPPORT_TABLES,
@@ -39,6 +40,7 @@ CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events is append-only: DELETE refused'); END""",
     CHECKPOINTS_DDL,
     ALARM_DDL,
+    LAST_VERIFY_DDL,
     LOG_HEAD_DDL,
     LOG_HEAD_START,
 )
