@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
@@ -95,9 +96,21 @@ class Webhook:
 
 def check_url(url: str, field: str = "alerts_webhook") -> str:
     """An http(s) URL with a host, or a ValueError saying what is wrong."""
-    parts = urllib.parse.urlsplit(url.strip())
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise ValueError(f"{url[:200]!r} is not a URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{url[:200]!r} is not an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise ValueError(
+            "a URL with a user name or password would put them in the log; give the "
+            "receiver a secret path or query instead, or sign bodies with "
+            "ROI_LEDGER_WEBHOOK_SECRET"
+        )
+    if any(ord(c) < 33 or ord(c) == 127 for c in url.strip()):
+        raise ValueError(f"{url[:200]!r} holds spaces or control characters")
     return url.strip()
 
 
@@ -145,9 +158,9 @@ def post(hook: Webhook, payload: dict[str, Any], key: str, sleep: Sleep) -> tupl
             problem = f"HTTP {exc.code}"
             if exc.code < 500 and exc.code != 429:
                 raise ConnectionError(f"the receiver refused it ({problem})") from None
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
-            problem = str(reason)[:200]
+            problem = str(reason)[:200] or type(exc).__name__
         if attempt < hook.attempts:
             sleep(hook.backoff_seconds * 2 ** (attempt - 1))
     raise ConnectionError(f"no answer after {hook.attempts} attempts ({problem})")

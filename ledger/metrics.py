@@ -245,16 +245,18 @@ def _business(ledger: Ledger, seq: int) -> Iterator[Metric]:
     yield g
 
 
-def write_textfile(metrics: Metrics, path: str) -> None:
-    """Write the exposition atomically (node_exporter must never read half a file); a
-    failure is logged, never fatal to the scheduler."""
+def write_textfile(metrics: Metrics, path: str, ledger: str | None) -> None:
+    """Write the exposition atomically (node_exporter must never read half a file), never
+    onto the ledger or another database; a failure is logged, never fatal to the
+    scheduler."""
     import logging
+    from pathlib import Path
 
-    from prometheus_client import write_to_textfile
+    from ledger.errors import LedgerError
+    from ledger.outputs import write_atomically
 
     try:
-        write_to_textfile(path, metrics.registry)
-    except OSError as exc:
-        logging.getLogger("roi_ledger.scheduler").error(
-            "metrics_file: cannot write %s: %s", path, exc.strerror or exc
-        )
+        text = metrics.exposition().decode("utf-8")
+        write_atomically(Path(path), text, ledger=ledger, field="metrics_file")
+    except LedgerError as exc:
+        logging.getLogger("roi_ledger.scheduler").error("%s", exc.message)

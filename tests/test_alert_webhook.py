@@ -219,7 +219,15 @@ def test_bodies_are_signed_when_a_secret_is_set(
 def test_a_bad_webhook_url_is_refused_naming_the_setting(tmp_path: Path) -> None:
     from ledger.errors import InputError
 
-    for url in ("ftp://x/y", "not a url", "http://"):
+    for url in (
+        "ftp://x/y",
+        "not a url",
+        "http://",
+        "http://u:pw@h/x",
+        "http://h:port/",
+        "http://h/a b",
+        "http://h/\u0007",
+    ):
         with pytest.raises(InputError, match="alerts_webhook"):
             load(None, {"alerts_webhook": url})
 

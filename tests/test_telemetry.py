@@ -229,3 +229,27 @@ def test_a_bad_log_format_is_refused_in_words(ledger_file: Path) -> None:
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert done.returncode == 2 and "log_format" in done.stderr, done.stderr
+
+
+def test_the_metrics_file_is_never_the_ledger(ledger_file: Path, tmp_path: Path) -> None:
+    for target in (str(ledger_file), str(tmp_path / "missing" / "x.prom"), str(tmp_path)):
+        done = subprocess.run(
+            [sys.executable, "-m", "ledger", "--db", str(ledger_file), "schedule", "run",
+             "--reports-dir", str(tmp_path / "reports"), "--metrics-file", target],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 2 and "metrics_file" in done.stderr, done.stderr
+    with Ledger.open(ledger_file) as ledger:
+        assert ledger.verify()["ok"]
+
+
+def test_metrics_on_postgresql(pg_url: str) -> None:
+    with Ledger.open(pg_url) as ledger:
+        ledger.approve_pattern("ocr", "60", "0.30")
+        ledger.record_execution("ocr", "30", "0.10", True)
+        assert ledger.verify()["ok"]
+    with TestClient(create_app(pg_url), base_url="http://localhost") as c:
+        m = samples(c.get("/metrics").text)
+    assert m[("roi_ledger_head_seq", ())] == 2
+    assert m[("roi_ledger_last_verify_ok", ())] == 1
+    assert m[("roi_ledger_pattern_roi_ratio", (("pattern_id", "ocr"),))] == 2

@@ -171,6 +171,11 @@ def run(
     _log_format(log_format)
     check_reports_dir(settings)
     _ensure_ledger(ctx)
+    if settings.metrics_file:  # refused now, in words, rather than logged at every tick
+        from ledger.outputs import check_target
+
+        check_target(Path(settings.metrics_file), db_location(ctx), "metrics_file",
+                     make_parents=False)  # fmt: skip
     _setup_logging(log_format)
     run_forever(db_location(ctx), settings, utc_now)
 

@@ -452,7 +452,7 @@ def catch_up(
 
             metrics.current = ledger
             try:
-                write_textfile(metrics, config.metrics_file)
+                write_textfile(metrics, config.metrics_file, ledger.location)
             finally:
                 metrics.current = None
     return results
