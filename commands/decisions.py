@@ -56,7 +56,7 @@ class DecisionState:
 class DecisionCommand(Command):
     """A command on one decision's stream."""
 
-    decision_id: Id = Field(description="The decision's id (new and unique when logging it).")
+    decision_id: Id = Field(description="The decision's id.")
 
     def stream_id(self) -> str:
         return decision_stream(self.decision_id)
@@ -67,6 +67,8 @@ class LogDecision(DecisionCommand):
 
     produces = DecisionLogged
     occurred_field: ClassVar[str | None] = "decided_at"
+
+    decision_id: Id = Field(description="A new id for the decision (unique in the ledger).")
 
     opportunity_type: Label = Field(
         validation_alias=_alias("opportunity_type", "type"),
@@ -107,6 +109,8 @@ class RecordOutcome(DecisionCommand):
 
     produces = OutcomeRecorded
     occurred_field: ClassVar[str | None] = "occurred_at"
+
+    decision_id: Id = Field(description="The logged decision this outcome belongs to.")
 
     outcome_type: Label = Field(description="e.g. response, conversion.")
     outcome_status: OutcomeStatus = Field(

@@ -54,15 +54,15 @@ def formatter(fmt: LogFormat) -> logging.Formatter:
     return JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT)
 
 
-def configure(fmt: LogFormat = "text") -> None:
-    """Log INFO and up to stderr in `fmt` (replacing any handler set before)."""
+def configure(fmt: LogFormat = "text", level: str = "INFO") -> None:
+    """Log `level` and up to stderr in `fmt` (replacing any handler set before)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(fmt))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    root.setLevel(level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 

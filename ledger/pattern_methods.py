@@ -116,7 +116,7 @@ class PatternLedger(LedgerCore):
                 rows = roi_queries.roi_summary_between(db, *span, pattern_id=pattern_id)
                 row = rows[0] if rows else None
             if row is None:
-                raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
+                raise _unknown(db, pattern_id)
             return {**row, "ownership": _ownership(db, row, span, point)}
 
     def explain_roi(
@@ -155,7 +155,7 @@ class PatternLedger(LedgerCore):
         pattern_id = normal_id(pattern_id)
         with self.reading(as_of) as db:
             if pattern_queries.get_pattern(db, pattern_id) is None:
-                raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
+                raise _unknown(db, pattern_id)
             return [c.as_json() for c in costs.costs_of(db, pattern_id)]
 
     def roi_summary(
@@ -187,7 +187,7 @@ class PatternLedger(LedgerCore):
     def _known_row(self, db: Sql, pattern_id: str) -> dict[str, Any]:
         row = roi_queries.pattern_roi(db, pattern_id)
         if row is None:
-            raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
+            raise _unknown(db, pattern_id)
         return row
 
     def effectiveness(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
@@ -650,3 +650,11 @@ def window_days(span: Window) -> tuple[str, str] | None:
             )
     first, last = span.days()
     return first or date.min.isoformat(), last or date.max.isoformat()
+
+
+def _unknown(db: Sql, pattern_id: str) -> NotFoundError:
+    """The refusal of an unknown pattern, with the closest known id when one is close."""
+    from ledger.suggest import with_hint
+
+    refusal = NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id")
+    return with_hint(refusal, db, pattern_id)

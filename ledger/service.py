@@ -15,7 +15,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from commands.base import Command, ConflictError
+from commands.base import Command, ConflictError, NotFoundError
 from commands.fields import normal_id
 from events import RecordedEvent
 from events.sql import Sql
@@ -259,6 +259,8 @@ class LedgerCore:
         except Exception as exc:
             if self.observer is not None:
                 self.observer(type(command).__name__, None, exc)
+            if isinstance(exc, NotFoundError) and exc.field in ("pattern_id", "decision_id"):
+                raise self._hinted(exc, str(getattr(command, exc.field, ""))) from None
             raise
         result = command_result(events, duplicate)
         if uow.alarm is not None:
@@ -266,6 +268,13 @@ class LedgerCore:
         if self.observer is not None:
             self.observer(type(command).__name__, result, None)
         return result
+
+    def _hinted(self, exc: NotFoundError, typed: str) -> NotFoundError:
+        """A refusal naming an unknown id, with "did you mean" when a known one is close."""
+        from ledger.suggest import with_hint
+
+        with self.backend.read() as db:
+            return with_hint(exc, db, typed)
 
     def _alarm(
         self, first_bad_seq: int, problem: str, seen: tuple[int, str | None] | None = None

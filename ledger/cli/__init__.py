@@ -56,6 +56,14 @@ def root(
             help="Ledger file (default ./roi-ledger.db) or postgresql:// URL.",
         ),
     ] = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Show every column of the tables printed, however narrow the terminal (may "
+            "also follow the command: roi summary --wide).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -81,7 +89,8 @@ def build_app() -> typer.Typer:
         help="An event-sourced, tamper-evident ledger for automation ROI and decision outcomes.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(root)
     return app

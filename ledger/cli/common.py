@@ -153,10 +153,21 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
                 bool(kwargs.get("as_json", False)),
             )
             raise typer.Exit(2)
+        if form not in (None, "json") and kwargs.get("as_json"):
+            print_error(
+                f"format: --json and --format {form} ask for two outputs; give one",
+                {"field": "format"},
+                True,
+            )
+            raise typer.Exit(2)
         if form == "json":
             kwargs["as_json"] = True
-        as_json = bool(kwargs.get("as_json", False))
+        as_json = bool(kwargs.get("as_json", False))  # errors as JSON too
         token = output.FORMAT.set("table" if form is None or as_json else str(form))
+        if form == "csv" and "as_json" in kwargs:
+            # CSV is the command's JSON, as rows (ledger/cli/output.py: csv_blocks): the
+            # same rows whatever the command, so a csv reader gets what --json gives
+            kwargs["as_json"] = True
         blocks = output.BLOCKS.set(0)
         # typer passes the context by keyword, as click's own Context class (which
         # typer.Context only extends): recognise it by what is used of it

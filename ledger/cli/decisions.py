@@ -22,7 +22,7 @@ from ledger.cli.common import (
     parse_as_of,
     window_title,
 )
-from ledger.cli.output import echo, fmt, money, pct, print_fields, print_json, print_table
+from ledger.cli.output import cut, echo, fmt, money, pct, print_fields, print_json, print_table
 from projections.insights import describe_evidence
 
 app = typer.Typer(
@@ -151,7 +151,7 @@ def search(
             ("decided", lambda r: r["decided_at"][:10]),
             ("type", lambda r: r["opportunity_type"]),
             ("source", lambda r: r["opportunity_source"]),
-            ("action", lambda r: (r["action_taken"] or "")[:40]),
+            ("action", lambda r: cut(r["action_taken"], 40)),
             ("converted", lambda r: "yes" if r["converted"] else "no"),
             ("revenue", lambda r: money(r["revenue"])),
         ],

@@ -26,14 +26,89 @@ def echo(text: str, *, err: bool = False) -> None:
 
 
 def print_json(value: Any) -> None:
-    """Machine-readable output on stdout."""
+    """Machine-readable output on stdout: JSON, or under --format csv the same value as CSV
+    rows (`csv_blocks`)."""
+    if FORMAT.get() == "csv":
+        write_csv(value)
+        return
     sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
+
+
+CsvBlock = tuple[list[str], list[list[str]]]
+
+
+def csv_blocks(value: Any, name: str = "value") -> list[CsvBlock]:
+    """A JSON value as CSV tables, in its own order: a list of objects is one table (a
+    column per key); an object gives one row of its plain fields (a list of plain values,
+    such as an interval, is one cell of JSON text), then a table for each list of objects
+    or object it holds. Anything nested inside a table's row is JSON text in its cell."""
+    if isinstance(value, list):
+        if not value:  # no rows, and no way to know their columns: nothing
+            return []
+        if all(isinstance(v, dict) for v in value):
+            keys: list[str] = []
+            for row in value:
+                keys.extend(k for k in row if k not in keys)
+            return [(keys, [[csv_cell(row.get(k)) for k in keys] for row in value])]
+        return [([name], [[csv_cell(v)] for v in value])]
+    if isinstance(value, dict):
+
+        def nested(v: Any) -> bool:
+            return isinstance(v, dict) or (
+                isinstance(v, list) and any(isinstance(x, dict) for x in v)
+            )
+
+        plain = {k: v for k, v in value.items() if not nested(v)}
+        blocks = [(list(plain), [[csv_cell(v) for v in plain.values()]])] if plain else []
+        for key, inner in value.items():
+            if nested(inner):
+                blocks.extend(csv_blocks(inner, key))
+        return blocks
+    return [([name], [[csv_cell(value)]])]
+
+
+def write_csv(value: Any) -> None:
+    """`csv_blocks` on stdout, a blank line between tables."""
+    import csv
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    for headers, rows in csv_blocks(jsonable_keep_decimals(value)):
+        if BLOCKS.get():
+            sys.stdout.write("\n")
+        BLOCKS.set(BLOCKS.get() + 1)
+        writer.writerow(headers)
+        writer.writerows(rows)
+
+
+def jsonable_keep_decimals(value: Any) -> Any:
+    """Tuples as lists, envelopes and models as dicts, numbers left exact (a CSV cell is
+    text)."""
+    if hasattr(value, "envelope"):
+        return jsonable_keep_decimals(value.envelope())
+    if isinstance(value, dict):
+        return {str(k): jsonable_keep_decimals(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable_keep_decimals(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return jsonable_keep_decimals(value.model_dump())
+    return value
 
 
 def print_json_items(items: Iterable[Any]) -> None:
     """A JSON array on stdout, written an item at a time (the same text `print_json` writes
-    for the whole list, without holding it)."""
+    for the whole list, without holding it); under --format csv, one CSV table."""
     out = sys.stdout
+    if FORMAT.get() == "csv":
+        import csv
+
+        writer = None
+        for item in items:
+            row = item.envelope() if hasattr(item, "envelope") else dict(item)
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
+                writer.writeheader()
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
+        return
     out.write("[")
     first = True
     for item in items:
@@ -82,6 +157,12 @@ def fmt(value: Any, places: int = 2) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(fmt(v, places) for v in value)
     return printable(str(value))
+
+
+def cut(text: str | None, limit: int) -> str:
+    """Text shortened to `limit` characters, an ellipsis saying so."""
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def money(value: Any) -> str:
@@ -136,20 +217,68 @@ def _markdown(title: str | None, headers: Sequence[str], cells: Sequence[Sequenc
     def esc(text: str) -> str:
         return printable(text).replace("|", "\\|").replace("\n", " ")
 
-    lines = [f"### {esc(title)}", ""] if title else []
+    lines = [f"### {esc(title.strip())}", ""] if title and title.strip() else []
     lines.append("| " + " | ".join(esc(h) for h in headers) + " |")
     lines.append("|" + "|".join("---" for _ in headers) + "|")
     lines.extend("| " + " | ".join(esc(c) for c in row) + " |" for row in cells)
     sys.stdout.write("\n".join(lines) + "\n\n")
 
 
+WIDE: ContextVar[bool] = ContextVar("WIDE", default=False)
+"""`--wide`: every column of every table, however narrow the terminal."""
+
+
 def console() -> Any:
     """A rich console that prints text as written (no markup, no emoji codes, no guessing at
-    highlights); when output is piped, wide enough that no column is truncated."""
+    highlights): as wide as the terminal (or `COLUMNS`); when output is piped, 160 columns.
+    Colour only on a terminal, and never under NO_COLOR (rich reads it)."""
+    import os
+
     from rich.console import Console
 
-    width = None if sys.stdout.isatty() else 160
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) >= 20:
+        width: int | None = int(columns)
+    else:
+        width = None if sys.stdout.isatty() else 160
     return Console(width=width, markup=False, emoji=False, highlight=False)
+
+
+_NUMBER = re.compile(r"^[-+]?[$]?[-+]?[\d.,]+(%| s| pt| ms|×)?$|^–$")
+"""A cell that is a figure: it is never cut or wrapped."""
+STYLES = {
+    "excellent": "green", "good": "green", "acceptable": "yellow", "poor": "red",
+    "failed": "red", "insufficient_data": "dim", "high": "red", "critical": "bold red",
+    "medium": "yellow", "low": "cyan", "revoked": "dim", "FAILED": "red",
+}  # fmt: skip
+"""Colour that carries meaning (ratings, severities); the word is always printed too."""
+
+
+def _styled(text: str) -> Any:
+    """A cell as rich Text, coloured where its words mean something: a rating, a severity,
+    negative money."""
+    from rich.text import Text
+
+    style = STYLES.get(text.strip())
+    if style is None and text.startswith("-$"):
+        style = "red"
+    return Text(text, style=style or "")
+
+
+def fit(headers: Sequence[str], cells: Sequence[Sequence[str]], width: int) -> list[int]:
+    """Which columns a table of this width shows: all that fit once text columns wrap (to
+    no less than 12 characters or their header); past that, columns from the right are
+    left out (never the first two). Figures are never cut."""
+    n = len(headers)
+    natural = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    numeric = [all(_NUMBER.match(row[i].strip()) for row in cells) for i in range(n)]
+    least = [
+        natural[i] if numeric[i] else min(natural[i], max(12, len(headers[i]))) for i in range(n)
+    ]
+    kept = list(range(n))
+    while len(kept) > 2 and sum(least[i] for i in kept) + 3 * len(kept) + 1 > width:
+        kept.pop()
+    return kept
 
 
 def print_table(
@@ -168,12 +297,42 @@ def print_table(
     if not rows:
         console().print(printable(f"{title + ': ' if title else ''}nothing to show"))
         return
+    out = console()
+    headers = [h for h, _ in columns]
+    cells = [[printable(render(row)) for _, render in columns] for row in rows]
+    if WIDE.get():  # every column at its natural width, past the terminal's edge if need be
+        natural = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+        out.width = max(out.width, sum(natural) + 3 * len(headers) + 1)
+    kept = list(range(len(headers))) if WIDE.get() else fit(headers, cells, out.width)
     table = Table(title=printable(title) if title else None, header_style="bold")
-    for header, _ in columns:
-        table.add_column(header)
-    for row in rows:
-        table.add_row(*(printable(render(row)) for _, render in columns))
-    console().print(table)
+    for i in kept:
+        figure = all(_NUMBER.match(row[i].strip()) for row in cells)
+        if figure:
+            width = max([len(headers[i]), *(len(row[i]) for row in cells)])
+            table.add_column(headers[i], no_wrap=True, min_width=width, justify="right")
+        else:
+            table.add_column(headers[i], overflow="fold")
+    for row in cells:
+        table.add_row(*(_styled(row[i]) for i in kept))
+    out.print(table)
+    hidden = [headers[i] for i in range(len(headers)) if i not in kept]
+    if hidden:
+        out.print(
+            f"Not shown at this width: {', '.join(hidden)} (--wide shows every column; "
+            "--json every field)"
+        )
+
+
+def print_list(title: str, items: Sequence[str]) -> None:
+    """A titled list of sentences: bullets on the terminal, a Markdown list under
+    --format markdown (CSV carries them in the JSON's rows)."""
+    if FORMAT.get() == "markdown":
+        lines = [f"### {printable(title)}", "", *(f"- {printable(i)}" for i in items)]
+        sys.stdout.write("\n".join(lines) + "\n\n")
+        return
+    echo(f"\n{title}:")
+    for item in items:
+        echo(f"  • {item}")
 
 
 def print_fields(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:

@@ -50,7 +50,7 @@ def execution(
     if as_json:
         print_json(result)
     else:
-        echo(f"{result['message']}: execution {result['execution_id']} of {pattern_id}")
+        echo(f"{result['message']}: {pattern_id}, seq {result['execution_id']} of the log")
 
 
 @app.command()

@@ -22,7 +22,17 @@ from ledger.cli.common import (
     parse_as_of,
     window_title,
 )
-from ledger.cli.output import echo, fmt, money, pct, print_fields, print_json, print_table
+from ledger.cli.output import (
+    FORMAT,
+    echo,
+    fmt,
+    money,
+    pct,
+    print_fields,
+    print_json,
+    print_list,
+    print_table,
+)
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -371,9 +381,7 @@ def report(
         print_json(data)
         return
     print_fields(f"ROI report: {pattern_id}", pattern_fields(data["summary"]))
-    echo("\nRecommendations:")
-    for line in data["recommendations"]:
-        echo(f"  • {line}")
+    print_list("Recommendations", data["recommendations"])
     print_table(
         f"\nLatest {len(data['executions'])} executions",
         [
@@ -387,7 +395,10 @@ def report(
         ],
         data["executions"],
     )
-    echo(f"\nAs of seq {data['as_of_seq']} ({data['as_of_hash'][:16]}…)")
+    if FORMAT.get() == "markdown":
+        echo(f"As of seq {data['as_of_seq']} (`{data['as_of_hash']}`).")
+    else:
+        echo(f"\nAs of seq {data['as_of_seq']} ({data['as_of_hash'][:16]}…)")
 
 
 def _ranking(

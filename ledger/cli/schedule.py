@@ -51,10 +51,10 @@ LogFormatOpt = Annotated[
 ]
 
 
-def _setup_logging(fmt: str = "text") -> None:
+def _setup_logging(fmt: str = "text", level: str = "INFO") -> None:
     from ledger import logs
 
-    logs.configure(_log_format(fmt))
+    logs.configure(_log_format(fmt), level)
 
 
 def _log_format(fmt: str) -> Any:
@@ -88,9 +88,9 @@ def _catch_up(
     from ledger.scheduler.jobs import catch_up, check_reports_dir
 
     moment = _now(now, recording=True)
+    _ensure_ledger(ctx)  # before the folder is made: no ledger, nothing left behind
     check_reports_dir(settings)
-    _ensure_ledger(ctx)
-    _setup_logging()
+    _setup_logging(level="WARNING")  # each report is said once, on stdout; problems on stderr
     results = catch_up(db_location(ctx), jobs, moment, settings)
     _report(results, as_json)
     if any(r.get("error") for r in results):
@@ -169,8 +169,8 @@ def run(
     from ledger.scheduler.jobs import check_reports_dir
 
     _log_format(log_format)
-    check_reports_dir(settings)
     _ensure_ledger(ctx)
+    check_reports_dir(settings)
     if settings.metrics_file:  # refused now, in words, rather than logged at every tick
         from ledger.outputs import check_target
 

@@ -126,13 +126,22 @@ def group(module: str) -> Loader:
 
 
 def run(command: Any, argv: list[str]) -> None:
-    """Run the CLI: usage errors as one clipped line (JSON with --json), exit codes kept."""
+    """Run the CLI: usage errors as one clipped line (JSON with --json), exit codes kept.
+    `--wide`, anywhere on the line, shows every column of the tables printed."""
+    if "--wide" in argv:
+        from ledger.cli.output import WIDE
+
+        WIDE.set(True)
+        argv = [a for a in argv if a != "--wide"]
     try:
         code = command.main(args=argv, prog_name="roi-ledger", standalone_mode=False)
     except typer.Abort:
         sys.stderr.write("Aborted.\n")
         sys.exit(1)
     except typer.TyperException as exc:  # click's exceptions, as typer ships them
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group typed alone: its help
+            sys.stdout.write(exc.ctx.get_help() + "\n")  # type: ignore[attr-defined]
+            sys.exit(0)
         if getattr(exc, "exit_code", None) == 2 and hasattr(exc, "ctx"):  # a usage error
             usage_error(exc, exc.ctx, argv)
         show = getattr(exc, "show", None)
@@ -149,9 +158,28 @@ def usage_error(exc: Any, ctx: Any, argv: list[str]) -> None:
     from ledger.cli.output import print_error
     from ledger.validation import clip
 
-    message = clip(exc.format_message(), 300)
+    message = clip(exc.format_message(), 300) + _hint(exc, ctx, argv)
     path = ctx.command_path if ctx is not None else None
     if "--json" not in argv and ctx is not None:
         sys.stderr.write(f"{ctx.get_usage()}\nTry '{path} --help' for help.\n\n")
     print_error(message, {"usage": path}, "--json" in argv)
     sys.exit(2)
+
+
+def _hint(exc: Any, ctx: Any, argv: list[str]) -> str:
+    """What a usage error leaves out: the command meant by a mistyped one, the other half
+    of a --yes/--no pair."""
+    import difflib
+
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ == "MissingParameter" and param is not None and param.secondary_opts:
+        return f" Give {param.opts[0]} or {param.secondary_opts[0]}."
+    message = exc.format_message()
+    if message.startswith("No such command") and ctx is not None:
+        typed = next((a for a in argv if a in message), "")
+        names = ctx.command.list_commands(ctx)
+        close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+        if close:
+            return f" Did you mean '{close[0]}'?"
+        return f" Commands here: {', '.join(names)}."
+    return ""

@@ -1,0 +1,291 @@
+"""Every surface a person touches reads right (issue 22): the terminal a newcomer types
+into, and the files the read commands write (CSV that any reader parses into the JSON's
+rows, Markdown that a Markdown parser reads as headings, tables and lists)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli
+
+NOW = "2026-03-01T12:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    cli = Cli(tmp_path_factory.mktemp("surfaces") / "demo.db")
+    cli.json("demo", "--days", "20", "--now", NOW)
+    return cli
+
+
+def shell(db: str, *args: str, columns: int | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command line (what a user's shell runs), not CliRunner."""
+    env = {**os.environ, "ROI_LEDGER_DB": db}
+    env.pop("COLUMNS", None)
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    return subprocess.run(
+        [sys.executable, "-m", "ledger", *args], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+
+
+# -- the terminal ----------------------------------------------------------------------------
+@pytest.mark.parametrize("words", [[], ["roi"], ["decisions"], ["schedule"]], ids=repr)
+def test_a_group_typed_alone_prints_its_help(demo: Cli, words: list[str]) -> None:
+    """The defect: `roi-ledger` alone printed the usage, then `Error: Usage: …` with the help
+    cut off mid-word (`--version S… (1,659 characters)`), exit 2."""
+    done = shell(demo.db, *words)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "Commands:" in done.stdout and "characters)" not in done.stdout
+    assert "Error" not in done.stdout
+
+
+def test_dash_h_is_help(demo: Cli) -> None:
+    done = shell(demo.db, "roi", "summary", "-h")
+    assert done.returncode == 0 and "--since" in done.stdout
+
+
+def test_a_mistyped_command_gets_a_suggestion(demo: Cli) -> None:
+    done = shell(demo.db, "roi", "sumary")
+    assert done.returncode == 2 and "Did you mean 'summary'?" in done.stderr
+    far = shell(demo.db, "roi", "zzzz")
+    assert "Commands here:" in far.stderr and "summary" in far.stderr
+
+
+def test_a_missing_flag_pair_names_both_halves(demo: Cli) -> None:
+    done = shell(demo.db, "record", "execution", "--pattern-id", "x",
+                 "--execution-time-seconds", "1", "--actual-cost", "1")  # fmt: skip
+    assert done.returncode == 2 and "--success or --failure" in done.stderr
+
+
+def test_an_unknown_id_gets_the_closest_known_one(demo: Cli) -> None:
+    read = demo.error("roi", "pattern", "test-retry-automaton", code=2)
+    assert "did you mean 'test-retry-automation'?" in read["error"]
+    written = demo.error(
+        "record", "execution", "--pattern-id", "test-retry-automaton",
+        "--execution-time-seconds", "1", "--actual-cost", "1", "--success",
+    )  # fmt: skip
+    assert "did you mean 'test-retry-automation'?" in written["error"]
+    far = demo.error("roi", "pattern", "completely-different")
+    assert "did you mean" not in far["error"]
+    outcome = demo.error("record", "outcome", "--decision-id", "demo-20260301-O",
+                         "--outcome-type", "sale", "--status", "success")  # fmt: skip
+    assert "unknown decision" in outcome["error"]
+
+
+def test_json_and_csv_at_once_is_refused(demo: Cli) -> None:
+    error = demo.error("roi", "summary", "--format", "csv")
+    assert error["details"]["field"] == "format" and "two outputs" in error["error"]
+
+
+def test_decision_id_help_says_what_each_command_wants(demo: Cli) -> None:
+    outcome = demo("record", "outcome", "--help").stdout
+    assert "new and unique" not in outcome and "logged decision" in outcome
+    assert "A new id" in demo("record", "decision", "--help").stdout
+
+
+def _cells(text: str) -> list[list[str]]:
+    return [[c.strip() for c in line.split("│")[1:-1]] for line in text.splitlines() if "│" in line]
+
+
+def test_eighty_columns_fit_and_never_cut_a_figure(demo: Cli) -> None:
+    """The defect: at 80 columns `roi summary` showed `test-re…`, `-$0.14…`, `excelle…`."""
+    rows = demo.json("roi", "summary")
+    for args in (["roi", "summary"], ["decisions", "conversions"]):
+        done = shell(demo.db, *args, columns=80)
+        assert done.returncode == 0, done.stderr
+        lines = done.stdout.splitlines()
+        assert max(len(line) for line in lines) <= 80, done.stdout
+        assert "…" not in "\n".join(line for line in lines if "│" in line)
+        assert "--wide shows every column" in done.stdout
+    summary = shell(demo.db, "roi", "summary", columns=80).stdout
+    shown = {c for row in _cells(summary) for c in row}
+    for row in rows:
+        money = Decimal(str(row["total_cost_saved_usd"]))
+        text = f"${abs(money):,.2f}" if abs(money) >= 1 else f"${abs(money):,.4f}"
+        assert ("-" if money < 0 else "") + text in shown
+    wide = shell(demo.db, "roi", "summary", "--wide", columns=80)
+    assert "rating" in wide.stdout and "status" in wide.stdout
+    assert "--wide shows every column" not in wide.stdout
+
+
+def test_no_colour_escapes_when_piped_or_under_no_color(demo: Cli) -> None:
+    done = shell(demo.db, "roi", "summary")
+    assert "\x1b[" not in done.stdout
+    from ledger.cli.output import _styled
+
+    assert _styled("poor").style == "red" and _styled("-$0.15").style == "red"
+    assert _styled("approved").style == ""  # colour only where it means something
+
+
+def test_search_results_say_when_they_are_cut(demo: Cli, tmp_path: Path) -> None:
+    long = "x" * 60
+    cli = Cli(tmp_path / "s.db")
+    cli.json("record", "decision", "--decision-id", "d1", "--type", "t", "--source", "s",
+             "--action", f"pitch {long}", "--content", "golf pitch")  # fmt: skip
+    text = cli("decisions", "search", "pitch").stdout
+    assert "…" in text and long not in text
+
+
+def test_shell_completion_is_offered_and_completes(demo: Cli) -> None:
+    script = shell(demo.db, "--show-completion", "bash")
+    assert script.returncode == 0 and "_ROI_LEDGER_COMPLETE=complete_bash" in script.stdout
+    env = {**os.environ, "_ROI_LEDGER_COMPLETE": "complete_bash",
+           "COMP_WORDS": "roi-ledger roi su", "COMP_CWORD": "2"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "ledger"], env=env, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert "summary" in done.stdout.split()
+
+
+# -- files -----------------------------------------------------------------------------------
+READS = [
+    ["roi", "summary"],
+    ["roi", "pattern", "test-retry-automation"],
+    ["roi", "explain", "test-retry-automation"],
+    ["roi", "report", "test-retry-automation", "--executions", "5"],
+    ["roi", "effectiveness", "test-retry-automation"],
+    ["roi", "top-performers"],
+    ["roi", "underperformers"],
+    ["roi", "dashboard", "--now", NOW],
+    ["roi", "alerts", "--now", NOW],
+    ["roi", "trend", "test-retry-automation"],
+    ["roi", "restatement", "--period", "2026-02", "--as-of", "100"],
+    ["decisions", "conversions"],
+    ["decisions", "conversions", "--by", "source"],
+    ["decisions", "roi"],
+    ["decisions", "insights"],
+    ["decisions", "predict", "--type", "golf_coaching", "--source", "email"],
+    ["decisions", "calibration"],
+    ["decisions", "time-to-convert"],
+    ["decisions", "explain", "email"],
+    ["decisions", "search", "deck"],
+    ["pattern", "list"],
+    ["pattern", "costs", "test-retry-automation"],
+    ["log", "--limit", "5"],
+    ["history", "pattern:test-retry-automation", "--after", "900"],
+]
+
+
+def _blocks(text: str) -> list[list[list[str]]]:
+    """CSV text as tables: csv.reader's rows, split at the blank lines between tables."""
+    blocks: list[list[list[str]]] = [[]]
+    for row in csv.reader(io.StringIO(text)):
+        if row:
+            blocks[-1].append(row)
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def _expected(value: Any, name: str = "value") -> list[tuple[list[str], list[list[Any]]]]:
+    """The documented rule (README "Output formats"), written out again independently."""
+    if isinstance(value, list):
+        if not value:
+            return []
+        if all(isinstance(v, dict) for v in value):
+            keys: list[str] = []
+            for row in value:
+                keys += [k for k in row if k not in keys]
+            return [(keys, [[row.get(k) for k in keys] for row in value])]
+        return [([name], [[v] for v in value])]
+    if isinstance(value, dict):
+
+        def nested(v: Any) -> bool:
+            return isinstance(v, dict) or (isinstance(v, list) and any(
+                isinstance(x, dict) for x in v))  # fmt: skip
+
+        plain = {k: v for k, v in value.items() if not nested(v)}
+        out = [(list(plain), [list(plain.values())])] if plain else []
+        for key, inner in value.items():
+            if nested(inner):
+                out += _expected(inner, key)
+        return out
+    return [([name], [[value]])]
+
+
+def _same(cell: str, value: Any) -> bool:
+    if value is None:
+        return cell == ""
+    if isinstance(value, bool):
+        return cell == ("true" if value else "false")
+    if isinstance(value, int | float):
+        return float(cell) == pytest.approx(value, rel=1e-12, abs=1e-12)
+    if isinstance(value, str):
+        return cell == value
+    return json.loads(cell) == pytest.approx(value) if isinstance(value, list) and all(
+        isinstance(v, int | float) for v in value) else json.loads(cell) == value  # fmt: skip
+
+
+@pytest.mark.parametrize("args", READS, ids=lambda a: " ".join(a[:3]))
+def test_every_csv_parses_into_the_jsons_rows(demo: Cli, args: list[str]) -> None:
+    """The defect: `roi report ID --format csv` carried `Recommendations:` and bullet lines
+    that a CSV reader split at their commas."""
+    value = demo.json(*args)
+    done = demo(*args, "--format", "csv")
+    assert done.exit_code == 0, done.stderr
+    got, want = _blocks(done.stdout), _expected(value)
+    assert [b[0] for b in got] == [headers for headers, _ in want]
+    for block, (_, rows) in zip(got, want, strict=True):
+        assert len(block) - 1 == len(rows)
+        for cells, row in zip(block[1:], rows, strict=True):
+            assert len(cells) == len(row)
+            for cell, item in zip(cells, row, strict=True):
+                assert _same(cell, item), (cell, item)
+
+
+def _markdown_tokens(text: str) -> list[Any]:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").parse(text)
+
+
+@pytest.mark.parametrize("args", [r for r in READS if r[0] not in ("log", "history")],
+                         ids=lambda a: " ".join(a[:3]))  # fmt: skip
+def test_every_markdown_reads_as_markdown(demo: Cli, args: list[str]) -> None:
+    """The defect: `###  Latest 10 executions` (two spaces) and `•` bullets that were no list."""
+    text = demo(*args, "--format", "markdown").stdout
+    assert "•" not in text and "###  " not in text
+    tokens = _markdown_tokens(text)
+    kinds = {t.type for t in tokens}
+    if args[1] != "effectiveness":  # a verdict in two sentences: prose
+        assert "table_open" in kinds or "bullet_list_open" in kinds
+    for line in text.splitlines():  # every line is part of a heading, table, list or prose
+        if line.startswith("|"):
+            assert line.endswith("|")
+
+
+def test_the_reports_markdown_has_a_real_list(demo: Cli) -> None:
+    text = demo("roi", "report", "test-retry-automation", "--format", "markdown").stdout
+    tokens = _markdown_tokens(text)
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings[:3] == ["ROI report: test-retry-automation", "Recommendations",
+                            "Latest 20 executions"]  # fmt: skip
+    assert any(t.type == "bullet_list_open" for t in tokens)
+
+
+def test_catch_up_says_each_report_once(demo: Cli, tmp_path: Path) -> None:
+    """The defect: each report twice, an INFO log line on stderr and a line on stdout."""
+    done = shell(demo.db, "schedule", "catch-up", "--reports-dir", str(tmp_path / "r"),
+                 "--now", "2026-03-01T12:30:00Z")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "daily-summary" in done.stdout and done.stderr == ""
+
+
+def test_a_scheduler_command_without_a_ledger_leaves_no_folder(tmp_path: Path) -> None:
+    """The defect: `pytest` left an empty reports/ folder in the checkout."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ledger", "--db", str(tmp_path / "none.db"), "schedule",
+         "catch-up"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and not (tmp_path / "reports").exists()
