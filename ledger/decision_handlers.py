@@ -12,7 +12,7 @@ from events.decisions import decision_stream, opportunity_stream
 from events.ledger_events import report_stream
 from events.sql import Sql
 from events.timeutil import parse_timestamp
-from ledger.handlers import Handler, append_events, check_table, route
+from ledger.handlers import Handler, append_events, check_happened, check_table, route
 from ledger.uow import UnitOfWork
 from projections.decision_rows import decision_state
 
@@ -30,6 +30,7 @@ def _decision_state(uow: UnitOfWork, decision_id: str) -> decisions.DecisionStat
 def log_decision(uow: UnitOfWork, cmd: decisions.LogDecision) -> list[RecordedEvent]:
     """Log a decision (its id must be new)."""
 
+    check_happened(uow, cmd.decided_at, "decided_at")
     state = _decision_state(uow, cmd.decision_id)
     events = decisions.log_decision(state, cmd)
     out = append_events(uow, decision_stream(cmd.decision_id), events, cmd, cmd.decided_at)
@@ -41,6 +42,7 @@ def log_decision(uow: UnitOfWork, cmd: decisions.LogDecision) -> list[RecordedEv
 def record_outcome(uow: UnitOfWork, cmd: decisions.RecordOutcome) -> list[RecordedEvent]:
     """Record an outcome of a logged decision."""
 
+    check_happened(uow, cmd.occurred_at, "occurred_at")
     state = _decision_state(uow, cmd.decision_id)
     occurred = parse_timestamp(cmd.occurred_at or parse_timestamp(uow.recorded_at))
     events = decisions.record_outcome(state, cmd, occurred)

@@ -11,6 +11,8 @@ from events.sql import Sql
 from ledger.storage.base import EVENT_COLUMNS
 
 _SELECT = f"SELECT {EVENT_COLUMNS} FROM events"
+SELECT_EVENTS = _SELECT
+"""The columns `decode_row` reads, for a query of the log's own (add WHERE … ORDER BY)."""
 _OWN_RECORDS = "('ReportGenerated', 'AlertRaised', 'AlertResolved', 'AlertDelivered')"
 """The scheduler's records of its own work, which are no facts about the world."""
 _INSERT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

@@ -8,12 +8,12 @@ at import. The bus that dispatches through them is in `ledger/bootstrap.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any, TypeVar
 
 from commands import patterns
-from commands.base import Command
+from commands.base import Command, DomainError
 from events import RecordedEvent
 from events.patterns import pattern_stream
 from events.timeutil import format_timestamp
@@ -76,9 +76,42 @@ def record_cost(uow: UnitOfWork, cmd: patterns.RecordPatternCost) -> list[Record
 
 
 def record_execution(uow: UnitOfWork, cmd: patterns.RecordExecution) -> list[RecordedEvent]:
-    """Record one execution."""
+    """Record one execution (not dated after the ledger's clock; one dated before its
+    pattern's approval is recorded, with a warning: a backfill does that, so may a typo)."""
+    check_happened(uow, cmd.executed_at, "executed_at")
     events = patterns.record_execution(uow.pattern(cmd.pattern_id), cmd)
-    return append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.executed_at)
+    out = append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.executed_at)
+    if cmd.executed_at is not None and out:
+        row = uow.db.execute(
+            "SELECT approved_at FROM patterns WHERE pattern_id = ?", (cmd.pattern_id,)
+        ).fetchone()
+        if row is not None and out[0].occurred_at < row[0]:
+            uow.notes.append(
+                f"executed_at {out[0].occurred_at} is before {cmd.pattern_id}'s approval "
+                f"({row[0]}); recorded. If that is a mistake, `roi-ledger retract "
+                f"{out[0].seq} --reason ...`"
+            )
+    return out
+
+
+FUTURE_SLACK = timedelta(days=1)
+"""How far past the ledger's clock a time of something that happened may be (time zones,
+clocks a little fast); later is refused."""
+
+
+def check_happened(uow: UnitOfWork, when: datetime | None, field: str) -> None:
+    """Refuse a time something happened that is more than a day after the ledger's clock:
+    it has not happened yet (SPEC: `executed_at`, `decided_at`, `occurred_at`)."""
+    if when is None:
+        return
+    now = datetime.fromisoformat(uow.recorded_at.replace("Z", "+00:00"))
+    if when > now + FUTURE_SLACK:
+        raise DomainError(
+            f"{format_timestamp(when)} is after the ledger's clock ({uow.recorded_at[:19]}Z) "
+            "by more than a day: it has not happened yet. Check the date (and this machine's "
+            "clock)",
+            field=field,
+        )
 
 
 def update_confidence(uow: UnitOfWork, cmd: patterns.UpdateConfidence) -> list[RecordedEvent]:

@@ -94,6 +94,37 @@ class PatternLedger(LedgerCore):
         with self.reading(as_of) as db:
             return pattern_queries.list_patterns(db)
 
+    def pattern_detail(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
+        """One pattern as the registry has it, with every change to it in order: approvals,
+        estimate revisions, revocations, confidence updates and costs (each with when it
+        happened and when the ledger learned it), and how many executions it has."""
+        from ledger.eventlog import SELECT_EVENTS, decode_row
+
+        pattern_id = _lookup(pattern_id)
+        upto = self.resolve_as_of(as_of)
+        with self.reading(as_of) as db:
+            row = pattern_queries.get_pattern(db, pattern_id)
+            if row is None:
+                raise _unknown(db, pattern_id)
+            found = db.execute(
+                f"{SELECT_EVENTS} WHERE stream_id = ? AND event_type <> 'PatternExecutionRecorded'"
+                " AND seq <= ? ORDER BY seq",
+                (f"pattern:{pattern_id}", upto),
+            ).fetchall()
+            runs = db.execute(
+                "SELECT count(*) FROM pattern_executions WHERE pattern_id = ?", (pattern_id,)
+            ).fetchone()[0]
+        changes = []
+        for recorded in map(decode_row, found):
+            fields = recorded.event.payload()
+            fields.pop("pattern_id", None)
+            changes.append({
+                "seq": recorded.seq, "event_type": recorded.event_type,
+                "occurred_at": recorded.occurred_at, "recorded_at": recorded.recorded_at,
+                "fields": fields,
+            })  # fmt: skip
+        return {**row, "executions": int(runs), "changes": changes}
+
     def pattern_roi(
         self,
         pattern_id: str,
@@ -106,7 +137,7 @@ class PatternLedger(LedgerCore):
     ) -> dict[str, Any]:
         """One pattern's ROI summary with status, confidence, rating and interval: all time,
         or only its executions that happened in a window of business time."""
-        pattern_id = normal_id(pattern_id)
+        pattern_id = _lookup(pattern_id)
         span = business_window(self, since, until, period, now, as_of)
         point = self.point_shown(now, as_of)
         with self.reading(as_of) as db:
@@ -152,7 +183,7 @@ class PatternLedger(LedgerCore):
         """The costs recorded for a pattern (not its runs), oldest first."""
         from projections import costs
 
-        pattern_id = normal_id(pattern_id)
+        pattern_id = _lookup(pattern_id)
         with self.reading(as_of) as db:
             if pattern_queries.get_pattern(db, pattern_id) is None:
                 raise _unknown(db, pattern_id)
@@ -179,12 +210,13 @@ class PatternLedger(LedgerCore):
         self, pattern_id: str, limit: int | None = None, as_of: AsOf = None
     ) -> list[dict[str, Any]]:
         """A pattern's executions, newest first."""
-        pattern_id = normal_id(pattern_id)
+        pattern_id = _lookup(pattern_id)
         with self.reading(as_of) as db:
             return execution_queries.list_executions(db, pattern_id, limit)
 
     # -- ROI analytics (SPEC §3) ----------------------------------------------------------
     def _known_row(self, db: Sql, pattern_id: str) -> dict[str, Any]:
+        pattern_id = _lookup(pattern_id)
         row = roi_queries.pattern_roi(db, pattern_id)
         if row is None:
             raise _unknown(db, pattern_id)
@@ -192,7 +224,7 @@ class PatternLedger(LedgerCore):
 
     def effectiveness(self, pattern_id: str, as_of: AsOf = None) -> dict[str, Any]:
         """The pattern's rating and the recommendation that quotes its figures."""
-        pattern_id = normal_id(pattern_id)
+        pattern_id = _lookup(pattern_id)
         with self.reading(as_of) as db:
             return roi_analytics.effectiveness_of(self._known_row(db, pattern_id))
 
@@ -236,7 +268,7 @@ class PatternLedger(LedgerCore):
         self, pattern_id: str, as_of: AsOf = None, now: Now = None, executions: int = 50
     ) -> dict[str, Any]:
         """Summary, rating, recent executions and recommendations, stamped with the head."""
-        pattern_id = normal_id(pattern_id)
+        pattern_id = _lookup(pattern_id)
         when = self.point_shown(now, as_of)
         with self.reading(as_of) as db:
             head = self.log.head(db)
@@ -442,7 +474,7 @@ class PatternLedger(LedgerCore):
         self, pattern_id: str, period: str = "day", as_of: AsOf = None
     ) -> list[dict[str, Any]]:
         """Success rate, savings and ROI per day, ISO week or month."""
-        pattern_id = normal_id(pattern_id)
+        pattern_id = _lookup(pattern_id)
         if period not in roi_analytics.PERIODS:
             raise InputError(
                 f"period: must be one of {', '.join(roi_analytics.PERIODS)} (got {period!r})",
@@ -650,6 +682,16 @@ def window_days(span: Window) -> tuple[str, str] | None:
             )
     first, last = span.days()
     return first or date.min.isoformat(), last or date.max.isoformat()
+
+
+def _lookup(pattern_id: str) -> str:
+    """An id as stored (NFC); one no database can hold (a lone surrogate) is unknown."""
+    pattern_id = normal_id(pattern_id)
+    try:
+        pattern_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotFoundError(f"unknown pattern {pattern_id!r}", field="pattern_id") from None
+    return pattern_id
 
 
 def _unknown(db: Sql, pattern_id: str) -> NotFoundError:

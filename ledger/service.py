@@ -263,8 +263,10 @@ class LedgerCore:
                 raise self._hinted(exc, str(getattr(command, exc.field, ""))) from None
             raise
         result = command_result(events, duplicate)
-        if uow.alarm is not None:
-            result["warning"] = chain_warning(uow.alarm)
+        warnings = [chain_warning(uow.alarm)] if uow.alarm is not None else []
+        warnings += uow.notes
+        if warnings:
+            result["warning"] = "; ".join(warnings)
         if self.observer is not None:
             self.observer(type(command).__name__, result, None)
         return result

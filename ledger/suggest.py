@@ -32,7 +32,10 @@ def closest(db: Sql, field: str, typed: str) -> str | None:
 
 def with_hint(exc: NotFoundError, db: Sql, typed: str) -> NotFoundError:
     """The refusal with "did you mean" added when a known id is close to the one typed."""
-    near = closest(db, exc.field or "", typed)
+    try:
+        near = closest(db, exc.field or "", typed)
+    except UnicodeEncodeError:  # an id no database can hold is close to nothing
+        return exc
     if near is None or near == typed:
         return exc
     hinted = NotFoundError(f"{exc.message}; did you mean {near!r}?", field=exc.field)

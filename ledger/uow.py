@@ -86,6 +86,9 @@ class UnitOfWork:
         self.known_keys: set[str] | None = None
         self.alarm: dict[str, Any] | None = None
         """The ledger's standing integrity alarm, if its log was found broken."""
+        self.notes: list[str] = []
+        """What a command recorded but should be told (an execution dated before its
+        pattern's approval): the result's `warning`."""
 
     # -- reading state -------------------------------------------------------------------
     def pattern(self, pattern_id: str) -> PatternState:

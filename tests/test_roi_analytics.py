@@ -334,28 +334,28 @@ def test_cli_roi_commands(tmp_path: object, cli: Cli) -> None:
 
 
 def test_a_retracted_days_only_run_leaves_no_phantom_day(ledger: Ledger, cli: Cli) -> None:
-    """The defect (issue 19): retract the only run dated 2027-10-01 and `roi trend`, the
-    portfolio trend and the dashboard chart still showed "2027-10-01 | 0 runs | 0.0%", the
+    """The defect (issue 19): retract the only run dated 2026-10-01 and `roi trend`, the
+    portfolio trend and the dashboard chart still showed "2026-10-01 | 0 runs | 0.0%", the
     line dropping to 0 %. A day no execution is counted in is no day of the trend; as of the
     seq before the retraction it is there, and a rebuild agrees with the live fold."""
     approve(ledger, "p")
-    runs(ledger, "p", "++", day="2027-09-30")
-    runs(ledger, "p", "+", day="2027-10-01")
+    runs(ledger, "p", "++", day="2026-09-30")
+    runs(ledger, "p", "+", day="2026-10-01")
     before = ledger.head().seq
     ledger.retract(before, "recorded on the wrong pattern")
     days = [r["period"] for r in ledger.trend("p", "day")]
-    assert days == ["2027-09-30"]
-    assert [r["period"] for r in ledger.portfolio_trend("day")] == ["2027-09-30"]
+    assert days == ["2026-09-30"]
+    assert [r["period"] for r in ledger.portfolio_trend("day")] == ["2026-09-30"]
     assert [r["period"] for r in ledger.trend("p", "day", as_of=before)] == [
-        "2027-09-30",
-        "2027-10-01",
+        "2026-09-30",
+        "2026-10-01",
     ]
     live = ledger.trend("p", "day")
     ledger.rebuild()
     assert ledger.trend("p", "day") == live
     assert [r["period"] for r in ledger.trend("p", "day", as_of=before)] == [
-        "2027-09-30",
-        "2027-10-01",
+        "2026-09-30",
+        "2026-10-01",
     ]
 
 

@@ -289,3 +289,80 @@ def test_a_scheduler_command_without_a_ledger_leaves_no_folder(tmp_path: Path) -
          "catch-up"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2 and not (tmp_path / "reports").exists()
+
+
+def test_reads_of_a_ledger_known_to_be_broken_say_so(tmp_path: Path) -> None:
+    """The defect: `verify` caught the tampering and writes warned, but `roi summary` showed
+    the figures with no word."""
+    import sqlite3
+
+    cli = Cli(tmp_path / "t.db")
+    cli.json("demo", "--days", "3", "--now", NOW)
+    with sqlite3.connect(cli.db) as db:
+        db.execute("DROP TRIGGER events_refuse_update")
+        db.execute("UPDATE events SET payload = replace(payload, '0.', '9.') WHERE seq = 10")
+    assert cli("verify").exit_code == 1
+    for args in (["roi", "summary"], ["decisions", "conversions"], ["pattern", "list"]):
+        done = cli(*args)
+        assert done.exit_code == 0 and "failed verification at seq" in done.stderr
+        assert done.stderr.count("Warning") == 1
+    fresh = Cli(tmp_path / "ok.db")
+    fresh.json("demo", "--days", "3", "--now", NOW)
+    assert "Warning" not in fresh("roi", "summary").stderr
+
+
+def test_pattern_show_tells_its_history(demo: Cli) -> None:
+    demo.json("pattern", "revise", "changelog-updater", "--estimated-cost", "0.02",
+              "--reason", "bigger changelogs")  # fmt: skip
+    data = demo.json("pattern", "show", "changelog-updater")
+    kinds = [c["event_type"] for c in data["changes"]]
+    assert kinds[0] == "PatternApproved" and "PatternEstimatesRevised" in kinds
+    assert data["estimated_cost"] == 0.02 and data["executions"] > 0
+    assert all(c["occurred_at"] and c["recorded_at"] for c in data["changes"])
+    text = demo("pattern", "show", "changelog-updater").stdout
+    assert "bigger changelogs" in text and "happened (UTC)" in text
+    assert "did you mean" in demo.error("pattern", "show", "changelog-updatr")["error"]
+
+
+def test_log_shows_when_each_event_happened_and_was_recorded(demo: Cli) -> None:
+    text = demo("log", "--limit", "3").stdout
+    assert "happened (UTC)" in text and "recorded (UTC)" in text
+
+
+def test_times_that_have_not_happened_yet_are_refused_and_a_backfill_is_told(
+    tmp_path: Path,
+) -> None:
+    """The defect: an execution dated before its pattern's approval, or far in the future of
+    the ledger's clock, was recorded without a word. The rule (README): a time something
+    happened more than a day after the ledger's clock is refused; an execution before its
+    pattern's approval is recorded with a warning."""
+    cli = Cli(tmp_path / "f.db")
+    cli.json("pattern", "approve", "p", "--estimated-time-seconds", "60",
+             "--estimated-cost", "0.3")  # fmt: skip
+    run = ["record", "execution", "--pattern-id", "p", "--execution-time-seconds", "3",
+           "--actual-cost", "0.1", "--success"]  # fmt: skip
+    from datetime import UTC, datetime, timedelta
+
+    soon = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    early = cli.json(*run, "--executed-at", "2020-01-01")
+    assert "before p's approval" in early["warning"]
+    for args, field in (
+        ([*run, "--executed-at", soon], "executed_at"),
+        (["record", "decision", "--decision-id", "d", "--type", "t", "--source", "s",
+          "--action", "a", "--decided-at", soon], "decided_at"),
+    ):  # fmt: skip
+        error = cli.error(*args)
+        assert error["details"]["field"] == field and "not happened yet" in error["error"]
+    assert cli.json("log", "--limit", "10")[-1]["seq"] == 2  # nothing more was written
+
+
+@pytest.mark.parametrize("command", [["roi", "effectiveness"], ["roi", "trend"],
+                                     ["roi", "report"], ["pattern", "show"]])  # fmt: skip
+def test_an_id_no_database_can_hold_is_unknown_not_a_crash(demo: Cli, command: list[str]) -> None:
+    """Found by the fuzzer: `roi effectiveness $'\\ud800'` exited 1 with "'utf-8' codec can't
+    encode character" (a lone surrogate reached the database)."""
+    error = demo.error(*command, "\ud800")
+    assert "unknown pattern" in error["error"]
+    outcome = demo.error("record", "outcome", "--decision-id", "\ud800x",
+                         "--outcome-type", "sale", "--status", "success")  # fmt: skip
+    assert outcome["error"]

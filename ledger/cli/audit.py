@@ -40,6 +40,7 @@ def _fields(payload: str) -> str:
 
 LOG_COLUMNS: list[tuple[str, Any]] = [
     ("seq", lambda e: str(e.seq)),
+    ("happened (UTC)", lambda e: e.occurred_at[:19].replace("T", " ")),
     ("recorded (UTC)", lambda e: e.recorded_at[:19].replace("T", " ")),
     ("stream", lambda e: e.stream_id),
     ("v", lambda e: str(e.stream_version)),

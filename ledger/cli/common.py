@@ -132,8 +132,23 @@ def open_ledger(ctx: typer.Context, *, create: bool = True, catch_up: bool = Tru
     """Open the ledger --db (or ROI_LEDGER_DB) names; the log's own commands pass
     `catch_up=False`, so they work even when a projection cannot catch up."""
     from ledger.api import Ledger
+    from ledger.cli import output
 
-    return Ledger.open(db_location(ctx), create=create, catch_up=catch_up)
+    ledger = Ledger.open(db_location(ctx), create=create, catch_up=catch_up)
+    params = getattr(ctx, "params", None) or {}
+    wants_json = bool(params.get("as_json")) or params.get("form") in ("json", "csv")
+    alarm = None if wants_json else ledger.alarm()  # JSON stays JSON; writes carry it
+    if alarm is not None and not output.WARNED.get():
+        # every answer from a log known to be broken says so, reads as much as writes
+        output.WARNED.set(True)
+        output.echo(
+            f"Warning: this ledger's log is known to be broken: it failed verification at seq "
+            f"{alarm['first_bad_seq']} ({alarm['problem']}; found {alarm['noted_at']}), so "
+            "figures from it cannot be trusted. Run `roi-ledger verify` and restore the "
+            "ledger from a backup",
+            err=True,
+        )
+    return ledger
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -169,6 +184,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             # same rows whatever the command, so a csv reader gets what --json gives
             kwargs["as_json"] = True
         blocks = output.BLOCKS.set(0)
+        warned = output.WARNED.set(False)
         # typer passes the context by keyword, as click's own Context class (which
         # typer.Context only extends): recognise it by what is used of it
         found = kwargs.get("ctx", args[0] if args else None)
@@ -196,6 +212,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         finally:
             output.FORMAT.reset(token)
             output.BLOCKS.reset(blocks)
+            output.WARNED.reset(warned)
 
     return wrapper
 

@@ -118,9 +118,13 @@ def print_json_items(items: Iterable[Any]) -> None:
     out.write("]\n" if first else "\n]\n")
 
 
+WARNED: ContextVar[bool] = ContextVar("WARNED", default=False)
+"""The broken-chain warning was printed already (once a command is enough)."""
+
+
 def print_warning(result: dict[str, Any]) -> None:
     """A warning that came with a result (e.g. the chain is broken), on stderr."""
-    if result.get("warning"):
+    if result.get("warning") and not WARNED.get():
         echo(f"Warning: {result['warning']}", err=True)
 
 

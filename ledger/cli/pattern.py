@@ -1,6 +1,6 @@
 """`roi-ledger pattern …`: approve, revise, revoke and list automated patterns."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,7 +22,7 @@ from ledger.cli.common import (
     parse_as_of,
 )
 from ledger.cli.model_options import from_model, given
-from ledger.cli.output import fmt, money, print_json, print_recorded, print_table
+from ledger.cli.output import fmt, money, print_fields, print_json, print_recorded, print_table
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -152,6 +152,57 @@ def costs(
         ],
         rows,
     )
+
+
+@app.command()
+@handle_errors
+def show(
+    ctx: typer.Context,
+    pattern_id: PatternArg,
+    as_of: AsOfOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    form: FormatOpt = None,
+) -> None:
+    """One pattern: its approval, estimates, status and confidence now, and every change to
+    them (revisions, revocation, confidence updates, costs) with when it happened."""
+    with open_ledger(ctx, create=False) as ledger:
+        data = ledger.pattern_detail(pattern_id, as_of=parse_as_of(as_of))
+    if as_json:
+        print_json(data)
+        return
+    print_fields(
+        f"Pattern {data['pattern_id']}",
+        [
+            ("status", data["status"] + (f" ({data['revoke_reason']})" if data["revoke_reason"]
+                                         else "")),
+            ("description", fmt(data["description"])),
+            ("estimates", f"{fmt(data['estimated_time_seconds'], 1)} s, "
+                          f"{money(data['estimated_cost'])} per run"),
+            ("confidence", f"{fmt(data['confidence'])}"
+                           + (f" ({data['confidence_rating']})" if data["confidence_rating"]
+                              else "")),
+            ("approved", f"{data['approved_at']} by {fmt(data['approved_by'])}"),
+            ("failed runs lose time", "yes" if data["failed_runs_lose_time"] else "no"),
+            ("executions", f"{data['executions']:,} (roi-ledger roi pattern {data['pattern_id']})"),
+        ],
+    )  # fmt: skip
+    print_table(
+        "Changes",
+        [
+            ("seq", lambda c: str(c["seq"])),
+            ("happened (UTC)", lambda c: c["occurred_at"][:19].replace("T", " ")),
+            ("recorded (UTC)", lambda c: c["recorded_at"][:19].replace("T", " ")),
+            ("event", lambda c: c["event_type"].removeprefix("Pattern")),
+            ("what", lambda c: _change(c)),
+        ],
+        data["changes"],
+    )
+
+
+def _change(change: dict[str, Any]) -> str:
+    """A change's fields in a line: name=value, the unset ones left out."""
+    return ", ".join(f"{k}={v}" for k, v in change["fields"].items() if v not in (None, False))
 
 
 @app.command("list")
