@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from decimal import Decimal
 from html import escape
 from typing import Any, NamedTuple
 
@@ -27,10 +26,7 @@ class Bar(NamedTuple):
 
 
 def _data(value: Any) -> str:
-    """A value as the HTTP API's JSON writes it (an exact Decimal as its decimal string,
-    floats as numbers), for `data-value`."""
-    if isinstance(value, Decimal):
-        return escape(json.dumps(str(value)), quote=True)
+    """A value as the HTTP API's JSON writes it (a number), for `data-value`."""
     return escape(json.dumps(jsonable(value)), quote=True)
 
 

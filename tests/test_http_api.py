@@ -70,7 +70,7 @@ def test_the_source_execution_request_gets_the_source_response(approved: TestCli
     assert body["execution_id"] == body["seq"] == 2
     summary = approved.get("/api/roi-tracking/pattern/test-retry-automation").json()
     assert summary["total_executions"] == 1
-    assert summary["total_time_saved_seconds"] == "14.800000"
+    assert summary["total_time_saved_seconds"] == 14.8  # a number, as in the CLI's --json
     keys = {
         "pattern_id",
         "total_executions",
@@ -101,8 +101,8 @@ def test_every_roi_read(approved: TestClient) -> None:
     assert rating == {
         "pattern_id": pid,
         "effectiveness_rating": "poor",
-        "success_rate": "1",
-        "roi_percentage": "25.00",
+        "success_rate": 1,
+        "roi_percentage": 25,
         "total_executions": 5,
         "recommendation": "Poor performance: 100.0% success rate and 25.0% ROI. Review the "
         "pattern logic; refine it or consider revoking it.",
@@ -152,8 +152,8 @@ def test_decisions_outcomes_and_their_reads(client: TestClient) -> None:
     z = NormalDist().inv_cdf(0.975)
     assert (rate["source_type"], rate["conversion_rate"], rate["total_revenue"]) == (
         "email",
-        "0",
-        "250",
+        0,
+        250,
     )
     assert rate["conversion_rate_interval"][0] == 0.0
     assert rate["conversion_rate_interval"][1] == pytest.approx(100 * z**2 / (1 + z**2))
@@ -172,7 +172,7 @@ def test_decisions_outcomes_and_their_reads(client: TestClient) -> None:
         json=[{"id": "o1", "type": "golf", "source": "email", "score": 50}],
     )
     # 50 x 0.4 + 0% x 30 + min($250 / 50, 20) + confidence 0.14 x 10
-    assert scored.status_code == 200 and scored.json()[0]["adjusted_score"] == "26.4"
+    assert scored.status_code == 200 and scored.json()[0]["adjusted_score"] == 26.4
     refusal(client.post("/api/opportunities/score", json={"id": "o1"}), 422)
 
 
@@ -190,7 +190,7 @@ def test_the_ledger_endpoints(approved: TestClient) -> None:
     assert approved.get("/api/ledger/verify?projections=true").json()["ok"] is True
     approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION)
     retracted = approved.post("/api/ledger/retract", json={"seq": 2, "reason": "test run"})
-    assert retracted.status_code == 200, retracted.text
+    assert retracted.status_code == 201, retracted.text  # something was recorded
     refusal(approved.post("/api/ledger/retract", json={"seq": 99, "reason": "x"}), 404)
     summary = approved.get("/api/roi-tracking/pattern/test-retry-automation").json()
     assert summary["total_executions"] == 0
@@ -223,7 +223,7 @@ def test_idempotency_key_header(approved: TestClient) -> None:
     key = {"Idempotency-Key": "run-42"}
     first = approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION, headers=key)
     again = approved.post("/api/roi-tracking/executions", json=SOURCE_EXECUTION, headers=key)
-    assert first.status_code == again.status_code == 201
+    assert (first.status_code, again.status_code) == (201, 200)  # the retry records nothing
     assert again.json()["duplicate"] is True and again.json()["seq"] == first.json()["seq"]
     other = {**SOURCE_EXECUTION, "actual_cost": 0.5}
     refusal(
@@ -446,3 +446,51 @@ def test_every_read_states_the_head_it_answered_from(approved: TestClient) -> No
         assert live.headers["X-As-Of-Hash"] == head["hash"], path
         past = approved.get(f"{path}?as_of=1")
         assert past.headers["X-As-Of-Seq"] == "1" and past.headers["X-As-Of-Hash"] == then["hash"]
+
+
+FIGURE = ("_usd", "rate", "roi", "percentage", "revenue", "interval", "seconds", "cost",
+          "confidence", "score", "probability")  # fmt: skip
+
+
+def test_every_figure_is_a_json_number_and_the_schema_says_so(tmp_path: Path) -> None:
+    """The defect (issue 22): `success_rate_interval` was a list of strings in `/pattern`
+    and `/summary` and of numbers in `/report`; amounts were strings where the CLI's --json
+    gave numbers. One representation: numbers, on every surface, and `/openapi.json` says it."""
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+    from tests.conftest import Cli
+
+    cli = Cli(tmp_path / "n.db")
+    cli.json("demo", "--days", "5", "--now", "2026-03-01T12:00:00Z")
+    with TestClient(create_app(cli.db), base_url="http://localhost") as c:
+        schema = c.get("/openapi.json").json()
+        for name in ("PatternRoi", "Conversion", "Dashboard", "RoiReport", "Pattern"):
+            assert schema["components"]["schemas"][name]["properties"], name  # not hidden
+        for name, model in schema["components"]["schemas"].items():
+            for key, prop in model.get("properties", {}).items():
+                if any(word in key for word in FIGURE) and "id" not in key:
+                    text = json.dumps(prop)
+                    assert '"type": "string"' not in text or "reason" in key, (name, key, prop)
+        paths = ["/api/roi-tracking/summary", "/api/roi-tracking/pattern/test-retry-automation",
+                 "/api/roi-tracking/report/test-retry-automation", "/api/decisions/conversions",
+                 "/api/roi-tracking/dashboard", "/api/decisions/roi", "/api/patterns"]  # fmt: skip
+
+        def walk(value: Any, key: str = "") -> None:
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    walk(v, k)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v, key)
+            elif isinstance(value, str) and any(word in key for word in FIGURE):
+                try:
+                    float(value)
+                except ValueError:
+                    return  # words (a rating, a reason), not a figure
+                raise AssertionError(f"{key} is the string {value!r}")
+
+        for path in paths:
+            response = c.get(path)
+            assert response.status_code == 200, (path, response.text)
+            walk(response.json())

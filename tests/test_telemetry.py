@@ -64,7 +64,7 @@ def test_metrics_equal_the_apis_json_at_the_same_head(
         run = {"pattern_id": "ocr", "execution_time_seconds": 20, "actual_cost": "0.05",
                "success": True, "idempotency_key": "run-1"}  # fmt: skip
         assert c.post("/api/roi-tracking/executions", json=run, headers=write).status_code == 201
-        assert c.post("/api/roi-tracking/executions", json=run, headers=write).status_code == 201
+        assert c.post("/api/roi-tracking/executions", json=run, headers=write).status_code == 200
         unknown = {**run, "pattern_id": "nope", "idempotency_key": "run-2"}
         refused = c.post("/api/roi-tracking/executions", json=unknown, headers=write)
         assert refused.status_code == 404
@@ -105,7 +105,8 @@ def test_metrics_equal_the_apis_json_at_the_same_head(
     assert m[("roi_ledger_last_verify_ok", ())] == 1
     assert 0 <= m[("roi_ledger_last_verify_age_seconds", ())] < 60
     route = (("method", "POST"), ("route", "/api/roi-tracking/executions"))
-    assert m[("roi_ledger_http_requests_total", (*route, ("status", "201")))] == 2
+    assert m[("roi_ledger_http_requests_total", (*route, ("status", "201")))] == 1
+    assert m[("roi_ledger_http_requests_total", (*route, ("status", "200")))] == 1  # the retry
     assert m[("roi_ledger_http_requests_total", (*route, ("status", "403")))] == 1
     assert m[("roi_ledger_http_request_duration_seconds_count", route)] == 4
     assert not any(v != v or v in (float("inf"), float("-inf")) for k, v in m.items()

@@ -128,6 +128,9 @@ def create_app(
         default_response_class=LedgerJSON,
         docs_url=None,  # FastAPI's pages load their scripts from a CDN; ours work offline
         redoc_url=None,
+        # response schemas as declared: the models serialize every figure as a number
+        # (ledger/http/models.py), which the serialization-mode schema cannot see through
+        separate_input_output_schemas=False,
     )
     app.state.tokens = tokens
     app.state.ledger = ledger

@@ -1,17 +1,49 @@
 """Response bodies of the HTTP API, as pydantic models (so `/openapi.json` says what comes
-back). Amounts are exact decimal strings, as in the CLI's `--json`; extra keys a newer
-ledger adds are passed through."""
+back). Every figure — money, rates, intervals — is a JSON number, as in the CLI's `--json`
+(one representation on every surface; the ledger computes in exact Decimals and converts at
+this edge only); extra keys a newer ledger adds are passed through."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_serializer,
+)
+
+from ledger.encoding import jsonable
+
+Number = Annotated[
+    Decimal,
+    PlainSerializer(jsonable, return_type=Any, when_used="json"),
+    WithJsonSchema({"type": "number"}),
+]
+"""A figure: an exact Decimal inside, a JSON number on the wire (never a string)."""
 
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+    @model_serializer(mode="wrap")
+    def _figures_as_numbers(self, handler: Any, info: Any) -> Any:
+        """On the wire every figure is a JSON number — declared fields, keys passed through
+        and figures nested in lists and objects alike — never a decimal string."""
+        if not info.mode_is_json():
+            return handler(self)
+        data = self.model_dump(
+            mode="python",
+            exclude_unset=info.exclude_unset,
+            exclude_defaults=info.exclude_defaults,
+            exclude_none=info.exclude_none,
+            by_alias=bool(info.by_alias),
+        )
+        return jsonable(data)
 
 
 class CommandResult(_Open):
@@ -42,17 +74,17 @@ class PatternRoi(_Open):
     pattern_id: str
     total_executions: int
     successful_executions: int
-    success_rate: Decimal | None  # None where undefined (no runs)
-    total_time_saved_seconds: Decimal | None  # None where undefined (no runs)
-    total_cost_saved_usd: Decimal | None  # None where undefined (no runs)
-    average_time_saved_seconds: Decimal | None  # None where undefined (no runs)
-    average_cost_saved_usd: Decimal | None  # None where undefined (no runs)
-    roi_percentage: Decimal | None  # None where undefined (no runs)
+    success_rate: Number | None  # None where undefined (no runs)
+    total_time_saved_seconds: Number | None  # None where undefined (no runs)
+    total_cost_saved_usd: Number | None  # None where undefined (no runs)
+    average_time_saved_seconds: Number | None  # None where undefined (no runs)
+    average_cost_saved_usd: Number | None  # None where undefined (no runs)
+    roi_percentage: Number | None  # None where undefined (no runs)
     last_updated: str | None
     status: str | None = None
-    confidence: Decimal | None = None
+    confidence: Number | None = None
     effectiveness_rating: str | None = None
-    success_rate_interval: list[Decimal] | None = None
+    success_rate_interval: list[Number] | None = None
 
 
 class Effectiveness(_Open):
@@ -60,8 +92,8 @@ class Effectiveness(_Open):
 
     pattern_id: str
     effectiveness_rating: str
-    success_rate: Decimal | None  # None where undefined (no runs)
-    roi_percentage: Decimal | None  # None where undefined (no runs)
+    success_rate: Number | None  # None where undefined (no runs)
+    roi_percentage: Number | None  # None where undefined (no runs)
     total_executions: int
     recommendation: str
 
@@ -81,7 +113,7 @@ class Health(_Open):
     hash: str | None = None
 
 
-Num = Decimal | float | None
+Num = Number | float | None
 """A figure: exact decimals come back as strings (as in the CLI's --json), ratios of
 floating statistics as numbers; None where undefined."""
 

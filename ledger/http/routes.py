@@ -9,6 +9,7 @@ Python API's and the CLI's. `Idempotency-Key` and `If-Match` headers stand for t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any, NamedTuple, TypeVar
 
@@ -214,15 +215,33 @@ def post_command(
     answer: type[BaseModel] = CommandResult,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The route of a command: a POST guarded by the token, its body documented by the
-    command model (less the fields the path gives), answering `answer`."""
-    return r.post(
+    command model (less the fields the path gives), answering `answer` — with `status`
+    (201: something was recorded), or 200 for an idempotent retry that recorded nothing."""
+    route = r.post(
         path,
         status_code=status,
         dependencies=[writer],
         openapi_extra=body_of(model, without=without),
         response_model=answer,
         response_model_exclude_unset=True,
-    )
+        responses={200: {"description": "An idempotent retry: already recorded, nothing "
+                         "appended (`duplicate` is true)."}} if status == 201 else None,
+    )  # fmt: skip
+
+    def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(endpoint)
+        def answered(*args: Any, **kwargs: Any) -> Any:
+            out = endpoint(*args, **kwargs)
+            if status == 201 and isinstance(out, dict) and out.get("duplicate"):
+                from fastapi.responses import JSONResponse
+
+                shown = answer.model_validate(out).model_dump(mode="json", exclude_unset=True)
+                return JSONResponse(shown, status_code=200)
+            return out
+
+        return route(answered)
+
+    return register
 
 
 After = Annotated[int, Query(ge=0, le=2**53 - 1, description="Only events after this seq.")]
@@ -850,7 +869,7 @@ def _ledger(writer: Any) -> APIRouter:
             raise Forbidden()
         return verification(request, projections, digest)
 
-    @post_command(r, "/retract", Retract, writer)
+    @post_command(r, "/retract", Retract, writer, status=201)
     def retract(
         request: Request,
         sent: SentD,
