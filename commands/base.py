@@ -44,8 +44,7 @@ class Command(BaseModel):
     )
     expected_version: Count | None = Field(
         None,
-        description="Refuse (exit 2) unless the stream is at this version (optimistic "
-        "concurrency).",
+        description="Refuse unless the stream is at this version (optimistic concurrency).",
     )
 
     produces: ClassVar[type[Event]] = Event

@@ -53,3 +53,17 @@ __all__ = [
     "StorageError",
     "UnreadableEvent",
 ]
+
+
+def details_object(details: Any) -> dict[str, Any]:
+    """A refusal's `details` in its one shape, an object: a list of field errors becomes
+    `{"field": the first one's field, "errors": [...]}`, nothing becomes `{}`."""
+    if isinstance(details, dict):
+        return details
+    if details is None:
+        return {}
+    if isinstance(details, list | tuple):
+        items = list(details)
+        first = next((d.get("field") for d in items if isinstance(d, dict)), None)
+        return {"field": first or "input", "errors": items}
+    return {"value": details}

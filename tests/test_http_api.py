@@ -494,3 +494,44 @@ def test_every_figure_is_a_json_number_and_the_schema_says_so(tmp_path: Path) ->
             response = c.get(path)
             assert response.status_code == 200, (path, response.text)
             walk(response.json())
+
+
+def test_details_is_always_an_object_and_docs_say_what_each_route_answers(
+    tmp_path: Path,
+) -> None:
+    """The defects: `details` was sometimes an object, sometimes a list, sometimes null;
+    `/docs` listed 400, 401, 404, 409, 413, 422 for every GET, said "(exit 2)", and had no
+    way back to the dashboard."""
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with TestClient(create_app(str(tmp_path / "d.db")), base_url="http://localhost") as c:
+        for response in (
+            c.post("/api/roi-tracking/executions", json={"pattern_id": "p"}),  # several fields
+            c.post(
+                "/api/roi-tracking/executions",
+                content=b"{nope",
+                headers={"Content-Type": "application/json"},
+            ),
+            c.get("/api/roi-tracking/pattern/nope"),
+            c.get("/no/such/path"),
+        ):
+            body = response.json()
+            assert isinstance(body["details"], dict), (response.status_code, body)
+        several = c.post("/api/roi-tracking/executions", json={"pattern_id": "p"}).json()
+        assert several["details"]["field"] and len(several["details"]["errors"]) >= 2
+        spec = c.get("/openapi.json").json()
+        summary = spec["paths"]["/api/roi-tracking/summary"]["get"]["responses"]
+        assert not {"403", "409", "413", "429"} & set(summary)
+        write = spec["paths"]["/api/roi-tracking/executions"]["post"]["responses"]
+        assert {"201", "200", "403", "409", "413", "422"} <= set(write)
+        assert "429" in spec["paths"]["/api/ledger/verify"]["get"]["responses"]
+        docs = c.get("/docs").text
+        assert "exit 2" not in docs and "href=/>the dashboard" in docs
+    from tests.conftest import Cli
+
+    cli = Cli(tmp_path / "e.db")
+    error = cli.error("record", "execution", "--pattern-id", "p", "--execution-time-seconds",
+                      "-1", "--actual-cost", "x", "--success")  # fmt: skip
+    assert isinstance(error["details"], dict) and error["details"]["field"]

@@ -145,7 +145,10 @@ def print_recorded(result: dict[str, Any], as_json: bool, what: str) -> None:
 def print_error(message: str, details: Any, as_json: bool) -> None:
     """An error on stderr: `{"error", "details"}` with --json, else one readable line."""
     if as_json:
-        sys.stderr.write(json.dumps({"error": message, "details": jsonable(details)}) + "\n")
+        from ledger.errors import details_object
+
+        shaped = {"error": message, "details": jsonable(details_object(details))}
+        sys.stderr.write(json.dumps(shaped) + "\n")
     else:
         sys.stderr.write(f"Error: {printable(message)}\n")
 

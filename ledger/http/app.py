@@ -53,8 +53,10 @@ class LedgerJSON(JSONResponse):
 
 
 def error(status: int, message: str, details: Any = None) -> LedgerJSON:
-    """The one error shape: `{"error": ..., "details": ...}`."""
-    return LedgerJSON({"error": message, "details": details}, status_code=status)
+    """The one error shape: `{"error": ..., "details": {...}}` (details always an object)."""
+    from ledger.errors import details_object
+
+    return LedgerJSON({"error": message, "details": details_object(details)}, status_code=status)
 
 
 def status_of(exc: Exception) -> int:

@@ -18,7 +18,9 @@ def page(spec: dict[str, Any]) -> str:
         "text-align:left;vertical-align:top}</style></head><body>",
         f"<h1>{escape(spec['info']['title'])} {escape(spec['info']['version'])}</h1>",
         f"<p>{escape(spec['info'].get('summary', ''))} The machine-readable description is "
-        "<a href=/openapi.json>/openapi.json</a>.</p>",
+        "<a href=/openapi.json>/openapi.json</a>; the figures themselves are on "
+        '<a href=/>the dashboard</a>. Every refusal is <code>{"error": words, '
+        '"details": {…}}</code>.</p>',
     ]
     for path, operations in spec["paths"].items():
         for method, op in operations.items():
@@ -43,7 +45,10 @@ def page(spec: dict[str, Any]) -> str:
                         f"<td>{'yes' if needed else ''}</td><td>{escape(text)}</td></tr>"
                     )
                 parts.append("</table>")
-            codes = ", ".join(escape(c) for c in op.get("responses", {}))
+            answers = op.get("responses", {})
+            codes = "; ".join(
+                f"{escape(c)} {escape(answers[c].get('description', ''))}" for c in answers
+            )
             parts.append(f"<p>Responses: {codes}</p>")
     parts.append("</body></html>")
     return "".join(parts)

@@ -60,23 +60,32 @@ from ledger.validation import build_command, clip
 
 
 class ErrorBody(BaseModel):
-    """Every refusal: what is wrong, in words, and the details (the field it names)."""
+    """Every refusal: what is wrong, in words, and its details — always an object (the field
+    it names; `errors`, one per field, when the input had several)."""
 
     error: str
-    details: Any = None
+    details: dict[str, Any] = {}
+
+
+def _err(text: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": text}
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "A body that cannot be read as JSON"},
-    401: {"model": ErrorBody, "description": "No token, or not this server's"},
-    403: {"model": ErrorBody, "description": "A read-only token sent to a write"},
-    404: {"model": ErrorBody, "description": "Unknown pattern, decision or event"},
-    409: {"model": ErrorBody, "description": "Conflict: version, duplicate id or reused key"},
-    413: {"model": ErrorBody, "description": "Request body too large"},
-    422: {"model": ErrorBody, "description": "Bad input, naming the field"},
-    429: {"model": ErrorBody, "description": "A verification is already running"},
-    503: {"model": ErrorBody, "description": "The database cannot be reached (or was replaced)"},
+    400: _err("The Host header does not name this server"),
+    401: _err("No token, or not this server's (only when ROI_LEDGER_API_TOKEN is set)"),
+    404: _err("Unknown pattern, decision or event"),
+    422: _err("Bad input (or a body that is not JSON), naming the field"),
+    503: _err("The database cannot be reached (or was replaced)"),
 }
+"""What any route may answer besides success."""
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: _err("A read-only token sent to a write"),
+    409: _err("Conflict: a stale version, a duplicate id or a reused idempotency key"),
+    413: _err("Request body larger than 1 MB"),
+}
+"""What a write may answer besides those."""
+
 
 AsOfQ = Annotated[
     str | None,
@@ -224,8 +233,11 @@ def post_command(
         openapi_extra=body_of(model, without=without),
         response_model=answer,
         response_model_exclude_unset=True,
-        responses={200: {"description": "An idempotent retry: already recorded, nothing "
-                         "appended (`duplicate` is true)."}} if status == 201 else None,
+        responses={
+            **WRITE_ERRORS,
+            **({200: {"description": "An idempotent retry: already recorded, nothing "
+                      "appended (`duplicate` is true)."}} if status == 201 else {}),
+        },
     )  # fmt: skip
 
     def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -855,7 +867,12 @@ def _ledger(writer: Any) -> APIRouter:
         """The head as seq and hash: keep it elsewhere to prove the log later."""
         return stated(request, response, as_of, lambda at: ledger_of(request).digest(at))
 
-    @r.get("/verify", response_model=Verification, response_model_exclude_unset=True)
+    @r.get(
+        "/verify",
+        response_model=Verification,
+        response_model_exclude_unset=True,
+        responses={429: _err("A verification is already running: retry after a few seconds")},
+    )
     def verify(
         request: Request,
         projections: bool = False,
