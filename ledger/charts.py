@@ -41,6 +41,10 @@ def figure(value: float, unit: str = "") -> str:
         return f"{value * 100:.1f}%"
     if unit == "%":
         return f"{value:,.1f}%"
+    if unit == "$":
+        from ledger.formatting import money
+
+        return money(value)
     return f"{value:,.0f}{unit}" if abs(value) >= 100 else f"{value:,.2f}{unit}"
 
 

@@ -366,3 +366,30 @@ def test_an_id_no_database_can_hold_is_unknown_not_a_crash(demo: Cli, command: l
     outcome = demo.error("record", "outcome", "--decision-id", "\ud800x",
                          "--outcome-type", "sale", "--status", "success")  # fmt: skip
     assert outcome["error"]
+
+
+def test_money_reads_the_same_on_every_surface(demo: Cli) -> None:
+    """The defect: the dashboard printed `$-0.15` where the CLI printed `-$0.1499`, and
+    rounded a $0.004 run to `$0.00`."""
+    from decimal import Decimal as D
+
+    from fastapi.testclient import TestClient
+
+    from ledger.formatting import money
+    from ledger.http.app import create_app
+
+    assert [money(v) for v in (D("-0.1499"), 0.004, D("0.00003"), D(0), D("1234.565"))] == [
+        "-$0.1499", "$0.0040", "$0.000030", "$0.00", "$1,234.56"
+    ]  # fmt: skip
+    worst = min(demo.json("roi", "summary"), key=lambda r: r["total_cost_saved_usd"])
+    shown = money(D(str(worst["total_cost_saved_usd"])))
+    out = Path(demo.db).parent / "roi.md"
+    assert demo("roi", "markdown", "--output", str(out)).exit_code == 0
+    markdown = out.read_text()
+    with TestClient(create_app(demo.db), base_url="http://localhost") as c:
+        page = c.get(f"/?now={NOW}").text
+        pattern = c.get(f"/patterns/{worst['pattern_id']}?now={NOW}").text
+    for text in (page, markdown, pattern):
+        assert "$-" not in text
+    table = demo("roi", "summary").stdout
+    assert shown in table and shown in markdown, (shown, table)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.encoding import jsonable
+from ledger.formatting import money as money
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Characters a terminal would act on (escape sequences, bells, bidi overrides): never raw."""
@@ -170,15 +171,6 @@ def cut(text: str | None, limit: int) -> str:
     """Text shortened to `limit` characters, an ellipsis saying so."""
     text = text or ""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def money(value: Any) -> str:
-    """$1,234.56, or four decimals under a dollar ($0.0035): per-run costs are often cents."""
-    if value is None:
-        return "–"
-    sign = "-" if value < 0 else ""
-    size = abs(value)
-    return f"{sign}${size:,.2f}" if size >= 1 or size == 0 else f"{sign}${size:,.4f}"
 
 
 def pct(value: Any, scale: int = 1) -> str:

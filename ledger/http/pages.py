@@ -310,6 +310,7 @@ def mount(app: FastAPI) -> None:
                 "Revenue by opportunity type",
                 [Bar(r["opportunity_type"], r["total_revenue"]) for r in by_type],
                 scale=top,
+                unit="$",
             )
         )
         body.append("<h2>Calibration (every scored decision, all time)</h2>")
@@ -529,7 +530,7 @@ def _signed(value: Any, unit: str) -> str:
     v = float(value)
     sign = "+" if v >= 0 else "−"
     if unit == "$":
-        return f"{sign}${abs(v):,.2f}"
+        return f"{sign}{_money(abs(Decimal(str(value))))}"
     if unit == "pt":
         return f"{sign}{abs(v) * 100:.1f} pt"
     if unit == "pt%":  # a change of a figure already in percent
@@ -603,7 +604,9 @@ def _paragraphs(items: list[str], empty: str, attrs: str = "") -> str:
 
 
 def _money(value: Any) -> str:
-    return "–" if value is None else f"${float(value):,.2f}"
+    from ledger.formatting import money
+
+    return money(value)
 
 
 def _pattern_path(pattern_id: str) -> str:

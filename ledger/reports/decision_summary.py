@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.encoding import jsonable
+from ledger.formatting import money
 from ledger.outputs import write_atomically
 from ledger.reports.markdown import fenced, table
 
@@ -46,7 +47,7 @@ def markdown(summary: dict[str, Any]) -> str:
                     r["opportunity_type"],
                     str(r["total_decisions"]),
                     f"{float(r['conversion_rate']):.1f}%",
-                    f"${float(r['total_revenue']):,.2f}",
+                    money(r["total_revenue"]),
                 ]
                 for r in rates
             ],

@@ -19,11 +19,9 @@ STARS = {
 
 
 def _money(value: Decimal | None) -> str:
-    if value is None:
-        return "–"
-    sign = "-" if value < 0 else ""
-    size = abs(value)
-    return f"{sign}${size:,.2f}" if size >= 1 or size == 0 else f"{sign}${size:,.4f}"
+    from ledger.formatting import money
+
+    return money(value)
 
 
 def _rate(value: Decimal | None) -> str:
