@@ -393,3 +393,17 @@ def test_money_reads_the_same_on_every_surface(demo: Cli) -> None:
         assert "$-" not in text
     table = demo("roi", "summary").stdout
     assert shown in table and shown in markdown, (shown, table)
+
+
+def test_quiet_records_without_a_word(tmp_path: Path) -> None:
+    db = str(tmp_path / "q.db")
+    approve = ["pattern", "approve", "p", "--estimated-time-seconds", "60",
+               "--estimated-cost", "0.3", "--quiet"]  # fmt: skip
+    run = ["-q", "record", "execution", "--pattern-id", "p", "--execution-time-seconds", "3",
+           "--actual-cost", "0.1", "--success"]  # fmt: skip
+    for args in (approve, run):
+        done = shell(db, *args)
+        assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
+    loud = shell(db, "record", "execution", "--pattern-id", "p", "--execution-time-seconds",
+                 "3", "--actual-cost", "0.1", "--success", "--quiet", "--json")  # fmt: skip
+    assert json.loads(loud.stdout)["seq"] == 3

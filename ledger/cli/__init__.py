@@ -64,6 +64,15 @@ def root(
             "also follow the command: roi summary --wide).",
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Say nothing when a command records successfully (warnings and errors still "
+            "go to stderr; --json still prints). May also follow the command.",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(

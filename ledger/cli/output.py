@@ -134,6 +134,8 @@ def print_recorded(result: dict[str, Any], as_json: bool, what: str) -> None:
     print_warning(result)
     if as_json:
         print_json(result)
+    elif QUIET.get():
+        return
     elif result["duplicate"]:
         echo(
             f"{what}: already recorded (same idempotency key) at seq {result['seq']}; "
@@ -223,6 +225,9 @@ def _markdown(title: str | None, headers: Sequence[str], cells: Sequence[Sequenc
     sys.stdout.write("\n".join(lines) + "\n\n")
 
 
+QUIET: ContextVar[bool] = ContextVar("QUIET", default=False)
+"""`--quiet`: a command that records says nothing on success (warnings and errors still
+go to stderr; --json still prints)."""
 WIDE: ContextVar[bool] = ContextVar("WIDE", default=False)
 """`--wide`: every column of every table, however narrow the terminal."""
 

@@ -16,7 +16,7 @@ from ledger.cli.common import (
     stderr_is_terminal,
 )
 from ledger.cli.model_options import from_model, given
-from ledger.cli.output import echo, print_json, print_recorded, print_warning
+from ledger.cli.output import QUIET, echo, print_json, print_recorded, print_warning
 from ledger.errors import InputError
 
 app = typer.Typer(
@@ -49,7 +49,7 @@ def execution(
     print_warning(result)
     if as_json:
         print_json(result)
-    else:
+    elif not QUIET.get():
         echo(f"{result['message']}: {pattern_id}, seq {result['execution_id']} of the log")
 
 

@@ -127,12 +127,14 @@ def group(module: str) -> Loader:
 
 def run(command: Any, argv: list[str]) -> None:
     """Run the CLI: usage errors as one clipped line (JSON with --json), exit codes kept.
-    `--wide`, anywhere on the line, shows every column of the tables printed."""
-    if "--wide" in argv:
-        from ledger.cli.output import WIDE
+    `--wide` and `--quiet` (`-q`), anywhere on the line, show every column of the tables
+    printed and silence a recording command's confirmation."""
+    for flag in ("--wide", "--quiet", "-q"):
+        if flag in argv:
+            from ledger.cli.output import QUIET, WIDE
 
-        WIDE.set(True)
-        argv = [a for a in argv if a != "--wide"]
+            (WIDE if flag == "--wide" else QUIET).set(True)
+            argv = [a for a in argv if a != flag]
     try:
         code = command.main(args=argv, prog_name="roi-ledger", standalone_mode=False)
     except typer.Abort:
