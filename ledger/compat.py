@@ -248,7 +248,9 @@ class DecisionSummaryGenerator(_Facade):
         output_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(db_path)
-        base = os.environ.get("ROI_LEDGER_REPORTS_DIR") or "reports"
+        from ledger.settings import setting
+
+        base = setting("reports_dir", "ROI_LEDGER_REPORTS_DIR") or "reports"
         self.output_dir = (
             os.fspath(output_dir) if output_dir else os.path.join(base, "decision-summaries")
         )

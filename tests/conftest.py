@@ -21,6 +21,11 @@ from ledger.cli import build_app
 
 PG_URL = os.environ.get("ROI_LEDGER_TEST_PG_URL")
 
+# No settings file of the machine's user (~/.config/roi-ledger/roi-ledger.toml) may steer the
+# tests: they look in an empty folder of their own (ledger/settings.py).
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="roi-ledger-tests-config-")
+os.environ.pop("ROI_LEDGER_CONFIG", None)
+
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:

@@ -407,3 +407,36 @@ def test_quiet_records_without_a_word(tmp_path: Path) -> None:
     loud = shell(db, "record", "execution", "--pattern-id", "p", "--execution-time-seconds",
                  "3", "--actual-cost", "0.1", "--success", "--quiet", "--json")  # fmt: skip
     assert json.loads(loud.stdout)["seq"] == 3
+
+
+def test_a_settings_file_spares_the_environment_variables(tmp_path: Path) -> None:
+    """roi-ledger.toml in the working folder (or ROI_LEDGER_CONFIG, or the user's config
+    folder): its ledger, reports folder and timezone; the environment and options win."""
+    (tmp_path / "roi-ledger.toml").write_text(
+        'db = "team.db"\nreports_dir = "out"\ntimezone = "Europe/Berlin"\n'
+        '[schedule]\ndaily_summary_at = "22:00"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("ROI_LEDGER_DB", "COLUMNS")}
+
+    def run(*args: str, **more: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ledger", *args], cwd=tmp_path, env={**env, **more},
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    assert run("init").returncode == 0 and (tmp_path / "team.db").exists()
+    listed = json.loads(run("schedule", "list", "--json").stdout)
+    daily = next(j for j in listed if j["name"] == "daily-summary")
+    assert daily["timezone"] == "Europe/Berlin" and "22:00" in daily["trigger"]
+    assert run("--db", str(tmp_path / "other.db"), "init").returncode == 0
+    assert (tmp_path / "other.db").exists()  # the option wins
+    run("init", ROI_LEDGER_DB=str(tmp_path / "env.db"))
+    assert (tmp_path / "env.db").exists()  # the environment wins over the file
+    (tmp_path / "roi-ledger.toml").write_text('db = "x.db"\ncolour = "red"\n')
+    bad = run("pattern", "list")
+    assert bad.returncode == 2 and "colour" in bad.stderr and "known:" in bad.stderr
+    (tmp_path / "roi-ledger.toml").unlink()
+    named = tmp_path / "elsewhere.toml"
+    named.write_text('db = "named.db"\n')
+    assert run("init", ROI_LEDGER_CONFIG=str(named)).returncode == 0
+    assert (tmp_path / "named.db").exists()

@@ -1,6 +1,5 @@
 """`roi-ledger decisions …`: which decisions turn into customers and revenue?"""
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -75,8 +74,11 @@ def conversion_columns(by: str) -> list[tuple[str, Any]]:
 
 
 def reports_dir() -> Path:
-    """--reports-dir's default: ROI_LEDGER_REPORTS_DIR, else reports/."""
-    return Path(os.environ.get("ROI_LEDGER_REPORTS_DIR") or "reports")
+    """--reports-dir's default: ROI_LEDGER_REPORTS_DIR, else the settings file's, else
+    reports/."""
+    from ledger.settings import setting
+
+    return Path(setting("reports_dir", "ROI_LEDGER_REPORTS_DIR") or "reports")
 
 
 @app.command()

@@ -41,7 +41,7 @@ def _config(config: Path | None, **overrides: Any) -> Any:
 
 
 LogFormatOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--log-format",
         metavar="text|json",
@@ -51,15 +51,18 @@ LogFormatOpt = Annotated[
 ]
 
 
-def _setup_logging(fmt: str = "text", level: str = "INFO") -> None:
+def _setup_logging(fmt: str | None = None, level: str = "INFO") -> None:
     from ledger import logs
 
     logs.configure(_log_format(fmt), level)
 
 
-def _log_format(fmt: str) -> Any:
+def _log_format(fmt: str | None) -> Any:
     from ledger.errors import InputError
     from ledger.logs import FORMATS
+    from ledger.settings import setting
+
+    fmt = fmt or setting("log_format") or "text"
 
     if fmt not in FORMATS:
         raise InputError(
@@ -151,7 +154,7 @@ def run(
             "collector).",
         ),
     ] = None,
-    log_format: LogFormatOpt = "text",
+    log_format: LogFormatOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Run in the foreground: catch up on missed periods, then every job on time."""
@@ -168,7 +171,7 @@ def run(
     )  # fmt: skip
     from ledger.scheduler.jobs import check_reports_dir
 
-    _log_format(log_format)
+    log_format = _log_format(log_format)
     _ensure_ledger(ctx)
     check_reports_dir(settings)
     if settings.metrics_file:  # refused now, in words, rather than logged at every tick

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         log_format: Annotated[
-            str,
+            str | None,
             typer.Option(
                 "--log-format",
                 metavar="text|json",
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
                 help="Log lines as plain text or one JSON object per line (request id, route, "
                 "status, duration, seq); never tokens or bodies.",
             ),
-        ] = "text",
+        ] = None,
         db: DbOpt = None,
     ) -> None:
         """Serve the HTTP API, /docs and the dashboard until SIGTERM or Ctrl-C.
@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
         from ledger.errors import InputError
         from ledger.http.security import Tokens, host_names, is_loopback, origins
         from ledger.logs import FORMATS, uvicorn_config
+        from ledger.settings import setting
 
+        log_format = log_format or setting("log_format") or "text"
         if log_format not in FORMATS:
             raise InputError(
                 f"log_format: {log_format[:40]!r} is not one of {', '.join(FORMATS)}",

@@ -147,7 +147,24 @@ def _validated(values: dict[str, Any], source: str) -> ScheduleConfig:
 
 def load(path: Path | None, overrides: dict[str, Any]) -> ScheduleConfig:
     """Defaults, then the `[schedule]` table of a TOML file, then explicit overrides."""
-    values: dict[str, Any] = {"reports_dir": os.environ.get("ROI_LEDGER_REPORTS_DIR") or "reports"}
+    from ledger.settings import setting, settings
+
+    shared = settings()  # roi-ledger.toml: its reports_dir, timezone and [schedule] table
+    values: dict[str, Any] = {
+        "reports_dir": setting("reports_dir", "ROI_LEDGER_REPORTS_DIR") or "reports"
+    }
+    if "timezone" in shared:
+        values["timezone"] = shared["timezone"]
+    if path is None and isinstance(shared.get("schedule"), dict):
+        known_keys = {f.name for f in fields(ScheduleConfig)}
+        unknown = sorted(set(shared["schedule"]) - known_keys)
+        if unknown:
+            raise InputError(
+                f"settings: unknown setting(s) {', '.join(unknown)} in [schedule]; "
+                f"known: {', '.join(sorted(known_keys))}",
+                {"field": "settings"},
+            )
+        values.update(shared["schedule"])
     if os.environ.get("ROI_LEDGER_ALERTS_WEBHOOK"):
         values["alerts_webhook"] = os.environ["ROI_LEDGER_ALERTS_WEBHOOK"]
     known = {f.name for f in fields(ScheduleConfig)}

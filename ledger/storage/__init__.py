@@ -11,9 +11,12 @@ DEFAULT_DB = "roi-ledger.db"
 
 
 def resolve_location(path_or_url: str | os.PathLike[str] | None) -> str:
-    """The argument, else `ROI_LEDGER_DB`, else `./roi-ledger.db`."""
+    """The argument, else `ROI_LEDGER_DB`, else the settings file's `db`, else
+    `./roi-ledger.db`."""
     if path_or_url is None:
-        path_or_url = os.environ.get("ROI_LEDGER_DB") or DEFAULT_DB
+        from ledger.settings import setting
+
+        path_or_url = setting("db", "ROI_LEDGER_DB") or DEFAULT_DB
     return os.fspath(path_or_url)
 
 
