@@ -124,8 +124,8 @@ def _import_spooled(
                 uow.replay(number, event)
             uow.flush()
             imported += len(fresh)
-            if progress and fresh:
-                progress(len(fresh))
+            if progress:
+                progress(len(chunk))  # every line read, present or new
         chain.finish()
     final = ledger.head()
     return {"imported": imported, "already_present": present, "seq": final.seq, "hash": final.hash}

@@ -440,3 +440,41 @@ def test_a_settings_file_spares_the_environment_variables(tmp_path: Path) -> Non
     named.write_text('db = "named.db"\n')
     assert run("init", ROI_LEDGER_CONFIG=str(named)).returncode == 0
     assert (tmp_path / "named.db").exists()
+
+
+def _on_a_terminal(db: str, *args: str) -> str:
+    """Run with stderr on a pseudo-terminal (as a person's shell has it); what it drew."""
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "ROI_LEDGER_DB": db}
+    proc = subprocess.Popen([sys.executable, "-m", "ledger", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=follower)  # fmt: skip
+    os.close(follower)
+    drawn = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=120)
+    os.close(leader)
+    assert proc.returncode == 0, drawn
+    return drawn.decode("utf-8", "replace")
+
+
+def test_import_and_catch_up_show_progress_on_a_terminal(demo: Cli, tmp_path: Path) -> None:
+    exported = tmp_path / "log.jsonl"
+    assert demo("export", "--output", str(exported)).exit_code == 0
+    assert "importing" in _on_a_terminal(str(tmp_path / "copy.db"), "import", str(exported))
+    drawn = _on_a_terminal(str(tmp_path / "copy.db"), "schedule", "catch-up", "--reports-dir",
+                           str(tmp_path / "r"), "--now", "2026-03-01T12:30:00Z")  # fmt: skip
+    assert "catching up" in drawn or "daily-summary" in drawn

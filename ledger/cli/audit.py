@@ -115,7 +115,9 @@ class _Bar:
         if self.enabled:
             from rich.progress import Progress
 
-            self.progress = Progress(transient=True)
+            from ledger.cli.output import stderr_console
+
+            self.progress = Progress(console=stderr_console(), transient=True)
             self.task = self.progress.add_task(label, total=total)
 
     def __enter__(self) -> Self:

@@ -356,3 +356,10 @@ def print_fields(title: str | None, pairs: Sequence[tuple[str, str]]) -> None:
     for key, value in pairs:
         table.add_row(key, printable(value))
     console().print(table)
+
+
+def stderr_console() -> Any:
+    """A rich console on stderr, where progress bars go (stdout carries the answer)."""
+    from rich.console import Console
+
+    return Console(stderr=True)

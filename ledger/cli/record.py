@@ -100,8 +100,10 @@ def batch(
         if stderr_is_terminal() and not as_json and str(file) != "-":
             from rich.progress import Progress
 
+            from ledger.cli.output import stderr_console
+
             total = _count_lines(file)
-            with Progress(transient=True) as bar:
+            with Progress(console=stderr_console(), transient=True) as bar:
                 task = bar.add_task("recording", total=total)
                 outcome = ledger.execute_batch(
                     read_batch(handle, input_format, str(file)),

@@ -94,7 +94,22 @@ def _catch_up(
     _ensure_ledger(ctx)  # before the folder is made: no ledger, nothing left behind
     check_reports_dir(settings)
     _setup_logging(level="WARNING")  # each report is said once, on stdout; problems on stderr
-    results = catch_up(db_location(ctx), jobs, moment, settings)
+    from ledger.cli.common import stderr_is_terminal
+
+    if stderr_is_terminal() and not as_json:  # a long catch-up shows it is moving
+        from rich.progress import Progress
+
+        from ledger.cli.output import stderr_console
+
+        with Progress(console=stderr_console(), transient=True) as bar:
+            task = bar.add_task("catching up", total=None)
+
+            def moved(job: str, period: str) -> None:
+                bar.update(task, advance=1, description=f"{job} {period}")
+
+            results = catch_up(db_location(ctx), jobs, moment, settings, on_period=moved)
+    else:
+        results = catch_up(db_location(ctx), jobs, moment, settings)
     _report(results, as_json)
     if any(r.get("error") for r in results):
         raise typer.Exit(1)

@@ -413,6 +413,7 @@ def catch_up(
     now: datetime,
     config: ScheduleConfig,
     metrics: Metrics | None = None,
+    on_period: Callable[[str, str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Produce every missing period of these jobs up to `now` (never ahead of the clock). A
     job that fails is logged and left for the next tick; the others go on. With the alerts
@@ -431,6 +432,8 @@ def catch_up(
                         results.append({"job": job.name, "period": period, "files": files})
                     if metrics is not None:
                         metrics.job_run(job.name, time.monotonic() - started, failed=False)
+                    if on_period is not None:
+                        on_period(job.name, period)
                     started = time.monotonic()
             except (LedgerError, DomainError) as exc:
                 log.error("%s failed: %s; it will be retried at the next tick", job.name, exc,
