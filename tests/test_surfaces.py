@@ -478,3 +478,23 @@ def test_import_and_catch_up_show_progress_on_a_terminal(demo: Cli, tmp_path: Pa
     drawn = _on_a_terminal(str(tmp_path / "copy.db"), "schedule", "catch-up", "--reports-dir",
                            str(tmp_path / "r"), "--now", "2026-03-01T12:30:00Z")  # fmt: skip
     assert "catching up" in drawn or "daily-summary" in drawn
+
+
+def test_pages_answer_html_errors_and_have_an_icon(demo: Cli) -> None:
+    """The defects: an unknown pattern showed raw JSON in the browser; no favicon (a 404 on
+    every page)."""
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with TestClient(create_app(demo.db), base_url="http://localhost") as c:
+        page = c.get("/patterns/invoce-ocr")
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "unknown pattern" in page.text and "href=/" in page.text
+        bad = c.get("/?period=2026-13")
+        assert bad.status_code == 422 and bad.headers["content-type"].startswith("text/html")
+        api = c.get("/api/roi-tracking/pattern/invoce-ocr")
+        assert api.status_code == 404 and api.json()["error"]  # the API stays JSON
+        icon = c.get("/favicon.ico")
+        assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+        assert 'rel="icon"' in c.get(f"/?now={NOW}").text

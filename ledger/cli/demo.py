@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
             echo(f"💡 {insight['title']} — {insight['description']}")
         if calibration["count"]:
             echo(
-                f"🎯 Predictions so far: Brier score {calibration['brier_score']:.3f} over "
+                f"🎯 Predictions so far: Brier score {calibration['brier_score']:.4f} over "
                 f"{calibration['count']} scored decisions"
             )
         echo(

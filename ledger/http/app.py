@@ -151,30 +151,39 @@ def create_app(
     app.state.metrics = metrics
     metrics.watch(lambda: app.state.ledger)
 
+    def answer(request: Request, status: int, message: str, details: Any) -> Any:
+        """A refusal: an HTML page to a person on a dashboard page, JSON to the API."""
+        if _is_page(request):
+            from ledger.http.pages import error_page
+
+            return error_page(status, message)
+        return error(status, message, details)
+
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> LedgerJSON:
+    async def invalid(request: Request, exc: RequestValidationError) -> Any:
         errors = _field_errors(exc.errors())
-        return error(422, describe(errors), errors)
+        return answer(request, 422, describe(errors), errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> LedgerJSON:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         # FastAPI's own refusals (a body that is not JSON, an unknown path) in our shape
-        response = error(exc.status_code, str(exc.detail), None)
+        response = answer(request, exc.status_code, str(exc.detail), None)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
 
     @app.exception_handler(LedgerError)
-    async def refused(request: Request, exc: LedgerError) -> LedgerJSON:
-        response = error(status_of(exc), exc.message, exc.details)
+    async def refused(request: Request, exc: LedgerError) -> Any:
+        response = answer(request, status_of(exc), exc.message, exc.details)
         if isinstance(exc, Busy):
             response.headers["Retry-After"] = "5"
         return response
 
     @app.exception_handler(DomainError)
-    async def domain(request: Request, exc: DomainError) -> LedgerJSON:
+    async def domain(request: Request, exc: DomainError) -> Any:
         message = f"{exc.field}: {exc.message}" if exc.field else exc.message
-        return error(status_of(exc), message, {"field": exc.field, "kind": type(exc).__name__})
+        details = {"field": exc.field, "kind": type(exc).__name__}
+        return answer(request, status_of(exc), message, details)
 
     from ledger.http import routes
 
@@ -199,6 +208,15 @@ def create_app(
         return HTMLResponse(page(app.openapi()))
 
     return app
+
+
+PAGES = ("/", "/decisions", "/ledger")
+
+
+def _is_page(request: Request) -> bool:
+    """A dashboard page (answered in HTML, errors too), as opposed to the API."""
+    path = request.url.path
+    return path in PAGES or path.startswith("/patterns/")
 
 
 class BodyLimit:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from events.timeutil import format_timestamp
 from ledger import charts
@@ -82,8 +82,24 @@ class Shown(NamedTuple):
         return {k: v for k, v in values.items() if v is not None}
 
 
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#1f6f43"/>'
+    '<rect x="3" y="9" width="2.5" height="4" fill="#fff"/>'
+    '<rect x="6.75" y="6" width="2.5" height="7" fill="#fff"/>'
+    '<rect x="10.5" y="3" width="2.5" height="10" fill="#fff"/></svg>'
+)
+
+
 def mount(app: FastAPI) -> None:
     """Add the dashboard's pages to the app."""
+
+    @app.get("/favicon.svg", include_in_schema=False)
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """The tab's icon: a rising bar chart (no 404 on every page)."""
+        return Response(FAVICON, media_type="image/svg+xml",
+                        headers={"Cache-Control": "max-age=86400"})  # fmt: skip
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     def portfolio(
@@ -397,10 +413,23 @@ def _page(title: str, body: list[str], shown: Shown) -> HTMLResponse:
     )  # fmt: skip
     html = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · '
-        f"roi-ledger</title><meta name=viewport content='width=device-width'><style>{STYLE}"
+        f"roi-ledger</title><meta name=viewport content='width=device-width'>"
+        f'<link rel="icon" href="/favicon.svg" type="image/svg+xml"><style>{STYLE}'
         f"</style></head><body><header>{nav}</header><main>{''.join(body)}</main></body></html>"
     )
     return HTMLResponse(html)
+
+
+def error_page(status: int, message: str) -> HTMLResponse:
+    """A refusal on a dashboard page, as a page: what went wrong, in the API's words, and
+    the way back."""
+    body = [
+        f"<h1>{status}</h1><p class=error>{escape(message)}</p>",
+        "<p><a href=/>Back to the portfolio</a></p>",
+    ]
+    page = _page("Not shown", body, Shown())
+    page.status_code = status
+    return page
 
 
 def _head(result: dict[str, Any], request: Request, as_of: str | None) -> str:
