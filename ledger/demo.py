@@ -110,6 +110,42 @@ def _money(rng: random.Random, low: str, high: str) -> str:
     return str((a + (b - a) * Decimal(rng.randint(0, 1000)) / 1000).quantize(Decimal("0.0001")))
 
 
+CONTENTS = {
+    "golf_coaching": (
+        "My slice is killing my scores - can you help before the club championship?",
+        "Three-putting every green; do you give putting lessons?",
+        "Driver keeps hooking left, any drills for that?",
+        "Want to break 90 this season - do you coach beginners?",
+    ),
+    "partnership": (
+        "Would you co-host a webinar with our golf app? Deck attached.",
+        "We sell training aids - interested in a referral partnership?",
+        "Podcast invite: a chat about coaching amateurs",
+        "Can we bundle your course with our swing analyzer? Pitch deck inside.",
+    ),
+    "consulting": (
+        "Our revenue dashboard is a mess - can you audit our funnel?",
+        "Need help pricing a new coaching membership",
+        "Looking for someone to set up our CRM automations",
+        "Could you review our onboarding emails?",
+    ),
+    "feedback": (
+        "Loved the slice-fix video, but the audio was quiet",
+        "Your booking page kept timing out",
+        "Great drill - could you do one for bunker shots?",
+        "The newsletter links are broken on mobile",
+    ),
+}
+"""What the sample opportunities say (chosen without the random draws, so the figures the
+README shows stay what they were)."""
+
+
+def content_of(kind: str, n: int) -> str:
+    """A sample opportunity's text, for `decisions search` to find."""
+    texts = CONTENTS.get(kind, (f"{kind.replace('_', ' ')} enquiry",))
+    return texts[n % len(texts)]
+
+
 def pattern_commands(rng: random.Random, start: datetime, days: int) -> Iterator[dict[str, Any]]:
     """Approvals, then each day's executions, as batch-command dicts."""
     for profile in PATTERNS:
@@ -227,7 +263,7 @@ def decision_day(
                 "type": profile.kind,
                 "source": profile.source,
                 "score": score,
-                "content": f"{profile.kind.replace('_', ' ')} enquiry",
+                "content": content_of(profile.kind, day.toordinal() + n),
             }
         )
         commands.append(
@@ -237,6 +273,7 @@ def decision_day(
                 "opportunity_type": profile.kind,
                 "opportunity_source": profile.source,
                 "action_taken": profile.action,
+                "opportunity_content": content_of(profile.kind, day.toordinal() + n),
                 "opportunity_score": score,
                 "sender": f"@prospect{rng.randint(100, 999)}",
                 "decision_maker": rng.choice(["jarvis", "ross"]),

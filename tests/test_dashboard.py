@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -159,8 +160,9 @@ def test_pages_refuse_bad_input_in_words(client: TestClient) -> None:
     assert client.get("/patterns/changelog-updater?period=year").status_code == 422
     assert client.get("/?as_of=zzz").status_code == 422
     hostile = client.get("/patterns/<script>alert(1)</script>")
-    assert hostile.status_code == 404  # an error in JSON, never echoed into HTML
-    assert hostile.headers["content-type"].startswith("application/json")
+    assert hostile.status_code == 404  # an error page for a person, the input escaped
+    assert hostile.headers["content-type"].startswith("text/html")
+    assert "<script>" not in hostile.text and "&lt;script&gt;" in hostile.text
 
 
 def test_an_empty_ledger_has_pages_too(tmp_path: Path) -> None:
@@ -332,4 +334,5 @@ def test_the_selector_keeps_the_point_shown_and_empty_fields_mean_not_given(
     ):
         refused = client.get(bad)
         assert refused.status_code == 422, bad
-        assert refused.json()["details"]["field"] in ("period", "since", "per"), bad
+        field = re.search(r'data-field="([^"]+)"', refused.text)
+        assert field is not None and field.group(1) in ("period", "since", "per"), bad

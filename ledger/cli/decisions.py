@@ -153,6 +153,7 @@ def search(
             ("decided", lambda r: r["decided_at"][:10]),
             ("type", lambda r: r["opportunity_type"]),
             ("source", lambda r: r["opportunity_source"]),
+            ("content", lambda r: cut(r.get("opportunity_content"), 48)),
             ("action", lambda r: cut(r["action_taken"], 40)),
             ("converted", lambda r: "yes" if r["converted"] else "no"),
             ("revenue", lambda r: money(r["revenue"])),

@@ -154,9 +154,11 @@ def create_app(
     def answer(request: Request, status: int, message: str, details: Any) -> Any:
         """A refusal: an HTML page to a person on a dashboard page, JSON to the API."""
         if _is_page(request):
+            from ledger.errors import details_object
             from ledger.http.pages import error_page
 
-            return error_page(status, message)
+            field = details_object(details).get("field")
+            return error_page(status, message, field if isinstance(field, str) else None)
         return error(status, message, details)
 
     @app.exception_handler(RequestValidationError)

@@ -420,11 +420,12 @@ def _page(title: str, body: list[str], shown: Shown) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-def error_page(status: int, message: str) -> HTMLResponse:
-    """A refusal on a dashboard page, as a page: what went wrong, in the API's words, and
-    the way back."""
+def error_page(status: int, message: str, field: str | None = None) -> HTMLResponse:
+    """A refusal on a dashboard page, as a page: what went wrong, in the API's words (the
+    field it names in `data-field`), and the way back. Nothing is echoed unescaped."""
+    named = "" if field is None else f' data-field="{escape(field, quote=True)}"'
     body = [
-        f"<h1>{status}</h1><p class=error>{escape(message)}</p>",
+        f"<h1>{status}</h1><p class=error{named}>{escape(message)}</p>",
         "<p><a href=/>Back to the portfolio</a></p>",
     ]
     page = _page("Not shown", body, Shown())
