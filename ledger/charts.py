@@ -48,6 +48,10 @@ def figure(value: float, unit: str = "") -> str:
     return f"{value:,.0f}{unit}" if abs(value) >= 100 else f"{value:,.2f}{unit}"
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def bars(title: str, rows: Sequence[Bar], *, scale: float, unit: str = "") -> str:
     """Horizontal bars from 0 to `scale` (1 for rates, 100 for percentages, or the largest
     value), each with its figure written beside it and its interval as a whisker."""
@@ -80,7 +84,8 @@ def bars(title: str, rows: Sequence[Bar], *, scale: float, unit: str = "") -> st
         parts.append(f'<g class="bar" {attrs}>')
         parts.append(f"<title>{escape(row.label)}: {escape(shown)}</title>")
         parts.append(
-            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{escape(row.label[:28])}</text>'
+            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">'
+            f"{escape(_cut(row.label, 26))}</text>"
         )
         parts.append(
             f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 0.5):.1f}" height="14"/>'
@@ -97,18 +102,63 @@ def bars(title: str, rows: Sequence[Bar], *, scale: float, unit: str = "") -> st
     return "".join(parts)
 
 
+def _day(label: str) -> int | None:
+    """A period label's first day as an ordinal (2026-11-02, 2026-W45, 2026-11), or None."""
+    from datetime import date
+
+    try:
+        if len(label) == 10:
+            return date.fromisoformat(label).toordinal()
+        if len(label) == 8 and label[4:6] == "-W":
+            return date.fromisocalendar(int(label[:4]), int(label[6:]), 1).toordinal()
+        if len(label) == 7 and label[4] == "-":
+            return date(int(label[:4]), int(label[5:]), 1).toordinal()
+    except ValueError:
+        return None
+    return None
+
+
+CHAR_PX = 7.0
+"""The width of a tick label's character at 12px (generous, so labels never touch)."""
+
+
+def _ticks(labels: Sequence[str], xs: Sequence[float], width: float) -> set[int]:
+    """Which points get a label under the axis: the first and the last, then as many of
+    the others as fit without their boxes overlapping (6px apart) or leaving the chart."""
+    n = len(labels)
+    placed: list[tuple[float, float]] = []
+    chosen: set[int] = set()
+    for i in [0, n - 1, *range(1, n - 1)] if n > 1 else range(n):
+        w = len(labels[i]) * CHAR_PX
+        x = xs[i]
+        box = (x, x + w) if i == 0 else (x - w, x) if i == n - 1 else (x - w / 2, x + w / 2)
+        if box[0] < 0 or box[1] > width:
+            continue
+        if all(box[1] + 6 <= a or box[0] >= b + 6 for a, b in placed):
+            placed.append(box)
+            chosen.add(i)
+    return chosen
+
+
 def line(title: str, points: Sequence[tuple[str, Any]], *, unit: str = "") -> str:
     """A line over labelled points (periods), each point a marked circle with its figure."""
     width, height, left, bottom = 640, 220, 60, 40
     values = [_num(v) for _, v in points]
     top, low = max(values, default=1.0), min([*values, 0.0])
     top = top if top > low else low + 1
-    span_x = (width - left - 20) / max(len(points) - 1, 1)
+    plot = width - left - 20
+    days = [_day(label) for label, _ in points]
+    if len(points) > 1 and all(d is not None for d in days):
+        # a time axis: 2026-10-01 and 2026-11-02 a month apart, not side by side
+        first, last = min(days), max(days)  # type: ignore[type-var]
+        xs = [left + plot * (d - first) / max(last - first, 1) for d in days]  # type: ignore[operator]
+    else:
+        xs = [left + i * plot / max(len(points) - 1, 1) for i in range(len(points))]
 
     def y(v: float) -> float:
         return 10 + (height - bottom - 10) * (1 - (v - low) / (top - low))
 
-    coords = [(left + i * span_x, y(v)) for i, v in enumerate(values)]
+    coords = [(x, y(v)) for x, v in zip(xs, values, strict=True)]
     parts = [
         f'<svg class="chart line" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'aria-label="{escape(title, quote=True)}">',
@@ -120,7 +170,7 @@ def line(title: str, points: Sequence[tuple[str, Any]], *, unit: str = "") -> st
     if len(coords) > 1:
         path = " ".join(f"{a:.1f},{b:.1f}" for a, b in coords)
         parts.append(f'<polyline points="{path}" fill="none"/>')
-    step = max(1, len(points) // 8)
+    ticks = _ticks([label for label, _ in points], [x for x, _ in coords], width)
     for i, ((label, value), (cx, cy)) in enumerate(zip(points, coords, strict=True)):
         shown = figure(_num(value), unit)
         parts.append(
@@ -128,9 +178,11 @@ def line(title: str, points: Sequence[tuple[str, Any]], *, unit: str = "") -> st
             f'data-value="{_data(value)}"><title>{escape(label)}: {escape(shown)}</title>'
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5"/></g>'
         )
-        if i % step == 0:
+        if i in ticks:  # the ends anchored inward, so no label is clipped at the edge
+            anchor = "start" if i == 0 else "end" if i == len(points) - 1 else "middle"
             parts.append(
-                f'<text x="{cx:.1f}" y="{height - 18}" text-anchor="middle">{escape(label)}</text>'
+                f'<text class="tick" x="{cx:.1f}" y="{height - 18}" text-anchor="{anchor}">'
+                f"{escape(label)}</text>"
             )
     parts.append("</svg>")
     return "".join(parts)

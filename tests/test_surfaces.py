@@ -498,3 +498,69 @@ def test_pages_answer_html_errors_and_have_an_icon(demo: Cli) -> None:
         icon = c.get("/favicon.ico")
         assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
         assert 'rel="icon"' in c.get(f"/?now={NOW}").text
+
+
+def test_a_trend_axis_is_time_and_its_labels_never_overlap(demo: Cli) -> None:
+    """The defect: the daily x-axis labels overlapped into an unreadable run of text, the last
+    one clipped (`2026-W4`), and the points were evenly spaced, so 2026-10-01 sat next to
+    2026-11-02."""
+    import re
+    from datetime import date
+
+    from fastapi.testclient import TestClient
+
+    from ledger.charts import CHAR_PX, line
+    from ledger.http.app import create_app
+
+    def ticks(svg: str) -> list[tuple[float, str, str]]:
+        found = re.findall(r'<text class="tick" x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">'
+                           r"([^<]+)</text>", svg)  # fmt: skip
+        return [(float(x), anchor, label) for x, anchor, label in found]
+
+    def boxes_apart(svg: str) -> None:
+        shown = ticks(svg)
+        assert shown
+        boxes = []
+        for x, anchor, label in shown:
+            w = len(label) * CHAR_PX
+            box = (x, x + w) if anchor == "start" else (x - w, x) if anchor == "end" else (
+                x - w / 2, x + w / 2)  # fmt: skip
+            assert box[0] >= 0 and box[1] <= 640, (label, box)  # nothing clipped
+            boxes.append(box)
+        boxes.sort()
+        assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), boxes
+
+    with TestClient(create_app(demo.db), base_url="http://localhost") as c:
+        for per in ("day", "week", "month"):
+            page = c.get(f"/patterns/test-retry-automation?per={per}&now={NOW}").text
+            svg = page[page.index('<svg class="chart line"') :]
+            boxes_apart(svg[: svg.index("</svg>")])
+    gap = line("t", [("2026-10-01", 1), ("2026-11-02", 2), ("2026-11-03", 3)])
+    xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', gap)]
+    assert (xs[1] - xs[0]) / (xs[2] - xs[1]) == pytest.approx(
+        (date(2026, 11, 2) - date(2026, 10, 1)).days, rel=0.01
+    )  # a month apart on the axis, not side by side
+    many = line("t", [(f"2026-W{w:02d}", w) for w in range(1, 53)])
+    boxes_apart(many)
+    assert "2026-W52" in many  # the last label is there, whole
+
+
+def test_pages_read_right(demo: Cli) -> None:
+    """Timestamps to the second and never split; recommendations without raw backticks;
+    ratings coloured with their word kept."""
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with TestClient(create_app(demo.db), base_url="http://localhost") as c:
+        ledger_page = c.get("/ledger").text
+        pattern = c.get(f"/patterns/test-retry-automation?now={NOW}").text
+        portfolio = c.get(f"/?now={NOW}").text
+    assert "<time datetime=" in ledger_page
+    import re
+
+    shown = re.findall(r'<time datetime="[^"]+" title="[^"]+">([^<]+)</time>', ledger_page)
+    assert shown and all(len(s) == 19 and "." not in s for s in shown)
+    assert "`" not in pattern
+    assert re.search(r'<td class="(good|bad|warn)">(excellent|good|poor|failed|acceptable)</td>',
+                     portfolio)  # fmt: skip

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
 header{background:#1f3a5f;color:#fff;padding:.6rem 1.2rem}header a{color:#fff;margin-right:1rem}
-main{padding:1rem 1.2rem;max-width:980px}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}
+main{padding:1rem 1.2rem;max-width:1320px}time{white-space:nowrap}
+h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}
 .head{font-size:.85rem;color:#444}.kpis{display:flex;flex-wrap:wrap;gap:.8rem}
 .kpi{background:#fff;border:1px solid #ccc;padding:.5rem .8rem;min-width:10rem}
 .kpi b{display:block;font-size:1.3rem}table{border-collapse:collapse;background:#fff}
@@ -38,6 +39,10 @@ svg .frame{fill:none;stroke:#999}.alert{border-left:4px solid #b5531f;padding-le
 .note{font-size:.85rem;color:#444}.periods{margin:.4rem 0}
 .controls{margin:.4rem 0;font-size:.9rem}.controls input{width:9rem}
 .up{color:#1d6b2f}.down{color:#a3261b}
+td.good{color:#1d6b2f;font-weight:600}td.warn{color:#8a5a00;font-weight:600}
+td.bad{color:#a3261b;font-weight:600}td.info{color:#1f3a5f}
+@media (max-width:640px){main{padding:.6rem}td,th{padding:.2rem .3rem;font-size:.8rem;
+overflow-wrap:anywhere}svg text{font-size:18px}.kpi{min-width:8rem}}
 """
 
 PERIODS = ("day", "week", "month")
@@ -217,7 +222,7 @@ def mount(app: FastAPI) -> None:
             + "</div>"
         )  # fmt: skip
         body.append(
-            "".join(f"<p><b>Recommendation.</b> {escape(r)}</p>" for r in report["recommendations"])
+            "".join(f"<p><b>Recommendation.</b> {_prose(r)}</p>" for r in report["recommendations"])
         )
         receipt = f"/api/roi-tracking/explain/{path_segment(pattern_id)}"
         body.append(
@@ -396,8 +401,8 @@ def mount(app: FastAPI) -> None:
                         str(e.seq),
                         escape(e.event_type),
                         escape(e.stream_id),
-                        escape(e.occurred_at),
-                        escape(e.recorded_at),
+                        _when(e.occurred_at),
+                        _when(e.recorded_at),
                     ]
                     for e in reversed(events)
                 ],
@@ -576,8 +581,36 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     if not rows:
         return "<p>Nothing to show.</p>"
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+MEANING = {
+    "excellent": "good", "good": "good", "acceptable": "warn", "poor": "bad", "failed": "bad",
+    "high": "bad", "critical": "bad", "medium": "warn", "low": "info",
+}  # fmt: skip
+"""Ratings and severities that carry a colour (the word stays: never colour alone)."""
+
+
+def _cell(html: str) -> str:
+    """A table cell; a rating, a severity or negative money is coloured by its meaning."""
+    meaning = MEANING.get(html) or ("bad" if html.startswith("-$") else None)
+    return f'<td class="{meaning}">{html}</td>' if meaning else f"<td>{html}</td>"
+
+
+def _when(stamp: str) -> str:
+    """A timestamp to read: date and time to the second (UTC), never split mid-date; the
+    exact value on hover."""
+    shown = stamp[:19].replace("T", " ")
+    exact = escape(stamp, quote=True)
+    return f'<time datetime="{exact}" title="{exact}">{escape(shown)}</time>'
+
+
+def _prose(text: str) -> str:
+    """A sentence of ours with `code` in it, as HTML."""
+    import re
+
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
 
 
 def _link(path: str, text: str, shown: Shown, **changes: str | None) -> str:
