@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -528,7 +529,7 @@ def test_a_trend_axis_is_time_and_its_labels_never_overlap(demo: Cli) -> None:
             assert box[0] >= 0 and box[1] <= 640, (label, box)  # nothing clipped
             boxes.append(box)
         boxes.sort()
-        assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), boxes
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(boxes)), boxes
 
     with TestClient(create_app(demo.db), base_url="http://localhost") as c:
         for per in ("day", "week", "month"):
