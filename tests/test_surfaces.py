@@ -565,3 +565,17 @@ def test_pages_read_right(demo: Cli) -> None:
     assert "`" not in pattern
     assert re.search(r'<td class="(good|bad|warn)">(excellent|good|poor|failed|acceptable)</td>',
                      portfolio)  # fmt: skip
+
+
+def test_batch_help_names_exactly_the_commands_a_batch_takes(demo: Cli) -> None:
+    """The defect: `prediction` was listed as a batch command that `--help` did not list."""
+    import re
+
+    from ledger.bootstrap import batch_commands
+
+    text = " ".join(demo("record", "batch", "--help").stdout.split())
+    listed = re.search(r"Commands: ([a-z, ]+);", text)
+    assert listed is not None, text
+    assert [c.strip() for c in listed.group(1).split(",")] == list(batch_commands())
+    missing = demo("score", str(Path(demo.db).parent / "none.json"))
+    assert "aggregator" not in missing.stderr and "opportunities to score" in missing.stderr

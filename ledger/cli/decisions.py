@@ -517,7 +517,10 @@ def register(root: typer.Typer) -> None:
 
         output_file(ctx, output)
         opportunities = read_records(
-            input_file, "input", input_format, "the opportunity aggregator writes it"
+            input_file,
+            "input",
+            input_format,
+            "give the JSON, CSV or TSV file of opportunities to score: id, type, source, score",
         )
         with open_ledger(ctx) as ledger:
             scored = ledger.score_opportunities(opportunities, record=not no_record)

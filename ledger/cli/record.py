@@ -81,11 +81,11 @@ def batch(
     array of such objects, or CSV/TSV whose header row names the fields (`command` first,
     say; a `context` cell holds JSON; empty cells are left out).
 
-    Commands: approve, revise, revoke, execution, decision, outcome, retract; the other keys
-    are that command's options in snake_case. Lines (rows, items) that fail are reported by
-    number and skipped; valid ones commit in chunks, so a killed run leaves a clean prefix
-    and, with idempotency keys, re-running the file completes it without duplicates. Exit
-    code 2 when any line was refused.
+    Commands: approve, revise, revoke, execution, cost, decision, outcome, prediction,
+    retract; the other keys are that command's options in snake_case. Lines (rows, items)
+    that fail are reported by number and skipped; valid ones commit in chunks, so a killed
+    run leaves a clean prefix and, with idempotency keys, re-running the file completes it
+    without duplicates. Exit code 2 when any line was refused.
     """
     from ledger.batch import FORMATS, read_batch
     from ledger.inputs import open_input
