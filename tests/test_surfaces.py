@@ -579,3 +579,27 @@ def test_batch_help_names_exactly_the_commands_a_batch_takes(demo: Cli) -> None:
     assert [c.strip() for c in listed.group(1).split(",")] == list(batch_commands())
     missing = demo("score", str(Path(demo.db).parent / "none.json"))
     assert "aggregator" not in missing.stderr and "opportunities to score" in missing.stderr
+
+
+def test_the_ledger_page_pages_through_every_event_and_opens_its_payload(demo: Cli) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    head = demo.json("digest")["seq"]
+    seen: list[int] = []
+    with TestClient(create_app(demo.db), base_url="http://localhost") as c:
+        url = "/ledger"
+        for _ in range(head // 20 + 2):
+            page = c.get(url).text
+            seen += [int(s) for s in re.findall(r"<tr><td>(\d+)</td>", page)]
+            older = re.search(r'<a href="([^"]+)">older →</a>', page)
+            if older is None:
+                break
+            url = older.group(1).replace("&amp;", "&")
+        assert sorted(seen) == list(range(1, head + 1))  # every event once, newest first
+        first = c.get("/ledger").text
+        assert "<details><summary>" in first and "&quot;" in first  # the payload, escaped
+        assert c.get("/ledger?before=0").status_code == 422

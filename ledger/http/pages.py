@@ -5,6 +5,7 @@ from elsewhere. Each page reads through the same `Ledger` methods as the JSON AP
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from html import escape
@@ -44,6 +45,9 @@ td.bad{color:#a3261b;font-weight:600}td.info{color:#1f3a5f}
 @media (max-width:640px){main{padding:.6rem}td,th{padding:.2rem .3rem;font-size:.8rem;
 overflow-wrap:anywhere}svg text{font-size:18px}.kpi{min-width:8rem}}
 """
+
+PAGE = 20
+"""Events on a page of the ledger page."""
 
 PERIODS = ("day", "week", "month")
 """The buckets of a pattern's trend (`per`; `period=day|week|month` still names one)."""
@@ -368,14 +372,19 @@ def mount(app: FastAPI) -> None:
 
     @app.get("/ledger", include_in_schema=False, response_class=HTMLResponse)
     def ledger_page(
-        request: Request, as_of: str | None = None, now: str | None = None
+        request: Request,
+        as_of: str | None = None,
+        now: str | None = None,
+        before: int | None = Query(None, ge=1, le=2**53, description="Events before this seq."),
     ) -> HTMLResponse:
         shown = Shown.of(as_of, now)
         as_of = shown.as_of
         led = ledger_of(request)
         view = led.view(as_of)
         head = view.head()
-        events = view.events(0, 20, newest=True)
+        top = head.seq if before is None else min(before - 1, head.seq)
+        first = max(0, top - PAGE)
+        events = view.events(first, top - first) if top > first else []
         alarm = led.alarm()
         body = [_head({"as_of_seq": head.seq, "as_of_hash": head.hash}, request, as_of)]
         body.append("<h1>The ledger</h1>")
@@ -392,14 +401,32 @@ def mount(app: FastAPI) -> None:
             + "</div>"
         )
         body.append(f"<p>Full digest: <code>{head.seq}:{escape(head.hash)}</code></p>")
-        body.append("<h2>Last events</h2>")
+        body.append(
+            f"<h2>Events {first + 1}–{top} of {head.seq}</h2>" if events else "<h2>Events</h2>"
+        )
+        pages = []
+        if top < head.seq:
+            newer = top + PAGE
+            pages.append(
+                _link(
+                    "/ledger",
+                    "← newer",
+                    shown,
+                    before=None if newer >= head.seq else str(newer + 1),
+                )
+            )
+        if first > 0:
+            pages.append(_link("/ledger", "older →", shown, before=str(first + 1)))
+        body.append(f'<p class="pages">{" · ".join(pages)}</p>' if pages else "")
         body.append(
             _table(
-                ["seq", "type", "stream", "occurred", "recorded"],
+                ["seq", "event (open for its payload)", "stream", "happened", "recorded"],
                 [
                     [
                         str(e.seq),
-                        escape(e.event_type),
+                        f"<details><summary>{escape(e.event_type)}</summary><pre>"
+                        f"{escape(json.dumps(e.event.payload(), indent=1, ensure_ascii=False))}"
+                        "</pre></details>",
                         escape(e.stream_id),
                         _when(e.occurred_at),
                         _when(e.recorded_at),
