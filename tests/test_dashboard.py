@@ -207,7 +207,7 @@ def test_a_real_browser_shows_each_page(demo: Path, tmp_path: Path) -> None:
                           '<form method="get"']),
             "decisions-windowed": (f"/decisions?now={NOW}&since=2026-02-01&until=2026-03-01",
                                    ["Decisions made 2026-02-01 to 2026-03-01", "conversion rate"]),
-            "ledger": ("/ledger", ["Last events", "Full digest"]),
+            "ledger": ("/ledger", ["Events ", "Full digest"]),
         }  # fmt: skip
         profile = tmp_path / "profile"
         for name, (path, wanted) in pages.items():
