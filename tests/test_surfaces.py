@@ -603,3 +603,22 @@ def test_the_ledger_page_pages_through_every_event_and_opens_its_payload(demo: C
         first = c.get("/ledger").text
         assert "<details><summary>" in first and "&quot;" in first  # the payload, escaped
         assert c.get("/ledger?before=0").status_code == 422
+
+
+def test_the_portfolio_shows_cost_saved_over_time(demo: Cli) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from ledger import Ledger
+    from ledger.http.app import create_app
+
+    with Ledger.open(demo.db) as led:
+        weekly = {w["period"]: float(w["cost_saved_usd"]) for w in led.portfolio_trend("week")}
+    with TestClient(create_app(demo.db), base_url="http://localhost") as c:
+        page = c.get(f"/?now={NOW}").text
+    chart = page[page.index('aria-label="Cost saved per week"') :]
+    chart = chart[: chart.index("</svg>")]
+    marks = dict(re.findall(r'data-label="([^"]+)" data-value="([^"]+)"', chart))
+    assert {k: float(v) for k, v in marks.items()} == pytest.approx(weekly)
+    assert "$" in chart  # the axis reads as money

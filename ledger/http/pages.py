@@ -128,6 +128,7 @@ def mount(app: FastAPI) -> None:
             )
             summary = view.roi_summary(**shown.window())
             alerts = view.alerts(now=shown.now)
+            weekly = view.portfolio_trend("week")
         name = _name(dash["window"]["window"]) if shown.windowed else "all time"
         body = [_head(dash, request, shown.as_of), "<h1>Portfolio</h1>", _controls("/", shown)]
         body.append(_kpis(dash))
@@ -144,6 +145,16 @@ def mount(app: FastAPI) -> None:
                 scale=1,
                 unit="rate",
             )
+        )
+        body.append("<h2>Cost saved per week, all patterns (USD, by when the runs happened)</h2>")
+        body.append(
+            charts.line(
+                "Cost saved per week",
+                [(w["period"], w["cost_saved_usd"]) for w in weekly],
+                unit="$",
+            )
+            if weekly
+            else "<p>No executions yet.</p>"
         )
         body.append(f"<h2>Patterns, {escape(name)}</h2>")
         body.append(
