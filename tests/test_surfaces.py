@@ -622,3 +622,27 @@ def test_the_portfolio_shows_cost_saved_over_time(demo: Cli) -> None:
     marks = dict(re.findall(r'data-label="([^"]+)" data-value="([^"]+)"', chart))
     assert {k: float(v) for k, v in marks.items()} == pytest.approx(weekly)
     assert "$" in chart  # the axis reads as money
+
+
+def test_every_dashboard_table_downloads_as_the_apis_csv(demo: Cli) -> None:
+    """Each table's CSV link: the API's own answer as CSV, by the CLI's rule."""
+    import html
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    with TestClient(create_app(demo.db), base_url="http://localhost") as c:
+        links = []
+        for page in (f"/?now={NOW}", f"/patterns/test-retry-automation?now={NOW}", "/ledger"):
+            links += re.findall(r'<a class="download" href="([^"]+)" download>', c.get(page).text)
+        assert len(links) >= 4
+        for link in links:
+            url = html.unescape(link)
+            got = c.get(url)
+            assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+            value = c.get(url.replace("format=csv", "format=json")).json()
+            blocks, want = _blocks(got.text), _expected(value)
+            assert [b[0] for b in blocks] == [h for h, _ in want], url
+            assert [len(b) - 1 for b in blocks] == [len(r) for _, r in want], url

@@ -10,6 +10,9 @@ from typing import Any
 
 from ledger.encoding import jsonable
 from ledger.formatting import money as money
+from ledger.tabular import csv_blocks as csv_blocks
+from ledger.tabular import csv_cell as csv_cell
+from ledger.tabular import jsonable_keep_decimals
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Characters a terminal would act on (escape sequences, bells, bidi overrides): never raw."""
@@ -35,39 +38,6 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
 
 
-CsvBlock = tuple[list[str], list[list[str]]]
-
-
-def csv_blocks(value: Any, name: str = "value") -> list[CsvBlock]:
-    """A JSON value as CSV tables, in its own order: a list of objects is one table (a
-    column per key); an object gives one row of its plain fields (a list of plain values,
-    such as an interval, is one cell of JSON text), then a table for each list of objects
-    or object it holds. Anything nested inside a table's row is JSON text in its cell."""
-    if isinstance(value, list):
-        if not value:  # no rows, and no way to know their columns: nothing
-            return []
-        if all(isinstance(v, dict) for v in value):
-            keys: list[str] = []
-            for row in value:
-                keys.extend(k for k in row if k not in keys)
-            return [(keys, [[csv_cell(row.get(k)) for k in keys] for row in value])]
-        return [([name], [[csv_cell(v)] for v in value])]
-    if isinstance(value, dict):
-
-        def nested(v: Any) -> bool:
-            return isinstance(v, dict) or (
-                isinstance(v, list) and any(isinstance(x, dict) for x in v)
-            )
-
-        plain = {k: v for k, v in value.items() if not nested(v)}
-        blocks = [(list(plain), [[csv_cell(v) for v in plain.values()]])] if plain else []
-        for key, inner in value.items():
-            if nested(inner):
-                blocks.extend(csv_blocks(inner, key))
-        return blocks
-    return [([name], [[csv_cell(value)]])]
-
-
 def write_csv(value: Any) -> None:
     """`csv_blocks` on stdout, a blank line between tables."""
     import csv
@@ -79,20 +49,6 @@ def write_csv(value: Any) -> None:
         BLOCKS.set(BLOCKS.get() + 1)
         writer.writerow(headers)
         writer.writerows(rows)
-
-
-def jsonable_keep_decimals(value: Any) -> Any:
-    """Tuples as lists, envelopes and models as dicts, numbers left exact (a CSV cell is
-    text)."""
-    if hasattr(value, "envelope"):
-        return jsonable_keep_decimals(value.envelope())
-    if isinstance(value, dict):
-        return {str(k): jsonable_keep_decimals(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable_keep_decimals(v) for v in value]
-    if hasattr(value, "model_dump"):
-        return jsonable_keep_decimals(value.model_dump())
-    return value
 
 
 def print_json_items(items: Iterable[Any]) -> None:
@@ -187,17 +143,6 @@ FORMAT: ContextVar[str] = ContextVar("FORMAT", default="table")
 BLOCKS: ContextVar[int] = ContextVar("BLOCKS", default=0)
 """CSV blocks this command has written (several tables: one block each, a blank line
 between them)."""
-
-
-def csv_cell(value: Any) -> str:
-    """A raw value for CSV: exact decimals, true/false, empty for none, JSON for lists."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal | int | float | str):
-        return str(value)
-    return json.dumps(jsonable(value), ensure_ascii=False)
 
 
 def _write_csv(rows: Sequence[dict[str, Any]]) -> None:

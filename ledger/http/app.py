@@ -147,6 +147,7 @@ def create_app(
             expose_headers=EXPOSED,
         )
     app.add_middleware(Guard, tokens=tokens, hosts=allowed_hosts, error=error)
+    app.add_middleware(CsvOnRequest)
     app.add_middleware(Telemetry, metrics=metrics)  # outermost: refusals are counted too
     app.state.metrics = metrics
     metrics.watch(lambda: app.state.ledger)
@@ -219,6 +220,56 @@ def _is_page(request: Request) -> bool:
     """A dashboard page (answered in HTML, errors too), as opposed to the API."""
     path = request.url.path
     return path in PAGES or path.startswith("/patterns/")
+
+
+class CsvOnRequest:
+    """`?format=csv` on any GET of the API: the JSON answer as CSV (ledger/tabular.py, the
+    CLI's own rule), to download — the dashboard links each table to it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        query = scope.get("query_string", b"")
+        wanted = (
+            scope["type"] == "http"
+            and scope.get("method") == "GET"
+            and scope.get("path", "").startswith("/api/")
+            and b"format=csv" in query.split(b"&")
+        )
+        if not wanted:
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def hold(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, hold)
+        body = b"".join(chunks)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in
+                   (b"content-length", b"content-type")]  # fmt: skip
+        if start.get("status") == 200:
+            import json
+
+            from ledger.tabular import to_csv
+
+            body = to_csv(json.loads(body)).encode("utf-8")
+            name = scope["path"].strip("/").replace("/", "-")[:80] or "answer"
+            headers += [
+                (b"content-type", b"text/csv; charset=utf-8"),
+                (b"content-disposition", f'attachment; filename="{name}.csv"'.encode()),
+            ]
+        else:
+            headers.append((b"content-type", b"application/json"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": start.get("status", 500),
+                    "headers": headers})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})
 
 
 class BodyLimit:

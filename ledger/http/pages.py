@@ -39,7 +39,7 @@ svg .axis,svg .diagonal{stroke:#1b1b1b;stroke-width:1.5;fill:none}svg circle{fil
 svg .frame{fill:none;stroke:#999}.alert{border-left:4px solid #b5531f;padding-left:.5rem}
 .note{font-size:.85rem;color:#444}.periods{margin:.4rem 0}
 .controls{margin:.4rem 0;font-size:.9rem}.controls input{width:9rem}
-.up{color:#1d6b2f}.down{color:#a3261b}
+.up{color:#1d6b2f}.down{color:#a3261b}a.download{font-size:.8rem;font-weight:400}
 td.good{color:#1d6b2f;font-weight:600}td.warn{color:#8a5a00;font-weight:600}
 td.bad{color:#a3261b;font-weight:600}td.info{color:#1f3a5f}
 @media (max-width:640px){main{padding:.6rem}td,th{padding:.2rem .3rem;font-size:.8rem;
@@ -156,7 +156,10 @@ def mount(app: FastAPI) -> None:
             if weekly
             else "<p>No executions yet.</p>"
         )
-        body.append(f"<h2>Patterns, {escape(name)}</h2>")
+        body.append(
+            f"<h2>Patterns, {escape(name)} "
+            f"{_download('/api/roi-tracking/summary', shown, now=None)}</h2>"
+        )
         body.append(
             _table(
                 ["pattern", "ROI", "rating", "success rate", "executions", "saved"],
@@ -173,7 +176,11 @@ def mount(app: FastAPI) -> None:
                 ],
             )
         )
-        body.append("<h2>Alerts (at the point shown)</h2>")
+        body.append(
+            "<h2>Alerts (at the point shown) "
+            f"{_download('/api/roi-tracking/alerts', shown, period=None, since=None, until=None)}"
+            "</h2>"
+        )
         body.append(
             _paragraphs(
                 [
@@ -258,7 +265,11 @@ def mount(app: FastAPI) -> None:
                 f"Cost saved per {per}", [(t["period"], t["cost_saved_usd"]) for t in trend]
             )
         )
-        body.append("<h2>Recent executions</h2>")
+        report_csv = f"/api/roi-tracking/report/{path_segment(pattern_id)}"
+        body.append(
+            "<h2>Recent executions "
+            f"{_download(report_csv, shown, period=None, since=None, until=None)}</h2>"
+        )
         body.append(
             _table(
                 ["executed", "success", "seconds", "cost"],
@@ -413,7 +424,11 @@ def mount(app: FastAPI) -> None:
         )
         body.append(f"<p>Full digest: <code>{head.seq}:{escape(head.hash)}</code></p>")
         body.append(
-            f"<h2>Events {first + 1}–{top} of {head.seq}</h2>" if events else "<h2>Events</h2>"
+            f"<h2>Events {first + 1}–{top} of {head.seq} "
+            f"{_download('/api/ledger/events', shown, now=None, after=str(first), limit=str(PAGE))}"
+            "</h2>"
+            if events
+            else "<h2>Events</h2>"
         )
         pages = []
         if top < head.seq:
@@ -649,6 +664,13 @@ def _prose(text: str) -> str:
     import re
 
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
+
+
+def _download(path: str, shown: Shown, **changes: str | None) -> str:
+    """A link to the same figures from the API as CSV (its `?format=csv`)."""
+    query = shown.query(**changes, format="csv")
+    href = path + "?" + urlencode(query)
+    return f'<a class="download" href="{escape(href, quote=True)}" download>CSV</a>'
 
 
 def _link(path: str, text: str, shown: Shown, **changes: str | None) -> str:
