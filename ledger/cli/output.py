@@ -225,9 +225,22 @@ def fit(headers: Sequence[str], cells: Sequence[Sequence[str]], width: int) -> l
         natural[i] if numeric[i] else min(natural[i], max(12, len(headers[i]))) for i in range(n)
     ]
     kept = list(range(n))
-    while len(kept) > 2 and sum(least[i] for i in kept) + 3 * len(kept) + 1 > width:
-        kept.pop()
+    # the first to go: what the other columns already imply or what is detail; then from
+    # the right
+    order = [i for h in LEAST_NEEDED for i in range(2, n) if headers[i] == h]
+    order += [i for i in reversed(range(2, n)) if i not in order]
+    for i in order:
+        if sum(least[j] for j in kept) + 3 * len(kept) + 1 <= width:
+            break
+        kept.remove(i)
     return kept
+
+
+LEAST_NEEDED = (
+    "0–100%", "status", "hours to convert", "per decision", "95% interval", "deals",
+    "responses", "time saved (s)",
+)  # fmt: skip
+"""Headers left out first when a table does not fit (the chart column, the detail)."""
 
 
 def print_table(
