@@ -1,7 +1,8 @@
 """The README's commands run (issue 22): every `roi-ledger …` line in its bash and console
 blocks is run against a fresh demo ledger, and must be a command and options that exist —
-no usage error, no traceback; where a console block shows a table, the same columns and the same
-figures come out (the demo's figures do not depend on its date; its dates are left out). So the README cannot drift from the CLI again."""
+no usage error, no traceback; where a console block shows a table, the same columns and the
+same figures come out (the demo's figures do not depend on its date; its dates are left
+out). So the README cannot drift from the CLI again."""
 
 from __future__ import annotations
 
