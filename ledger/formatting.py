@@ -24,3 +24,8 @@ def money(value: Any) -> str:
         return f"{sign}${size:,.4f}"
     places = max(4, -size.adjusted() + 1)  # two significant digits: never "$0.0000"
     return f"{sign}${size:,.{places}f}"
+
+
+def to_the_second(stamp: str) -> str:
+    """A stored timestamp to read: `2026-12-07 17:26:09` (UTC, no fraction)."""
+    return stamp[:19].replace("T", " ")

@@ -219,3 +219,17 @@ def _number(text: str) -> Any:
     except ValueError:
         return text
     return value if math.isfinite(value) else text
+
+
+def count_lines(file: Path) -> int | None:
+    """How many lines a regular file holds, for the progress bar (None when it is not a
+    regular file, or not lines at all: the reader refuses that in words)."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(file.stat().st_mode):
+            return None
+        with file.open("rb") as counting:
+            return sum(1 for _ in bounded_lines(counting, "file"))
+    except (OSError, LineTooLong):
+        return None

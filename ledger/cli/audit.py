@@ -1,7 +1,7 @@
 """The ledger's audit commands: log, history, verify, digest, rebuild and retract."""
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Self, cast
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -19,7 +19,8 @@ from ledger.cli.common import (
     stderr_is_terminal,
 )
 from ledger.cli.model_options import from_model, given
-from ledger.cli.output import console, echo, print_json, print_table, printable
+from ledger.cli.output import ProgressBar, console, echo, print_json, print_table, printable
+from ledger.formatting import to_the_second
 
 
 def _fields(payload: str) -> str:
@@ -40,8 +41,8 @@ def _fields(payload: str) -> str:
 
 LOG_COLUMNS: list[tuple[str, Any]] = [
     ("seq", lambda e: str(e.seq)),
-    ("happened (UTC)", lambda e: e.occurred_at[:19].replace("T", " ")),
-    ("recorded (UTC)", lambda e: e.recorded_at[:19].replace("T", " ")),
+    ("happened (UTC)", lambda e: to_the_second(e.occurred_at)),
+    ("recorded (UTC)", lambda e: to_the_second(e.recorded_at)),
     ("stream", lambda e: e.stream_id),
     ("v", lambda e: str(e.stream_version)),
     ("event", lambda e: e.event_type),
@@ -105,33 +106,6 @@ def _print_pages(title: str, pages: Iterator[list[Any]], as_json: bool) -> int:
     if not count:
         _events_table(title, [])
     return count
-
-
-class _Bar:
-    """A rich progress bar on a terminal, nothing otherwise."""
-
-    def __init__(self, label: str, total: int, enabled: bool) -> None:
-        self.enabled = enabled and total > 0
-        if self.enabled:
-            from rich.progress import Progress
-
-            from ledger.cli.output import stderr_console
-
-            self.progress = Progress(console=stderr_console(), transient=True)
-            self.task = self.progress.add_task(label, total=total)
-
-    def __enter__(self) -> Self:
-        if self.enabled:
-            self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self.progress.stop()
-
-    def advance(self, n: int) -> None:
-        if self.enabled:
-            self.progress.advance(self.task, n)
 
 
 def register(app: typer.Typer) -> None:
@@ -215,7 +189,7 @@ def register(app: typer.Typer) -> None:
         with open_ledger(ctx, create=False, catch_up=False) as ledger:
             head = ledger.head().seq
             steps = head * (2 if projections else 1)
-            with _Bar("verifying", steps, stderr_is_terminal() and not as_json) as bar:
+            with ProgressBar("verifying", steps, stderr_is_terminal() and not as_json) as bar:
                 result = ledger.verify(
                     projections=projections, digest=digest or None, progress=bar.advance
                 )
@@ -257,7 +231,7 @@ def register(app: typer.Typer) -> None:
         """Verify the chain, then drop projections and refold them from the log, in batches."""
         with open_ledger(ctx, create=False, catch_up=False) as ledger:
             total = ledger.head().seq  # one pass: the chain is proved as it is folded
-            with _Bar("rebuilding", total, stderr_is_terminal() and not as_json) as bar:
+            with ProgressBar("rebuilding", total, stderr_is_terminal() and not as_json) as bar:
                 result = ledger.rebuild(projection, force=force, progress=bar.advance)
         if as_json:
             print_json(result)

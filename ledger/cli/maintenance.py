@@ -121,14 +121,14 @@ def register(app: typer.Typer) -> None:
         """Append exported events, all or none: the file's chain must continue this ledger's
         exactly, and each event must be what its command would record at that point (the
         same limits and rules as a recorded one)."""
-        from ledger.cli.audit import _Bar
         from ledger.cli.common import stderr_is_terminal
-        from ledger.cli.record import _count_lines
+        from ledger.cli.output import ProgressBar
         from ledger.importing import import_events
+        from ledger.inputs import count_lines
 
         shown = stderr_is_terminal() and not as_json
-        total = (_count_lines(file) or 0) if shown else 0
-        with open_ledger(ctx) as ledger, _Bar("importing", total, shown) as bar:
+        total = (count_lines(file) or 0) if shown else 0
+        with open_ledger(ctx) as ledger, ProgressBar("importing", total, shown) as bar:
             result = import_events(ledger, str(file), bar.advance, max_size=max_size)
         if as_json:
             print_json(result)

@@ -23,6 +23,7 @@ from ledger.cli.common import (
 )
 from ledger.cli.model_options import from_model, given
 from ledger.cli.output import fmt, money, print_fields, print_json, print_recorded, print_table
+from ledger.formatting import to_the_second
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -191,8 +192,8 @@ def show(
         "Changes",
         [
             ("seq", lambda c: str(c["seq"])),
-            ("happened (UTC)", lambda c: c["occurred_at"][:19].replace("T", " ")),
-            ("recorded (UTC)", lambda c: c["recorded_at"][:19].replace("T", " ")),
+            ("happened (UTC)", lambda c: to_the_second(c["occurred_at"])),
+            ("recorded (UTC)", lambda c: to_the_second(c["recorded_at"])),
             ("event", lambda c: c["event_type"].removeprefix("Pattern")),
             ("what", lambda c: _change(c)),
         ],

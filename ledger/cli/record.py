@@ -98,17 +98,14 @@ def batch(
 
     with open_input(file, "file") as handle, open_ledger(ctx) as ledger:
         if stderr_is_terminal() and not as_json and str(file) != "-":
-            from rich.progress import Progress
+            from ledger.cli.output import ProgressBar
+            from ledger.inputs import count_lines
 
-            from ledger.cli.output import stderr_console
-
-            total = _count_lines(file)
-            with Progress(console=stderr_console(), transient=True) as bar:
-                task = bar.add_task("recording", total=total)
+            with ProgressBar("recording", count_lines(file), True) as bar:
                 outcome = ledger.execute_batch(
                     read_batch(handle, input_format, str(file)),
                     chunk_size=chunk_size,
-                    on_chunk=lambda n: bar.advance(task, n),
+                    on_chunk=bar.advance,
                 )
         else:
             outcome = ledger.execute_batch(
@@ -187,19 +184,3 @@ def outcome(
     with open_ledger(ctx) as ledger:
         result = ledger.record_outcome(**given(ctx, RecordOutcome))
     print_recorded(result, as_json, "Outcome recorded")
-
-
-def _count_lines(file: Path) -> int | None:
-    """How many lines a regular file holds, for the progress bar (None when it is not a
-    regular file, or not lines at all: the reader refuses that in words)."""
-    import stat
-
-    from ledger.inputs import LineTooLong, bounded_lines
-
-    try:
-        if not stat.S_ISREG(file.stat().st_mode):
-            return None
-        with file.open("rb") as counting:
-            return sum(1 for _ in bounded_lines(counting, "file"))
-    except (OSError, LineTooLong):
-        return None

@@ -33,6 +33,7 @@ from ledger.cli.output import (
     print_list,
     print_table,
 )
+from ledger.formatting import to_the_second
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -386,7 +387,7 @@ def report(
         f"\nLatest {len(data['executions'])} executions",
         [
             ("id", lambda e: str(e["execution_id"])),
-            ("executed (UTC)", lambda e: e["executed_at"][:19].replace("T", " ")),
+            ("executed (UTC)", lambda e: to_the_second(e["executed_at"])),
             ("ok", lambda e: "yes" if e["success"] else "no"),
             ("seconds", lambda e: f"{e['execution_time_seconds']} / {e['estimated_time_seconds']}"),
             ("cost", lambda e: f"{money(e['actual_cost'])} / {money(e['estimated_cost'])}"),

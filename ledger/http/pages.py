@@ -654,7 +654,9 @@ def _cell(html: str) -> str:
 def _when(stamp: str) -> str:
     """A timestamp to read: date and time to the second (UTC), never split mid-date; the
     exact value on hover."""
-    shown = stamp[:19].replace("T", " ")
+    from ledger.formatting import to_the_second
+
+    shown = to_the_second(stamp)
     exact = escape(stamp, quote=True)
     return f'<time datetime="{exact}" title="{exact}">{escape(shown)}</time>'
 
