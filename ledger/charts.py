@@ -52,14 +52,36 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+class Size(NamedTuple):
+    """One layout of a chart, in its own units: drawn `width` wide, a `left` column for
+    labels cut at `label_chars`, and `right` room for the figure written after a bar."""
+
+    name: str
+    width: int
+    left: int
+    label_chars: int
+    right: int
+
+
+WIDE = Size("wide", 640, 190, 26, 90)
+NARROW = Size("narrow", 380, 132, 15, 78)
+"""Every bar and line chart is laid out twice: for a desk and for a phone (a page shows
+one by its width, see the dashboard's style), so its text is never scaled below reading
+size nor its labels crowded."""
+
+
 def bars(title: str, rows: Sequence[Bar], *, scale: float, unit: str = "") -> str:
     """Horizontal bars from 0 to `scale` (1 for rates, 100 for percentages, or the largest
     value), each with its figure written beside it and its interval as a whisker."""
-    width, left, row_h = 640, 190, 26
-    span = width - left - 90
+    return "".join(_bars(title, rows, scale, unit, size) for size in (WIDE, NARROW))
+
+
+def _bars(title: str, rows: Sequence[Bar], scale: float, unit: str, size: Size) -> str:
+    width, left, row_h = size.width, size.left, 26
+    span = width - left - size.right
     height = 30 + row_h * max(len(rows), 1)
     parts = [
-        f'<svg class="chart bars" role="img" viewBox="0 0 {width} {height}" '
+        f'<svg class="chart bars {size.name}" role="img" viewBox="0 0 {width} {height}" '
         f'width="100%" aria-label="{escape(title, quote=True)}">',
         f"<title>{escape(title)}</title>",
     ]
@@ -85,7 +107,7 @@ def bars(title: str, rows: Sequence[Bar], *, scale: float, unit: str = "") -> st
         parts.append(f"<title>{escape(row.label)}: {escape(shown)}</title>")
         parts.append(
             f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">'
-            f"{escape(_cut(row.label, 26))}</text>"
+            f"{escape(_cut(row.label, size.label_chars))}</text>"
         )
         parts.append(
             f'<rect x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 0.5):.1f}" height="14"/>'
@@ -142,7 +164,11 @@ def _ticks(labels: Sequence[str], xs: Sequence[float], width: float) -> set[int]
 
 def line(title: str, points: Sequence[tuple[str, Any]], *, unit: str = "") -> str:
     """A line over labelled points (periods), each point a marked circle with its figure."""
-    width, height, left, bottom = 640, 220, 60, 40
+    return "".join(_line(title, points, unit, size) for size in (WIDE, NARROW))
+
+
+def _line(title: str, points: Sequence[tuple[str, Any]], unit: str, size: Size) -> str:
+    width, height, left, bottom = size.width, 220, 60, 40
     values = [_num(v) for _, v in points]
     top, low = max(values, default=1.0), min([*values, 0.0])
     top = top if top > low else low + 1
@@ -160,7 +186,8 @@ def line(title: str, points: Sequence[tuple[str, Any]], *, unit: str = "") -> st
 
     coords = [(x, y(v)) for x, v in zip(xs, values, strict=True)]
     parts = [
-        f'<svg class="chart line" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg class="chart line {size.name}" role="img" viewBox="0 0 {width} {height}" '
+        'width="100%" '
         f'aria-label="{escape(title, quote=True)}">',
         f"<title>{escape(title)}</title>",
         f'<line x1="{left}" y1="{y(low):.1f}" x2="{width - 10}" y2="{y(low):.1f}" class="axis"/>',

@@ -52,6 +52,32 @@ def test_a_group_typed_alone_prints_its_help(demo: Cli, words: list[str]) -> Non
     assert "Error" not in done.stdout
 
 
+def test_usage_lines_name_arguments_as_help_lists_them(demo: Cli) -> None:
+    """The defect: usage lines showed `{ID}` and `{FILE}` (typer 0.29's way of writing a
+    required argument), which reads like something to type with its braces. Every command's
+    usage says `ID`, optional ones `[TYPE]`, never doubled."""
+    from typer.main import get_command
+
+    from ledger.cli import build_app
+
+    root = get_command(build_app())
+    seen = 0
+    for name in root.list_commands(None):  # type: ignore[attr-defined,arg-type]
+        group = root.get_command(None, name)  # type: ignore[attr-defined,arg-type]
+        words = [[name]]
+        if hasattr(group, "list_commands"):
+            words = [[name, sub] for sub in group.list_commands(None)]
+        for command in words:
+            usage = demo(*command, "--help").output.splitlines()[0]
+            assert usage.startswith("Usage: roi-ledger"), (command, usage)
+            assert "{" not in usage and "[[" not in usage, usage
+            seen += 1
+    assert seen > 40
+    assert demo("roi", "report", "--help").output.splitlines()[0].endswith("[OPTIONS] ID")
+    assert demo("record", "batch", "--help").output.splitlines()[0].endswith("[OPTIONS] FILE")
+    assert demo("decisions", "explain", "--help").output.splitlines()[0].endswith("SOURCE [TYPE]")
+
+
 def test_dash_h_is_help(demo: Cli) -> None:
     done = shell(demo.db, "roi", "summary", "-h")
     assert done.returncode == 0 and "--since" in done.stdout
@@ -519,6 +545,7 @@ def test_a_trend_axis_is_time_and_its_labels_never_overlap(demo: Cli) -> None:
         return [(float(x), anchor, label) for x, anchor, label in found]
 
     def boxes_apart(svg: str) -> None:
+        width = float(re.findall(r'viewBox="0 0 ([\d.]+)', svg)[0])
         shown = ticks(svg)
         assert shown
         boxes = []
@@ -526,7 +553,7 @@ def test_a_trend_axis_is_time_and_its_labels_never_overlap(demo: Cli) -> None:
             w = len(label) * CHAR_PX
             box = (x, x + w) if anchor == "start" else (x - w, x) if anchor == "end" else (
                 x - w / 2, x + w / 2)  # fmt: skip
-            assert box[0] >= 0 and box[1] <= 640, (label, box)  # nothing clipped
+            assert box[0] >= 0 and box[1] <= width, (label, box)  # nothing clipped
             boxes.append(box)
         boxes.sort()
         assert all(a[1] <= b[0] for a, b in itertools.pairwise(boxes)), boxes
@@ -534,16 +561,18 @@ def test_a_trend_axis_is_time_and_its_labels_never_overlap(demo: Cli) -> None:
     with TestClient(create_app(demo.db), base_url="http://localhost") as c:
         for per in ("day", "week", "month"):
             page = c.get(f"/patterns/test-retry-automation?per={per}&now={NOW}").text
-            svg = page[page.index('<svg class="chart line"') :]
-            boxes_apart(svg[: svg.index("</svg>")])
+            for layout in ("wide", "narrow"):  # the desk's and the phone's
+                svg = page[page.index(f'<svg class="chart line {layout}"') :]
+                boxes_apart(svg[: svg.index("</svg>")])
     gap = line("t", [("2026-10-01", 1), ("2026-11-02", 2), ("2026-11-03", 3)])
     xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', gap)]
     assert (xs[1] - xs[0]) / (xs[2] - xs[1]) == pytest.approx(
         (date(2026, 11, 2) - date(2026, 10, 1)).days, rel=0.01
     )  # a month apart on the axis, not side by side
     many = line("t", [(f"2026-W{w:02d}", w) for w in range(1, 53)])
-    boxes_apart(many)
-    assert "2026-W52" in many  # the last label is there, whole
+    for svg in many.split("</svg>")[:-1]:
+        boxes_apart(svg)
+        assert ">2026-W52</text>" in svg  # the last label is there, whole
 
 
 def test_pages_read_right(demo: Cli) -> None:
@@ -560,7 +589,13 @@ def test_pages_read_right(demo: Cli) -> None:
     assert "<time datetime=" in ledger_page
     import re
 
-    shown = re.findall(r'<time datetime="[^"]+" title="[^"]+">([^<]+)</time>', ledger_page)
+    shown = [
+        f"{day} {clock}"  # the date and the time of day, each kept whole on a narrow screen
+        for day, clock in re.findall(
+            r'<time datetime="[^"]+" title="[^"]+"><span>([^<]+)</span> <span>([^<]+)</span>',
+            ledger_page,
+        )
+    ]
     assert shown and all(len(s) == 19 and "." not in s for s in shown)
     assert "`" not in pattern
     assert re.search(r'<td class="(good|bad|warn)">(excellent|good|poor|failed|acceptable)</td>',

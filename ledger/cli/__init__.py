@@ -87,11 +87,13 @@ def root(
 def build_app() -> typer.Typer:
     """The CLI as a typer app whose root group loads commands on demand."""
 
+    from ledger.cli.common import App
+
     class Root(startup.LazyGroup):
         def __init__(self, **attrs: Any) -> None:
             super().__init__(lazy=COMMANDS, **attrs)
 
-    app = typer.Typer(
+    app = App(
         cls=Root,
         rich_markup_mode=None,
         name="roi-ledger",

@@ -12,12 +12,41 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from ledger.cli.output import print_error
 from ledger.periods import HELP as WINDOW_HELP
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
+
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+class Command(TyperCommand):
+    """A command whose usage line names its arguments as `--help` lists them: `ID`, `FILE`,
+    optional ones in brackets (typer 0.29 writes required ones as `{ID}`, which reads like
+    a literal to type)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                name += "..." if param.nargs != 1 else ""
+                pieces.append(name if param.required or name.startswith("[") else f"[{name}]")
+        return pieces
+
+
+class App(typer.Typer):
+    """`typer.Typer` whose commands are `Command`s (a group's usage keeps typer's)."""
+
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ) -> Callable[[Function], Function]:
+        return super().command(name, cls=cls or Command, **kwargs)
+
 
 DbOpt = Annotated[
     str | None,

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from ledger.cli.common import (
+    App,
     AsOfOpt,
     CompareOpt,
     DbOpt,
@@ -24,7 +25,7 @@ from ledger.cli.common import (
 from ledger.cli.output import cut, echo, fmt, money, pct, print_fields, print_json, print_table
 from projections.insights import describe_evidence
 
-app = typer.Typer(
+app = App(
     rich_markup_mode=None,
     help="Decisions and outcomes: conversions, ROI by type, insights, predictions.",
     no_args_is_help=True,

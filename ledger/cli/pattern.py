@@ -11,6 +11,7 @@ from commands.patterns import (
     RevokePattern,
 )
 from ledger.cli.common import (
+    App,
     AsOfOpt,
     DbOpt,
     ExpectedOpt,
@@ -25,7 +26,7 @@ from ledger.cli.model_options import from_model, given
 from ledger.cli.output import fmt, money, print_fields, print_json, print_recorded, print_table
 from ledger.formatting import to_the_second
 
-app = typer.Typer(
+app = App(
     rich_markup_mode=None,
     help="Approve, revise, revoke and list automated patterns.",
     no_args_is_help=True,

@@ -7,6 +7,7 @@ import typer
 
 from commands.patterns import RecordExecution
 from ledger.cli.common import (
+    App,
     DbOpt,
     ExpectedOpt,
     JsonOpt,
@@ -19,7 +20,7 @@ from ledger.cli.model_options import from_model, given
 from ledger.cli.output import QUIET, echo, print_json, print_recorded, print_warning
 from ledger.errors import InputError
 
-app = typer.Typer(
+app = App(
     rich_markup_mode=None, help="Record executions, decisions and outcomes.", no_args_is_help=True
 )
 

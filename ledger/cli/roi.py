@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ledger.cli.common import (
+    App,
     AsOfOpt,
     CompareOpt,
     DbOpt,
@@ -35,7 +36,7 @@ from ledger.cli.output import (
 )
 from ledger.formatting import to_the_second
 
-app = typer.Typer(
+app = App(
     rich_markup_mode=None,
     help="ROI of automated patterns: summaries, ratings, reports.",
     no_args_is_help=True,

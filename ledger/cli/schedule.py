@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli.common import DbOpt, JsonOpt, NowOpt, db_location, handle_errors, open_ledger
+from ledger.cli.common import App, DbOpt, JsonOpt, NowOpt, db_location, handle_errors, open_ledger
 from ledger.cli.output import echo, print_json, print_table
 
-app = typer.Typer(
+app = App(
     rich_markup_mode=None,
     help="Run the scheduler, list its jobs, run one, or catch up on missed periods.",
     no_args_is_help=True,

@@ -113,7 +113,9 @@ def registered(module: str, name: str) -> Loader:
     """A loader for a root-level command that `module.register(app)` defines."""
 
     def load() -> Any:
-        scratch = typer.Typer()
+        from ledger.cli.common import App
+
+        scratch = App()
         importlib.import_module(module).register(scratch)
         return next(c for c in scratch.registered_commands if command_name(c) == name)
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
 header{background:#1f3a5f;color:#fff;padding:.6rem 1.2rem}header a{color:#fff;margin-right:1rem}
-main{padding:1rem 1.2rem;max-width:1320px}time{white-space:nowrap}
+main{padding:1rem 1.2rem;max-width:1320px}time span{white-space:nowrap}code{overflow-wrap:anywhere}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}
 .head{font-size:.85rem;color:#444}.kpis{display:flex;flex-wrap:wrap;gap:.8rem}
 .kpi{background:#fff;border:1px solid #ccc;padding:.5rem .8rem;min-width:10rem}
@@ -36,14 +36,16 @@ h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}
 td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}
 svg text{font-size:12px;fill:#1b1b1b}svg rect{fill:#3b6ea5}svg .interval,svg polyline,
 svg .axis,svg .diagonal{stroke:#1b1b1b;stroke-width:1.5;fill:none}svg circle{fill:#b5531f}
-svg .frame{fill:none;stroke:#999}.alert{border-left:4px solid #b5531f;padding-left:.5rem}
+svg .frame{fill:none;stroke:#999}
+svg.chart{max-width:960px;display:block}svg.narrow{display:none}
+.alert{border-left:4px solid #b5531f;padding-left:.5rem}
 .note{font-size:.85rem;color:#444}.periods{margin:.4rem 0}
 .controls{margin:.4rem 0;font-size:.9rem}.controls input{width:9rem}
 .up{color:#1d6b2f}.down{color:#a3261b}a.download{font-size:.8rem;font-weight:400}
 td.good{color:#1d6b2f;font-weight:600}td.warn{color:#8a5a00;font-weight:600}
 td.bad{color:#a3261b;font-weight:600}td.info{color:#1f3a5f}
-@media (max-width:640px){main{padding:.6rem}td,th{padding:.2rem .3rem;font-size:.8rem;
-overflow-wrap:anywhere}svg text{font-size:18px}.kpi{min-width:8rem}}
+@media (max-width:640px){main{padding:.6rem}td,th{padding:.2rem .3rem;font-size:.8rem}
+td{overflow-wrap:anywhere}.kpi{min-width:8rem}svg.wide{display:none}svg.narrow{display:block}}
 """
 
 PAGE = 20
@@ -275,7 +277,7 @@ def mount(app: FastAPI) -> None:
                 ["executed", "success", "seconds", "cost"],
                 [
                     [
-                        escape(str(e.get("executed_at", ""))),
+                        _when(str(e.get("executed_at", ""))),
                         "yes" if e.get("success") else "no",
                         escape(str(e.get("execution_time_seconds"))),
                         _money(e.get("actual_cost")),
@@ -652,13 +654,13 @@ def _cell(html: str) -> str:
 
 
 def _when(stamp: str) -> str:
-    """A timestamp to read: date and time to the second (UTC), never split mid-date; the
-    exact value on hover."""
+    """A timestamp to read: date and time to the second (UTC), the exact value on hover.
+    A narrow column may break it between the date and the time of day, never inside either."""
     from ledger.formatting import to_the_second
 
-    shown = to_the_second(stamp)
+    parts = "</span> <span>".join(escape(part) for part in to_the_second(stamp).split(" ", 1))
     exact = escape(stamp, quote=True)
-    return f'<time datetime="{exact}" title="{exact}">{escape(shown)}</time>'
+    return f'<time datetime="{exact}" title="{exact}"><span>{parts}</span></time>'
 
 
 def _prose(text: str) -> str:
