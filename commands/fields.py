@@ -55,9 +55,18 @@ def _named(text: str) -> str:
     return ", ".join(sorted({repr(c)[1:-1] for c in text}))
 
 
+def _plain(value: str) -> bool:
+    """Printable ASCII only (space included): already NFC, no control, invisible or
+    format character, so the per-character checks below have nothing to find. The usual
+    id and label takes this path, about 10x faster than asking Unicode per character."""
+    return value.isascii() and value.isprintable()
+
+
 def check_label(value: str) -> str:
     """1–200 characters of one line, no control characters; returned in Unicode's composed
     form (NFC), so `café` typed either way is one label."""
+    if _plain(value) and 0 < len(value) <= MAX_LABEL:
+        return value
     value = unicodedata.normalize("NFC", value)
     if not value:
         raise ValueError("must not be empty")
@@ -71,6 +80,8 @@ def check_label(value: str) -> str:
 
 def check_id(value: str) -> str:
     """A label without spaces or invisible characters: 1–200 characters, NFC."""
+    if _plain(value) and 0 < len(value) <= MAX_LABEL and " " not in value:
+        return value
     value = check_label(value)
     if any(c.isspace() for c in value):
         raise ValueError("must not contain spaces; use - or _ instead")
@@ -89,6 +100,8 @@ def check_text(value: str) -> str:
     """Free text up to 10,000 characters; tabs and line breaks are fine, other controls not."""
     if len(value) > MAX_TEXT:
         raise ValueError(f"must be at most {MAX_TEXT:,} characters (got {len(value):,})")
+    if _plain(value):
+        return value
     bad = _controls(value, _ALLOWED_CONTROLS)
     if bad:
         raise ValueError(
@@ -219,36 +232,39 @@ RequiredText = Annotated[str, AfterValidator(check_text), AfterValidator(_requir
 IdempotencyKey = Annotated[str, AfterValidator(check_label)]
 """A retry key: 1–200 characters on one line."""
 
+# Constraints (Field) come before the BeforeValidator: pydantic then checks them in its native
+# validator instead of in Python per value (decimal places were 7 % of a batch's time); the
+# BeforeValidator still runs first, and the messages are the same.
 Amount = Annotated[
     Decimal,
-    BeforeValidator(_exact(AMOUNT_PLACES, MAX_AMOUNT)),
     Field(ge=0, le=MAX_AMOUNT, decimal_places=AMOUNT_PLACES, allow_inf_nan=False),
+    BeforeValidator(_exact(AMOUNT_PLACES, MAX_AMOUNT)),
 ]
 """USD, exact: 0 to 1,000,000,000,000 with at most 10 decimal places (a binary float is
 rounded to 10 places; text with more is refused)."""
 
 Duration = Annotated[
     Decimal,
-    BeforeValidator(_exact(SECONDS_PLACES, MAX_SECONDS)),
     Field(ge=0, le=MAX_SECONDS, decimal_places=SECONDS_PLACES, allow_inf_nan=False),
+    BeforeValidator(_exact(SECONDS_PLACES, MAX_SECONDS)),
 ]
 """Seconds, exact: 0 to 31,622,400 (a leap year) with at most 6 decimal places (a binary
 float is rounded to the microsecond; text with more places is refused)."""
 
 Fraction = Annotated[
     Decimal,
-    BeforeValidator(_exact(AMOUNT_PLACES, Decimal(1))),
     Field(ge=0, le=1, decimal_places=AMOUNT_PLACES, allow_inf_nan=False),
+    BeforeValidator(_exact(AMOUNT_PLACES, Decimal(1))),
 ]
 """A confidence or probability from 0 to 1."""
 
-Score = Annotated[float, BeforeValidator(_not_bool), Field(ge=0, le=100, allow_inf_nan=False)]
+Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False), BeforeValidator(_not_bool)]
 """A score or a percentage from 0 to 100."""
 
-Count = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=MAX_SAFE_INT)]
+Count = Annotated[int, Field(ge=0, le=MAX_SAFE_INT), BeforeValidator(_not_bool)]
 """A whole number from 0 to 9,007,199,254,740,991."""
 
-Position = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=MAX_SAFE_INT)]
+Position = Annotated[int, Field(ge=1, le=MAX_SAFE_INT), BeforeValidator(_not_bool)]
 """A seq of the log: 1 or more."""
 
 Timestamp = Annotated[datetime, AfterValidator(check_timestamp)]

@@ -86,8 +86,10 @@ class Projector:
                 return True
         return False
 
-    def reset(self, db: Sql, projections: Sequence[Projection]) -> None:
-        """Drop and recreate these projections at position 0."""
+    def reset(self, db: Sql, projections: Sequence[Projection], *, search_now: bool = True) -> None:
+        """Drop and recreate these projections at position 0. With `search_now` false their
+        full-text indexes wait for `index_search` (a rebuild builds them once, after the
+        fold, instead of row by row through triggers)."""
         for p in projections:
             p.drop(db)
             p.create(db, self.types)
@@ -95,14 +97,24 @@ class Projector:
                 for table in p.tables:
                     history.drop(db, table, self.kind)
                     history.create(db, table, self.kind, self.types)
-                    if self.kind == "sqlite":  # PostgreSQL searches rows (ledger/search.py)
-                        search.create(db, table.name)
+                    if self.kind == "sqlite" and search_now:  # PostgreSQL searches rows
+                        search.create(db, table.name)  # (ledger/search.py)
+                    elif self.kind == "sqlite":
+                        search.drop(db, table.name)
                 history.forget_units(db, p.name)
             db.execute("DELETE FROM projection_checkpoints WHERE name = ?", (p.name,))
             db.execute(
                 "INSERT INTO projection_checkpoints (name, version, position) VALUES (?, ?, 0)",
                 (p.name, p.version),
             )
+
+    def index_search(self, db: Sql, projections: Sequence[Projection]) -> None:
+        """Build the full-text indexes of these projections' tables from their rows, and
+        the triggers that keep them in step from now on (after `reset(search_now=False)`)."""
+        if self.kind == "sqlite":
+            for p in projections:
+                for table in p.tables:
+                    search.create(db, table.name)
 
     def prepare(self, db: Sql) -> list[tuple[Projection, int]]:
         """Reset projections that are new or changed version; return each with its position."""

@@ -700,9 +700,10 @@ class LedgerCore:
         completed = False
         try:
             with bulk_work(), self.backend.write() as db:
-                self.projector.reset(db, selected)
+                self.projector.reset(db, selected, search_now=False)
                 head = self.log.head(db).seq
                 self.projector.catch_up(db, head, progress=progress, check=check)
+                self.projector.index_search(db, selected)
                 if cut is not None:
                     self.log.reset_head(db)
             completed = True
