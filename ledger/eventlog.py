@@ -308,6 +308,29 @@ class EventLog:
         """The log verifies again (restored from a backup, say): no more warnings."""
         db.execute("DELETE FROM integrity_alarm")
 
+    def write_start(self, db: Sql) -> tuple[Head, tuple[int, str] | None, dict[str, Any] | None]:
+        """What every write reads before anything else, in one statement (one round trip on
+        PostgreSQL, where it runs under the append lock): the log's head, the head the
+        ledger recorded (`recorded_head`) and the standing alarm (`alarm`)."""
+        row = db.execute(
+            "SELECT e.seq, e.hash, e.recorded_at, h.seq, h.hash, a.first_bad_seq, a.problem,"
+            " a.noted_at, a.seen_seq, a.seen_hash FROM (SELECT 1 AS one) o"
+            " LEFT JOIN (SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1) e"
+            " ON 1 = 1 LEFT JOIN log_head h ON h.id = 1 LEFT JOIN integrity_alarm a ON a.id = 1"
+        ).fetchone()
+        head = Head(0, GENESIS_HASH, None) if row[0] is None else Head(row[0], row[1], row[2])
+        recorded = None if row[3] is None else (row[3], row[4])
+        alarm = None
+        if row[5] is not None:
+            alarm = {
+                "first_bad_seq": int(row[5]),
+                "problem": row[6],
+                "noted_at": row[7],
+                "seen_seq": None if row[8] is None else int(row[8]),
+                "seen_hash": row[9],
+            }
+        return head, recorded, alarm
+
     def recorded_head(self, db: Sql) -> tuple[int, str] | None:
         """The newest event the ledger recorded folding (seq, hash): what its log must still
         reach (None on a ledger whose record was removed)."""

@@ -42,10 +42,16 @@ def cut(head: Head, what: str, seq: int, digest: str | None = None) -> Finding:
     )
 
 
-def check_recorded_head(db: Sql, log: EventLog, head: Head) -> Finding | None:
-    """The cheap check every write runs: does the log still hold the head it last recorded,
-    with the same hash?"""
-    recorded = log.recorded_head(db)
+_UNREAD = (-1, "")
+
+
+def check_recorded_head(
+    db: Sql, log: EventLog, head: Head, recorded: tuple[int, str] | None = _UNREAD
+) -> Finding | None:
+    """The cheap check every write runs: does the log still hold the head it last recorded
+    (`recorded`, read here unless the caller read it), with the same hash?"""
+    if recorded is _UNREAD:
+        recorded = log.recorded_head(db)
     if recorded is None:
         return None
     seq, digest = recorded
@@ -70,28 +76,36 @@ def check(
     history: bool,
     full: bool,
     head: Head | None = None,
+    recorded: tuple[int, str] | None = _UNREAD,
+    marks: Sequence[tuple[str, int, int]] | None = None,
 ) -> Finding | None:
     """Every record of the log's extent against the log, in one read transaction.
 
     Cheap checks (the recorded head, the checkpoints) run on every open; `full` (verify,
     rebuild) adds every folded projection's seq columns and, where the ledger keeps them
-    (`history`), its row versions: scans, but of indexed or small columns.
+    (`history`), its row versions: scans, but of indexed or small columns. A write passes
+    what it already read (`head`, `recorded`, the checkpoints' `marks`).
     """
     head = log.head(db) if head is None else head
-    finding = check_recorded_head(db, log, head)
+    finding = check_recorded_head(db, log, head, recorded)
     if finding is not None:
         return finding
-    for what, seq in _records(db, projections, history, full):
+    for what, seq in _records(db, projections, history, full, marks):
         if seq is not None and int(seq) > head.seq:
             return cut(head, what, int(seq))
     return None
 
 
 def _records(
-    db: Sql, projections: Sequence[Projection], history: bool, full: bool
+    db: Sql,
+    projections: Sequence[Projection],
+    history: bool,
+    full: bool,
+    marks: Sequence[tuple[str, int, int]] | None = None,
 ) -> Iterator[tuple[str, int | None]]:
     """(what, the furthest seq it remembers) for each record of the log's extent."""
-    marks = db.execute("SELECT name, version, position FROM projection_checkpoints").fetchall()
+    if marks is None:
+        marks = db.execute("SELECT name, version, position FROM projection_checkpoints").fetchall()
     for name, _, position in sorted(marks, key=lambda m: -int(m[2]))[:1]:
         yield f"the checkpoint of projection {name}", position
     if not full:

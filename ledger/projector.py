@@ -77,9 +77,12 @@ class Projector:
         row = db.execute("SELECT max(position) FROM projection_checkpoints").fetchone()
         return int(row[0] or 0)
 
-    def behind(self, db: Sql, head: int) -> bool:
-        """Whether any projection is new, changed version, or short of `head`."""
-        marks = self.checkpoints(db)
+    def behind(
+        self, db: Sql, head: int, marks: Mapping[str, tuple[int, int]] | None = None
+    ) -> bool:
+        """Whether any projection is new, changed version, or short of `head` (`marks`:
+        the checkpoints, if the caller read them)."""
+        marks = self.checkpoints(db) if marks is None else marks
         for p in self.projections:
             version, position = marks.get(p.name, (-1, 0))
             if version != p.version or position < head:

@@ -223,15 +223,18 @@ class LedgerCore:
                 f"as_of: a view as of seq {self.pinned} is read-only", {"field": "as_of"}
             )
         with self.backend.write() as db:
-            head = self.log.head(db)
+            # two reads before the command's own (each a round trip under PostgreSQL's lock)
+            head, recorded, alarm = self.log.write_start(db)
+            marks = self.projector.checkpoints(db)
             finding = integrity.check(
-                db, self.log, self.projector.projections, history=False, full=False, head=head
-            )
+                db, self.log, self.projector.projections, history=False, full=False,
+                head=head, recorded=recorded, marks=[(n, v, p) for n, (v, p) in marks.items()],
+            )  # fmt: skip
             if finding is None:
-                if self.projector.behind(db, head.seq):
+                if self.projector.behind(db, head.seq, marks):
                     self.projector.catch_up(db, head.seq)
-                uow = kind(db, self.log, self.projector, self.clock)
-                uow.alarm = self.log.alarm(db)
+                uow = kind(db, self.log, self.projector, self.clock, head)
+                uow.alarm = alarm
                 yield uow
                 uow.flush()
             else:  # kept: this transaction records the alarm and nothing else

@@ -19,9 +19,10 @@ from commands.patterns import evolve as evolve_pattern
 from events import Event, RecordedEvent, chain_hash
 from events.sql import Sql
 from events.timeutil import format_timestamp, parse_timestamp, utc_now
-from ledger.eventlog import EventLog
+from ledger.eventlog import EventLog, Head
 from ledger.projector import Projector
 from projections.patterns import load_state as load_pattern_state
+from projections.patterns import load_state_and_version
 
 Clock = Callable[[], str]
 
@@ -61,11 +62,13 @@ def lead_limit(latest: str, now: str, seq: int) -> None:
 class UnitOfWork:
     """Appends inside one open write transaction."""
 
-    def __init__(self, db: Sql, log: EventLog, projector: Projector, clock: Clock) -> None:
+    def __init__(
+        self, db: Sql, log: EventLog, projector: Projector, clock: Clock, head: Head | None = None
+    ) -> None:
         self.db = db
         self.log = log
         self.projector = projector
-        head = log.head(db)
+        head = log.head(db) if head is None else head
         self.seq, self.hash = head.seq, head.hash
         self.clock = clock
         # One ledger time per transaction: its events become visible together. Never before
@@ -95,9 +98,13 @@ class UnitOfWork:
         """A pattern's current state, including this transaction's own appends."""
         state = self.pattern_states.get(pattern_id)
         if state is None:
-            if f"pattern:{pattern_id}" in self.pending_streams:
+            stream = f"pattern:{pattern_id}"
+            if stream in self.pending_streams:
                 self.flush()
-            state = load_pattern_state(self.db, pattern_id)
+            if stream in self.versions:
+                state = load_pattern_state(self.db, pattern_id)
+            else:
+                state, self.versions[stream] = load_state_and_version(self.db, pattern_id)
             self.pattern_states[pattern_id] = state
         return state
 

@@ -127,6 +127,22 @@ def load_state(db: Sql, pattern_id: str) -> PatternState:
         " FROM patterns WHERE pattern_id = ?",
         (pattern_id,),
     ).fetchone()
+    return _state(pattern_id, row)
+
+
+def load_state_and_version(db: Sql, pattern_id: str) -> tuple[PatternState, int]:
+    """`load_state` and the version of the pattern's stream in the log, in one statement
+    (a write reads both before it appends; on PostgreSQL each read is a round trip)."""
+    row = db.execute(
+        "SELECT p.status, p.estimated_time_seconds, p.estimated_cost, p.confidence,"
+        " p.revoke_reason, (SELECT max(stream_version) FROM events WHERE stream_id = ?)"
+        " FROM (SELECT 1 AS one) o LEFT JOIN patterns p ON p.pattern_id = ?",
+        (f"pattern:{pattern_id}", pattern_id),
+    ).fetchone()
+    return _state(pattern_id, None if row[0] is None else row[:5]), int(row[5] or 0)
+
+
+def _state(pattern_id: str, row: Sequence[Any] | None) -> PatternState:
     if row is None:
         return PatternState(pattern_id)
     return PatternState(
