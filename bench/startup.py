@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -57,55 +58,49 @@ def instructions(cmd: list[str], env: dict[str, str], workdir: Path) -> int | No
     return int(found.group(1)) if run.returncode == 0 and found else None
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=21)
-    args = parser.parse_args()
+def shell_append(runs: int, count_instructions: bool = False) -> dict[str, Any]:
+    """`runs` interleaved runs of one `record execution` from the shell and of the floor
+    (byte-code compiled first): their median wall and CPU seconds, and with
+    `count_instructions` (where valgrind is installed) the instructions of one run each."""
     for package in ("events", "commands", "projections", "ledger"):
         compileall.compile_dir(ROOT / package, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ROI_LEDGER_DB": str(Path(tmp) / "s.db")}
         script = shutil.which("roi-ledger")
         cli = [script] if script else [sys.executable, "-m", "ledger"]
-        subprocess.run(
-            [
-                *cli,
-                "pattern",
-                "approve",
-                "p",
-                "--estimated-time-seconds",
-                "60",
-                "--estimated-cost",
-                "0.015",
-            ],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        record = [
-            *cli,
-            "record",
-            "execution",
-            "--pattern-id",
-            "p",
-            "--execution-time-seconds",
-            "45.2",
-            "--actual-cost",
-            "0.012",
-            "--success",
-        ]
+        approve = ["pattern", "approve", "p", "--estimated-time-seconds", "60",
+                   "--estimated-cost", "0.015"]  # fmt: skip
+        subprocess.run([*cli, *approve], check=True, env=env, stdout=subprocess.DEVNULL)
+        record = [*cli, "record", "execution", "--pattern-id", "p", "--execution-time-seconds",
+                  "45.2", "--actual-cost", "0.012", "--success"]  # fmt: skip
         floor = [sys.executable, "-c", "import typer, pydantic; pydantic.BaseModel"]
         ours, base = [], []
-        for _ in range(args.runs):  # interleaved, so load on the machine hits both alike
+        for _ in range(runs):  # interleaved, so load on the machine hits both alike
             base.append(run(floor, env))
             ours.append(run(record, env))
         module = [sys.executable, "-m", "ledger", *record[len(cli) :]]
         counted = {
-            name: instructions(cmd, env, Path(tmp))
+            name: instructions(cmd, env, Path(tmp)) if count_instructions else None
             for name, cmd in (("ours", module), ("floor", floor))
         }
-    ow, bw = (statistics.median(x[0] for x in s) for s in (ours, base))
-    oc, bc = (statistics.median(x[1] for x in s) for s in (ours, base))
+    return {
+        "ours_wall": statistics.median(x[0] for x in ours),
+        "floor_wall": statistics.median(x[0] for x in base),
+        "ours_cpu": statistics.median(x[1] for x in ours),
+        "floor_cpu": statistics.median(x[1] for x in base),
+        "ours_instructions": counted["ours"],
+        "floor_instructions": counted["floor"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    measured = shell_append(args.runs, count_instructions=True)
+    ow, bw = measured["ours_wall"], measured["floor_wall"]
+    oc, bc = measured["ours_cpu"], measured["floor_cpu"]
+    counted = {"ours": measured["ours_instructions"], "floor": measured["floor_instructions"]}
     print(f"# {machine()}; median of {args.runs} runs each")
     report(
         "one append from the shell (wall time, includes the fsync)",
