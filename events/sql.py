@@ -21,3 +21,10 @@ class Sql(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
+
+
+def dialect(db: Sql) -> str:
+    """Which SQL a connection speaks: "postgresql" (psycopg, or a view of it that says so
+    with a `kind` attribute) or "sqlite" (the `sqlite3` connection itself, which has none).
+    Only SQL that the two spell differently (reading JSON) needs to ask."""
+    return str(getattr(db, "kind", "sqlite"))

@@ -53,20 +53,21 @@ def roi(
     now: Now = None,
 ) -> dict[str, Any]:
     """A pattern's ROI figures with their formulas and the executions they come from."""
+    from events.timeutil import format_timestamp
     from ledger.periods import option_text, window
+    from projections.executions import execution_counts
 
     view = ledger.view(as_of)
     span = window(option_text(since), option_text(until), period, ledger.point_shown(now, as_of))
     with view.reading() as db:
         head = view.head()
         row = view.pattern_roi(pattern_id, since=since, until=until, period=period, now=now)
-        sql = (
-            "SELECT count(*), min(id), max(id), coalesce(sum(success), 0) FROM pattern_executions"
-            " WHERE pattern_id = ?"
+        count, first, last, successful = execution_counts(
+            db,
+            row["pattern_id"],
+            None if span.since is None else format_timestamp(span.since),
+            None if span.until is None else format_timestamp(span.until),
         )
-        params: list[Any] = [row["pattern_id"]]
-        sql += _within(span, "executed_at", params)
-        count, first, last, successful = db.execute(sql, params).fetchone()
     saved, spent = row["total_cost_saved_usd"], row["total_investment_usd"]
     failed = row["total_failed_cost_usd"]
     total, ok = row["total_executions"], row["successful_executions"]

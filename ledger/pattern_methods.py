@@ -111,9 +111,7 @@ class PatternLedger(LedgerCore):
                 " AND seq <= ? ORDER BY seq",
                 (f"pattern:{pattern_id}", upto),
             ).fetchall()
-            runs = db.execute(
-                "SELECT count(*) FROM pattern_executions WHERE pattern_id = ?", (pattern_id,)
-            ).fetchone()[0]
+            runs = execution_queries.execution_counts(db, pattern_id)[0]
         changes = []
         for recorded in map(decode_row, found):
             fields = recorded.event.payload()

@@ -67,6 +67,10 @@ class Projector:
         self.kind = kind
         """The backend's kind, for its history triggers (None: no history)."""
 
+    def views(self, kind: str) -> dict[str, str]:
+        """Every view the projections keep over the log (name -> SELECT over `events`)."""
+        return {name: body for p in self.projections for name, body in p.views(kind).items()}
+
     def checkpoints(self, db: Sql) -> dict[str, tuple[int, int]]:
         """name -> (version, position)."""
         rows = db.execute("SELECT name, version, position FROM projection_checkpoints").fetchall()
@@ -144,7 +148,8 @@ class Projector:
         Returns the position reached; call again (a new transaction) until it equals head.
         """
         positions = self.prepare(db)
-        start = min((pos for _, pos in positions), default=head)
+        # a projection that folds nothing (a view over the log) is never behind
+        start = min((pos for p, pos in positions if p.handles), default=head)
         if start >= head:
             self._advance(db, [p for p, _ in positions], head)
             return head
@@ -218,6 +223,7 @@ class Projector:
     ) -> None:
         """Fold one history unit: every change versioned at the unit's last seq, and a unit
         of several events noted (a seq inside it is not a version boundary)."""
+        work = [(p, todo) for p, todo in work if p.handles]  # a view over the log folds nothing
         ends = [todo[-1].seq for _, todo in work if todo]
         if not ends:
             return

@@ -438,9 +438,11 @@ class LedgerCore:
                 return
             from ledger import as_of as past
 
+            kind = self.backend.kind
             yield past.AsOfSql(
-                db, state, self.projector.tables, self.backend.kind, self.backend.column_types
-            )
+                db, state, self.projector.tables, kind, self.backend.column_types,
+                self.projector.views(kind),
+            )  # fmt: skip
 
     def point_shown(self, now: Any = None, as_of: AsOf = None) -> datetime:
         """The moment a read at a point measures its windows from ("this month", "the last

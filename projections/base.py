@@ -75,6 +75,11 @@ class Projection:
     handles: frozenset[str] = frozenset()
     tables: tuple[Table, ...] = ()
 
+    def views(self, kind: str) -> dict[str, str]:
+        """Views this projection keeps over the log instead of tables (name -> SELECT over
+        `events`, in the SQL of `kind`): read as of a seq over the log's first events."""
+        return {}
+
     def create(self, db: Sql, types: Mapping[str, str]) -> None:
         """Create this projection's tables, portable column types mapped by `types`."""
         for table in self.tables:

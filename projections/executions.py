@@ -1,18 +1,22 @@
 """`pattern_executions`: one row per recorded execution, as the source's table, exact amounts.
 
-The execution id is the seq of its `PatternExecutionRecorded` event: unique and stable.
+Read from the log itself, not stored twice (issue 23): `pattern_executions` is a view over
+the log's `PatternExecutionRecorded` events that no retraction has withdrawn. An execution's
+id is its event's seq. Two partial indexes on the log make it fast: a pattern's executions
+by (stream, time of the run), and the retractions by the seq they withdraw.
+
+Its past needs no row versions either: as of seq S it is the same view over the log's first
+S events (ledger/as_of.py shadows `events` and then the view, in that order).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from events import RecordedEvent
-from events.patterns import PatternExecutionRecorded
-from events.sql import Sql
-from projections.base import Projection, StreamReader, Table
+from events.sql import Sql, dialect
+from projections.base import Projection
 
 COLUMNS = (
     "id",
@@ -27,85 +31,131 @@ COLUMNS = (
     "executed_at",
     "recorded_at",
 )
-_INSERT = (
-    f"INSERT INTO pattern_executions ({', '.join(COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(COLUMNS))})"
-)
+EXECUTION = "PatternExecutionRecorded"
+
+
+def _field(kind: str, name: str, source: str = "e") -> str:
+    """One payload field of event `source` as SQL: its text (amounts are stored as exact
+    decimal text), an integer, or 1/0 for the success flag — the same values on both."""
+    if kind == "sqlite":  # json_extract gives integers for numbers and 1/0 for true/false
+        return f"json_extract({source}.payload, '$.{name}')"
+    text = f"(({source}.payload)::jsonb ->> '{name}')"
+    if name in ("workflow_id", "target_seq"):
+        return f"({text})::bigint"
+    if name == "success":
+        return f"(CASE WHEN ({text})::boolean THEN 1 ELSE 0 END)"
+    return text
+
+
+def withdrawn(kind: str) -> str:
+    """`events r` rows that retract the event `e` (found through the retractions' index)."""
+    seq = "+e.seq" if kind == "sqlite" else "e.seq"  # SQLite: `+` drops the column's integer
+    # affinity, which would otherwise convert the JSON value and miss the expression index
+    return (
+        f"SELECT 1 FROM events r WHERE r.event_type = 'EventRetracted'"
+        f" AND {_field(kind, 'target_seq', 'r')} = {seq}"
+    )
+
+
+def select_executions(kind: str) -> str:
+    """The view's SELECT: every execution in the log no retraction withdrew, as rows of the
+    source's table (`FROM events e`, so a caller may add `AND e.stream_id = ?`)."""
+    payload = ("pattern_id", "workflow_id", "execution_time_seconds", "estimated_time_seconds",
+               "actual_cost", "estimated_cost", "success", "error_message")  # fmt: skip
+    columns = ", ".join(
+        ["e.seq AS id"]
+        + [f"{_field(kind, name)} AS {name}" for name in payload]
+        + ["e.occurred_at AS executed_at", "e.recorded_at AS recorded_at"]
+    )
+    return (
+        f"SELECT {columns} FROM events e WHERE e.event_type = '{EXECUTION}'"
+        f" AND NOT EXISTS ({withdrawn(kind)})"
+    )
+
+
+def _indexes(kind: str) -> tuple[str, ...]:
+    target = _field(kind, "target_seq", "events").replace("events.payload", "payload")
+    return (
+        "CREATE INDEX IF NOT EXISTS events_executions ON events (stream_id, occurred_at, seq)"
+        f" WHERE event_type = '{EXECUTION}'",
+        f"CREATE INDEX IF NOT EXISTS events_retractions ON events (({target}))"
+        " WHERE event_type = 'EventRetracted'",
+    )
 
 
 class PatternExecutions(Projection):
-    """Table `pattern_executions`."""
+    """View `pattern_executions` (it folds nothing: the log is its rows)."""
 
     name = "pattern_executions"
-    version = 3  # 2: 8-byte INTEGER and REAL columns on PostgreSQL; 3: row versions
-    handles = frozenset({"PatternExecutionRecorded"})
-    tables = (
-        Table(
-            "pattern_executions",
-            (
-                ("id", "INTEGER", ""),
-                ("pattern_id", "TEXT", "NOT NULL"),
-                ("workflow_id", "INTEGER", ""),
-                ("execution_time_seconds", "TEXT", "NOT NULL"),
-                ("estimated_time_seconds", "TEXT", "NOT NULL"),
-                ("actual_cost", "TEXT", "NOT NULL"),
-                ("estimated_cost", "TEXT", "NOT NULL"),
-                ("success", "INTEGER", "NOT NULL"),
-                ("error_message", "TEXT", ""),
-                ("executed_at", "TEXT", "NOT NULL"),
-                ("recorded_at", "TEXT", "NOT NULL"),
-            ),
-            ("id",),
-            indexes=(("idx_pattern_executions_pattern", "pattern_id, executed_at"),),
-            per_event=True,
-            seq_columns=("id",),
-        ),
-    )
+    version = 5  # 2: 8-byte columns on PostgreSQL; 3: row versions; 4-5: a view over the log
+    handles = frozenset()
+    tables = ()
 
-    def apply(self, db: Sql, events: Sequence[RecordedEvent], reader: StreamReader) -> None:
-        """Insert a row per execution."""
-        rows = []
-        for recorded in events:
-            e = recorded.event
-            assert isinstance(e, PatternExecutionRecorded)
-            rows.append(
-                (
-                    recorded.seq,
-                    e.pattern_id,
-                    e.workflow_id,
-                    str(e.execution_time_seconds),
-                    str(e.estimated_time_seconds),
-                    str(e.actual_cost),
-                    str(e.estimated_cost),
-                    int(e.success),
-                    e.error_message,
-                    recorded.occurred_at,
-                    recorded.recorded_at,
-                )
-            )
-        db.executemany(_INSERT, rows)
+    def views(self, kind: str) -> dict[str, str]:
+        return {"pattern_executions": select_executions(kind)}
 
-    def retract(
-        self, db: Sql, target: RecordedEvent, retraction: RecordedEvent, reader: StreamReader
-    ) -> None:
-        """Delete the retracted execution's row."""
-        db.execute("DELETE FROM pattern_executions WHERE id = ?", (target.seq,))
+    def create(self, db: Sql, types: Mapping[str, str]) -> None:
+        """The log's two indexes and the view (an older ledger's table and its row versions
+        make way for it)."""
+        kind = dialect(db)
+        self.drop(db)
+        for statement in _indexes(kind):
+            db.execute(statement)
+        db.execute(f"CREATE VIEW pattern_executions AS {select_executions(kind)}")
+
+    def drop(self, db: Sql) -> None:
+        """Drop the view, or the table and row versions a ledger made before it."""
+        kind = dialect(db)
+        found = db.execute(
+            "SELECT type FROM sqlite_master WHERE name = 'pattern_executions'"
+            if kind == "sqlite"
+            else "SELECT CASE relkind WHEN 'v' THEN 'view' ELSE 'table' END FROM pg_class"
+            " WHERE oid = to_regclass('pattern_executions')"
+        ).fetchone()
+        if found is not None:
+            db.execute(f"DROP {found[0].upper()} pattern_executions")
+        db.execute("DROP TABLE IF EXISTS pattern_executions__h")
+        if kind != "sqlite":
+            db.execute("DROP FUNCTION IF EXISTS pattern_executions__hf() CASCADE")
 
 
 def list_executions(
     db: Sql, pattern_id: str, limit: int | None = None, newest_first: bool = True
 ) -> list[dict[str, Any]]:
-    """A pattern's executions, newest first by default."""
+    """A pattern's executions, newest first by default (read from the log by its stream,
+    through the executions' index)."""
     order = "DESC" if newest_first else "ASC"
     sql = (
-        f"SELECT {', '.join(COLUMNS)} FROM pattern_executions WHERE pattern_id = ?"
-        f" ORDER BY executed_at {order}, id {order}"
+        f"{select_executions(dialect(db))} AND e.stream_id = ?"
+        f" ORDER BY e.occurred_at {order}, e.seq {order}"
     )
-    params: tuple[Any, ...] = (pattern_id,)
+    params: tuple[Any, ...] = (f"pattern:{pattern_id}",)
     if limit is not None:
         sql += " LIMIT ?"
-        params = (pattern_id, limit)
+        params = (*params, limit)
     return [_row(r) for r in db.execute(sql, params).fetchall()]
+
+
+def execution_counts(
+    db: Sql, pattern_id: str, since: str | None = None, until: str | None = None
+) -> tuple[int, int | None, int | None, int]:
+    """A pattern's executions (optionally those run in [since, until)): how many, the first
+    and last id, how many succeeded."""
+    kind = dialect(db)
+    sql = (
+        f"SELECT count(*), min(e.seq), max(e.seq), coalesce(sum({_field(kind, 'success')}), 0)"
+        f" FROM events e WHERE e.stream_id = ? AND e.event_type = '{EXECUTION}'"
+        f" AND NOT EXISTS ({withdrawn(kind)})"
+    )
+    params: list[Any] = [f"pattern:{pattern_id}"]
+    if since is not None:
+        sql += " AND e.occurred_at >= ?"
+        params.append(since)
+    if until is not None:
+        sql += " AND e.occurred_at < ?"
+        params.append(until)
+    count, first, last, successful = db.execute(sql, params).fetchone()
+    return int(count), first, last, int(successful)
 
 
 def _row(row: Sequence[Any]) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def test_a_file_that_is_not_a_ledger_is_named(tmp_path: Path) -> None:
     "sql",
     [
         "DELETE FROM projection_checkpoints",
-        "DELETE FROM pattern_executions",
+        "DROP VIEW pattern_executions",
         "DELETE FROM pattern_roi_summary",
         "DROP TRIGGER events_refuse_delete; DELETE FROM events WHERE seq > 2",
         "DROP TABLE pattern_daily_stats",
@@ -232,15 +232,20 @@ def test_a_projection_that_cannot_catch_up_does_not_lock_out_verify_and_rebuild(
     """Found by attacking the CLI: with one checkpoint a step behind, every command - even
     the `verify --projections` and `rebuild` its own error advised - failed the same way,
     because opening the ledger caught up first."""
+    from ledger import Ledger
+
     cli.json(*APPROVE)
     cli.json(*EXECUTION)
-    with sqlite3.connect(cli.db) as conn:
+    with Ledger.open(cli.db) as led:
+        led.log_decision("d1", "golf", "email", "replied")
+        led.record_outcome("d1", "reply", "success")
+    with sqlite3.connect(cli.db) as conn:  # a step behind: its outcome would go in twice
         conn.execute(
-            "UPDATE projection_checkpoints SET position = 1 WHERE name = 'pattern_executions'"
+            "UPDATE projection_checkpoints SET position = 3 WHERE name = 'decision_metrics'"
         )
     advice = clean(cli("roi", "summary"), (1,))
     assert "verify --projections" in advice and "rebuild" in advice
     clean(cli("verify", "--projections"), (0, 1))
-    assert cli.json("rebuild")["events"] == 2
+    assert cli.json("rebuild")["events"] == 4
     assert cli.json("roi", "summary")[0]["total_executions"] == 1
     assert cli.json("verify", "--projections")["ok"]

@@ -300,8 +300,10 @@ def test_a_postgresql_column_retyped_to_bytes_is_an_altered_row() -> None:
         fill(url)
         tamper(
             url,
+            "DROP VIEW pattern_executions",  # PostgreSQL will not retype a column a view or
+            "DROP INDEX events_retractions",  # an index expression reads: the attacker
             "ALTER TABLE events ALTER COLUMN payload TYPE bytea USING convert_to(payload, 'UTF8')",
-        )
+        )  # drops them first
         result = verify(url)
         assert not result["ok"] and result["first_bad_seq"] == 1
         assert "contents do not match its hash" in result["problem"]
@@ -310,8 +312,8 @@ def test_a_postgresql_column_retyped_to_bytes_is_an_altered_row() -> None:
 def test_history_seq_columns_and_checkpoints_all_remember_the_head(location: str) -> None:
     """Whichever record of the head survives the attacker, verify finds the cut: with the
     recorded head, the checkpoints and the versions' clock and units rewritten, the
-    executions' seqs; with those deleted too, their row versions. Only rewriting every
-    record escapes (docs/RELIABILITY.md)."""
+    totals' row versions. (The executions are read from the log itself since issue 23, so
+    they are no record of it.) Only rewriting every record escapes (docs/RELIABILITY.md)."""
     fill(location)
     cut(location, 8)
     tamper(
@@ -321,8 +323,5 @@ def test_history_seq_columns_and_checkpoints_all_remember_the_head(location: str
         "UPDATE history_clock SET seq = 8",
         "DELETE FROM history_units WHERE end_seq > 8",
     )
-    result = verify(location)
-    assert result["first_bad_seq"] == 9 and "pattern_executions.id" in result["problem"]
-    tamper(location, "DELETE FROM integrity_alarm", "DELETE FROM pattern_executions WHERE id > 8")
     result = verify(location)
     assert result["first_bad_seq"] == 9 and "row versions of" in result["problem"]

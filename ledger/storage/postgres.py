@@ -63,6 +63,8 @@ def to_psycopg(sql: str) -> str:
 class PgSql:
     """The `Sql` protocol over a psycopg connection."""
 
+    kind = "postgresql"
+
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 

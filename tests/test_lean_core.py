@@ -1,0 +1,111 @@
+"""Issue 23, fewer rows per event: an execution is stored once, in the log. The source's
+`pattern_executions` table is a view over the log's execution events that no retraction
+withdrew; it keeps no rows and no row versions of its own, reads fast through two partial
+indexes on the log, and as of any seq is the same view over the log's first events."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger import Ledger
+from tests.conftest import BACKENDS, fresh_location
+
+
+def record(led: Ledger, runs: int) -> list[int]:
+    led.approve_pattern("p", "60", "0.015")
+    seqs = []
+    for i in range(runs):
+        done = led.record_execution(
+            "p", "45.5", "0.0123456789", i % 3 != 2, executed_at=f"2026-10-{i + 1:02d}T09:00:00Z"
+        )
+        seqs.append(int(done["seq"]))
+    return seqs
+
+
+def rows(led: Ledger) -> list[dict[str, Any]]:
+    with led.reading() as db:
+        names = ("id", "pattern_id", "actual_cost", "success", "executed_at")
+        found = db.execute(f"SELECT {', '.join(names)} FROM pattern_executions ORDER BY id")
+        return [dict(zip(names, r, strict=True)) for r in found.fetchall()]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_executions_are_read_from_the_log_not_stored_twice(backend: str) -> None:
+    with fresh_location(backend) as location, Ledger.open(location) as led:
+        seqs = record(led, 6)
+        before = led.head().seq
+        led.retract(seqs[1], "recorded twice")
+        listed = led.executions("p")
+        assert [e["id"] for e in listed] == [s for s in reversed(seqs) if s != seqs[1]]
+        assert listed[0]["actual_cost"].as_tuple().exponent == -10  # exact text, as sent
+        assert str(listed[0]["execution_time_seconds"]) == "45.5"
+        assert [r["id"] for r in rows(led)] == [s for s in seqs if s != seqs[1]]
+        assert rows(led)[0] == {
+            "id": seqs[0], "pattern_id": "p", "actual_cost": "0.0123456789", "success": 1,
+            "executed_at": "2026-10-01T09:00:00.000000Z",
+        }  # fmt: skip
+        # as of a seq, the view over the log as it stood: the retracted run is back
+        assert [e["id"] for e in led.executions("p", as_of=before)] == list(reversed(seqs))
+        assert [e["id"] for e in led.executions("p", as_of=seqs[2])] == list(reversed(seqs[:3]))
+        assert led.pattern_roi("p")["total_executions"] == 5
+        with led.reading() as db:
+            tables = {
+                r[0]
+                for r in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    if backend == "sqlite"
+                    else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                ).fetchall()
+            }
+        assert "pattern_executions" not in tables and "pattern_executions__h" not in tables
+        assert led.verify(projections=True)["ok"]
+        led.rebuild()
+        assert [e["id"] for e in led.executions("p")] == [e["id"] for e in listed]
+
+
+def test_a_ledger_with_the_older_table_gets_the_view_on_open(tmp_path: Path) -> None:
+    """A ledger made before issue 23 kept a `pattern_executions` table and its versions: on
+    open they make way for the view, with the same rows."""
+    path = tmp_path / "old.db"
+    with Ledger.open(path) as led:
+        seqs = record(led, 3)
+    with sqlite3.connect(path) as conn:  # the table as version 3 kept it
+        conn.executescript(
+            "DROP VIEW pattern_executions;"
+            "CREATE TABLE pattern_executions (id INTEGER PRIMARY KEY, pattern_id TEXT);"
+            "CREATE TABLE pattern_executions__h (id INTEGER, seq_from INTEGER);"
+            "INSERT INTO pattern_executions VALUES (2, 'p'), (3, 'p'), (4, 'p');"
+            "UPDATE projection_checkpoints SET version = 3 WHERE name = 'pattern_executions';"
+        )
+    with Ledger.open(path) as led:
+        assert [e["id"] for e in led.executions("p")] == list(reversed(seqs))
+        assert led.verify(projections=True)["ok"]
+    with sqlite3.connect(path) as conn:
+        kinds = dict(conn.execute("SELECT name, type FROM sqlite_master").fetchall())
+    assert kinds["pattern_executions"] == "view" and "pattern_executions__h" not in kinds
+
+
+def test_a_patterns_runs_are_found_through_the_logs_indexes(tmp_path: Path) -> None:
+    """The defect the view could bring (a scan of every event for one pattern's runs, or of
+    every retraction for each run) is ruled out by the plan SQLite chooses."""
+    from projections.executions import select_executions
+
+    query = (
+        f"EXPLAIN QUERY PLAN {select_executions('sqlite')} AND e.stream_id = ?"
+        " ORDER BY e.occurred_at DESC, e.seq DESC LIMIT 10"
+    )
+    with Ledger.open(tmp_path / "l.db") as led:
+        record(led, 4)
+        plans = []
+        for as_of in (None, 3):  # live, and as of a seq (the log's prefix, never copied)
+            with led.reading(as_of) as db:
+                found = db.execute(query, ("pattern:p",)).fetchall()
+                plans.append(" | ".join(str(r[-1]) for r in found))
+    for plan in plans:
+        assert "USING INDEX events_executions (stream_id=?)" in plan, plan
+        assert "USING INDEX events_retractions (<expr>=?" in plan, plan
+        assert "TEMP B-TREE" not in plan and "MATERIALIZE" not in plan, plan
