@@ -26,6 +26,15 @@ class Head(NamedTuple):
     recorded_at: str | None
 
 
+class WriteStart(NamedTuple):
+    """What a write reads first (`EventLog.write_start`)."""
+
+    head: Head
+    recorded: tuple[int, str] | None
+    alarm: dict[str, Any] | None
+    checkpoints: dict[str, tuple[int, int]]
+
+
 ROW_TYPES: tuple[type | tuple[type, ...], ...] = (
     int, str, int, str, int, str, str, str, (str, type(None)), str, str,
 )  # fmt: skip
@@ -308,28 +317,33 @@ class EventLog:
         """The log verifies again (restored from a backup, say): no more warnings."""
         db.execute("DELETE FROM integrity_alarm")
 
-    def write_start(self, db: Sql) -> tuple[Head, tuple[int, str] | None, dict[str, Any] | None]:
+    def write_start(self, db: Sql) -> WriteStart:
         """What every write reads before anything else, in one statement (one round trip on
         PostgreSQL, where it runs under the append lock): the log's head, the head the
-        ledger recorded (`recorded_head`) and the standing alarm (`alarm`)."""
-        row = db.execute(
-            "SELECT e.seq, e.hash, e.recorded_at, h.seq, h.hash, a.first_bad_seq, a.problem,"
-            " a.noted_at, a.seen_seq, a.seen_hash FROM (SELECT 1 AS one) o"
+        ledger recorded (`recorded_head`), the standing alarm (`alarm`) and the projections'
+        checkpoints (name -> (version, position))."""
+        rows = db.execute(
+            "SELECT 's', e.hash, e.seq, h.seq, e.recorded_at, a.first_bad_seq, h.hash,"
+            " a.problem, a.noted_at, a.seen_seq, a.seen_hash FROM (SELECT 1 AS one) o"
             " LEFT JOIN (SELECT seq, hash, recorded_at FROM events ORDER BY seq DESC LIMIT 1) e"
             " ON 1 = 1 LEFT JOIN log_head h ON h.id = 1 LEFT JOIN integrity_alarm a ON a.id = 1"
-        ).fetchone()
-        head = Head(0, GENESIS_HASH, None) if row[0] is None else Head(row[0], row[1], row[2])
-        recorded = None if row[3] is None else (row[3], row[4])
+            " UNION ALL SELECT 'c', name, version, position, NULL, NULL, NULL, NULL, NULL, NULL,"
+            " NULL FROM projection_checkpoints"
+        ).fetchall()
+        row = next(r for r in rows if r[0] == "s")
+        head = Head(0, GENESIS_HASH, None) if row[2] is None else Head(row[2], row[1], row[4])
+        recorded = None if row[3] is None else (row[3], row[6])
         alarm = None
         if row[5] is not None:
             alarm = {
                 "first_bad_seq": int(row[5]),
-                "problem": row[6],
-                "noted_at": row[7],
-                "seen_seq": None if row[8] is None else int(row[8]),
-                "seen_hash": row[9],
+                "problem": row[7],
+                "noted_at": row[8],
+                "seen_seq": None if row[9] is None else int(row[9]),
+                "seen_hash": row[10],
             }
-        return head, recorded, alarm
+        marks = {r[1]: (int(r[2]), int(r[3])) for r in rows if r[0] == "c"}
+        return WriteStart(head, recorded, alarm, marks)
 
     def recorded_head(self, db: Sql) -> tuple[int, str] | None:
         """The newest event the ledger recorded folding (seq, hash): what its log must still

@@ -223,9 +223,8 @@ class LedgerCore:
                 f"as_of: a view as of seq {self.pinned} is read-only", {"field": "as_of"}
             )
         with self.backend.write() as db:
-            # two reads before the command's own (each a round trip under PostgreSQL's lock)
-            head, recorded, alarm = self.log.write_start(db)
-            marks = self.projector.checkpoints(db)
+            # one read before the command's own (each a round trip under PostgreSQL's lock)
+            head, recorded, alarm, marks = self.log.write_start(db)
             finding = integrity.check(
                 db, self.log, self.projector.projections, history=False, full=False,
                 head=head, recorded=recorded, marks=[(n, v, p) for n, (v, p) in marks.items()],
