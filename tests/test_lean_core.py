@@ -67,25 +67,43 @@ def test_executions_are_read_from_the_log_not_stored_twice(backend: str) -> None
         assert [e["id"] for e in led.executions("p")] == [e["id"] for e in listed]
 
 
-def test_a_ledger_with_the_older_table_gets_the_view_on_open(tmp_path: Path) -> None:
+OLDER = (
+    "DROP VIEW pattern_executions",
+    "CREATE TABLE pattern_executions (id BIGINT PRIMARY KEY, pattern_id TEXT)",
+    "CREATE TABLE pattern_executions__h (id BIGINT, seq_from BIGINT)",
+    "INSERT INTO pattern_executions VALUES (2, 'p'), (3, 'p'), (4, 'p')",
+    "UPDATE projection_checkpoints SET version = 3 WHERE name = 'pattern_executions'",
+)
+"""The table (and its row versions) as a ledger made before issue 23 kept it."""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_ledger_with_the_older_table_gets_the_view_on_open(backend: str) -> None:
     """A ledger made before issue 23 kept a `pattern_executions` table and its versions: on
     open they make way for the view, with the same rows."""
-    path = tmp_path / "old.db"
-    with Ledger.open(path) as led:
-        seqs = record(led, 3)
-    with sqlite3.connect(path) as conn:  # the table as version 3 kept it
-        conn.executescript(
-            "DROP VIEW pattern_executions;"
-            "CREATE TABLE pattern_executions (id INTEGER PRIMARY KEY, pattern_id TEXT);"
-            "CREATE TABLE pattern_executions__h (id INTEGER, seq_from INTEGER);"
-            "INSERT INTO pattern_executions VALUES (2, 'p'), (3, 'p'), (4, 'p');"
-            "UPDATE projection_checkpoints SET version = 3 WHERE name = 'pattern_executions';"
-        )
-    with Ledger.open(path) as led:
-        assert [e["id"] for e in led.executions("p")] == list(reversed(seqs))
-        assert led.verify(projections=True)["ok"]
-    with sqlite3.connect(path) as conn:
-        kinds = dict(conn.execute("SELECT name, type FROM sqlite_master").fetchall())
+    with fresh_location(backend) as location:
+        with Ledger.open(location) as led:
+            seqs = record(led, 3)
+        if backend == "sqlite":
+            with sqlite3.connect(location) as conn:
+                conn.executescript(";".join(OLDER))
+        else:
+            import psycopg
+
+            with psycopg.connect(location, autocommit=True) as pg:
+                for statement in OLDER:
+                    pg.execute(statement)  # type: ignore[arg-type]
+        with Ledger.open(location) as led:
+            assert [e["id"] for e in led.executions("p")] == list(reversed(seqs))
+            assert led.verify(projections=True)["ok"]
+            with led.reading() as db:
+                found = db.execute(
+                    "SELECT name, type FROM sqlite_master"
+                    if backend == "sqlite"
+                    else "SELECT relname, CASE relkind WHEN 'v' THEN 'view' ELSE 'table' END"
+                    " FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
+                ).fetchall()
+    kinds = dict(found)
     assert kinds["pattern_executions"] == "view" and "pattern_executions__h" not in kinds
 
 
