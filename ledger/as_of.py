@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from ledger.eventlog import EventLog
 
 MOST_INLINED = 20_000
-"""Most values a read inlines for the rows a fold inside a unit changed (SQLite takes 32,766
-parameters a statement); beyond it (a retraction that rewrote thousands of rows inside one
-unit) that read replays the log to its seq instead."""
+"""Most values a read may inline for the rows folds inside units changed, all tables together
+(SQLite takes 32,766 parameters a statement); beyond it (a retraction that rewrote thousands
+of rows inside one unit) reads as of that seq replay the log to it instead."""
 
 
 def rows_at(table: Table, seq: int, kind: str) -> str:
@@ -61,12 +61,60 @@ class Overlay(NamedTuple):
     rows: list[tuple[Any, ...]]
 
 
-class AsOfState(NamedTuple):
-    """What a read as of `seq` needs: the seq, and the overlays of tables whose projection
-    folded a unit containing it (None: too many rows to inline, replay instead)."""
+class AsOfState:
+    """What reads as of `seq` need: each projection's unit that has the seq strictly inside
+    (`units`), the keys each of its tables changed in that unit (`keys`), and the overlays
+    folded so far — a projection's unit is folded the first time a read names one of its
+    tables, so `roi summary` as of a seq never folds the decisions. `replay`: the keys of
+    one unit are too many to inline (rows are never more than keys), so reads replay."""
 
-    seq: int
-    overlays: dict[str, Overlay] | None
+    def __init__(
+        self,
+        seq: int,
+        log: EventLog,
+        projections: Sequence[Projection],
+        units: dict[str, tuple[int, int]],
+        keys: dict[str, list[tuple[Any, ...]]],
+        replay: bool,
+    ) -> None:
+        import threading
+
+        self.seq = seq
+        self.log = log
+        self.units = units
+        self.keys = keys
+        self.replay = replay
+        self.owner = {t.name: p for p in projections if p.name in units for t in p.tables}
+        self.overlays: dict[str, Overlay] = {}
+        self.lock = threading.Lock()
+
+    def overlay(self, db: Sql, table: str) -> Overlay | None:
+        """The rows of `table` a fold inside its projection's unit changed, as they stood at
+        the seq (None when the seq is a version boundary of that projection)."""
+        projection = self.owner.get(table)
+        if projection is None:
+            return None
+        with self.lock:
+            if table not in self.overlays:
+                self.overlays.update(
+                    fold_unit(db, self.log, projection, self.units[projection.name], self.keys,
+                              self.seq)
+                )  # fmt: skip
+            return self.overlays[table]
+
+
+def plan(db: Sql, log: EventLog, projections: Sequence[Projection], seq: int) -> AsOfState:
+    """The state of reads as of `seq`: which units hold it, and what each changed."""
+    projections = [p for p in projections if p.handles]  # a view over the log folds nothing
+    units = containing_units(db, projections, seq)
+    keys: dict[str, list[tuple[Any, ...]]] = {}
+    inlined = 0
+    for p in projections:
+        if p.name in units:
+            for t in p.tables:
+                keys[t.name] = keys_changed(db, t, units[p.name][1])
+                inlined += len(keys[t.name]) * (len(t.primary_key) + len(t.columns))
+    return AsOfState(seq, log, projections, units, keys, inlined > MOST_INLINED)
 
 
 def containing_units(
@@ -166,7 +214,7 @@ class AsOfSql:
             return f"{name} AS ({self.views[name]})", []
         table = self.tables[name]
         body = rows_at(table, self.state.seq, self.kind)
-        overlay = (self.state.overlays or {}).get(name)
+        overlay = self.state.overlay(self.db, name)
         if overlay is None or not overlay.keys:
             return f"{name} AS ({body})", []
         key = table.primary_key
@@ -210,46 +258,38 @@ class AsOfSql:
         raise TypeError("an as-of view is read-only")
 
 
-def fold_inside(
+def fold_unit(
     db: Sql,
     log: EventLog,
-    projections: Sequence[Projection],
-    units: Mapping[str, tuple[int, int]],
+    projection: Projection,
+    unit: tuple[int, int],
+    keys: Mapping[str, list[tuple[Any, ...]]],
     seq: int,
-) -> dict[str, Overlay] | None:
-    """For each projection whose unit (ending at units[name]) has `seq` inside: the rows that
-    unit changed, as they stood at `seq` — its state before the unit, folded with the unit's
-    events up to `seq` in a scratch database. None when they are too many to inline."""
+) -> dict[str, Overlay]:
+    """For a projection whose unit (first, last seq) has `seq` inside: the rows of each table
+    that unit changed (`keys`), as they stood at `seq` — the state before the unit, folded
+    with the unit's events up to `seq` in a scratch database."""
     import sqlite3
 
-    overlays: dict[str, Overlay] = {}
-    if not units:  # a version boundary of every projection: nothing to fold
-        return overlays
-    inlined = 0
-    first = min(start for start, _ in units.values())
-    tail = log.read_after(db, first - 1, seq - first + 1, upto=seq)  # read once for all
+    start, _ = unit
+    tail = log.read_after(db, start - 1, seq - start + 1, upto=seq)
     scratch = sqlite3.connect(":memory:", isolation_level=None)
+    overlays: dict[str, Overlay] = {}
     try:
-        for p in projections:
-            if p.name not in units or not p.handles:
-                continue
-            start, end = units[p.name]
-            keys = {t.name: keys_changed(db, t, end) for t in p.tables}
-            p.create(scratch, {})
-            for t in p.tables:
-                before = rows_of_keys(db, t, start - 1, keys[t.name])
-                if before:
-                    marks = ", ".join("?" for _ in t.columns)
-                    scratch.executemany(f"INSERT INTO {t.name} VALUES ({marks})", before)
-            fold(scratch, p, [e for e in tail if e.seq >= start], SourceReader(log, db))
-            for t in p.tables:
-                names = ", ".join(column_names(t))
-                rows = scratch.execute(f"SELECT {names} FROM {t.name}").fetchall()
-                overlays[t.name] = Overlay(keys[t.name], [tuple(r) for r in rows])
-                inlined += len(keys[t.name]) * len(t.primary_key) + len(rows) * len(t.columns)
+        projection.create(scratch, {})
+        for t in projection.tables:
+            before = rows_of_keys(db, t, start - 1, keys[t.name])
+            if before:
+                marks = ", ".join("?" for _ in t.columns)
+                scratch.executemany(f"INSERT INTO {t.name} VALUES ({marks})", before)
+        fold(scratch, projection, tail, SourceReader(log, db))
+        for t in projection.tables:
+            names = ", ".join(column_names(t))
+            rows = scratch.execute(f"SELECT {names} FROM {t.name}").fetchall()
+            overlays[t.name] = Overlay(keys[t.name], [tuple(r) for r in rows])
     finally:
         scratch.close()
-    return overlays if inlined <= MOST_INLINED else None
+    return overlays
 
 
 class SourceReader:

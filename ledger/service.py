@@ -405,8 +405,7 @@ class LedgerCore:
         projections = self.projector.projections
 
         def make() -> AsOfState:
-            inside = past.containing_units(db, projections, seq)
-            return past.AsOfState(seq, past.fold_inside(db, self.log, projections, inside, seq))
+            return past.plan(db, self.log, projections, seq)
 
         return self.views.get((seq, history.generation(db)), make)
 
@@ -427,7 +426,7 @@ class LedgerCore:
                 yield db
                 return
             state = self._as_of_state(db, seq)
-            if state.overlays is None:  # rare: too many rows changed inside one unit
+            if state.replay:  # rare: too many rows changed inside one unit
                 scratch = replay(self, seq)
                 try:
                     with scratch.backend.read() as fresh:

@@ -122,11 +122,15 @@ def test_a_seq_inside_a_rebuilt_unit_folds_only_that_unit(
     ledger.rebuild()
     for seq, summary in live.items():
         assert ledger.roi_summary(as_of=seq) == summary, seq
+    ledger.views.clear()
     with ledger.reading(25) as db:
         assert isinstance(db, as_of.AsOfSql)
-        overlays = db.state.overlays
+        assert db.state.overlays == {}  # nothing folded before a read names a table
+        db.execute("SELECT count(*) FROM pattern_roi_summary").fetchone()
+        overlays, keys = db.state.overlays, db.state.keys
     assert overlays["pattern_roi_summary"].keys  # 25 is inside the unit 21..30
-    assert all(len(o.keys) <= 10 for o in overlays.values())
+    assert set(overlays) == {"pattern_roi_summary"}  # only the projection the read named
+    assert all(len(k) <= 10 for k in keys.values())
 
 
 def test_a_unit_with_too_many_changed_rows_to_inline_is_replayed(

@@ -363,9 +363,7 @@ def test_as_of_at_any_seq_equals_a_full_replay_to_it(
             for seq in seqs:
                 expected = replay(led, seq)
                 with led.reading(seq) as db:
-                    inside = isinstance(db, as_of.AsOfSql) and any(
-                        o.keys for o in db.state.overlays.values()
-                    )
+                    inside = isinstance(db, as_of.AsOfSql) and any(db.state.keys.values())
                 event("a seq inside a unit" if inside else "a seq at a version boundary")
                 try:
                     assert answers(led.view(seq)) == answers(expected), (seq, rebuilt)
