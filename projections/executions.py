@@ -37,11 +37,13 @@ EXECUTION = "PatternExecutionRecorded"
 def _field(kind: str, name: str, source: str = "e") -> str:
     """One payload field of event `source` as SQL: its text (amounts are stored as exact
     decimal text), an integer, or 1/0 for the success flag — the same values on both."""
-    if kind == "sqlite":  # json_extract gives integers for numbers and 1/0 for true/false
-        return f"json_extract({source}.payload, '$.{name}')"
+    whole = name in ("workflow_id", "target_seq")  # as pydantic reads them: 5, 5.0 or "5"
+    if kind == "sqlite":  # json_extract gives numbers as numbers and true/false as 1/0
+        value = f"json_extract({source}.payload, '$.{name}')"
+        return f"CAST({value} AS INTEGER)" if whole else value
     text = f"(({source}.payload)::jsonb ->> '{name}')"
-    if name in ("workflow_id", "target_seq"):
-        return f"({text})::bigint"
+    if whole:
+        return f"({text})::numeric::bigint"
     if name == "success":
         return f"(CASE WHEN ({text})::boolean THEN 1 ELSE 0 END)"
     return text
@@ -49,11 +51,9 @@ def _field(kind: str, name: str, source: str = "e") -> str:
 
 def withdrawn(kind: str) -> str:
     """`events r` rows that retract the event `e` (found through the retractions' index)."""
-    seq = "+e.seq" if kind == "sqlite" else "e.seq"  # SQLite: `+` drops the column's integer
-    # affinity, which would otherwise convert the JSON value and miss the expression index
     return (
         f"SELECT 1 FROM events r WHERE r.event_type = 'EventRetracted'"
-        f" AND {_field(kind, 'target_seq', 'r')} = {seq}"
+        f" AND {_field(kind, 'target_seq', 'r')} = e.seq"
     )
 
 
@@ -78,7 +78,8 @@ def _indexes(kind: str) -> tuple[str, ...]:
     return (
         "CREATE INDEX IF NOT EXISTS events_executions ON events (stream_id, occurred_at, seq)"
         f" WHERE event_type = '{EXECUTION}'",
-        f"CREATE INDEX IF NOT EXISTS events_retractions ON events (({target}))"
+        "DROP INDEX IF EXISTS events_retractions",  # version 4's, on the uncast value
+        f"CREATE INDEX IF NOT EXISTS events_retracted_seqs ON events (({target}))"
         " WHERE event_type = 'EventRetracted'",
     )
 
@@ -87,7 +88,7 @@ class PatternExecutions(Projection):
     """View `pattern_executions` (it folds nothing: the log is its rows)."""
 
     name = "pattern_executions"
-    version = 5  # 2: 8-byte columns on PostgreSQL; 3: row versions; 4-5: a view over the log
+    version = 6  # 2: 8-byte columns on PostgreSQL; 3: row versions; 4-6: a view over the log
     handles = frozenset()
     tables = ()
 
@@ -165,8 +166,10 @@ def _row(row: Sequence[Any]) -> dict[str, Any]:
         "estimated_time_seconds",
         "actual_cost",
         "estimated_cost",
-    ):
-        out[key] = Decimal(out[key])
+    ):  # stored as exact text; a payload of another writer may hold a JSON number instead,
+        # which SQLite reads as a float: its shortest text is the number as written
+        value = out[key]
+        out[key] = Decimal(str(value) if isinstance(value, float) else value)
     out["success"] = bool(out["success"])
     out["execution_id"] = out["id"]
     return out

@@ -6,6 +6,7 @@ indexes on the log, and as of any seq is the same view over the log's first even
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -125,5 +126,45 @@ def test_a_patterns_runs_are_found_through_the_logs_indexes(tmp_path: Path) -> N
                 plans.append(" | ".join(str(r[-1]) for r in found))
     for plan in plans:
         assert "USING INDEX events_executions (stream_id=?)" in plan, plan
-        assert "USING INDEX events_retractions (<expr>=?" in plan, plan
+        assert "USING INDEX events_retracted_seqs (<expr>=?" in plan, plan
         assert "TEMP B-TREE" not in plan and "MATERIALIZE" not in plan, plan
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_view_reads_a_payload_as_the_fold_does(backend: str) -> None:
+    """Payloads written by another writer (an older roi-ledger, an imported file) may hold
+    an amount as a JSON number, or a retraction's target as "2" or 2.0: pydantic reads them
+    alike, so the view must too — its rows and the folded totals never disagree."""
+    from events import chain_hash
+
+    with fresh_location(backend) as location:
+        with Ledger.open(location) as led:
+            led.approve_pattern("p", "60", "0.015")
+            head = led.head()
+            stamp = "2026-10-01T09:00:00.000000Z"
+            run = ('{"actual_cost":0.01,"error_message":null,"estimated_cost":"0.015",'
+                   '"estimated_time_seconds":"60","execution_time_seconds":45.5,'
+                   '"pattern_id":"p","success":true,"workflow_id":7.0}')  # fmt: skip
+            rows = [
+                (2, "pattern:p", 2, "PatternExecutionRecorded", 1, stamp, stamp, run, None),
+                (3, "pattern:p", 3, "PatternExecutionRecorded", 1, stamp, stamp, run, None),
+                (4, "pattern:p", 4, "EventRetracted", 1, stamp, stamp,
+                 '{"reason":"twice","target_seq":"2"}', None),
+                (5, "pattern:p", 5, "EventRetracted", 1, stamp, stamp,
+                 '{"reason":"twice","target_seq":3.0}', None),
+                (6, "pattern:p", 6, "PatternExecutionRecorded", 1, stamp, stamp, run, None),
+            ]  # fmt: skip
+            chained, digest = [], head.hash
+            for row in rows:
+                digest = chain_hash(digest, *row)
+                chained.append((*row, chained[-1][-1] if chained else head.hash, digest))
+            with led.backend.write() as db:
+                led.log.insert_rows(db, chained)
+        with Ledger.open(location) as led:  # folds what it finds in its log
+            assert led.pattern_roi("p")["total_executions"] == 1
+            (only,) = led.executions("p")
+            assert only["id"] == 6 and only["workflow_id"] == 7
+            assert only["actual_cost"] == Decimal("0.01") and str(only["actual_cost"]) == "0.01"
+            assert str(only["execution_time_seconds"]) == "45.5"
+            assert [e["id"] for e in led.executions("p", as_of=4)] == [3]
+            assert led.verify(projections=True)["ok"]

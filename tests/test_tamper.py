@@ -301,7 +301,7 @@ def test_a_postgresql_column_retyped_to_bytes_is_an_altered_row() -> None:
         tamper(
             url,
             "DROP VIEW pattern_executions",  # PostgreSQL will not retype a column a view or
-            "DROP INDEX events_retractions",  # an index expression reads: the attacker
+            "DROP INDEX events_retracted_seqs",  # an index expression reads: the attacker
             "ALTER TABLE events ALTER COLUMN payload TYPE bytea USING convert_to(payload, 'UTF8')",
         )  # drops them first
         result = verify(url)
