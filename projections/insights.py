@@ -68,6 +68,13 @@ def _insight(
     }
 
 
+def shown_p(p: float) -> float:
+    """A p-value to six decimals, unless rounding would carry it across the bar (0.0499996
+    shows as 0.05, which reads as "not below 0.05" beside a supported claim): then as is."""
+    rounded = round(p, 6)
+    return rounded if (rounded < ALPHA) == (p < ALPHA) else p
+
+
 class Pair:
     """Two groups' conversion rates, tested: `a` the better (or equal) one."""
 
@@ -92,8 +99,8 @@ class Pair:
         rate_b = cb.customers / cb.decisions
         return {
             "test": self.test,
-            "p_value": round(self.p, 6),
-            "p_value_adjusted": round(self.adjusted, 6),
+            "p_value": shown_p(self.p),
+            "p_value_adjusted": shown_p(self.adjusted),
             "adjustment": f"Holm, over {family} comparison(s) tried",
             "effect": "difference in conversion rate, percentage points",
             "difference_points": round((rate_a - rate_b) * 100, 2),
@@ -137,8 +144,8 @@ class MeanPair:
             interval = [round(self.ma - self.mb - half, 2), round(self.ma - self.mb + half, 2)]
         return {
             "test": "Welch's t-test",
-            "p_value": round(self.p, 6),
-            "p_value_adjusted": round(self.adjusted, 6),
+            "p_value": shown_p(self.p),
+            "p_value_adjusted": shown_p(self.adjusted),
             "adjustment": f"Holm, over {family} comparison(s) tried",
             "effect": "difference in revenue per decision, USD",
             "difference_usd": round(self.ma - self.mb, 2),

@@ -113,6 +113,14 @@ def test_the_family_is_adjusted_together() -> None:
     assert conversion["title"] == "No clear difference yet between A and S0"
 
 
+def test_a_p_value_just_below_the_bar_is_not_shown_at_it() -> None:
+    """The defect (found by the property below): a Holm-adjusted p of 0.0499996 supported
+    the claim but showed as 0.05, which reads as "not below 0.05"."""
+    assert insights.shown_p(0.0499996) == 0.0499996 < insights.ALPHA
+    assert insights.shown_p(0.0500004) == 0.05  # not supported, and shown so
+    assert insights.shown_p(0.01234567) == 0.012346
+
+
 counts = st.integers(0, 60)
 groups = st.lists(
     st.tuples(st.sampled_from(["email", "twitter", "reddit", "web"]),
