@@ -9,8 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
@@ -181,21 +179,9 @@ def test_a_real_browser_shows_each_page(demo: Path, tmp_path: Path) -> None:
     """Debian's chromium, headless, against `roi-ledger serve` on a real socket: each page
     renders with its figures and charts and logs no console error; screenshots are kept
     in the test's temporary folder, out of the repository."""
-    from tests.test_http_api import free_port
+    from tests.test_http_api import serving
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ledger", "--db", str(demo), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(demo) as base:
         pattern = json.load(urllib.request.urlopen(f"{base}/api/roi-tracking/summary"))[0]
         pages = {
             "portfolio": (f"/?now={NOW}", ["Success rate by pattern", pattern["pattern_id"]]),
@@ -232,9 +218,6 @@ def test_a_real_browser_shows_each_page(demo: Path, tmp_path: Path) -> None:
             subprocess.run([*args, f"--screenshot={shot}", base + path],
                            capture_output=True, timeout=120, check=True)  # fmt: skip
             assert shot.stat().st_size > 10_000  # a rendered page, not a blank one
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     if os.environ.get("ROI_LEDGER_SCREENSHOTS"):
         target = Path(os.environ["ROI_LEDGER_SCREENSHOTS"])
         target.mkdir(parents=True, exist_ok=True)

@@ -15,9 +15,7 @@ import fcntl
 import json
 import os
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -147,27 +145,12 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.test_http_api import free_port
+    from tests.test_http_api import serving
 
     path = tmp_path_factory.mktemp("layout") / "demo.db"
     Cli(path).json("demo", "--days", "30", "--now", NOW)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ledger", "--db", str(path), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(path) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 PAGES = {

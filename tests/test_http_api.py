@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
@@ -283,6 +284,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(db: Path | str) -> Iterator[str]:
+    """`roi-ledger serve` on a free port over `db`, answering (its base URL) until the block
+    ends; then stopped."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "--db", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def call(url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
