@@ -78,7 +78,13 @@ def export(ledger: Ledger, target: Path, as_of: AsOf = None) -> dict[str, Any]:
         head = ledger.log.head(src)
         extracted = {}
         for name, table, _, _, _ in TABLES:
-            cursor: Any = src.execute(f"SELECT * FROM {table}")
+            query = f"SELECT * FROM {table}"
+            if table == "pattern_executions":  # from the log itself, whatever the view holds
+                from events.sql import dialect
+                from projections.executions import select_executions
+
+                query = select_executions(dialect(src))
+            cursor: Any = src.execute(query)
             rows = cursor.fetchall()
             columns = [d[0] for d in cursor.description]
             extracted[name] = (columns, rows)

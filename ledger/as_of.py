@@ -201,7 +201,8 @@ class AsOfSql:
         self.views = dict(views or {})
         """Views over the log: shadowed by their own SELECT over the shadowed `events`."""
         names = sorted([*tables, *self.views, "events"], key=len)[::-1]
-        self.pattern = re.compile(r"\b(" + "|".join(names) + r")\b")
+        # unquoted SQL names ignore case: `Pattern_Executions` is the same table
+        self.pattern = re.compile(r"\b(" + "|".join(names) + r")\b", re.IGNORECASE)
 
     def _cte(self, name: str) -> tuple[str, list[Any]]:
         if name == "events":  # the log as of the seq: its rows up to it
@@ -239,7 +240,7 @@ class AsOfSql:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         """Run a read with each projection table it names shadowed as of the seq."""
-        names = sorted(set(self.pattern.findall(sql)))
+        names = sorted({name.lower() for name in self.pattern.findall(sql)})
         if not names:
             return self.db.execute(sql, params)
         if any(name in self.views for name in names):  # a view reads the log as of the seq

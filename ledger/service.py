@@ -571,6 +571,11 @@ class LedgerCore:
                     ).fetchall():
                         units.setdefault(str(name), []).append((int(first), int(last)))
                 differences.extend(check_units(units, head))
+            for p in folded:  # what a projection keeps beside its tables (views, indexes)
+                differences.extend(
+                    {"table": p.name, "problem": f"{problem}: run `roi-ledger rebuild`"}
+                    for problem in p.check(live)
+                )
             scratch = replay(self, head, progress, units)  # its reads join this one
             try:
                 with scratch.backend.read() as fresh:

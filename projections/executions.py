@@ -95,6 +95,61 @@ class PatternExecutions(Projection):
     def views(self, kind: str) -> dict[str, str]:
         return {"pattern_executions": select_executions(kind)}
 
+    def check(self, db: Sql) -> list[str]:
+        """The view must be there, be a view, show exactly the log's executions, and the
+        log's two indexes must exist (dropped, reads would scan; forged, a table in its
+        place would show made-up runs to SQL and to `export --analytics`)."""
+        kind = dialect(db)
+        if kind == "sqlite":
+            found = db.execute(
+                "SELECT type FROM sqlite_master WHERE name = 'pattern_executions'"
+            ).fetchone()
+            indexes = {r[0] for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+            ).fetchall()}  # fmt: skip
+        else:
+            found = db.execute(
+                "SELECT CASE relkind WHEN 'v' THEN 'view' ELSE 'table' END FROM pg_class"
+                " WHERE oid = to_regclass('pattern_executions')"
+            ).fetchone()
+            indexes = {r[0] for r in db.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'events'"
+                " AND schemaname = current_schema()"
+            ).fetchall()}  # fmt: skip
+        problems = [
+            f"the log's index {name} is missing: reads scan instead"
+            for name in ("events_executions", "events_retracted_seqs")
+            if name not in indexes
+        ]
+        if found is None or found[0] != "view":
+            what = "missing" if found is None else f"a {found[0]}, not the view over the log"
+            return [f"pattern_executions is {what}", *problems]
+        columns = [r[0] for r in db.execute(
+            "SELECT name FROM pragma_table_info('pattern_executions') ORDER BY cid"
+            if kind == "sqlite"
+            else "SELECT column_name FROM information_schema.columns WHERE table_name ="
+            " 'pattern_executions' AND table_schema = current_schema() ORDER BY ordinal_position"
+        ).fetchall()]  # fmt: skip
+        if columns != list(COLUMNS):
+            return ["pattern_executions is a view of other columns, not the view over the log"]
+        body = select_executions(kind)
+        db.execute("SAVEPOINT view_check")  # a view of other types fails the comparison
+        try:
+            differs = any(
+                db.execute(f"SELECT 1 FROM ({one} EXCEPT {other}) d LIMIT 1").fetchone()
+                for one, other in (
+                    ("SELECT * FROM pattern_executions", body),
+                    (body, "SELECT * FROM pattern_executions"),
+                )
+            )
+        except Exception:  # PostgreSQL: types that cannot be compared
+            db.execute("ROLLBACK TO SAVEPOINT view_check")
+            return ["pattern_executions is a view of other types, not the view over the log"]
+        db.execute("RELEASE SAVEPOINT view_check")
+        if differs:
+            problems.insert(0, "pattern_executions does not show the log's executions")
+        return problems
+
     def create(self, db: Sql, types: Mapping[str, str]) -> None:
         """The log's two indexes and the view (an older ledger's table and its row versions
         make way for it)."""

@@ -168,3 +168,78 @@ def test_the_view_reads_a_payload_as_the_fold_does(backend: str) -> None:
             assert str(only["execution_time_seconds"]) == "45.5"
             assert [e["id"] for e in led.executions("p", as_of=4)] == [3]
             assert led.verify(projections=True)["ok"]
+
+
+FORGERIES = {
+    "dropped": ["DROP VIEW pattern_executions"],
+    "a table in its place": [
+        "DROP VIEW pattern_executions",
+        "CREATE TABLE pattern_executions AS SELECT 999 AS id, 'p' AS pattern_id,"
+        " NULL AS workflow_id, '1' AS execution_time_seconds, '60' AS estimated_time_seconds,"
+        " '1000000' AS actual_cost, '0.015' AS estimated_cost, 1 AS success,"
+        " NULL AS error_message, 'x' AS executed_at, 'x' AS recorded_at",
+    ],
+    "another view": [
+        "DROP VIEW pattern_executions",
+        "CREATE VIEW pattern_executions AS SELECT seq AS id FROM events",
+    ],
+    "its index dropped": ["DROP INDEX events_executions"],
+}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_verify_names_a_view_dropped_forged_or_unindexed(backend: str, forgery: str) -> None:
+    """The defect (an attack on this change): with the view replaced by a table of made-up
+    runs, or dropped, `verify --projections` still said the projections were identical to a
+    rebuild — the view had no rows of its own to compare. It is checked now: there, a view,
+    showing the log's executions, its indexes present; `rebuild` puts it right."""
+    with fresh_location(backend) as location:
+        with Ledger.open(location) as led:
+            record(led, 3)
+        if backend == "sqlite":
+            with sqlite3.connect(location) as conn:
+                conn.executescript(";".join(FORGERIES[forgery]))
+        else:
+            import psycopg
+
+            with psycopg.connect(location, autocommit=True) as pg:
+                for statement in FORGERIES[forgery]:
+                    pg.execute(statement)  # type: ignore[arg-type]
+        with Ledger.open(location) as led:
+            assert len(led.executions("p")) == 3  # the log is read, whatever the view holds
+            check = led.verify(projections=True)["projections"]
+            assert not check["ok"]
+            (problem,) = [d["problem"] for d in check["differences"]]
+            assert "pattern_executions" in problem or "events_executions" in problem
+            assert "roi-ledger rebuild" in problem
+            led.rebuild()
+            assert led.verify(projections=True)["ok"]
+
+
+def test_the_analytics_file_holds_the_logs_runs_even_over_a_forged_view(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "l.db"
+    with Ledger.open(path) as led:
+        seqs = record(led, 2)
+    with sqlite3.connect(path) as conn:
+        conn.executescript(";".join(FORGERIES["a table in its place"]))
+    from ledger.analytics import export
+
+    with Ledger.open(path) as led:
+        export(led, tmp_path / "a.db")
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        assert [r[0] for r in conn.execute("SELECT id FROM executions ORDER BY id")] == seqs
+
+
+def test_as_of_shadows_a_table_however_its_name_is_cased(tmp_path: Path) -> None:
+    """SQL names ignore case: `Pattern_Executions` or `EVENTS` as of a seq read the past
+    too (they read the live tables)."""
+    with Ledger.open(tmp_path / "l.db") as led:
+        seqs = record(led, 3)
+        with led.reading(seqs[0]) as db:
+            for name in ("pattern_executions", "Pattern_Executions", "PATTERN_EXECUTIONS"):
+                assert db.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == 1, name
+            assert db.execute("SELECT count(*) FROM EVENTS").fetchone()[0] == seqs[0]
+            assert db.execute("SELECT count(*) FROM Pattern_Roi_Summary").fetchone()[0] == 1

@@ -287,7 +287,7 @@ def _print_verify(result: dict[str, Any]) -> None:
                 None,
                 [
                     ("table", lambda d: d["table"]),
-                    ("key", lambda d: str(d["key"])),
+                    ("key", lambda d: str(d.get("key", ""))),  # a whole table has none
                     ("column", lambda d: str(d.get("column", d.get("problem")))),
                     ("live", lambda d: str(d.get("live", ""))),
                     ("rebuilt", lambda d: str(d.get("rebuilt", ""))),
