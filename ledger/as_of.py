@@ -203,6 +203,9 @@ class AsOfSql:
         names = sorted([*tables, *self.views, "events"], key=len)[::-1]
         # unquoted SQL names ignore case: `Pattern_Executions` is the same table
         self.pattern = re.compile(r"\b(" + "|".join(names) + r")\b", re.IGNORECASE)
+        self.qualified = re.compile(  # `d.outcomes` is a column; `main.outcomes` the table
+            r"\b(?:main|temp|public)\s*\.\s*(" + "|".join(names) + r")\b", re.IGNORECASE
+        )
 
     def _cte(self, name: str) -> tuple[str, list[Any]]:
         if name == "events":  # the log as of the seq: its rows up to it
@@ -240,6 +243,15 @@ class AsOfSql:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         """Run a read with each projection table it names shadowed as of the seq."""
+        qualified = self.qualified.search(sql)
+        if qualified is not None:  # a schema's own table cannot be shadowed: refuse, do not
+            from ledger.errors import InputError  # answer live under an as-of
+
+            raise InputError(
+                f"as_of: {qualified.group(0)!r} names the live table; as of a point, name "
+                f"it without its schema ({qualified.group(1)!r})",
+                {"field": "as_of"},
+            )
         names = sorted({name.lower() for name in self.pattern.findall(sql)})
         if not names:
             return self.db.execute(sql, params)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
+from ledger.errors import InputError
 from tests.conftest import BACKENDS, fresh_location
 
 
@@ -243,3 +244,5 @@ def test_as_of_shadows_a_table_however_its_name_is_cased(tmp_path: Path) -> None
                 assert db.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == 1, name
             assert db.execute("SELECT count(*) FROM EVENTS").fetchone()[0] == seqs[0]
             assert db.execute("SELECT count(*) FROM Pattern_Roi_Summary").fetchone()[0] == 1
+            with pytest.raises(InputError, match="without its schema"):  # it would read live
+                db.execute("SELECT count(*) FROM main.pattern_executions")
