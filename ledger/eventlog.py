@@ -26,6 +26,17 @@ class Head(NamedTuple):
     recorded_at: str | None
 
 
+def _alarm(row: Sequence[Any]) -> dict[str, Any]:
+    """An `integrity_alarm` row (first_bad_seq, problem, noted_at, seen_seq, seen_hash)."""
+    return {
+        "first_bad_seq": int(row[0]),
+        "problem": row[1],
+        "noted_at": row[2],
+        "seen_seq": None if row[3] is None else int(row[3]),
+        "seen_hash": row[4],
+    }
+
+
 class WriteStart(NamedTuple):
     """What a write reads first (`EventLog.write_start`)."""
 
@@ -279,15 +290,7 @@ class EventLog:
             "SELECT first_bad_seq, problem, noted_at, seen_seq, seen_hash FROM integrity_alarm"
             " WHERE id = 1"
         ).fetchone()
-        if row is None:
-            return None
-        return {
-            "first_bad_seq": int(row[0]),
-            "problem": row[1],
-            "noted_at": row[2],
-            "seen_seq": None if row[3] is None else int(row[3]),
-            "seen_hash": row[4],
-        }
+        return None if row is None else _alarm(row)
 
     def raise_alarm(
         self,
@@ -333,15 +336,7 @@ class EventLog:
         row = next(r for r in rows if r[0] == "s")
         head = Head(0, GENESIS_HASH, None) if row[2] is None else Head(row[2], row[1], row[4])
         recorded = None if row[3] is None else (row[3], row[6])
-        alarm = None
-        if row[5] is not None:
-            alarm = {
-                "first_bad_seq": int(row[5]),
-                "problem": row[7],
-                "noted_at": row[8],
-                "seen_seq": None if row[9] is None else int(row[9]),
-                "seen_hash": row[10],
-            }
+        alarm = None if row[5] is None else _alarm((row[5], *row[7:11]))
         marks = {r[1]: (int(r[2]), int(r[3])) for r in rows if r[0] == "c"}
         return WriteStart(head, recorded, alarm, marks)
 

@@ -13,7 +13,7 @@ match. Only a digest kept outside the database (`verify --digest`) proves that.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from events.sql import Sql
@@ -77,7 +77,7 @@ def check(
     full: bool,
     head: Head | None = None,
     recorded: tuple[int, str] | None = _UNREAD,
-    marks: Sequence[tuple[str, int, int]] | None = None,
+    marks: Mapping[str, tuple[int, int]] | None = None,
 ) -> Finding | None:
     """Every record of the log's extent against the log, in one read transaction.
 
@@ -101,18 +101,20 @@ def _records(
     projections: Sequence[Projection],
     history: bool,
     full: bool,
-    marks: Sequence[tuple[str, int, int]] | None = None,
+    marks: Mapping[str, tuple[int, int]] | None = None,
 ) -> Iterator[tuple[str, int | None]]:
-    """(what, the furthest seq it remembers) for each record of the log's extent."""
+    """(what, the furthest seq it remembers) for each record of the log's extent; `marks`
+    the checkpoints (name -> (version, position)), read here unless the caller did."""
     if marks is None:
-        marks = db.execute("SELECT name, version, position FROM projection_checkpoints").fetchall()
-    for name, _, position in sorted(marks, key=lambda m: -int(m[2]))[:1]:
+        rows = db.execute("SELECT name, version, position FROM projection_checkpoints")
+        marks = {str(r[0]): (int(r[1]), int(r[2])) for r in rows.fetchall()}
+    for name, (_, position) in sorted(marks.items(), key=lambda m: -m[1][1])[:1]:
         yield f"the checkpoint of projection {name}", position
     if not full:
         return
     # only projections folded at their current version have these tables (a ledger made by
     # an older version refolds them on its next open)
-    current = {(str(m[0]), int(m[1])) for m in marks}
+    current = {(name, version) for name, (version, _) in marks.items()}
     built = [p for p in projections if (p.name, p.version) in current]
     if history and built:
         found = db.execute("SELECT max(end_seq) FROM history_units").fetchone()

@@ -227,7 +227,7 @@ class LedgerCore:
             head, recorded, alarm, marks = self.log.write_start(db)
             finding = integrity.check(
                 db, self.log, self.projector.projections, history=False, full=False,
-                head=head, recorded=recorded, marks=[(n, v, p) for n, (v, p) in marks.items()],
+                head=head, recorded=recorded, marks=marks,
             )  # fmt: skip
             if finding is None:
                 if self.projector.behind(db, head.seq, marks):
