@@ -13,6 +13,7 @@ from html import escape
 from typing import Any, NamedTuple
 
 from ledger.encoding import jsonable
+from projections.formats import money, number, percent
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -38,14 +39,12 @@ def figure(value: float, unit: str = "") -> str:
     """A figure as a person reads it: rates (unit "rate", 0..1) and percentages to one
     decimal with %, other amounts with thousands separators and no exponent."""
     if unit == "rate":
-        return f"{value * 100:.1f}%"
+        return percent(value, scale=100)
     if unit == "%":
-        return f"{value:,.1f}%"
+        return percent(value)
     if unit == "$":
-        from ledger.formatting import money
-
         return money(value)
-    return f"{value:,.0f}{unit}" if abs(value) >= 100 else f"{value:,.2f}{unit}"
+    return number(value, 0 if abs(value) >= 100 else 2) + unit
 
 
 def _cut(text: str, limit: int) -> str:

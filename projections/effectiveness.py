@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
+
+from projections.formats import percent
 
 Rating = Literal["insufficient_data", "failed", "excellent", "good", "acceptable", "poor"]
 
@@ -49,17 +51,12 @@ def rate(
     return "poor"
 
 
-def percent(value: Decimal, places: str = "0.1") -> str:
-    """A Decimal rounded half-up for display, e.g. 98.666… → '98.7'."""
-    return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
-
-
 def figures_phrase(success_rate: Decimal, roi: Decimal | None) -> str:
     """'98.7% success rate and 312.0% ROI' (or 'no spend, so ROI is undefined')."""
-    rate_text = f"{percent(success_rate * 100)}% success rate"
+    rate_text = f"{percent(success_rate, scale=100)} success rate"
     if roi is None:
         return f"{rate_text} and no spend recorded (ROI undefined)"
-    return f"{rate_text} and {percent(roi)}% ROI"
+    return f"{rate_text} and {percent(roi)} ROI"
 
 
 def recommendation(

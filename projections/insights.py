@@ -19,11 +19,12 @@ how many decisions each would need.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from projections.conversion_math import Contribution, metrics, revenue_spread
 from projections.conversions import Group, rollup
+from projections.formats import number, p_value, percent_range
 from projections.stats import (
     decisions_needed,
     difference_interval,
@@ -51,8 +52,8 @@ def label(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _one(value: Decimal, places: str = "0.1") -> str:
-    return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+def _one(value: Decimal, places: int = 1) -> str:
+    return number(value, places)
 
 
 def _insight(
@@ -322,10 +323,10 @@ def _timing(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             detail = f"95% interval {m['lower']}–{top} days; {method}."
         elif shown:
             w = shown[-1]
-            share = _one(Decimal(str(w["percent"])), "1")
+            share = _one(Decimal(str(w["percent"])), 0)
             title = f"{label(kind)}: {share}% convert within {w['days']} days"
             detail = (
-                f"95% interval {w['interval'][0]:.0f}–{w['interval'][1]:.0f}%; fewer than half "
+                f"95% interval {percent_range(*w['interval'])}; fewer than half "
                 f"have converted, so there is no median yet; {method}."
             )
         else:
@@ -357,8 +358,8 @@ def _comparison(within: dict[str, list[Pair]], family: int) -> list[dict[str, An
         out.append(
             _insight(
                 "comparison",
-                f"{label(source)} {top} converts at {_one(top_rate, '1')}% vs "
-                f"{_one(low_rate, '1')}% for {low}",
+                f"{label(source)} {top} converts at {_one(top_rate, 0)}% vs "
+                f"{_one(low_rate, 0)}% for {low}",
                 f"On {label(source)}, {top} ({t.decisions} decisions) converts "
                 f"{_one(top_rate - low_rate)} points better than {low} ({w.decisions}).",
                 t.decisions + w.decisions,
@@ -388,6 +389,6 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
         )
     verdict = "clears the bar" if evidence["supported"] else "does not clear the bar"
     return (
-        f"{evidence['test']}, p = {evidence['p_value']:.3g}, adjusted "
-        f"{evidence['p_value_adjusted']:.3g}{effect}: {verdict}"
+        f"{evidence['test']}, p = {p_value(evidence['p_value'])}, adjusted "
+        f"{p_value(evidence['p_value_adjusted'])}{effect}: {verdict}"
     )

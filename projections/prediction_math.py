@@ -23,6 +23,7 @@ from typing import Any
 
 from projections.conversion_math import Contribution, metrics
 from projections.conversions import Group
+from projections.formats import percent_range
 from projections.stats import sample_confidence
 
 MODEL_VERSION = "hierarchy-v2"
@@ -211,16 +212,18 @@ def _reasoning(
     low, high = (float(interval[0]), float(interval[1])) if interval else (0.0, 100.0)
     if low >= 50:
         verdict = (
-            f"Its rate is clearly high: the 95% interval ({low:.0f}–{high:.0f}%) lies above 50%."
+            f"Its rate is clearly high: the 95% interval ({percent_range(low, high)}) lies above "
+            "50%."
         )
     elif high < 25:
         verdict = (
-            f"Its rate is clearly low: the 95% interval ({low:.0f}–{high:.0f}%) lies below 25%."
+            f"Its rate is clearly low: the 95% interval ({percent_range(low, high)}) lies below "
+            "25%."
         )
     else:
         verdict = (
             f"Too few decisions to call it strong or weak: the 95% interval is "
-            f"{low:.0f}–{high:.0f}%."
+            f"{percent_range(low, high)}."
         )
     revenue = q(seen["avg_revenue_per_decision"], "0.01")
     return (

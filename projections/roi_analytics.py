@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from projections import effectiveness
 from projections.daily_stats import totals
+from projections.formats import money, number, percent
 from projections.roi_math import CTX, roi_percentage, success_rate
 from projections.roi_queries import roi_sort_key
 
@@ -126,10 +127,6 @@ def dashboard(rows: Sequence[Row], month_days: Sequence[Row], now: datetime) -> 
     }
 
 
-def _pct(value: Decimal) -> str:
-    return f"{effectiveness.percent(value * 100)}%"
-
-
 def alerts(
     rows: Sequence[Row], registry: dict[str, Row], days: Sequence[Row], now: datetime
 ) -> list[Row]:
@@ -155,7 +152,7 @@ def alerts(
                     pid,
                     "failure_spike",
                     "high" if rate < Decimal("0.5") else "medium",
-                    f"Success rate {_pct(rate)} over the last 7 days "
+                    f"Success rate {percent(rate)} over the last 7 days "
                     f"({recent['successful_executions']} of {recent['total_executions']} runs), "
                     "below 70%",
                 )
@@ -166,7 +163,7 @@ def alerts(
                     pid,
                     "negative_roi",
                     "high",
-                    f"Total cost saved is {row['total_cost_saved_usd']:.4f} USD: the automation "
+                    f"Total cost saved is {money(row['total_cost_saved_usd'])}: the automation "
                     "costs more than it saves",
                 )
             )
@@ -190,9 +187,9 @@ def alerts(
                         pid,
                         "performance_degradation",
                         "high" if drop >= 25 else "medium",
-                        f"Success rate fell from {_pct(before['success_rate'])} "
-                        f"(the 30 days before) to {_pct(rate)} (last 7 days): "
-                        f"{effectiveness.percent(drop)} points down",
+                        f"Success rate fell from {percent(before['success_rate'])} "
+                        f"(the 30 days before) to {percent(rate)} (last 7 days): "
+                        f"{number(drop)} points down",
                     )
                 )
     out.sort(key=lambda a: (SEVERITY_ORDER[a["severity"]], a["pattern_id"], a["alert_type"]))
@@ -241,9 +238,9 @@ def recommendations(
         ):
             over = sum(d[key] for d in days)
             if over * 2 > successful:
-                share = effectiveness.percent(Decimal(over * 100) / successful, "1")
+                share = percent(Decimal(over * 100) / successful, 0)
                 advice.append(
-                    f"Actual {what} exceeded the estimate in {share}% of successful runs: "
+                    f"Actual {what} exceeded the estimate in {share} of successful runs: "
                     f"revise it with `roi-ledger pattern revise {row['pattern_id']} {flag} …`"
                 )
     advice.extend(f"Alert ({a['severity']}): {a['message']}" for a in pattern_alerts)

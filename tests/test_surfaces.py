@@ -402,8 +402,8 @@ def test_money_reads_the_same_on_every_surface(demo: Cli) -> None:
 
     from fastapi.testclient import TestClient
 
-    from ledger.formatting import money
     from ledger.http.app import create_app
+    from projections.formats import money
 
     assert [money(v) for v in (D("-0.1499"), 0.004, D("0.00003"), D(0), D("1234.565"))] == [
         "-$0.1499", "$0.0040", "$0.000030", "$0.00", "$1,234.56"

@@ -20,7 +20,7 @@ from ledger.cli.common import (
 )
 from ledger.cli.model_options import from_model, given
 from ledger.cli.output import ProgressBar, console, echo, print_json, print_table, printable
-from ledger.formatting import to_the_second
+from projections.formats import to_the_second
 
 
 def _fields(payload: str) -> str:

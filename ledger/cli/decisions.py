@@ -22,7 +22,20 @@ from ledger.cli.common import (
     parse_as_of,
     window_title,
 )
-from ledger.cli.output import cut, echo, fmt, money, pct, print_fields, print_json, print_table
+from ledger.cli.output import (
+    change,
+    cut,
+    echo,
+    fmt,
+    money,
+    number,
+    p_value,
+    percent,
+    percent_range,
+    print_fields,
+    print_json,
+    print_table,
+)
 from projections.insights import describe_evidence
 
 app = App(
@@ -35,15 +48,11 @@ CONVERSION_COLUMNS: list[tuple[str, Any]] = [
     ("source", lambda r: fmt(r["source_type"])),
     ("type", lambda r: fmt(r["opportunity_type"])),
     ("decisions", lambda r: str(r["total_decisions"])),
-    ("responses", lambda r: pct(r["response_rate"])),
-    ("conversion", lambda r: pct(r["conversion_rate"])),
+    ("responses", lambda r: percent(r["response_rate"])),
+    ("conversion", lambda r: percent(r["conversion_rate"])),
     (
         "95% interval",
-        lambda r: (
-            "–"
-            if r["conversion_rate_interval"] is None
-            else f"{r['conversion_rate_interval'][0]:.0f}–{r['conversion_rate_interval'][1]:.0f}%"
-        ),
+        lambda r: percent_range(*(r["conversion_rate_interval"] or (None, None))),
     ),
     ("deals", lambda r: str(r["total_deals_closed"])),
     ("revenue", lambda r: money(r["total_revenue"])),
@@ -52,17 +61,11 @@ CONVERSION_COLUMNS: list[tuple[str, Any]] = [
 ]
 
 
-def _signed(value: Any, show: Any) -> str:
-    return "–" if value is None else ("+" if value > 0 else "") + show(value)
-
-
 COMPARE_EXTRA: list[tuple[str, Any]] = [
-    ("Δ decisions", lambda r: _signed(r["change"]["total_decisions"]["absolute"], str)),
-    ("Δ conversion", lambda r: _signed(r["change"]["conversion_rate"]["absolute"],
-                                       lambda v: f"{v:.1f} pt")),
-    ("Δ revenue", lambda r: _signed(r["change"]["total_revenue"]["absolute"], money)),
-    ("p (conversion)", lambda r: "–" if r["conversion_rate_test"]["p_value"] is None
-     else f"{r['conversion_rate_test']['p_value']:.3f}"),
+    ("Δ decisions", lambda r: change(r["change"]["total_decisions"]["absolute"])),
+    ("Δ conversion", lambda r: change(r["change"]["conversion_rate"]["absolute"], "pt%")),
+    ("Δ revenue", lambda r: change(r["change"]["total_revenue"]["absolute"], "$")),
+    ("p (conversion)", lambda r: p_value(r["conversion_rate_test"]["p_value"])),
 ]  # fmt: skip
 """Beside each group under --compare: the change of its decisions, conversion rate (in
 points) and revenue, and the two-proportion test's p-value of the conversion rates."""
@@ -168,7 +171,7 @@ def _within(row: dict[str, Any], days: int) -> str:
     if shown["percent"] is None:
         return "– (none followed so long)"
     low, high = shown["interval"]
-    return f"{shown['percent']:.1f}% ({low:.0f}–{high:.0f}%)"
+    return f"{percent(shown['percent'])} ({percent_range(low, high)})"
 
 
 def _median(row: dict[str, Any]) -> str:
@@ -370,7 +373,7 @@ def predict(
             ("predicted outcome", result["predicted_outcome"]),
             (
                 "conversion probability",
-                pct(result["conversion_probability"])
+                percent(result["conversion_probability"])
                 + (
                     " (no similar decisions: the hierarchy's prior)"
                     if result["basis"] == "none"
@@ -381,13 +384,13 @@ def predict(
                 "historical rate",
                 "– (no similar decisions)"
                 if historical is None
-                else f"{pct(historical)} of {result['similar_count']} "
-                f"(95% {interval[0]:.1f}–{interval[1]:.1f}%)",
+                else f"{percent(historical)} of {result['similar_count']} "
+                f"(95% {percent_range(interval[0], interval[1], 1)})",
             ),
             (
                 "shrunk estimate",
-                f"{pct(result['shrunk_conversion_probability'])} (toward "
-                f"{pct(result['parent_conversion_rate'])} from its type, source and the "
+                f"{percent(result['shrunk_conversion_probability'])} (toward "
+                f"{percent(result['parent_conversion_rate'])} from its type, source and the "
                 f"ledger; prior strength {result['prior_strength']})",
             ),
             ("predicted revenue", money(result["predicted_revenue"])),
@@ -431,7 +434,7 @@ def calibration(
         f"{result['within_bucket_spread']:.4f}"
     )
     echo(
-        f"Expected calibration error {result['expected_calibration_error'] * 100:.1f} points "
+        f"Expected calibration error {number(result['expected_calibration_error'] * 100)} points "
         "(the average gap between predicted and observed, weighted by decisions)"
     )
     print_table(
@@ -439,8 +442,8 @@ def calibration(
         [
             ("predicted", lambda b: b["range"]),
             ("decisions", lambda b: str(b["count"])),
-            ("mean predicted", lambda b: f"{b['mean_predicted'] * 100:.1f}%"),
-            ("observed", lambda b: f"{b['observed_rate'] * 100:.1f}%"),
+            ("mean predicted", lambda b: percent(b["mean_predicted"], scale=100)),
+            ("observed", lambda b: percent(b["observed_rate"], scale=100)),
         ],
         result["buckets"],
     )
@@ -537,7 +540,7 @@ def register(root: typer.Typer) -> None:
                 ("was", lambda o: str(o["original_score"])),
                 ("type", lambda o: str(o.get("type", o.get("opportunity_type")))),
                 ("source", lambda o: str(o.get("source", o.get("opportunity_source")))),
-                ("p(convert)", lambda o: pct(o["conversion_probability"])),
+                ("p(convert)", lambda o: percent(o["conversion_probability"])),
                 ("revenue", lambda o: money(o["predicted_revenue"])),
                 ("recommendation", lambda o: o["recommendation"]),
             ],

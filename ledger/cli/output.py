@@ -9,10 +9,15 @@ from decimal import Decimal
 from typing import Any, Self
 
 from ledger.encoding import jsonable
-from ledger.formatting import money as money
 from ledger.tabular import csv_blocks as csv_blocks
 from ledger.tabular import csv_cell as csv_cell
 from ledger.tabular import jsonable_keep_decimals
+from projections.formats import change as change
+from projections.formats import money as money
+from projections.formats import number as number
+from projections.formats import p_value as p_value
+from projections.formats import percent as percent
+from projections.formats import percent_range as percent_range
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Characters a terminal would act on (escape sequences, bells, bidi overrides): never raw."""
@@ -119,7 +124,7 @@ def fmt(value: Any, places: int = 2) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal | float):
-        return f"{value:,.{places}f}"
+        return number(value, places)
     if isinstance(value, list | tuple):
         return ", ".join(fmt(v, places) for v in value)
     return printable(str(value))
@@ -129,11 +134,6 @@ def cut(text: str | None, limit: int) -> str:
     """Text shortened to `limit` characters, an ellipsis saying so."""
     text = text or ""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def pct(value: Any, scale: int = 1) -> str:
-    """A percentage with one decimal ('98.7%'); scale 100 for 0..1 rates."""
-    return "–" if value is None else f"{value * scale:,.1f}%"
 
 
 Column = tuple[str, Callable[[dict[str, Any]], str]]

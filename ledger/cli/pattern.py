@@ -24,7 +24,7 @@ from ledger.cli.common import (
 )
 from ledger.cli.model_options import from_model, given
 from ledger.cli.output import fmt, money, print_fields, print_json, print_recorded, print_table
-from ledger.formatting import to_the_second
+from projections.formats import to_the_second
 
 app = App(
     rich_markup_mode=None,

@@ -25,16 +25,19 @@ from ledger.cli.common import (
 )
 from ledger.cli.output import (
     FORMAT,
+    change,
     echo,
     fmt,
     money,
-    pct,
+    p_value,
+    percent,
+    percent_range,
     print_fields,
     print_json,
     print_list,
     print_table,
 )
-from ledger.formatting import to_the_second
+from projections.formats import to_the_second
 
 app = App(
     rich_markup_mode=None,
@@ -47,31 +50,25 @@ PatternArg = Annotated[str, typer.Argument(metavar="ID", help="The pattern id.")
 SUMMARY_COLUMNS: list[tuple[str, Any]] = [
     ("pattern", lambda r: r["pattern_id"]),
     ("runs", lambda r: str(r["total_executions"])),
-    ("success", lambda r: pct(r["success_rate"], 100)),
+    ("success", lambda r: percent(r["success_rate"], scale=100)),
     ("time saved (s)", lambda r: fmt(r["total_time_saved_seconds"], 1)),
     ("cost saved", lambda r: money(r["total_cost_saved_usd"])),
-    ("ROI", lambda r: pct(r["roi_percentage"])),
+    ("ROI", lambda r: percent(r["roi_percentage"])),
     ("rating", lambda r: r["effectiveness_rating"]),
     ("status", lambda r: r["status"]),
 ]
 
 
-def _signed(value: Any, show: Callable[[Any], str]) -> str:
-    if value is None:
-        return "–"
-    return ("+" if value > 0 else "") + show(value)
-
-
 COMPARE_COLUMNS: list[tuple[str, Any]] = [
     ("pattern", lambda r: r["pattern_id"]),
-    ("runs", lambda r: f"{r['runs']} ({_signed(r['runs_change'], str)})"),
-    ("cost saved", lambda r: f"{money(r['saved'])} ({_signed(r['saved_change'], money)})"),
-    ("ROI", lambda r: f"{pct(r['roi'])} ({_signed(r['roi_change'], lambda v: pct(v))})"),
+    ("runs", lambda r: f"{r['runs']} ({change(r['runs_change'])})"),
+    ("cost saved", lambda r: f"{money(r['saved'])} ({change(r['saved_change'], '$')})"),
+    ("ROI", lambda r: f"{percent(r['roi'])} ({change(r['roi_change'], 'pt%')})"),
     (
         "success",
-        lambda r: f"{pct(r['rate'], 100)} ({_signed(r['rate_change'], lambda v: pct(v, 100))})",
+        lambda r: f"{percent(r['rate'], scale=100)} ({change(r['rate_change'], 'pt')})",
     ),
-    ("p (success)", lambda r: "–" if r["p"] is None else f"{r['p']:.3f}"),
+    ("p (success)", lambda r: p_value(r["p"])),
 ]
 """A comparison's table: each figure with its change against the other window in brackets
 (ROI and success rate in points), and the two-proportion test's p-value of the rates."""
@@ -105,19 +102,19 @@ def pattern_fields(row: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("status", row["status"]),
         ("executions", f"{row['total_executions']} ({row['successful_executions']} successful)"),
-        ("success rate", pct(row["success_rate"], 100)),
+        ("success rate", percent(row["success_rate"], scale=100)),
         (
             "95% interval",
-            "–" if interval is None else f"{interval[0] * 100:.1f}% – {interval[1] * 100:.1f}%",
+            "–" if interval is None else percent_range(interval[0], interval[1], 1, scale=100),
         ),
         ("time saved", f"{fmt(row['total_time_saved_seconds'], 1)} s"),
         ("cost saved", money(row["total_cost_saved_usd"])),
         ("avg time saved", f"{fmt(row['average_time_saved_seconds'], 2)} s per execution"),
         ("avg cost saved", f"{money(row['average_cost_saved_usd'])} per execution"),
-        ("ROI", pct(row["roi_percentage"])),
+        ("ROI", percent(row["roi_percentage"])),
         ("failed runs cost", money(row.get("total_failed_cost_usd"))),
         ("net saved", f"{money(row.get('net_cost_saved_usd'))} (failed runs' cost counted)"),
-        ("net ROI", pct(row.get("net_roi_percentage"))),
+        ("net ROI", percent(row.get("net_roi_percentage"))),
         *_lost_time_fields(row),
         ("rating", f"{row['effectiveness_rating']} (on ROI, the source's figure)"),
         ("confidence", fmt(row["confidence"])),
@@ -146,7 +143,7 @@ def _ownership_fields(owned: dict[str, Any] | None) -> list[tuple[str, str]]:
     return [
         ("costs to have it", f"{money(owned['costs_usd'])} (charged in the window shown)"),
         ("saved after costs", money(owned["net_savings_after_costs_usd"])),
-        ("ROI with costs", pct(owned["roi_with_costs_percentage"])),
+        ("ROI with costs", percent(owned["roi_with_costs_percentage"])),
         ("paid back", owned["payback_date"] or "not yet (savings do not cover the costs)"),
     ]
 
@@ -312,7 +309,7 @@ def restatement(
             "pattern_id": r["pattern_id"],
             "runs": both(r, "total_executions", str),
             "saved": both(r, "total_cost_saved_usd", money),
-            "roi": both(r, "roi_percentage", pct),
+            "roi": both(r, "roi_percentage", percent),
         }
         for r in told["now"]
     ]
@@ -493,15 +490,13 @@ def dashboard(
         return
     shown = data["window"]
     span, before = shown["window"], shown["compared_with"]
-    current, change = shown["current"], shown["change"] or {}
+    current, changes = shown["current"], shown["change"] or {}
     name = span["period"]
     against = "" if before is None else f" on {before['period'].removesuffix(' ' + name)}"
 
-    def signed(key: str, show: Callable[[Any], str]) -> str:
-        value = change.get(key)
-        if value is None:
-            return ""
-        return f" ({'+' if value >= 0 else '−'}{show(abs(value))}{against})"
+    def signed(key: str, unit: str = "") -> str:
+        value = changes.get(key)
+        return "" if value is None else f" ({change(value, unit)}{against})"
 
     print_fields(
         f"Dashboard — {data['month']}",
@@ -509,24 +504,22 @@ def dashboard(
             ("patterns tracked", str(data["total_patterns"])),
             ("executions this month", str(data["executions_this_month"])),
             ("cost saved this month", money(data["cost_saved_this_month_usd"])),
-            ("average success rate", pct(data["average_success_rate"], 100)),
+            ("average success rate", percent(data["average_success_rate"], scale=100)),
             (
                 f"executions, {name}",
-                f"{current['total_executions']}{signed('total_executions', str)}",
+                f"{current['total_executions']}{signed('total_executions')}",
             ),
             (
                 f"cost saved, {name}",
-                f"{money(current['cost_saved_usd'])}{signed('cost_saved_usd', money)}",
+                f"{money(current['cost_saved_usd'])}{signed('cost_saved_usd', '$')}",
             ),
             (
                 f"success rate, {name}",
-                f"{pct(current['success_rate'], 100)}"
-                f"{signed('success_rate', lambda v: f'{v * 100:.1f} pt')}",
+                f"{percent(current['success_rate'], scale=100)}{signed('success_rate', 'pt')}",
             ),
             (
                 f"ROI, {name}",
-                f"{pct(current['roi_percentage'])}"
-                f"{signed('roi_percentage', lambda v: f'{v:.1f} pt')}",
+                f"{percent(current['roi_percentage'])}{signed('roi_percentage', 'pt%')}",
             ),
         ],
     )
@@ -624,11 +617,11 @@ def trend(
         [
             ("period", lambda t: t["period"]),
             ("runs", lambda t: str(t["total_executions"])),
-            ("success", lambda t: pct(t["success_rate"], 100)),
+            ("success", lambda t: percent(t["success_rate"], scale=100)),
             ("", lambda t: bar_text(t["success_rate"], 1, 10)),
             ("time saved (s)", lambda t: fmt(t["time_saved_seconds"], 1)),
             ("cost saved", lambda t: money(t["cost_saved_usd"])),
-            ("ROI", lambda t: pct(t["roi_percentage"])),
+            ("ROI", lambda t: percent(t["roi_percentage"])),
         ],
         rows,
     )

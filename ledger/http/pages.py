@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 from events.timeutil import format_timestamp
 from ledger import charts
 from ledger.charts import Bar
-from ledger.cli.output import pct
 from ledger.http.routes import ledger_of, path_segment
+from projections.formats import change, money, number, percent
 from projections.insights import describe_evidence
 
 if TYPE_CHECKING:
@@ -168,11 +168,11 @@ def mount(app: FastAPI) -> None:
                 [
                     [
                         _link(_pattern_path(r["pattern_id"]), r["pattern_id"], shown),
-                        pct(r["roi_percentage"]),
+                        percent(r["roi_percentage"]),
                         r["effectiveness_rating"],
-                        pct(r["success_rate"], 100),
+                        percent(r["success_rate"], scale=100),
                         str(r["total_executions"]),
-                        _money(r["total_cost_saved_usd"]),
+                        money(r["total_cost_saved_usd"]),
                     ]
                     for r in summary
                 ],
@@ -233,15 +233,15 @@ def mount(app: FastAPI) -> None:
         body.append(
             f"<h2>{escape(name)}</h2>"
             '<div class="kpis">'
-            + _kpi_delta("ROI", pct(current["roi_percentage"]), _diff(current, prior,
+            + _kpi_delta("ROI", percent(current["roi_percentage"]), _diff(current, prior,
                          "roi_percentage"), "pt%", against)
             + _kpi("rating", current["effectiveness_rating"]
                    + ("" if prior is None else f" (was {prior['effectiveness_rating']})"))
-            + _kpi_delta("success rate", pct(current["success_rate"], 100),
+            + _kpi_delta("success rate", percent(current["success_rate"], scale=100),
                          _rate_diff(current, prior), "pt", against)
             + _kpi_delta("executions", str(current["total_executions"]),
                          _diff(current, prior, "total_executions"), "", against)
-            + _kpi_delta("cost saved", _money(current["total_cost_saved_usd"]),
+            + _kpi_delta("cost saved", money(current["total_cost_saved_usd"]),
                          _diff(current, prior, "total_cost_saved_usd"), "$", against)
             + "</div>"
         )  # fmt: skip
@@ -280,7 +280,7 @@ def mount(app: FastAPI) -> None:
                         _when(str(e.get("executed_at", ""))),
                         "yes" if e.get("success") else "no",
                         escape(str(e.get("execution_time_seconds"))),
-                        _money(e.get("actual_cost")),
+                        money(e.get("actual_cost")),
                     ]
                     for e in report["executions"]
                 ],
@@ -376,7 +376,7 @@ def mount(app: FastAPI) -> None:
                 f"{calibration['resolution']:.4f} (higher is better) + uncertainty "
                 f"{calibration['uncertainty']:.4f} + within buckets "
                 f"{calibration['within_bucket_spread']:.4f}; expected calibration error "
-                f"{calibration['expected_calibration_error'] * 100:.1f} points.</p>"
+                f"{number(calibration['expected_calibration_error'] * 100)} points.</p>"
             )
         body.append(
             charts.reliability("Predicted against observed conversion", calibration["buckets"])
@@ -516,11 +516,11 @@ def _kpis(dash: dict[str, Any]) -> str:
         + _kpi("patterns tracked", str(dash["total_patterns"]))
         + _kpi_delta(f"executions, {name}", str(current["total_executions"]),
                      change.get("total_executions"), "", against)
-        + _kpi_delta(f"cost saved, {name}", _money(current["cost_saved_usd"]),
+        + _kpi_delta(f"cost saved, {name}", money(current["cost_saved_usd"]),
                      change.get("cost_saved_usd"), "$", against)
-        + _kpi_delta(f"success rate, {name}", pct(current["success_rate"], 100),
+        + _kpi_delta(f"success rate, {name}", percent(current["success_rate"], scale=100),
                      change.get("success_rate"), "pt", against)
-        + _kpi_delta(f"ROI, {name}", pct(current["roi_percentage"]),
+        + _kpi_delta(f"ROI, {name}", percent(current["roi_percentage"]),
                      change.get("roi_percentage"), "pt%", against)
         + "</div>"
     )  # fmt: skip
@@ -550,9 +550,9 @@ def _decision_kpis(
                      against)
         + _kpi_delta("customers", str(now["customers"]), _diff(now, then, "customers"), "",
                      against)
-        + _kpi_delta("conversion rate", "–" if now["rate"] is None else pct(now["rate"], 100),
+        + _kpi_delta("conversion rate", percent(now["rate"], scale=100),
                      _diff(now, then, "rate"), "pt", against)
-        + _kpi_delta("revenue", _money(now["revenue"]), _diff(now, then, "revenue"), "$",
+        + _kpi_delta("revenue", money(now["revenue"]), _diff(now, then, "revenue"), "$",
                      against)
         + "</div>"
     )  # fmt: skip
@@ -614,18 +614,8 @@ def _in(span: Window, day: str) -> bool:
 
 
 def _signed(value: Any, unit: str) -> str:
-    """A change with its sign written out ('+3', '−$0.12', '+4.0 pt'); '–' when unknown."""
-    if value is None:
-        return "–"
-    v = float(value)
-    sign = "+" if v >= 0 else "−"
-    if unit == "$":
-        return f"{sign}{_money(abs(Decimal(str(value))))}"
-    if unit == "pt":
-        return f"{sign}{abs(v) * 100:.1f} pt"
-    if unit == "pt%":  # a change of a figure already in percent
-        return f"{sign}{abs(v):.1f} pt"
-    return f"{sign}{abs(v):,.0f}"
+    """A change with its sign written out (projections/formats.py: change)."""
+    return change(value, unit)
 
 
 def _kpi(name: str, value: str, raw: bool = False) -> str:
@@ -656,7 +646,7 @@ def _cell(html: str) -> str:
 def _when(stamp: str) -> str:
     """A timestamp to read: date and time to the second (UTC), the exact value on hover.
     A narrow column may break it between the date and the time of day, never inside either."""
-    from ledger.formatting import to_the_second
+    from projections.formats import to_the_second
 
     parts = "</span> <span>".join(escape(part) for part in to_the_second(stamp).split(" ", 1))
     exact = escape(stamp, quote=True)
@@ -728,12 +718,6 @@ def _paragraphs(items: list[str], empty: str, attrs: str = "") -> str:
     """One paragraph per item (already escaped HTML), or one saying there are none."""
     open_tag = f"<p {attrs}>" if attrs else "<p>"
     return "".join(f"{open_tag}{item}</p>" for item in items) or f"<p>{escape(empty)}</p>"
-
-
-def _money(value: Any) -> str:
-    from ledger.formatting import money
-
-    return money(value)
 
 
 def _pattern_path(pattern_id: str) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from ledger.encoding import jsonable
-from ledger.formatting import money
 from ledger.outputs import write_atomically
 from ledger.reports.markdown import fenced, table
+from projections.formats import money, percent
 
 
 def file_stem(summary: dict[str, Any]) -> str:
@@ -46,7 +46,7 @@ def markdown(summary: dict[str, Any]) -> str:
                     r["source_type"],
                     r["opportunity_type"],
                     str(r["total_decisions"]),
-                    f"{float(r['conversion_rate']):.1f}%",
+                    percent(r["conversion_rate"]),
                     money(r["total_revenue"]),
                 ]
                 for r in rates

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ledger.reports.markdown import inline, table
-from ledger.reports.roi_markdown import _money, _rate, _roi
+from ledger.reports.roi_markdown import rate, roi
+from projections.formats import change, money, p_value
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -93,22 +94,11 @@ def new_underperformers(
     }
 
 
-def _change(value: Any, unit: str = "") -> str:
-    if value is None:
-        return "–"
-    sign = "+" if value >= 0 else "−"
-    if unit == "$":
-        return f"{sign}{_money(abs(value))}"
-    if unit == "pt":
-        return f"{sign}{abs(value) * 100:.1f} pt"
-    return f"{sign}{abs(value)}"
-
-
 def render_review(data: dict[str, Any]) -> str:
     """The monthly portfolio review as Markdown."""
     shown, before = data["period"], data["compared_with"]["period"]
     totals = data["portfolio"]
-    now, change = totals["current"], totals["change"] or {}
+    now, changes = totals["current"], totals["change"] or {}
     lines = [
         f"# Portfolio review {shown}",
         "",
@@ -119,12 +109,12 @@ def render_review(data: dict[str, Any]) -> str:
         "",
         "## At a glance",
         "",
-        f"- Executions: {now['total_executions']} ({_change(change.get('total_executions'))})",
-        f"- Cost saved: {_money(now['cost_saved_usd'])} "
-        f"({_change(change.get('cost_saved_usd'), '$')})",
-        f"- Success rate: {_rate(now['success_rate'])} "
-        f"({_change(change.get('success_rate'), 'pt')})",
-        f"- ROI: {_roi(now['roi_percentage'])}",
+        f"- Executions: {now['total_executions']} ({change(changes.get('total_executions'))})",
+        f"- Cost saved: {money(now['cost_saved_usd'])} "
+        f"({change(changes.get('cost_saved_usd'), '$')})",
+        f"- Success rate: {rate(now['success_rate'])} "
+        f"({change(changes.get('success_rate'), 'pt')})",
+        f"- ROI: {roi(now['roi_percentage'])}",
         "",
         "## Patterns (by cost saved)",
         "",
@@ -134,15 +124,13 @@ def render_review(data: dict[str, Any]) -> str:
         [
             [
                 r["pattern_id"],
-                f"{r['total_executions']} ({_change(r['change']['total_executions']['absolute'])})",
-                _rate(r["success_rate"]),
-                _money(r["total_cost_saved_usd"]),
-                _roi(r["roi_percentage"]),
+                f"{r['total_executions']} ({change(r['change']['total_executions']['absolute'])})",
+                rate(r["success_rate"]),
+                money(r["total_cost_saved_usd"]),
+                roi(r["roi_percentage"]),
                 r["effectiveness_rating"],
-                _change(r["change"]["total_cost_saved_usd"]["absolute"], "$"),
-                "–"
-                if r["success_rate_test"]["p_value"] is None
-                else f"{r['success_rate_test']['p_value']:.3f}",
+                change(r["change"]["total_cost_saved_usd"]["absolute"], "$"),
+                p_value(r["success_rate_test"]["p_value"]),
             ]
             for r in data["patterns"]
         ],
@@ -157,8 +145,8 @@ def render_review(data: dict[str, Any]) -> str:
     lines += table(
         ["Pattern", "Runs", "Success", "ROI", "Rating"],
         [
-            [r["pattern_id"], str(r["total_executions"]), _rate(r["success_rate"]),
-             _roi(r["roi_percentage"]), r["effectiveness_rating"]]
+            [r["pattern_id"], str(r["total_executions"]), rate(r["success_rate"]),
+             roi(r["roi_percentage"]), r["effectiveness_rating"]]
             for r in data["underperformers"]
         ],
     )  # fmt: skip
@@ -189,8 +177,8 @@ def render_underperformers(data: dict[str, Any]) -> str:
         lines += table(
             rows[0],
             [
-                [r["pattern_id"], str(r["total_executions"]), _rate(r["success_rate"]),
-                 _roi(r["roi_percentage"]), r["effectiveness_rating"]]
+                [r["pattern_id"], str(r["total_executions"]), rate(r["success_rate"]),
+                 roi(r["roi_percentage"]), r["effectiveness_rating"]]
                 for r in data[key]
             ],
         )  # fmt: skip

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.reports.markdown import inline, table
-from projections.effectiveness import percent
+from projections.formats import money, percent
 
 STARS = {
     "excellent": "⭐⭐⭐",
@@ -18,18 +18,14 @@ STARS = {
 }
 
 
-def _money(value: Decimal | None) -> str:
-    from ledger.formatting import money
-
-    return money(value)
-
-
-def _rate(value: Decimal | None) -> str:
-    return "–" if value is None else f"{percent(value * 100)}%"
+def rate(value: Decimal | None) -> str:
+    """A rate between 0 and 1 as a percentage (projections/formats.py: percent)."""
+    return percent(value, scale=100)
 
 
-def _roi(value: Decimal | None) -> str:
-    return "n/a (no spend)" if value is None else f"{percent(value)}%"
+def roi(value: Decimal | None) -> str:
+    """An ROI in percent; without spend it is undefined, and says so."""
+    return "n/a (no spend)" if value is None else percent(value)
 
 
 def render(data: dict[str, Any]) -> str:
@@ -48,8 +44,8 @@ def render(data: dict[str, Any]) -> str:
         "",
         f"- Patterns tracked: {dash['total_patterns']}",
         f"- Executions in {dash['month']}: {dash['executions_this_month']}",
-        f"- Cost saved in {dash['month']}: {_money(dash['cost_saved_this_month_usd'])}",
-        f"- Average success rate: {_rate(dash['average_success_rate'])}",
+        f"- Cost saved in {dash['month']}: {money(dash['cost_saved_this_month_usd'])}",
+        f"- Average success rate: {rate(dash['average_success_rate'])}",
         "",
         "## Summary (by cost saved)",
         "",
@@ -60,10 +56,10 @@ def render(data: dict[str, Any]) -> str:
             [
                 r["pattern_id"],
                 f"{r['total_executions']} ({r['successful_executions']} ok)",
-                _rate(r["success_rate"]),
+                rate(r["success_rate"]),
                 f"{r['total_time_saved_seconds']:,.0f} s",
-                _money(r["total_cost_saved_usd"]),
-                _roi(r["roi_percentage"]),
+                money(r["total_cost_saved_usd"]),
+                roi(r["roi_percentage"]),
                 f"{r['effectiveness_rating'].upper()} {STARS[r['effectiveness_rating']]}",
             ]
             for r in data["summary"]
@@ -82,9 +78,9 @@ def render(data: dict[str, Any]) -> str:
             [
                 str(i),
                 r["pattern_id"],
-                _roi(r["roi_percentage"]),
-                _rate(r["success_rate"]),
-                _money(r["total_cost_saved_usd"]),
+                roi(r["roi_percentage"]),
+                rate(r["success_rate"]),
+                money(r["total_cost_saved_usd"]),
             ]
             for i, r in enumerate(data["top_performers"], 1)
         ],
@@ -95,8 +91,8 @@ def render(data: dict[str, Any]) -> str:
         [
             [
                 r["pattern_id"],
-                _rate(r["success_rate"]),
-                _roi(r["roi_percentage"]),
+                rate(r["success_rate"]),
+                roi(r["roi_percentage"]),
                 r["effectiveness_rating"],
             ]
             for r in data["underperformers"]
@@ -114,9 +110,9 @@ def render(data: dict[str, Any]) -> str:
             [
                 t["period"],
                 str(t["total_executions"]),
-                _rate(t["success_rate"]),
-                _money(t["cost_saved_usd"]),
-                _roi(t["roi_percentage"]),
+                rate(t["success_rate"]),
+                money(t["cost_saved_usd"]),
+                roi(t["roi_percentage"]),
             ]
             for t in data["trend"]
         ],

@@ -1,0 +1,125 @@
+"""One presentation rule (projections/formats.py): money, percentages, changes and p-values
+read the same on the terminal, the dashboard, the Markdown reports and in the sentences
+recommendations write; CSV carries the exact values they were rounded from."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger import Ledger
+from projections.formats import change, money, number, p_value, percent, percent_range
+from tests.conftest import Cli
+
+NOW = "2026-03-01T12:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("value", "scale", "shown"),
+    [
+        (D("12.25"), 1, "12.2%"),  # half-even: the defect read 12.3% in recommendations
+        (D("12.35"), 1, "12.4%"),
+        (D("0.1225"), 100, "12.2%"),
+        (0.1225, 100, "12.2%"),  # a float is read as the decimal it prints as
+        (D("-0.04"), 1, "0.0%"),  # never "-0.0%"
+        (D("1234.55"), 1, "1,234.6%"),
+        (None, 1, "–"),
+        (float("nan"), 1, "–"),
+        (float("inf"), 100, "–"),
+        (D("Infinity"), 1, "–"),
+    ],
+)
+def test_a_percentage_rounds_half_even_on_the_exact_decimal(
+    value: object, scale: int, shown: str
+) -> None:
+    assert percent(value, scale=scale) == shown
+
+
+def test_money_changes_intervals_and_p_values_have_one_form_each() -> None:
+    assert [money(v) for v in (D("-0.1499"), 0.004, D("0.00003"), D(0), D("1234.565"))] == [
+        "-$0.1499", "$0.0040", "$0.000030", "$0.00", "$1,234.56"
+    ]  # fmt: skip
+    assert money(D("-0.0049")) == "-$0.0049" and money(None) == "–"
+    assert change(D("-0.12"), "$") == "−$0.1200" and change(D("12.5"), "$") == "+$12.50"
+    assert change(D("-0.0004"), "pt") == "+0.0 pt"  # rounds to nothing: no minus
+    assert change(D("0.1225"), "pt") == "+12.2 pt" and change(D("-3.25"), "pt%") == "−3.2 pt"
+    assert change(-2) == "−2" and change(0) == "+0" and change(None) == "–"
+    assert percent_range(D("12.5"), D("33.5")) == "12–34%"
+    assert percent_range(D("0.125"), D("0.3355"), 1, scale=100) == "12.5–33.6%"
+    assert percent_range(None, 3) == "–"
+    assert [p_value(p) for p in (0.0496, 0.0504, 0.05, 0.0004, None, 0.5)] == [
+        "0.049", "0.050", "0.050", "<0.001", "–", "0.500"
+    ]  # fmt: skip
+
+
+@given(st.decimals(allow_nan=True, allow_infinity=True), st.integers(0, 4))
+def test_number_is_half_even_and_never_a_negative_zero(value: D, places: int) -> None:
+    shown = number(value, places)
+    if not value.is_finite():
+        assert shown == "–"
+        return
+    from decimal import Context
+
+    expected = value.quantize(D(1).scaleb(-places), "ROUND_HALF_EVEN", Context(prec=200))
+    assert D(shown.replace(",", "")) == expected
+    assert not shown.startswith("-") or expected < 0
+
+
+@given(st.decimals(min_value=-1, max_value=1, allow_nan=False, places=6))
+def test_a_p_value_is_never_shown_across_the_bar(p: D) -> None:
+    shown = p_value(p)
+    if shown != "<0.001":
+        assert (D(shown) < D("0.05")) == (p < D("0.05"))
+
+
+@pytest.fixture(scope="module")
+def ledger_1225(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """A pattern with 49 successful runs of 400 (a success rate of exactly 12.25 %), each
+    success costing $0.0001 more than its estimate (cost saved -$0.0049)."""
+    db = tmp_path_factory.mktemp("formats") / "ledger.db"
+    with Ledger.open(db) as led:
+        led.approve_pattern(
+            pattern_id="edge", estimated_time_seconds=60, estimated_cost="0.0100",
+            approved_at="2026-02-01T00:00:00Z",
+        )  # fmt: skip
+        for i in range(400):
+            led.record_execution(
+                pattern_id="edge", execution_time_seconds=30, actual_cost="0.0101",
+                success=i < 49, executed_at=f"2026-02-{1 + i % 27:02d}T10:00:00Z",
+            )  # fmt: skip
+    return Cli(db)
+
+
+def test_the_same_figure_reads_the_same_on_every_surface(ledger_1225: Cli) -> None:
+    """The defect: 12.25 % read 12.2 % in the terminal's table (half-even) and 12.3 % in
+    the Markdown report and the recommendation (half-up, effectiveness.percent)."""
+    from fastapi.testclient import TestClient
+
+    from ledger.http.app import create_app
+
+    cli = ledger_1225
+    [row] = cli.json("roi", "summary")
+    assert D(str(row["success_rate"])) == D("0.1225")
+    assert D(str(row["total_cost_saved_usd"])) == D("-0.0049")
+    table = cli("roi", "summary").stdout
+    out = Path(cli.db).parent / "roi.md"
+    assert cli("roi", "markdown", "--output", str(out), "--now", NOW).exit_code == 0
+    markdown = out.read_text()
+    with TestClient(create_app(cli.db), base_url="http://localhost") as c:
+        page = c.get(f"/?now={NOW}").text
+        pattern = c.get(f"/patterns/edge?now={NOW}").text
+    for name, text in {"table": table, "markdown": markdown, "page": page,
+                       "pattern page": pattern}.items():  # fmt: skip
+        assert "12.2%" in text and "12.3%" not in text, name
+        assert "-$0.0049" in text and "$-" not in text, name
+    told = cli.json("roi", "effectiveness", "edge")["recommendation"]
+    assert "12.2% success rate" in told and "12.3%" not in told
+    [shown] = list(csv.DictReader(io.StringIO(cli("roi", "summary", "--format", "csv").stdout)))
+    assert D(shown["success_rate"]) == D("0.1225")
+    assert D(shown["total_cost_saved_usd"]) == D("-0.0049")
