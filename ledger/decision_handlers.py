@@ -3,16 +3,25 @@ commands: recording an execution from the shell does not pay for defining these 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from commands import decisions
 from commands import ledger as ledger_commands
 from commands.base import Command
 from commands.decisions import DecisionState
 from events import RecordedEvent
-from events.decisions import decision_stream, opportunity_stream
-from events.ledger_events import report_stream
+from events.decisions import decision_stream
 from events.sql import Sql
 from events.timeutil import parse_timestamp
-from ledger.handlers import Handler, append_events, check_happened, check_table, route
+from ledger.handlers import (
+    Handler,
+    append_decided,
+    append_events,
+    check_happened,
+    check_table,
+    route,
+)
 from ledger.uow import UnitOfWork
 from projections.decision_rows import decision_state
 
@@ -32,8 +41,7 @@ def log_decision(uow: UnitOfWork, cmd: decisions.LogDecision) -> list[RecordedEv
 
     check_happened(uow, cmd.decided_at, "decided_at")
     state = _decision_state(uow, cmd.decision_id)
-    events = decisions.log_decision(state, cmd)
-    out = append_events(uow, decision_stream(cmd.decision_id), events, cmd, cmd.decided_at)
+    out = append_decided(uow, cmd, decisions.log_decision(state, cmd))
     decided = parse_timestamp(out[0].occurred_at)
     uow.set_state(out[0].stream_id, decisions.DecisionState(cmd.decision_id, decided, out[0].seq))
     return out
@@ -45,22 +53,24 @@ def record_outcome(uow: UnitOfWork, cmd: decisions.RecordOutcome) -> list[Record
     check_happened(uow, cmd.occurred_at, "occurred_at")
     state = _decision_state(uow, cmd.decision_id)
     occurred = parse_timestamp(cmd.occurred_at or parse_timestamp(uow.recorded_at))
-    events = decisions.record_outcome(state, cmd, occurred)
-    return append_events(uow, decision_stream(cmd.decision_id), events, cmd, occurred)
+    return append_events(
+        uow, decision_stream(cmd.decision_id), decisions.record_outcome(state, cmd, occurred),
+        cmd, occurred,
+    )  # fmt: skip
 
 
-def record_prediction(uow: UnitOfWork, cmd: decisions.RecordPrediction) -> list[RecordedEvent]:
-    """Keep a prediction for later calibration."""
-
-    events = decisions.record_prediction(cmd)
-    return append_events(uow, opportunity_stream(cmd.opportunity_id), events, cmd, cmd.scored_at)
+C = TypeVar("C", bound=Command)
 
 
-def record_report(uow: UnitOfWork, cmd: ledger_commands.RecordReport) -> list[RecordedEvent]:
-    """The scheduler's record of a produced report (key and stream report:<kind>:<period>)."""
+def stateless(decide: Callable[[C], list[Any]]) -> Callable[[UnitOfWork, C], list[RecordedEvent]]:
+    """The handler of a command that needs no state (a prediction kept for calibration, the
+    scheduler's record of a report): decide, append to its stream at its time."""
 
-    events = ledger_commands.record_report(cmd)
-    return append_events(uow, report_stream(cmd.kind, cmd.period), events, cmd, None)
+    def handle(uow: UnitOfWork, cmd: C) -> list[RecordedEvent]:
+        return append_decided(uow, cmd, decide(cmd))
+
+    handle.__doc__ = decide.__doc__
+    return handle
 
 
 def retract(uow: UnitOfWork, cmd: ledger_commands.Retract) -> list[RecordedEvent]:
@@ -92,33 +102,32 @@ def _alert_state(
     return alert_state(uow.db, cmd.pattern_id, cmd.alert_type)
 
 
-def raise_alert(uow: UnitOfWork, cmd: ledger_commands.RaiseAlert) -> list[RecordedEvent]:
-    """Raise an alert (stream alert:<pattern>:<type>)."""
-    events = ledger_commands.raise_alert(_alert_state(uow, cmd), cmd)
-    return append_events(uow, cmd.stream_id(), events, cmd, None)
+A = TypeVar(
+    "A", ledger_commands.RaiseAlert, ledger_commands.ResolveAlert,
+    ledger_commands.RecordAlertDelivery,
+)  # fmt: skip
 
 
-def resolve_alert(uow: UnitOfWork, cmd: ledger_commands.ResolveAlert) -> list[RecordedEvent]:
-    """Resolve a firing alert."""
-    events = ledger_commands.resolve_alert(_alert_state(uow, cmd), cmd)
-    return append_events(uow, cmd.stream_id(), events, cmd, None)
+def on_alert(
+    decide: Callable[[ledger_commands.AlertState, A], list[Any]],
+) -> Callable[[UnitOfWork, A], list[RecordedEvent]]:
+    """The handler of an alert command (stream alert:<pattern>:<type>): the alert's state
+    with this transaction's own transitions, decide, append."""
 
+    def handle(uow: UnitOfWork, cmd: A) -> list[RecordedEvent]:
+        return append_decided(uow, cmd, decide(_alert_state(uow, cmd), cmd))
 
-def record_delivery(
-    uow: UnitOfWork, cmd: ledger_commands.RecordAlertDelivery
-) -> list[RecordedEvent]:
-    """Record that an alert transition reached its webhook."""
-    events = ledger_commands.record_delivery(_alert_state(uow, cmd), cmd)
-    return append_events(uow, cmd.stream_id(), events, cmd, None)
+    handle.__doc__ = decide.__doc__
+    return handle
 
 
 HANDLERS: dict[type[Command], Handler] = {}
 route(HANDLERS, decisions.LogDecision, log_decision)
 route(HANDLERS, decisions.RecordOutcome, record_outcome)
-route(HANDLERS, decisions.RecordPrediction, record_prediction)
+route(HANDLERS, decisions.RecordPrediction, stateless(decisions.record_prediction))
 route(HANDLERS, ledger_commands.Retract, retract)
-route(HANDLERS, ledger_commands.RecordReport, record_report)
-route(HANDLERS, ledger_commands.RaiseAlert, raise_alert)
-route(HANDLERS, ledger_commands.ResolveAlert, resolve_alert)
-route(HANDLERS, ledger_commands.RecordAlertDelivery, record_delivery)
+route(HANDLERS, ledger_commands.RecordReport, stateless(ledger_commands.record_report))
+route(HANDLERS, ledger_commands.RaiseAlert, on_alert(ledger_commands.raise_alert))
+route(HANDLERS, ledger_commands.ResolveAlert, on_alert(ledger_commands.resolve_alert))
+route(HANDLERS, ledger_commands.RecordAlertDelivery, on_alert(ledger_commands.record_delivery))
 check_table(HANDLERS, decisions, ledger_commands)

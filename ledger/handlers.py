@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from commands import patterns
 from commands.base import Command, DomainError
 from events import RecordedEvent
-from events.patterns import pattern_stream
 from events.timeutil import format_timestamp
 from ledger.uow import UnitOfWork
 from projections import effectiveness, roi_queries
@@ -50,37 +49,42 @@ def check_table(table: dict[type[Command], Handler], *modules: ModuleType) -> No
         raise TypeError(f"commands without a handler: {', '.join(missing)}")
 
 
-def approve_pattern(uow: UnitOfWork, cmd: patterns.ApprovePattern) -> list[RecordedEvent]:
-    """Approve a pattern."""
-    events = patterns.approve_pattern(uow.pattern(cmd.pattern_id), cmd)
-    return append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.approved_at)
+def append_decided(uow: UnitOfWork, cmd: Command, events: list[Any]) -> list[RecordedEvent]:
+    """Append what a command decided: to the stream it names, at the time its own field
+    says it happened (`Command.stream_id`, `Command.occurred_field`)."""
+    stream = cmd.stream_id()
+    assert stream is not None, f"{type(cmd).__name__} names no stream"
+    field = cmd.occurred_field
+    return append_events(uow, stream, events, cmd, None if field is None else getattr(cmd, field))
 
 
-def revise_pattern(uow: UnitOfWork, cmd: patterns.RevisePatternEstimates) -> list[RecordedEvent]:
-    """Revise a pattern's estimates."""
-    events = patterns.revise_estimates(uow.pattern(cmd.pattern_id), cmd)
-    return append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.revised_at)
+P = TypeVar("P", bound=patterns.PatternCommand)
 
 
-def revoke_pattern(uow: UnitOfWork, cmd: patterns.RevokePattern) -> list[RecordedEvent]:
-    """Revoke a pattern."""
-    events = patterns.revoke_pattern(uow.pattern(cmd.pattern_id), cmd)
-    return append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.revoked_at)
+def on_pattern(
+    decide: Callable[[patterns.PatternState, P], list[Any]],
+) -> Callable[[UnitOfWork, P], list[RecordedEvent]]:
+    """The handler of a pattern command that needs nothing but its pattern's state: load
+    it, decide (the pure rule in commands/patterns.py), append."""
+
+    def handle(uow: UnitOfWork, cmd: P) -> list[RecordedEvent]:
+        return append_decided(uow, cmd, decide(uow.pattern(cmd.pattern_id), cmd))
+
+    handle.__doc__ = decide.__doc__
+    return handle
 
 
 def record_cost(uow: UnitOfWork, cmd: patterns.RecordPatternCost) -> list[RecordedEvent]:
     """Record a pattern's one-off or monthly cost."""
     when = uow.recorded_at if cmd.incurred_at is None else format_timestamp(cmd.incurred_at)
-    events = patterns.record_cost(uow.pattern(cmd.pattern_id), cmd, when)
-    return append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.incurred_at)
+    return append_decided(uow, cmd, patterns.record_cost(uow.pattern(cmd.pattern_id), cmd, when))
 
 
 def record_execution(uow: UnitOfWork, cmd: patterns.RecordExecution) -> list[RecordedEvent]:
     """Record one execution (not dated after the ledger's clock; one dated before its
     pattern's approval is recorded, with a warning: a backfill does that, so may a typo)."""
     check_happened(uow, cmd.executed_at, "executed_at")
-    events = patterns.record_execution(uow.pattern(cmd.pattern_id), cmd)
-    out = append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, cmd.executed_at)
+    out = on_pattern(patterns.record_execution)(uow, cmd)
     if cmd.executed_at is not None and out:
         row = uow.db.execute(
             "SELECT approved_at FROM patterns WHERE pattern_id = ?", (cmd.pattern_id,)
@@ -122,7 +126,7 @@ def update_confidence(uow: UnitOfWork, cmd: patterns.UpdateConfidence) -> list[R
     rating: effectiveness.Rating = row["effectiveness_rating"] if row else "insufficient_data"
     target = patterns.ConfidenceTarget(rating, total, effectiveness.confidence_for(rating, total))
     events = patterns.update_confidence(uow.pattern(cmd.pattern_id), cmd, target)
-    return append_events(uow, pattern_stream(cmd.pattern_id), events, cmd, None) if events else []
+    return append_decided(uow, cmd, events) if events else []
 
 
 def append_events(
@@ -138,9 +142,9 @@ def append_events(
 
 
 HANDLERS: dict[type[Command], Handler] = {}
-route(HANDLERS, patterns.ApprovePattern, approve_pattern)
-route(HANDLERS, patterns.RevisePatternEstimates, revise_pattern)
-route(HANDLERS, patterns.RevokePattern, revoke_pattern)
+route(HANDLERS, patterns.ApprovePattern, on_pattern(patterns.approve_pattern))
+route(HANDLERS, patterns.RevisePatternEstimates, on_pattern(patterns.revise_estimates))
+route(HANDLERS, patterns.RevokePattern, on_pattern(patterns.revoke_pattern))
 route(HANDLERS, patterns.RecordExecution, record_execution)
 route(HANDLERS, patterns.RecordPatternCost, record_cost)
 route(HANDLERS, patterns.UpdateConfidence, update_confidence)

@@ -13,7 +13,6 @@ from commands.fields import normal_id
 from events.sql import Sql
 from ledger.errors import InputError
 from ledger.eventlog import Head
-from ledger.handlers import update_confidence as handle_update_confidence
 from ledger.moments import Day, Now
 from ledger.periods import Window, option_text
 from ledger.service import AsOf, LedgerCore
@@ -508,7 +507,7 @@ class PatternLedger(LedgerCore):
             for target in targets:
                 cmd = build_command(pattern_commands.UpdateConfidence, {"pattern_id": target})
                 before = uow.pattern(target)
-                events = handle_update_confidence(uow, cmd)
+                events, _ = self.dispatch(uow, cmd)  # through the bus, like every command
                 uow.flush()
                 row = roi_queries.pattern_roi(uow.db, target)
                 results.append(

@@ -145,6 +145,19 @@ def test_the_bus_has_a_handler_for_every_command() -> None:
         assert all(c in table for c in concrete), command_module
 
 
+def test_every_command_enters_through_the_bus() -> None:
+    """The defect: `update-confidence` called its handler directly, skipping the bus (and
+    with it the idempotency check every other command gets). Only the bus's own wiring may
+    import a handler table; everyone else dispatches."""
+    tables = {"ledger.handlers", "ledger.decision_handlers"}
+    wiring = {"ledger.bootstrap", *tables}
+    for name, path in modules().items():
+        if name in wiring:
+            continue
+        reached = {m for m in imports(path) if m in tables or m.rsplit(".", 1)[0] in tables}
+        assert not reached, f"{name} calls handlers directly: {sorted(reached)}"
+
+
 PRIVATE = ("__pydantic_validator__", "__pydantic_serializer__", "json.encoder.", "typer._click")
 """Library internals the code once leaned on; public APIs do the same work."""
 
