@@ -25,7 +25,7 @@ from bench.common import machine, report
 from events.envelope import chain_hash
 from events.patterns import PatternExecutionRecorded
 from events.timeutil import format_timestamp
-from ledger.batch import line_adapter
+from ledger.app.batch import line_adapter
 
 LINE = (
     '{"command": "execution", "pattern_id": "pattern-007", "workflow_id": 12345,'

@@ -25,10 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ledger.store.sqlite import LOG_DDL
+
 from bench.common import Statement, machine, recording, replay, report, timed, write_executions
 from ledger import Ledger
-from ledger.batch import read_commands
-from ledger.storage.sqlite import LOG_DDL
+from ledger.app.batch import read_commands
 
 
 def ours(workdir: Path, source: Path, name: str) -> tuple[float, int, Path]:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import best_of, machine, recording, replay, report, timed, write_executions
 from ledger import Ledger
-from ledger.batch import read_commands
+from ledger.app.batch import read_commands
 
 PATTERNS, DAYS = 10, 28
 """Both ledgers span the same patterns and the same 28 days; only the number of events

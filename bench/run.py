@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import best_of, machine, timed, write_executions
 from bench.log_scale import DAYS, PATTERNS, QUERIES, write_decisions
 from ledger import Ledger
-from ledger.batch import read_commands
+from ledger.app.batch import read_commands
 
 Row = tuple[str, str, str, str, str]
 """figure, measured, baseline, ratio, goal."""

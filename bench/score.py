@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine, report, timed
 from ledger import Ledger
-from ledger.encoding import jsonable
+from ledger.present.encoding import jsonable
 
 SOURCES = ("twitter", "email", "revenue_dashboard")
 TYPES = ("golf_coaching", "partnership", "consulting", "feedback")
@@ -57,7 +57,7 @@ def main() -> None:
                         "occurred_at": "2026-01-03T10:00:00Z",
                     }
                 )
-        from ledger.batch import parse_line
+        from ledger.app.batch import parse_line
 
         led.execute_batch((n, parse_line(n, json.dumps(x))) for n, x in enumerate(lines, 1))
         opportunities = [

@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.api import Ledger
+    from ledger.app.facade import Ledger
 
 __all__ = ["Ledger"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "Ledger":
-        from ledger.api import Ledger
+        from ledger.app.facade import Ledger
 
         return Ledger
     raise AttributeError(name)

@@ -30,7 +30,7 @@ class Table(NamedTuple):
     """Rows are written once per event (an execution, an outcome), not totals that change
     with every event: their past is read by scanning versions, not key by key."""
     seq_columns: tuple[str, ...] = ()
-    """Columns holding a seq of the log: none may point past its end (ledger/integrity.py)."""
+    """Columns holding a seq of the log: none may point past its end (ledger/audit/integrity.py)."""
 
     def ddl(self, types: Mapping[str, str]) -> str:
         """CREATE TABLE with each portable type mapped by `types` (unmapped ones as written)."""

@@ -76,7 +76,7 @@ class PatternDailyStats(Projection):
     """Table `pattern_daily_stats`, one row per pattern per day it ran."""
 
     name = "pattern_daily_stats"
-    version = 5  # 2: row versions (ledger/history.py); 3: no zero rows; 4: failed cost;
+    version = 5  # 2: row versions (ledger/store/versions.py); 3: no zero rows; 4: failed cost;
     # 5: failed time
     handles = frozenset({"PatternExecutionRecorded"})
     tables = (

@@ -6,7 +6,7 @@ id is its event's seq. Two partial indexes on the log make it fast: a pattern's 
 by (stream, time of the run), and the retractions by the seq they withdraw.
 
 Its past needs no row versions either: as of seq S it is the same view over the log's first
-S events (ledger/as_of.py shadows `events` and then the view, in that order).
+S events (ledger/store/as_of.py shadows `events` and then the view, in that order).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ class PatternRegistry(Projection):
     """Table `patterns`: one row per pattern ever approved."""
 
     name = "patterns"
-    version = 3  # 2: row versions kept for as-of reads (ledger/history.py); 3: lost time
+    version = 3  # 2: row versions kept for as-of reads (ledger/store/versions.py); 3: lost time
     handles = frozenset(c.__name__ for c in _STATE_EVENTS)
     tables = (
         Table(

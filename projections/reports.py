@@ -21,7 +21,7 @@ class ReportPeriods(Projection):
     """Table `report_periods`, one row per produced (kind, period)."""
 
     name = "report_periods"
-    version = 2  # 2: row versions kept for as-of reads (ledger/history.py)
+    version = 2  # 2: row versions kept for as-of reads (ledger/store/versions.py)
     handles = frozenset({"ReportGenerated"})
     tables = (
         Table(

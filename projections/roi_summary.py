@@ -49,7 +49,7 @@ class RoiSummary(Projection):
     """Table `pattern_roi_summary`; a row appears when a pattern is approved."""
 
     name = "pattern_roi_summary"
-    version = 4  # 2: row versions kept for as-of reads (ledger/history.py); 3: failed cost;
+    version = 4  # 2: row versions kept for as-of reads (ledger/store/versions.py); 3: failed cost;
     # 4: failed time
     handles = frozenset({"PatternApproved", "PatternExecutionRecorded"})
     tables = (

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger import Ledger
-from ledger.cli import build_app
+from ledger.interfaces.cli import build_app
 
 PG_URL = os.environ.get("ROI_LEDGER_TEST_PG_URL")
 

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from ledger.scheduler.config import load
-from ledger.scheduler.jobs import build_jobs, catch_up
+from ledger.interfaces.scheduler.config import load
+from ledger.interfaces.scheduler.jobs import build_jobs, catch_up
 from tests.conftest import BACKENDS, PG_URL, pg_schema_url
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.analytics import export
+from ledger.app.analytics import export
 from ledger.errors import InputError
 from tests.conftest import BACKENDS, Cli, fresh_location
 from tests.test_search import book

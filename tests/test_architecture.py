@@ -58,9 +58,50 @@ def test_each_layer_imports_only_the_layers_below_it(name: str) -> None:
     assert not wrong, f"{name} ({layer}) imports {sorted(wrong)}"
 
 
+LEDGER_LAYERS = ("base", "store", "audit", "core", "present", "app", "interfaces")
+"""Inside `ledger`, lowest first: each subpackage imports only itself and those before it
+(docs/ARCHITECTURE.md, "Inside ledger"). `base` is the few modules every layer uses
+(errors, settings, validation); the package itself and `python -m ledger` sit on top."""
+BASE = {"ledger.errors", "ledger.settings", "ledger.validation"}
+
+
+def ledger_layer(name: str) -> int:
+    if name in BASE:
+        return 0
+    if name in ("ledger", "ledger.__main__"):
+        return len(LEDGER_LAYERS)
+    return LEDGER_LAYERS.index(name.split(".")[1])
+
+
+@pytest.mark.parametrize("name", sorted(n for n in modules() if n.startswith("ledger")))
+def test_inside_the_ledger_each_layer_imports_only_the_layers_below_it(name: str) -> None:
+    """Imports that run count (a function-level one too); type-only ones do not, since a
+    layer may name the type of what a higher one hands it."""
+    mine = ledger_layer(name)
+    above = {
+        m
+        for m in imports(modules()[name], runtime_only=True)
+        if m.startswith("ledger") and ledger_layer(m) > mine
+    }
+    assert not above, f"{name} ({LEDGER_LAYERS[min(mine, 6)]}) imports {sorted(above)} above it"
+
+
+def test_every_module_of_the_ledger_sits_in_a_layer() -> None:
+    """No flat bag again: a new module goes into the layer it belongs to."""
+    flat = {
+        n for n in modules()
+        if n.count(".") == 1 and n.startswith("ledger.")
+        and n not in BASE and n != "ledger.__main__" and n.split(".")[1] not in LEDGER_LAYERS
+    }  # fmt: skip
+    assert not flat, sorted(flat)
+
+
 def test_storage_does_not_depend_on_the_read_models() -> None:
+    """The backends and the log know nothing of projections (row versions, as-of SQL and the
+    search index do: they are storage for projection tables)."""
     for name, path in modules().items():
-        if name.startswith("ledger.storage") or name == "ledger.eventlog":
+        if name in ("ledger.store", "ledger.store.base", "ledger.store.sqlite",
+                    "ledger.store.postgres", "ledger.store.eventlog"):  # fmt: skip
             assert not {m for m in imports(path) if m.startswith("projections")}, name
 
 
@@ -92,9 +133,9 @@ def test_the_ledger_has_no_import_circles() -> None:
 
 
 def test_only_the_service_and_storage_touch_a_backend() -> None:
-    owners = {"ledger.service", "ledger.storage", "ledger.storage.base"}
+    owners = {"ledger.core.service", "ledger.store", "ledger.store.base"}
     for name, path in modules().items():
-        if name in owners or name.startswith("ledger.storage."):
+        if name in owners or name.startswith("ledger.store."):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         touches = [
@@ -128,7 +169,7 @@ def test_the_bus_has_a_handler_for_every_command() -> None:
     import importlib
 
     from commands.base import Command
-    from ledger.bootstrap import TABLES
+    from ledger.core.bus import TABLES
 
     for command_module, table_module in TABLES.items():
         module = importlib.import_module(command_module)
@@ -149,8 +190,8 @@ def test_every_command_enters_through_the_bus() -> None:
     """The defect: `update-confidence` called its handler directly, skipping the bus (and
     with it the idempotency check every other command gets). Only the bus's own wiring may
     import a handler table; everyone else dispatches."""
-    tables = {"ledger.handlers", "ledger.decision_handlers"}
-    wiring = {"ledger.bootstrap", *tables}
+    tables = {"ledger.core.pattern_handlers", "ledger.core.decision_handlers"}
+    wiring = {"ledger.core.bus", *tables}
     for name, path in modules().items():
         if name in wiring:
             continue
@@ -163,7 +204,8 @@ PRIVATE = ("__pydantic_validator__", "__pydantic_serializer__", "json.encoder.",
 
 
 def test_no_library_internals() -> None:
-    """Only the guarded pydantic plugin-loader stand-in (ledger/cli/startup.py) may touch a
+    """Only the guarded pydantic plugin-loader stand-in (ledger/interfaces/cli/startup.py) may
+    touch a
     library's internals."""
     for name, path in modules().items():
         text = path.read_text(encoding="utf-8")

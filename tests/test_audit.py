@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.audit import export_events, verify_chain
+from ledger.app.importing import import_events
+from ledger.audit.chain import export_events, verify_chain
+from ledger.core.snapshots import KEPT as VIEWS_KEPT
 from ledger.errors import IntegrityError
-from ledger.importing import import_events
-from ledger.views import KEPT as VIEWS_KEPT
 from tests.conftest import dump_projections
 
 
@@ -416,7 +416,7 @@ def test_a_seq_with_leading_zeros_is_that_seq_everywhere(tmp_path: Path) -> None
     digits were taken for a huge number); it is seq 5, on the CLI, HTTP and the dashboard."""
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
     from tests.conftest import Cli
 
     db = tmp_path / "z.db"

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commands.base import Command
-from ledger.batch import read_batch, read_commands
+from ledger.app.batch import read_batch, read_commands
 from ledger.errors import InputError
 from tests.conftest import Cli
 

@@ -14,8 +14,8 @@ from events.base import Event
 from events.canonical import canonical_json
 from events.registry import EVENT_CLASSES
 from ledger import Ledger
-from ledger.audit import export_events
-from ledger.importing import import_events
+from ledger.app.importing import import_events
+from ledger.audit.chain import export_events
 
 EDGE_FLOATS = [0.00001, 1e-7, 1e21, 1e-300, 5e-324, 1.7976931348623157e308, -0.0, 1 / 3, 2 / 3,
                0.1 + 0.2, 100.0, 12.5]  # fmt: skip
@@ -164,7 +164,7 @@ def test_every_number_that_leaves_as_json_is_finite() -> None:
     """Found by fuzzing: `score` echoed an opportunity's own 1e309 back as Infinity."""
     from decimal import Decimal
 
-    from ledger.encoding import jsonable
+    from ledger.present.encoding import jsonable
 
     assert jsonable({"a": float("inf"), "b": [Decimal("1e400"), float("nan")], "c": 1.5}) == {
         "a": None,

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger import charts
+from ledger.present import charts
 from tests.conftest import Cli
 
 NOW = "2026-03-01T12:00:00Z"

@@ -333,7 +333,7 @@ def test_the_tail_of_a_filtered_log_decodes_only_what_it_shows(
 ) -> None:
     """Found by attacking the CLI: `log --stream S --limit 2` decoded every event of S
     before keeping two (5 s and 570 MB on a 200k-event ledger). Count decodes, not seconds."""
-    import ledger.eventlog as eventlog
+    import ledger.store.eventlog as eventlog
 
     cli.json(*APPROVE)
     lines = "\n".join(

@@ -105,7 +105,7 @@ def test_a_retracted_cost_leaves_and_as_of_shows_the_ledger_before_it(owned: Led
 def test_costs_on_the_cli_http_and_in_a_batch(tmp_path: Path, cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     cli.json("pattern", "approve", "p", "--estimated-time-seconds", "60",
              "--estimated-cost", "0.30", "--approved-at", "2026-01-01")  # fmt: skip

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.http.app import create_app
+from ledger.interfaces.http.app import create_app
 from tests.conftest import Cli
 
 NOW = "2026-03-01T12:00:00Z"

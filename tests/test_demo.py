@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ledger import Ledger
-from ledger.demo import run_demo
+from ledger.interfaces.demo import run_demo
 from tests.conftest import Cli, event_count
 
 NOW = "2026-03-01T12:00:00Z"

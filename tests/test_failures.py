@@ -212,7 +212,7 @@ def test_a_sqlite_database_that_is_not_a_ledger_is_refused_and_left_untouched(
 
 
 def test_a_postgresql_password_is_never_printed(pg_url: str) -> None:
-    from ledger.storage import shown
+    from ledger.store import shown
 
     url = pg_url.replace("postgres@", "postgres:s3cretPW@")
     assert "s3cretPW" not in shown(url) and "***" in shown(url)

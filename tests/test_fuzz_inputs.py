@@ -1406,7 +1406,8 @@ def test_regression_score_of_a_deeply_nested_opportunity(template: Template, rec
     """Found by this file, now fixed. `roi-ledger score o.json --output s.json`, o.json being
     `[{"type": "email", "source": "email", "x": {"k": {"k": … 1 …}}}]` nested 600 deep (the
     reader refuses only from about 990 levels: "JSON nested too deeply to read"): RecursionError
-    in ledger/encoding.py jsonable(), a traceback and exit 1 — and, recording, the prediction
+    in ledger/present/encoding.py jsonable(), a traceback and exit 1 — and, recording, the
+    prediction
     is appended although no output file is written. Expected: exit 2 naming the input (as for
     deeper nesting), nothing appended, no file; or exit 0 with the file written."""
     depth = 600

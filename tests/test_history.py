@@ -1,4 +1,4 @@
-"""Row versions (ledger/history.py): as-of reads come from them, not from replays; they are
+"""Row versions (ledger/store/versions.py): as-of reads come from them, not from replays; they are
 checked by `verify --projections`, rebuilt with their projection, and read-only."""
 
 from __future__ import annotations
@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
-from ledger import Ledger, as_of, history, views
+from ledger import Ledger
+from ledger.core import snapshots as views
 from ledger.errors import InputError
+from ledger.store import as_of
+from ledger.store import versions as history
 
 NOW = "2026-03-01T12:00:00Z"
 
@@ -37,7 +40,7 @@ def test_as_of_reads_replay_nothing(ledger: Ledger, monkeypatch: pytest.MonkeyPa
         raise AssertionError("an as-of read replayed the log")
 
     monkeypatch.setattr(views, "replay", refuse)
-    monkeypatch.setattr("ledger.service.replay", refuse)
+    monkeypatch.setattr("ledger.core.service.replay", refuse)
     for seq in (1, 12, 20, ledger.head().seq - 1):
         ledger.roi_summary(as_of=seq)
         ledger.conversion_metrics(as_of=seq)

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.http.app import create_app
-from ledger.views import KEPT
+from ledger.core.snapshots import KEPT
+from ledger.interfaces.http.app import create_app
 
 SOURCE_EXECUTION = {
     "pattern_id": "test-retry-automation",
@@ -482,7 +482,7 @@ def test_every_figure_is_a_json_number_and_the_schema_says_so(tmp_path: Path) ->
     gave numbers. One representation: numbers, on every surface, and `/openapi.json` says it."""
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
     from tests.conftest import Cli
 
     cli = Cli(tmp_path / "n.db")
@@ -528,7 +528,7 @@ def test_details_is_always_an_object_and_docs_say_what_each_route_answers(
     way back to the dashboard."""
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with TestClient(create_app(str(tmp_path / "d.db")), base_url="http://localhost") as c:
         for response in (

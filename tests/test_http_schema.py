@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 from ledger import Ledger  # noqa: E402
-from ledger.http.app import create_app  # noqa: E402
-from ledger.http.security import LOOPBACK_NAMES  # noqa: E402
+from ledger.interfaces.http.app import create_app  # noqa: E402
+from ledger.interfaces.http.security import LOOPBACK_NAMES  # noqa: E402
 
 EXAMPLES = int(os.environ.get("ROI_LEDGER_SCHEMA_EXAMPLES", "12"))
 """Examples per operation (CI: 12; `slow` runs may raise it)."""

@@ -21,10 +21,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ledger import Ledger
-from ledger.cli import build_app
 from ledger.errors import InputError
-from ledger.http.app import create_app
-from ledger.http.routes import path_segment
+from ledger.interfaces.cli import build_app
+from ledger.interfaces.http.app import create_app
+from ledger.interfaces.http.routes import path_segment
 
 WRITE, READ = "write-token-0123456789", "read-token-0123456789"
 APPROVE = {"pattern_id": "p", "estimated_time_seconds": 60, "estimated_cost": 0.015}
@@ -134,7 +134,7 @@ def test_another_host_name_is_refused_so_dns_rebinding_cannot_write(tmp_path: Pa
 def test_cors_carries_the_apis_own_headers_for_every_origin_listed(tmp_path: Path) -> None:
     """The defect: a preflight for authorization, idempotency-key or if-match got 400;
     "http://a, http://b" never allowed the second; X-As-Of-* were not exposed."""
-    from ledger.http.security import origins
+    from ledger.interfaces.http.security import origins
 
     listed = origins("http://a.test, http://b.test ,")
     assert listed == ["http://a.test", "http://b.test"]
@@ -207,7 +207,7 @@ def test_history_and_events_come_a_page_at_a_time(tmp_path: Path) -> None:
     """The defect: GET /api/ledger/history/{stream} had no limit (41 MB for 71k events)."""
     with Ledger.open(tmp_path / "p.db") as led:
         led.approve_pattern("p", "60", "0.015")
-        from ledger.batch import parse_line, run_batch
+        from ledger.app.batch import parse_line, run_batch
 
         run = {"command": "execution", "pattern_id": "p", "execution_time_seconds": 40,
                "actual_cost": 0.01, "success": True}  # fmt: skip

@@ -13,9 +13,9 @@ import pytest
 from commands.ledger import RecordReport
 from events import GENESIS_HASH, canonical_json, chain_hash
 from ledger import Ledger
-from ledger.audit import export_events
+from ledger.app.importing import import_events
+from ledger.audit.chain import export_events
 from ledger.errors import InputError, IntegrityError
-from ledger.importing import import_events
 from ledger.validation import build_command
 from tests.conftest import BACKENDS, Cli, fresh_location
 
@@ -102,7 +102,7 @@ def test_a_refusal_late_in_the_file_writes_nothing(db_path: Path, tmp_path: Path
     ]
     source = tmp_path / "source.db"
     with Ledger.open(source) as led:
-        from ledger.batch import parse_line, run_batch
+        from ledger.app.batch import parse_line, run_batch
 
         run_batch(led, ((n, parse_line(n, t)) for n, t in enumerate(lines_in, 1)))
         lines = exported(led)

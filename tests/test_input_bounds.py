@@ -201,7 +201,7 @@ def test_a_line_longer_than_any_command_stops_the_batch_after_the_lines_before_i
     nothing after it is read (it may be a binary file)."""
     from pathlib import Path
 
-    from ledger.inputs import MAX_LINE
+    from ledger.core.inputs import MAX_LINE
 
     batch = Path(str(tmp_path)) / "batch.jsonl"
     long_line = json.dumps({"command": "revise", "pattern_id": "p", "reason": "x" * MAX_LINE})
@@ -219,9 +219,9 @@ def test_a_file_read_whole_has_a_size_limit(
 ) -> None:
     from pathlib import Path
 
-    import ledger.inputs
+    from ledger.core import inputs
 
-    monkeypatch.setattr(ledger.inputs, "MAX_WHOLE", 1000)
+    monkeypatch.setattr(inputs, "MAX_WHOLE", 1000)
     array = Path(str(tmp_path)) / "batch.json"
     array.write_text(json.dumps([json.loads(APPROVE_LINE)] * 40))
     error = cli.error("record", "batch", str(array))

@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 from commands.decisions import LogDecision, RecordOutcome
 from commands.ledger import Retract
 from commands.patterns import ApprovePattern, RecordExecution, RevisePatternEstimates, RevokePattern
-from ledger import Ledger, compat
-from ledger.cli import COMMANDS, build_app
-from ledger.cli.common import handle_errors
-from ledger.cli.model_options import SHELL, drift, field_named, from_model, model_of
-from ledger.cli.startup import command_name
+from ledger import Ledger
+from ledger.interfaces import compat
+from ledger.interfaces.cli import COMMANDS, build_app
+from ledger.interfaces.cli.common import handle_errors
+from ledger.interfaces.cli.model_options import SHELL, drift, field_named, from_model, model_of
+from ledger.interfaces.cli.startup import command_name
 
 RECORDING = {
     ("pattern", "approve"): ApprovePattern,
@@ -127,7 +128,7 @@ def test_a_drifted_command_is_refused_at_start() -> None:
     ) -> None:
         """A revoke that says its help twice."""
 
-    from ledger.cli.model_options import describe
+    from ledger.interfaces.cli.model_options import describe
 
     with pytest.raises(TypeError, match="declares its own help"):
         describe(own_help)

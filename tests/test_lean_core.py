@@ -226,7 +226,7 @@ def test_the_analytics_file_holds_the_logs_runs_even_over_a_forged_view(
         seqs = record(led, 2)
     with sqlite3.connect(path) as conn:
         conn.executescript(";".join(FORGERIES["a table in its place"]))
-    from ledger.analytics import export
+    from ledger.app.analytics import export
 
     with Ledger.open(path) as led:
         export(led, tmp_path / "a.db")

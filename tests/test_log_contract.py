@@ -9,7 +9,7 @@ import pytest
 
 from commands.base import ConflictError, DomainError, NotFoundError
 from ledger import Ledger
-from ledger.audit import verify_chain
+from ledger.audit.chain import verify_chain
 from ledger.errors import InputError
 
 COLUMNS = [
@@ -113,7 +113,7 @@ def test_a_command_failing_midway_rolls_back_everything(any_location: str) -> No
         before = count(led)
         with pytest.raises(RuntimeError), led.unit_of_work() as uow:
             from commands.patterns import RecordExecution
-            from ledger.handlers import record_execution
+            from ledger.core.pattern_handlers import record_execution
 
             record_execution(
                 uow,

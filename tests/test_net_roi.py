@@ -63,7 +63,7 @@ def test_failed_runs_lose_time_only_where_the_approval_says_so(ledger: Ledger) -
 
 
 def ledger_explain(ledger: Ledger, pattern_id: str) -> dict[str, dict[str, object]]:
-    from ledger.explain import roi
+    from ledger.app.explain import roi
 
     return {f["figure"]: f for f in roi(ledger, pattern_id)["figures"]}
 

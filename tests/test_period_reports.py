@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.reports.period_review import week_before
-from ledger.scheduler.config import load
-from ledger.scheduler.jobs import build_jobs, catch_up
+from ledger.interfaces.scheduler.config import load
+from ledger.interfaces.scheduler.jobs import build_jobs, catch_up
+from ledger.present.reports.period_review import week_before
 from tests.conftest import BACKENDS, PG_URL, pg_schema_url
 
 
@@ -141,8 +141,8 @@ def test_the_week_before_is_the_last_whole_iso_week(day: str, week: str) -> None
 def test_the_monthly_trigger_fires_once_on_the_first_of_every_month(zone: str) -> None:
     from zoneinfo import ZoneInfo
 
-    from ledger.scheduler.jobs import fire_times
-    from ledger.scheduler.triggers import LocalTime
+    from ledger.interfaces.scheduler.jobs import fire_times
+    from ledger.interfaces.scheduler.triggers import LocalTime
 
     trigger = LocalTime(6, 0, ZoneInfo(zone), monthday=1)
     fires = list(fire_times(trigger, at("2025-12-15T00:00:00Z"), at("2027-01-15T00:00:00Z")))

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.core.periods import ALL_TIME, compared, parse_period, previous, window
 from ledger.errors import InputError
-from ledger.periods import ALL_TIME, compared, parse_period, previous, window
 
 NOW = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
 

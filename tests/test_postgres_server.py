@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.http.app import create_app
+from ledger.interfaces.http.app import create_app
 from tests.conftest import PG_URL, pg_schema_url
 
 pytestmark = pytest.mark.postgres

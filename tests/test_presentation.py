@@ -101,7 +101,7 @@ def test_the_same_figure_reads_the_same_on_every_surface(ledger_1225: Cli) -> No
     the Markdown report and the recommendation (half-up, effectiveness.percent)."""
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     cli = ledger_1225
     [row] = cli.json("roi", "summary")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.audit import verify_chain
-from ledger.batch import parse_line
+from ledger.app.batch import parse_line
+from ledger.audit.chain import verify_chain
 from tests.conftest import event_count
 
 CLI = [sys.executable, "-m", "ledger"]

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from commands.base import DomainError
 from ledger import Ledger
-from ledger.audit import verify_chain
-from ledger.batch import parse_line
+from ledger.app.batch import parse_line
+from ledger.audit.chain import verify_chain
 from ledger.errors import InputError
 from tests.conftest import BACKENDS, dump_projections, fresh_location
 
@@ -166,7 +166,7 @@ def _report(led: Ledger, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _alerts(led: Ledger) -> None:
-    from ledger.alerting import settle
+    from ledger.app.alerting import settle
 
     settle(led, led.alerts(now="2026-02-10T12:00:00Z"), "2026-02-10")
 
@@ -341,12 +341,13 @@ def test_as_of_at_any_seq_equals_a_full_replay_to_it(
     data: st.DataObject,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """As-of reads come from row versions, not replays (ledger/history.py). At every seq —
+    """As-of reads come from row versions, not replays (ledger/store/versions.py). At every seq —
     heads of single appends, and seqs inside a batch's or a rebuild's history units, which
     need a fold of the unit's first events — they equal a full replay of the log to that
     seq, retractions included; after a rebuild they still do."""
-    from ledger import as_of, history
-    from ledger.views import replay
+    from ledger.core.snapshots import replay
+    from ledger.store import as_of
+    from ledger.store import versions as history
 
     monkeypatch.setattr(history, "UNIT", unit)
     lines = [as_batch_line(name, fields) for name, fields in cmds]

@@ -43,7 +43,7 @@ def test_an_roi_receipt_recomputes_from_the_log(cli: Cli) -> None:
 def test_a_conversion_receipt_names_its_decisions_and_outcomes(tmp_path: Path, cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(cli.db) as led:
         for i in range(4):

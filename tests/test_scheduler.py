@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import Ledger
-from ledger.scheduler import jobs as scheduler_jobs
-from ledger.scheduler.config import load
-from ledger.scheduler.jobs import build_jobs, catch_up, fire_times
-from ledger.service import LedgerCore
+from ledger.core.service import LedgerCore
+from ledger.interfaces.scheduler import jobs as scheduler_jobs
+from ledger.interfaces.scheduler.config import load
+from ledger.interfaces.scheduler.jobs import build_jobs, catch_up, fire_times
 from tests.conftest import BACKENDS, PG_URL, Cli, pg_schema_url
 
 

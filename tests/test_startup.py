@@ -18,7 +18,7 @@ LAZY = (
     "projections.conversion_math",
     "projections.insights",
     "projections.prediction_math",
-    "ledger.as_of",
+    "ledger.store.as_of",
     "rfc8785",
 )
 
@@ -37,7 +37,7 @@ HEAVY = (
 
 PROBE = f"""
 import json, sys
-from ledger.cli import main
+from ledger.interfaces.cli import main
 sys.argv = ["roi-ledger", *json.loads(sys.argv[1])]
 try:
     main()
@@ -107,7 +107,7 @@ def test_the_cli_still_runs_pydantic_models_of_every_kind(tmp_path: Path) -> Non
 
 GUARD = """
 import json, os, sys
-from ledger.cli.startup import LOADER, skip_plugin_search
+from ledger.interfaces.cli.startup import LOADER, skip_plugin_search
 out = {"odd": skip_plugin_search("3.1.0"), "garbled": skip_plugin_search("x.y")}
 out["after_odd"] = LOADER in sys.modules
 out["tested"] = skip_plugin_search()

@@ -58,7 +58,7 @@ def test_usage_lines_name_arguments_as_help_lists_them(demo: Cli) -> None:
     usage says `ID`, optional ones `[TYPE]`, never doubled."""
     from typer.main import get_command
 
-    from ledger.cli import build_app
+    from ledger.interfaces.cli import build_app
 
     root = get_command(build_app())
     seen = 0
@@ -150,7 +150,7 @@ def test_eighty_columns_fit_and_never_cut_a_figure(demo: Cli) -> None:
 def test_no_colour_escapes_when_piped_or_under_no_color(demo: Cli) -> None:
     done = shell(demo.db, "roi", "summary")
     assert "\x1b[" not in done.stdout
-    from ledger.cli.output import _styled
+    from ledger.interfaces.cli.output import _styled
 
     assert _styled("poor").style == "red" and _styled("-$0.15").style == "red"
     assert _styled("approved").style == ""  # colour only where it means something
@@ -402,7 +402,7 @@ def test_money_reads_the_same_on_every_surface(demo: Cli) -> None:
 
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
     from projections.formats import money
 
     assert [money(v) for v in (D("-0.1499"), 0.004, D("0.00003"), D(0), D("1234.565"))] == [
@@ -512,7 +512,7 @@ def test_pages_answer_html_errors_and_have_an_icon(demo: Cli) -> None:
     every page)."""
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with TestClient(create_app(demo.db), base_url="http://localhost") as c:
         page = c.get("/patterns/invoce-ocr")
@@ -536,8 +536,8 @@ def test_a_trend_axis_is_time_and_its_labels_never_overlap(demo: Cli) -> None:
 
     from fastapi.testclient import TestClient
 
-    from ledger.charts import CHAR_PX, line
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
+    from ledger.present.charts import CHAR_PX, line
 
     def ticks(svg: str) -> list[tuple[float, str, str]]:
         found = re.findall(r'<text class="tick" x="([\d.]+)" y="[\d.]+" text-anchor="(\w+)">'
@@ -580,7 +580,7 @@ def test_pages_read_right(demo: Cli) -> None:
     ratings coloured with their word kept."""
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with TestClient(create_app(demo.db), base_url="http://localhost") as c:
         ledger_page = c.get("/ledger").text
@@ -606,7 +606,7 @@ def test_batch_help_names_exactly_the_commands_a_batch_takes(demo: Cli) -> None:
     """The defect: `prediction` was listed as a batch command that `--help` did not list."""
     import re
 
-    from ledger.bootstrap import batch_commands
+    from ledger.core.bus import batch_commands
 
     text = " ".join(demo("record", "batch", "--help").stdout.split())
     listed = re.search(r"Commands: ([a-z, ]+);", text)
@@ -621,7 +621,7 @@ def test_the_ledger_page_pages_through_every_event_and_opens_its_payload(demo: C
 
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     head = demo.json("digest")["seq"]
     seen: list[int] = []
@@ -646,7 +646,7 @@ def test_the_portfolio_shows_cost_saved_over_time(demo: Cli) -> None:
     from fastapi.testclient import TestClient
 
     from ledger import Ledger
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(demo.db) as led:
         weekly = {w["period"]: float(w["cost_saved_usd"]) for w in led.portfolio_trend("week")}
@@ -666,7 +666,7 @@ def test_every_dashboard_table_downloads_as_the_apis_csv(demo: Cli) -> None:
 
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with TestClient(create_app(demo.db), base_url="http://localhost") as c:
         links = []

@@ -91,7 +91,7 @@ def test_the_ledger_counts_open_decisions_until_the_point_shown(ledger: Ledger) 
 def test_time_to_convert_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(cli.db) as led:
         for i in range(3):

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from ledger import Ledger
 from ledger.errors import IntegrityError
-from ledger.http.app import create_app
+from ledger.interfaces.http.app import create_app
 from tests.conftest import BACKENDS, Cli, fresh_location
 
 HEAD = 12
@@ -202,7 +202,7 @@ def test_an_edited_past_version_fails_verify_projections(location: str) -> None:
 def test_verify_projections_proves_versions_made_every_way(location: str) -> None:
     """No false alarm: versions made by single appends, a batch in units, a retraction, a
     rebuild of one projection and more appends after it all equal a replay's."""
-    from ledger.batch import parse_line, run_batch
+    from ledger.app.batch import parse_line, run_batch
 
     with Ledger.open(location) as led:
         led.approve_pattern("p", "60", "0.015")

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from ledger import Ledger
-from ledger.http.app import create_app
+from ledger.interfaces.http.app import create_app
 from tests.test_http_api import free_port
 
 WRITE, READ = "team-write-token-123", "team-read-token-456"

@@ -102,7 +102,7 @@ def test_a_bad_window_is_refused_naming_the_option(
 def test_the_cli_and_http_take_the_same_window(tmp_path: Path, cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(cli.db) as led:
         led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
@@ -181,7 +181,7 @@ def test_one_pattern_and_the_rankings_take_the_same_window(two_months: Ledger) -
 def test_the_cli_and_http_take_the_window_on_every_roi_read(tmp_path: Path, cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(cli.db) as led:
         led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
@@ -248,7 +248,7 @@ def test_the_success_rate_test_matches_scipy() -> None:
 def test_compare_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(cli.db) as led:
         led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
@@ -302,7 +302,7 @@ def test_a_restatement_shows_then_now_and_what_changed_it(two_months: Ledger) ->
 def test_restatement_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(cli.db) as led:
         led.approve_pattern("p", "60", "0.30", approved_at="2026-09-01")
@@ -358,7 +358,7 @@ def test_decisions_count_in_the_window_they_were_decided_with_their_outcomes(
 def test_decision_windows_on_the_cli_and_http(tmp_path: Path, cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(cli.db) as led:
         led.log_decision("d1", "golf", "email", "replied", decided_at="2026-10-10T10:00:00Z")
@@ -506,7 +506,7 @@ def test_decisions_compare_a_window_with_the_one_before(decided: Ledger) -> None
 def test_decisions_compare_on_the_cli_and_http(cli: Cli) -> None:
     from fastapi.testclient import TestClient
 
-    from ledger.http.app import create_app
+    from ledger.interfaces.http.app import create_app
 
     with Ledger.open(cli.db) as led:
         led.log_decision("a", "golf", "email", "sent", decided_at="2026-10-10T10:00:00Z")

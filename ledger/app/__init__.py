@@ -1,0 +1,2 @@
+"""The application: the `Ledger` facade and the features built on the core (batch, import,
+analytics, alerts, receipts)."""

@@ -1,0 +1,1 @@
+"""Tamper evidence: the hash chain, what the ledger remembers of its log, the projection check."""

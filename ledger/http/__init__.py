@@ -1,1 +1,0 @@
-"""The HTTP API (`roi-ledger serve`): ledger/http/app.py."""

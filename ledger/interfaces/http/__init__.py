@@ -1,0 +1,1 @@
+"""The HTTP API (`roi-ledger serve`): ledger/interfaces/http/app.py."""

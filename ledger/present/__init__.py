@@ -1,0 +1,1 @@
+"""Presentation: JSON at the edge, CSV, charts and the Markdown reports."""
