@@ -87,7 +87,7 @@ def rate(part: int, whole: int) -> Decimal:
 
 
 def metrics(c: Contribution) -> dict[str, Any]:
-    """SPEC §4's keys for a group's totals."""
+    """README "Decisions and outcomes": the keys for a group's totals."""
     interval = wilson_interval(c.customers, c.decisions)
     avg_hours = (
         CTX.divide(Decimal(c.conversion_seconds), Decimal(c.conversions_timed) * SECONDS_PER_HOUR)

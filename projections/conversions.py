@@ -1,4 +1,5 @@
-"""Conversion metrics per (source, type) with roll-ups, and ROI by type (SPEC §4)."""
+"""Conversion metrics per (source, type) with roll-ups, and ROI by type (README "Decisions and
+outcomes")."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def rollup(groups: Sequence[Group], by: By) -> list[tuple[str | None, str | None
 
 
 def conversion_metrics(groups: Sequence[Group], by: By = "combination") -> list[dict[str, Any]]:
-    """SPEC §4's conversion metrics rows."""
+    """README "Decisions and outcomes": the conversion metrics rows."""
     return [
         {"source_type": source, "opportunity_type": kind, **metrics(c)}
         for source, kind, c in rollup(groups, by)

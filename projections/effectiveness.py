@@ -1,4 +1,5 @@
-"""Effectiveness ratings (SPEC §3, checked in order) and their recommendation sentences."""
+"""Effectiveness ratings (README "Automation ROI", checked in order) and their recommendation
+sentences."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from decimal import Decimal
 from typing import Literal
 
 from projections.formats import percent
+from projections.rules import MIN_RATED
 
 Rating = Literal["insufficient_data", "failed", "excellent", "good", "acceptable", "poor"]
 
-MIN_EXECUTIONS = 3
+MIN_EXECUTIONS = MIN_RATED  # the name other modules know it by
 TIERS: tuple[tuple[Rating, Decimal, Decimal], ...] = (
     ("excellent", Decimal("0.95"), Decimal(200)),
     ("good", Decimal("0.85"), Decimal(100)),

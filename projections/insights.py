@@ -1,7 +1,8 @@
 """Insights regenerated from the conversion metrics: deterministic for a log position, and
-only from groups with at least 3 decisions (SPEC §4).
+only from groups with at least rules.MIN_DECISIONS decisions (README "Decisions and outcomes").
 
-A comparison is stated only when the data supports it (SPEC §7.2). Every pair of conversion
+A comparison is stated only when the data supports it (README "What the statistics mean"). Every
+pair of conversion
 rates the generator tries — the best source against each other source, and within each
 source its best type against each other type — is one family: each pair gets its test
 (`stats.rates_test`: the two-proportion z-test, or Fisher's exact test on small counts),
@@ -25,6 +26,7 @@ from typing import Any
 from projections.conversion_math import Contribution, metrics, revenue_spread
 from projections.conversions import Group, rollup
 from projections.formats import number, p_value, percent_range
+from projections.rules import ALPHA, MIN_DECISIONS, MIN_EACH, NOTABLE_POINTS
 from projections.stats import (
     decisions_needed,
     difference_interval,
@@ -35,10 +37,6 @@ from projections.stats import (
     welch_test,
 )
 
-MIN_DECISIONS = 3
-NOTABLE_POINTS = Decimal(10)
-ALPHA = 0.05
-MIN_EACH = 10
 BAR = (
     f"Holm-adjusted p < {ALPHA} over every comparison tried, and at least {MIN_EACH} "
     "decisions on each side"

@@ -1,7 +1,8 @@
 """Predictions for new opportunities from similar past decisions, and the score formula.
 
 Similar = same type and source; with none, the same type (any source), then the same source,
-each with lower confidence, and the reasoning says so (SPEC §4): `conversion_probability`
+each with lower confidence, and the reasoning says so (README "Decisions and outcomes"):
+`conversion_probability`
 and `predicted_revenue` are those decisions' rate and average revenue, and the score formula
 reads them, as the source document's does.
 
@@ -12,7 +13,7 @@ blend of its type and source (weighted by how much each has seen); the prior str
 comes from how much the groups' rates really differ (`prior_strength`). It is reported as
 `shrunk_conversion_probability` and `shrunk_predicted_revenue`, and a pairing with no similar
 decisions at all gets these estimates as its `conversion_probability` and
-`predicted_revenue`: never 0 for being unseen (SPEC §7.2).
+`predicted_revenue`: never 0 for being unseen (README "What the statistics mean").
 """
 
 from __future__ import annotations

@@ -15,12 +15,23 @@ from projections.daily_stats import totals
 from projections.formats import money, number, percent
 from projections.roi_math import CTX, roi_percentage, success_rate
 from projections.roi_queries import roi_sort_key
+from projections.rules import (
+    DEGRADATION_HIGH,
+    DEGRADATION_POINTS,
+    DEGRADATION_RUNS,
+    ESTIMATE_RUNS,
+    IDLE_AFTER_DAYS,
+    IDLE_RUNS,
+    MIN_RATED,
+    MIN_TOP,
+    SPIKE_HIGH,
+    SPIKE_RATE,
+    SPIKE_RUNS,
+)
 
 Row = dict[str, Any]
 Period = Literal["day", "week", "month"]
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
-MIN_TOP = 5
-MIN_UNDER = 3
 ATTENTION = ("poor", "failed")
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -41,7 +52,8 @@ def effectiveness_of(row: Row) -> Row:
 
 
 def top_performers(rows: Iterable[Row], limit: int) -> list[Row]:
-    """Patterns with ≥ 5 executions, highest ROI first (no spend with savings ranks first)."""
+    """Patterns with at least rules.MIN_TOP executions, highest ROI first (no spend with
+    savings ranks first)."""
     eligible = [r for r in rows if r["total_executions"] >= MIN_TOP]
     eligible.sort(key=lambda r: r["pattern_id"])
     eligible.sort(key=roi_sort_key, reverse=True)
@@ -49,11 +61,12 @@ def top_performers(rows: Iterable[Row], limit: int) -> list[Row]:
 
 
 def underperformers(rows: Iterable[Row], limit: int) -> list[Row]:
-    """Patterns with ≥ 3 executions rated poor or failed: lowest success rate, then ROI."""
+    """Patterns with at least rules.MIN_RATED executions rated poor or failed: lowest
+    success rate, then ROI."""
     eligible = [
         r
         for r in rows
-        if r["total_executions"] >= MIN_UNDER and r["effectiveness_rating"] in ATTENTION
+        if r["total_executions"] >= MIN_RATED and r["effectiveness_rating"] in ATTENTION
     ]
     eligible.sort(key=lambda r: (r["success_rate"], roi_sort_key(r), r["pattern_id"]))
     return eligible[:limit]
@@ -130,7 +143,8 @@ def dashboard(rows: Sequence[Row], month_days: Sequence[Row], now: datetime) -> 
 def alerts(
     rows: Sequence[Row], registry: dict[str, Row], days: Sequence[Row], now: datetime
 ) -> list[Row]:
-    """The four alert kinds of SPEC §3 for every approved (not revoked) pattern."""
+    """The four alert kinds of README "Automation ROI" for every approved (not revoked)
+    pattern, at the thresholds in projections/rules.py."""
     today = now.date()
     out: list[Row] = []
     by_pattern: dict[str, list[Row]] = {}
@@ -146,15 +160,15 @@ def alerts(
         before = window(mine, today - timedelta(days=36), today - timedelta(days=7))
         month = window(mine, today - timedelta(days=29), today)
         rate = recent["success_rate"]
-        if recent["total_executions"] >= 3 and rate < Decimal("0.70"):
+        if recent["total_executions"] >= SPIKE_RUNS and rate < SPIKE_RATE:
             out.append(
                 _alert(
                     pid,
                     "failure_spike",
-                    "high" if rate < Decimal("0.5") else "medium",
-                    f"Success rate {percent(rate)} over the last 7 days "
+                    "high" if rate < SPIKE_HIGH else "medium",
+                    f"Success rate {percent(rate, scale=100)} over the last 7 days "
                     f"({recent['successful_executions']} of {recent['total_executions']} runs), "
-                    "below 70%",
+                    f"below {percent(SPIKE_RATE, 0, scale=100)}",
                 )
             )
         if row["total_cost_saved_usd"] < 0:
@@ -168,7 +182,10 @@ def alerts(
                 )
             )
         approved = datetime.fromisoformat(pattern["approved_at"].replace("Z", "+00:00"))
-        if approved <= now - timedelta(days=7) and month["total_executions"] < 3:
+        if (
+            approved <= now - timedelta(days=IDLE_AFTER_DAYS)
+            and month["total_executions"] < IDLE_RUNS
+        ):
             age = (now - approved).days
             out.append(
                 _alert(
@@ -179,16 +196,16 @@ def alerts(
                     "in the last 30 days",
                 )
             )
-        if recent["total_executions"] >= 5 and before["total_executions"] >= 5:
+        if min(recent["total_executions"], before["total_executions"]) >= DEGRADATION_RUNS:
             drop = (before["success_rate"] - rate) * 100
-            if drop >= 10:
+            if drop >= DEGRADATION_POINTS:
                 out.append(
                     _alert(
                         pid,
                         "performance_degradation",
-                        "high" if drop >= 25 else "medium",
-                        f"Success rate fell from {percent(before['success_rate'])} "
-                        f"(the 30 days before) to {percent(rate)} (last 7 days): "
+                        "high" if drop >= DEGRADATION_HIGH else "medium",
+                        f"Success rate fell from {percent(before['success_rate'], scale=100)} "
+                        f"(the 30 days before) to {percent(rate, scale=100)} (last 7 days): "
                         f"{number(drop)} points down",
                     )
                 )
@@ -231,7 +248,7 @@ def recommendations(
     rating = row["effectiveness_rating"]
     advice = [effectiveness_of(row)["recommendation"]]
     successful = sum(d["successful_executions"] for d in days)
-    if successful >= 3:
+    if successful >= ESTIMATE_RUNS:
         for key, what, flag in (
             ("slower_than_estimate", "time", "--estimated-time-seconds"),
             ("costlier_than_estimate", "cost", "--estimated-cost"),

@@ -1,4 +1,4 @@
-"""The ROI arithmetic of SPEC §3, exact in Decimal, as pure functions.
+"""The ROI arithmetic of README "Automation ROI", exact in Decimal, as pure functions.
 
 ROI is return on what was actually spent: saved / Σ actual cost of successful runs × 100.
 The source divided by the *estimated* cost, which caps ROI at 100 % and makes its own
@@ -49,7 +49,8 @@ def saved(
     actual_cost: Decimal,
     estimated_cost: Decimal,
 ) -> tuple[Decimal, Decimal, Decimal] | None:
-    """SPEC §3's one rule for a run: (time saved, cost saved, investment), or None if it failed.
+    """README "Automation ROI": the one rule for a run: (time saved, cost saved, investment), or
+    None if it failed.
 
     Saved = estimate − actual, counted only for a successful run; its actual cost is what was
     invested. A failed run adds to the execution count and to nothing else.

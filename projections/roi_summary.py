@@ -1,4 +1,5 @@
-"""`pattern_roi_summary`: every key of SPEC §3's per-pattern table, kept current per append.
+"""`pattern_roi_summary`: every key of README "Automation ROI": the per-pattern table, kept current
+per append.
 
 Totals are additive, so a batch folds in memory and writes each touched pattern once, and a
 retraction subtracts exactly what its execution added.

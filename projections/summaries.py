@@ -1,4 +1,5 @@
-"""Daily and weekly decision summaries (SPEC §4) as pure functions of the period's rows."""
+"""Daily and weekly decision summaries (README "Decisions and outcomes") as pure functions of the
+period's rows."""
 
 from __future__ import annotations
 

@@ -123,3 +123,19 @@ def test_the_same_figure_reads_the_same_on_every_surface(ledger_1225: Cli) -> No
     [shown] = list(csv.DictReader(io.StringIO(cli("roi", "summary", "--format", "csv").stdout)))
     assert D(shown["success_rate"]) == D("0.1225")
     assert D(shown["total_cost_saved_usd"]) == D("-0.0049")
+
+
+def test_an_alert_quotes_its_rate_in_percent(ledger_1225: Cli) -> None:
+    """A rate between 0 and 1 is scaled once: the failure spike's message says the share
+    of its runs that succeeded (a slip while moving the rule read 0.1 % for 13.5 %)."""
+    import re
+
+    alerts = ledger_1225.json("roi", "alerts", "--now", NOW)
+    spikes = [a for a in alerts if a["alert_type"] == "failure_spike"]
+    assert spikes, alerts
+    for alert in spikes:
+        found = re.search(r"Success rate (\S+) over the last 7 days \((\d+) of (\d+) runs\), "
+                          r"below 70%", alert["message"])  # fmt: skip
+        assert found is not None, alert["message"]
+        shown, ok, runs = found.group(1), int(found.group(2)), int(found.group(3))
+        assert shown == percent(D(ok) / D(runs), scale=100)

@@ -1,4 +1,4 @@
-"""Automation ROI on the ledger: pattern commands and every ROI query (SPEC §3)."""
+"""Automation ROI on the ledger: pattern commands and every ROI query (README "Automation ROI")."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ MAX_LIMIT = 50
 
 
 def check_limit(limit: int) -> int:
-    """SPEC's limit: 1..50, anything else is an input error naming the field."""
+    """The limit every list takes (README "The ROI commands"): 1..50, anything else is an input
+    error naming the field."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InputError(
             f"limit: must be a whole number from 1 to {MAX_LIMIT} (got {limit!r})",
@@ -211,7 +212,7 @@ class PatternLedger(LedgerCore):
         with self.reading(as_of) as db:
             return execution_queries.list_executions(db, pattern_id, limit)
 
-    # -- ROI analytics (SPEC §3) ----------------------------------------------------------
+    # -- ROI analytics (README "Automation ROI") --------------------------------------------
     def _known_row(self, db: Sql, pattern_id: str) -> dict[str, Any]:
         pattern_id = _lookup(pattern_id)
         row = roi_queries.pattern_roi(db, pattern_id)
@@ -235,8 +236,8 @@ class PatternLedger(LedgerCore):
         period: str | None = None,
         now: Now = None,
     ) -> list[dict[str, Any]]:
-        """Patterns with ≥ 5 executions, by ROI (limit 1..50); over a window of business
-        time when one is given."""
+        """Patterns with at least rules.MIN_TOP executions, by ROI (limit 1..50); over a
+        window of business time when one is given."""
         check_limit(limit)
         span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:
@@ -253,8 +254,8 @@ class PatternLedger(LedgerCore):
         period: str | None = None,
         now: Now = None,
     ) -> list[dict[str, Any]]:
-        """Patterns with ≥ 3 executions rated poor or failed, worst first (limit 1..50); over
-        a window of business time when one is given."""
+        """Patterns with at least rules.MIN_RATED executions rated poor or failed, worst first
+        (limit 1..50); over a window of business time when one is given."""
         check_limit(limit)
         span = business_window(self, since, until, period, now, as_of)
         with self.reading(as_of) as db:

@@ -1,5 +1,5 @@
 """The decision loop on the ledger: log decisions and outcomes, read conversions, ROI by
-type, insights, predictions, scores, calibration and summaries (SPEC §4)."""
+type, insights, predictions, scores, calibration and summaries (README "Decisions and outcomes")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`Ledger`: every feature's commands and queries on one object (SPEC §6.3)."""
+"""`Ledger`: every feature's commands and queries on one object (README "Python")."""
 
 from __future__ import annotations
 

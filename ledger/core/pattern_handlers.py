@@ -105,7 +105,8 @@ clocks a little fast); later is refused."""
 
 def check_happened(uow: UnitOfWork, when: datetime | None, field: str) -> None:
     """Refuse a time something happened that is more than a day after the ledger's clock:
-    it has not happened yet (SPEC: `executed_at`, `decided_at`, `occurred_at`)."""
+    it has not happened yet (`executed_at`, `decided_at`, `occurred_at`: README "Periods: what
+    happened when, and what the ledger knew when")."""
     if when is None:
         return
     now = datetime.fromisoformat(uow.recorded_at.replace("Z", "+00:00"))

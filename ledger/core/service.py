@@ -87,7 +87,7 @@ def chain_warning(alarm: dict[str, Any]) -> str:
 
 class LedgerCore:
     """An open ledger: transactions, as-of views and the audit operations. Feature modules
-    add their commands and queries in subclasses; `ledger.api.Ledger` combines them."""
+    add their commands and queries in subclasses; `ledger.app.facade.Ledger` combines them."""
 
     def __init__(
         self,

@@ -98,11 +98,11 @@ class RoiTrackingService(_Facade):
         return dict(plain(self.ledger.roi_report(pattern_id)))
 
     def get_top_performers(self, limit: int = 10) -> list[Record]:
-        """Patterns with ≥ 5 executions, by ROI."""
+        """Patterns with at least rules.MIN_TOP executions, by ROI."""
         return [Record(plain(r)) for r in self.ledger.top_performers(limit)]
 
     def get_underperformers(self, limit: int = 10) -> list[Record]:
-        """Patterns with ≥ 3 executions rated poor or failed, worst first."""
+        """Patterns with at least rules.MIN_RATED executions rated poor or failed, worst first."""
         return [Record(plain(r)) for r in self.ledger.underperformers(limit)]
 
     def calculate_effectiveness(self, pattern_id: str) -> str:

@@ -184,7 +184,8 @@ def open_ledger(ctx: typer.Context, *, create: bool = True, catch_up: bool = Tru
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn ledger and domain errors into SPEC's exit codes and messages."""
+    """Turn ledger and domain errors into the exit codes and messages README "A first session"
+    lists ("Exit codes: …")."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

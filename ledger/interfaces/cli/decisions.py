@@ -37,6 +37,7 @@ from ledger.interfaces.cli.output import (
     print_table,
 )
 from projections.insights import describe_evidence
+from projections.rules import MIN_DECISIONS
 
 app = App(
     rich_markup_mode=None,
@@ -337,7 +338,7 @@ def insights(
         )
         return
     if not rows:
-        echo("No insights yet: they need groups with at least 3 decisions.")
+        echo(f"No insights yet: they need groups with at least {MIN_DECISIONS} decisions.")
     for insight in rows:
         echo(f"💡 [{insight['insight_type']}] {insight['title']}")
         echo(f"   {insight['description']}")

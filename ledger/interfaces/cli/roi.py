@@ -38,6 +38,7 @@ from ledger.interfaces.cli.output import (
     print_table,
 )
 from projections.formats import to_the_second
+from projections.rules import MIN_RATED, MIN_TOP
 
 app = App(
     rich_markup_mode=None,
@@ -418,7 +419,7 @@ def _ranking(
         print_table(title + shown, SUMMARY_COLUMNS, rows)
 
 
-@app.command("top-performers")
+@app.command("top-performers", help=f"Patterns with at least {MIN_TOP} executions, by ROI.")
 @handle_errors
 def top_performers(
     ctx: typer.Context,
@@ -432,14 +433,17 @@ def top_performers(
     as_json: JsonOpt = False,
     form: FormatOpt = None,
 ) -> None:
-    """Patterns with at least 5 executions, by ROI."""
+    """Patterns with at least rules.MIN_TOP executions, by ROI."""
     _ranking(
-        ctx, "top_performers", "Top performers (≥ 5 executions, by ROI)", limit, as_of, as_json,
+        ctx, "top_performers", f"Top performers (≥ {MIN_TOP} executions, by ROI)", limit, as_of,
+        as_json,
         dict(since=since, until=until, period=period, now=now),
     )  # fmt: skip
 
 
-@app.command()
+@app.command(
+    help=f"Patterns with at least {MIN_RATED} executions rated poor or failed, worst first."
+)
 @handle_errors
 def underperformers(
     ctx: typer.Context,
@@ -453,7 +457,7 @@ def underperformers(
     as_json: JsonOpt = False,
     form: FormatOpt = None,
 ) -> None:
-    """Patterns with at least 3 executions rated poor or failed, worst first."""
+    """Patterns with at least rules.MIN_RATED executions rated poor or failed, worst first."""
     _ranking(
         ctx,
         "underperformers",

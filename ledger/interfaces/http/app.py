@@ -1,4 +1,4 @@
-"""The HTTP API (SPEC §6.2): FastAPI over the same `Ledger` as the CLI and the Python API.
+"""The HTTP API (README "HTTP API"): FastAPI over the same `Ledger` as the CLI and the Python API.
 
 Request bodies are the command models themselves (their fields, aliases, ranges and help are
 the contract, in `/openapi.json` too); a refusal is `{"error", "details"}` in the CLI's own
@@ -60,7 +60,7 @@ def error(status: int, message: str, details: Any = None) -> LedgerJSON:
 
 
 def status_of(exc: Exception) -> int:
-    """The HTTP status of a refusal (SPEC §6.2)."""
+    """The HTTP status of a refusal (README "HTTP API")."""
     if isinstance(exc, Unauthorized):
         return 401
     if isinstance(exc, Forbidden):

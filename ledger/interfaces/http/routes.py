@@ -57,6 +57,7 @@ from ledger.interfaces.http.models import (
 )
 from ledger.interfaces.http.security import Busy, Forbidden
 from ledger.validation import build_command, clip
+from projections.rules import MIN_RATED, MIN_TOP
 
 
 class ErrorBody(BaseModel):
@@ -444,7 +445,10 @@ def _roi(writer: Any) -> APIRouter:
         window = state_window(request, response, since, until, period, now, as_of)
         return ledger_of(request).roi_restatement(as_of_value(as_of), limit=limit, **window)
 
-    @r.get("/top-performers", response_model=list[PatternRoi], response_model_exclude_unset=True)
+    @r.get(
+        "/top-performers", response_model=list[PatternRoi], response_model_exclude_unset=True,
+        description=f"Best ROI among patterns with at least {MIN_TOP} executions.",
+    )  # fmt: skip
     def top(
         request: Request,
         response: Response,
@@ -455,7 +459,7 @@ def _roi(writer: Any) -> APIRouter:
         now: NowQ = None,
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
-        """Best ROI among patterns with at least 5 executions."""
+        """Best ROI among patterns with at least rules.MIN_TOP executions."""
         window = state_window(request, response, since, until, period, now, as_of)
         return stated(
             request,
@@ -464,7 +468,11 @@ def _roi(writer: Any) -> APIRouter:
             lambda at: ledger_of(request).top_performers(limit, at, **window),
         )
 
-    @r.get("/underperformers", response_model=list[PatternRoi], response_model_exclude_unset=True)
+    @r.get(
+        "/underperformers", response_model=list[PatternRoi], response_model_exclude_unset=True,
+        description="Lowest success rate and ROI among patterns with at least "
+        f"{MIN_RATED} executions.",
+    )  # fmt: skip
     def under(
         request: Request,
         response: Response,
@@ -475,7 +483,8 @@ def _roi(writer: Any) -> APIRouter:
         now: NowQ = None,
         as_of: AsOfQ = None,
     ) -> list[dict[str, Any]]:
-        """Lowest success rate and ROI among patterns with at least 3 executions."""
+        """Lowest success rate and ROI among patterns with at least rules.MIN_RATED
+        executions."""
         window = state_window(request, response, since, until, period, now, as_of)
         return stated(
             request,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.present.reports.markdown import inline, table
 from ledger.present.reports.roi_markdown import rate, roi
 from projections.formats import change, money, p_value
+from projections.rules import MIN_RATED
 
 if TYPE_CHECKING:
     from ledger.app.facade import Ledger
@@ -69,9 +70,9 @@ def week_before(day: date) -> str:
 def new_underperformers(
     ledger: Ledger, week: str, as_of: Any = None, now: Any = None
 ) -> dict[str, Any]:
-    """A week's underperformers (≥ 3 runs in the week, rated poor or failed on them) split
-    into the new ones (not underperforming the week before), the ones still underperforming,
-    and the ones that recovered."""
+    """A week's underperformers (at least rules.MIN_RATED runs in the week, rated poor or
+    failed on them) split into the new ones (not underperforming the week before), the ones
+    still underperforming, and the ones that recovered."""
     from ledger.core.periods import parse_period, previous
 
     span = parse_period(week, ledger.point_shown(now, as_of))
@@ -139,7 +140,7 @@ def render_review(data: dict[str, Any]) -> str:
         "p: two-proportion z-test of the pattern's success rates in the two periods (a "
         "p-value, not a verdict).",
         "",
-        f"## Underperformers in {shown} (≥ 3 runs in it, poor or failed)",
+        f"## Underperformers in {shown} (≥ {MIN_RATED} runs in it, poor or failed)",
         "",
     ]
     lines += table(
@@ -161,8 +162,8 @@ def render_underperformers(data: dict[str, Any]) -> str:
     lines = [
         f"# New underperformers {shown}",
         "",
-        f"Patterns with ≥ 3 runs in {shown} (executed_at) rated poor or failed on them, against"
-        f" {before}; from the ledger as of seq {data['as_of_seq']} (hash "
+        f"Patterns with ≥ {MIN_RATED} runs in {shown} (executed_at) rated poor or failed on "
+        f"them, against {before}; from the ledger as of seq {data['as_of_seq']} (hash "
         f"`{data['as_of_hash']}`).",
         "",
         "## New this week",

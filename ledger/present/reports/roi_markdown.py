@@ -7,6 +7,7 @@ from typing import Any
 
 from ledger.present.reports.markdown import inline, table
 from projections.formats import money, percent
+from projections.rules import MIN_RATED, MIN_TOP
 
 STARS = {
     "excellent": "⭐⭐⭐",
@@ -71,7 +72,7 @@ def render(data: dict[str, Any]) -> str:
         f"{inline(e['recommendation'])}"
         for e in data["effectiveness"]
     ] or ["_No patterns yet._"]
-    lines += ["", "## Top performers (≥ 5 executions, by ROI)", ""]
+    lines += ["", f"## Top performers (≥ {MIN_TOP} executions, by ROI)", ""]
     lines += table(
         ["#", "Pattern", "ROI", "Success", "Cost saved"],
         [
@@ -85,7 +86,7 @@ def render(data: dict[str, Any]) -> str:
             for i, r in enumerate(data["top_performers"], 1)
         ],
     )
-    lines += ["## Underperformers (≥ 3 executions, poor or failed)", ""]
+    lines += [f"## Underperformers (≥ {MIN_RATED} executions, poor or failed)", ""]
     lines += table(
         ["Pattern", "Success", "ROI", "Rating"],
         [
