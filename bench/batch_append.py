@@ -25,11 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ledger.store.sqlite import LOG_DDL
-
 from bench.common import Statement, machine, recording, replay, report, timed, write_executions
 from ledger import Ledger
 from ledger.app.batch import read_commands
+from ledger.store.sqlite import LOG_DDL
 
 
 def ours(workdir: Path, source: Path, name: str) -> tuple[float, int, Path]:

@@ -7,7 +7,7 @@ its
 parameters against the model — the same names (or one of the field's aliases), required
 exactly where the model requires, optional ones defaulting to None (given: the model's
 default) — and fills each option's help from the field's description. A drift is a
-`TypeError` at start, and `tests/test_interfaces.py` mounts every command to prove none.
+`TypeError` at start, and `tests/interfaces/test_interfaces.py` mounts every command to prove none.
 
 Only shell concerns stay in the typer signature: the flag spelling (`--type`,
 `--success/--failure`), the metavar, and the options that are not fields (`--db`, `--json`).

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from events.timeutil import format_timestamp
-from ledger.interfaces.http.routes import ledger_of, path_segment
+from ledger.interfaces.http.params import ledger_of, path_segment
 from ledger.present import charts
 from ledger.present.charts import Bar
 from projections.formats import change, money, number, percent

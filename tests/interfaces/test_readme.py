@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 NOW = "2026-03-01T12:00:00Z"
 SKIP = ("serve", "schedule run ", "demo", "--install-completion")
 """Lines that start servers, wait forever, or change the user's shell."""

@@ -179,7 +179,7 @@ def test_a_real_browser_shows_each_page(demo: Path, tmp_path: Path) -> None:
     """Debian's chromium, headless, against `roi-ledger serve` on a real socket: each page
     renders with its figures and charts and logs no console error; screenshots are kept
     in the test's temporary folder, out of the repository."""
-    from tests.test_http_api import serving
+    from tests.interfaces.test_http_api import serving
 
     with serving(demo) as base:
         pattern = json.load(urllib.request.urlopen(f"{base}/api/roi-tracking/summary"))[0]

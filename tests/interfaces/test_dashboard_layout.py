@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli
-from tests.test_dashboard import NOW, chromium
+from tests.interfaces.test_dashboard import NOW, chromium
 
 WIDTHS = (1400, 420)
 
@@ -145,7 +145,7 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.test_http_api import serving
+    from tests.interfaces.test_http_api import serving
 
     path = tmp_path_factory.mktemp("layout") / "demo.db"
     Cli(path).json("demo", "--days", "30", "--now", NOW)

@@ -13,7 +13,7 @@ from ledger import Ledger
 from ledger.app.analytics import export
 from ledger.errors import InputError
 from tests.conftest import BACKENDS, Cli, fresh_location
-from tests.test_search import book
+from tests.store.test_search import book
 
 
 def fill(led: Ledger) -> None:

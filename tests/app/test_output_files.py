@@ -133,7 +133,7 @@ def run_with_file_limit(args: list[str], cwd: Path, limit: int) -> subprocess.Co
             capture_output=True,
             text=True,
             preexec_fn=limit_files,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
         )
     finally:
         holder.close()

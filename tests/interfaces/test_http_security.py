@@ -24,7 +24,7 @@ from ledger import Ledger
 from ledger.errors import InputError
 from ledger.interfaces.cli import build_app
 from ledger.interfaces.http.app import create_app
-from ledger.interfaces.http.routes import path_segment
+from ledger.interfaces.http.params import path_segment
 
 WRITE, READ = "write-token-0123456789", "read-token-0123456789"
 APPROVE = {"pattern_id": "p", "estimated_time_seconds": 60, "estimated_cost": 0.015}

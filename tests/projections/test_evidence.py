@@ -154,7 +154,7 @@ def test_no_insight_claims_a_difference_its_evidence_does_not_support(
 
 
 def test_insights_over_http_carry_their_evidence(tmp_path: object, ledger: Ledger) -> None:
-    from tests.test_learning import history
+    from tests.projections.test_learning import history
 
     history(ledger, "email", "golf", 40, 30)
     history(ledger, "twitter", "golf", 40, 8)
@@ -166,7 +166,7 @@ def test_insights_over_http_carry_their_evidence(tmp_path: object, ledger: Ledge
 
 def test_an_unseen_pairing_gets_its_prior_never_zero(ledger: Ledger) -> None:
     """The issue's case: `webinar` from `tiktok` was 0.0 % and SKIP."""
-    from tests.test_learning import history
+    from tests.projections.test_learning import history
 
     history(ledger, "email", "golf", 20, 10, revenue=100)
     history(ledger, "twitter", "golf", 10, 1)

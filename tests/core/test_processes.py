@@ -254,7 +254,7 @@ def test_a_reader_never_sees_a_half_rebuilt_projection(tmp_path: Path) -> None:
             for n in range(1, 30_001)
         )
         led.execute_batch(lines)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     rebuilder = subprocess.Popen(
         [sys.executable, "-c",
          "import subprocess, sys\n"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.test_output_files import run_with_file_limit
 from tests.conftest import Cli, event_count
-from tests.test_output_files import run_with_file_limit
 
 APPROVE = ["pattern", "approve", "p", "--estimated-time-seconds", "60", "--estimated-cost", "1"]
 EXECUTION = ["record", "execution", "--pattern-id", "p", "--execution-time-seconds", "5",

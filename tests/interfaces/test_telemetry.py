@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ledger import Ledger
 from ledger.interfaces.http.app import create_app
-from tests.test_http_api import free_port
+from tests.interfaces.test_http_api import free_port
 
 WRITE, READ = "team-write-token-123", "team-read-token-456"
 SECRET_TEXT = "body-that-must-never-be-logged-42"

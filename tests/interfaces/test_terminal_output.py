@@ -89,7 +89,7 @@ def test_help_keeps_option_names_whole_at_80_columns() -> None:
         [sys.executable, "-m", "ledger", "record", "execution", "--help"],
         capture_output=True,
         text=True,
-        env={**os.environ, "COLUMNS": "80", "PYTHONPATH": str(Path(__file__).parent.parent)},
+        env={**os.environ, "COLUMNS": "80", "PYTHONPATH": str(Path(__file__).parents[2])},
     )
     assert run.returncode == 0
     assert "--estimated-time-seconds" in run.stdout and "…" not in run.stdout
