@@ -21,7 +21,7 @@ def default_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_examples_1_to_5(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     # fmt: off
     # Example 1: Log a Decision
-    from ledger.interfaces.compat import DecisionLog  # was: from decision_log import DecisionLog
+    from ledger.compat import DecisionLog  # was: from decision_log import DecisionLog
 
     log = DecisionLog()
 
@@ -74,7 +74,7 @@ def test_examples_1_to_5(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     print(f"Reasoning: {prediction['reasoning']}")
 
     # Example 5: Generate Daily Summary
-    from ledger.interfaces.compat import (
+    from ledger.compat import (
         DecisionSummaryGenerator,  # was: from decision_summary import …
     )
 
@@ -102,7 +102,7 @@ def test_examples_1_to_5(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
 
 def test_integration_sample(default_ledger: Path) -> None:
     """Score, act on the top ones, log the decision, later record the outcome."""
-    from ledger.interfaces.compat import DecisionLog, OpportunityScorer
+    from ledger.compat import DecisionLog, OpportunityScorer
 
     decision_log = DecisionLog()
     for n in range(10):  # history: ten golf_coaching decisions from twitter, all $1,000 sales

@@ -27,7 +27,7 @@ def run_workflow_sample(execute_pattern: object, workflow_id: int = 123) -> None
 
     # ---- the sample, as the document shows it ----
     # fmt: off
-    from ledger.interfaces.compat import track_pattern_execution  # noqa: I001  (was: adw_modules.observability)
+    from ledger.compat import track_pattern_execution  # noqa: I001  (was: adw_modules.observability)
     import time
 
     # Before executing pattern
@@ -78,7 +78,7 @@ def test_workflow_integration_sample(default_ledger: Path) -> None:
 
 
 def test_confidence_update_sample(default_ledger: Path) -> None:
-    from ledger.interfaces.compat import RoiTrackingService  # was: the ROI tracking service module
+    from ledger.compat import RoiTrackingService  # was: the ROI tracking service module
 
     roi_service = RoiTrackingService()
     for _ in range(20):
@@ -119,7 +119,7 @@ def test_confidence_update_sample(default_ledger: Path) -> None:
 
 
 def test_service_methods_answer_as_the_source_shows(default_ledger: Path) -> None:
-    from ledger.interfaces.compat import RoiTrackingService
+    from ledger.compat import RoiTrackingService
 
     with RoiTrackingService(default_ledger) as service:
         answer = service.record_execution(

@@ -16,8 +16,7 @@ from typer.testing import CliRunner
 from commands.decisions import LogDecision, RecordOutcome
 from commands.ledger import Retract
 from commands.patterns import ApprovePattern, RecordExecution, RevisePatternEstimates, RevokePattern
-from ledger import Ledger
-from ledger.interfaces import compat
+from ledger import Ledger, compat
 from ledger.interfaces.cli import COMMANDS, build_app
 from ledger.interfaces.cli.common import handle_errors
 from ledger.interfaces.cli.model_options import SHELL, drift, field_named, from_model, model_of
