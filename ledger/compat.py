@@ -248,9 +248,9 @@ class DecisionSummaryGenerator(_Facade):
         output_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(db_path)
-        from ledger.settings import setting
+        from ledger.settings import reports_dir
 
-        base = setting("reports_dir", "ROI_LEDGER_REPORTS_DIR") or "reports"
+        base = reports_dir()
         self.output_dir = (
             os.fspath(output_dir) if output_dir else os.path.join(base, "decision-summaries")
         )

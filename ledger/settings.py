@@ -93,3 +93,13 @@ def setting(name: str, env: str | None = None) -> Any:
     if env is not None and os.environ.get(env):
         return os.environ[env]
     return settings().get(name)
+
+
+REPORTS_DIR = "reports"
+"""Where reports go when nothing says otherwise (relative to the working directory)."""
+
+
+def reports_dir() -> str:
+    """The reports folder: ROI_LEDGER_REPORTS_DIR, else the settings file's `reports_dir`,
+    else REPORTS_DIR. The one place the CLI, the scheduler and the compat facades ask."""
+    return str(setting("reports_dir", "ROI_LEDGER_REPORTS_DIR") or REPORTS_DIR)

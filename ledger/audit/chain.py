@@ -14,8 +14,9 @@ from ledger.store.base import EVENT_COLUMNS
 from ledger.store.eventlog import ROW_TYPES, Head, well_typed
 
 
-class Ledger(Protocol):
-    """What audit needs of a ledger: the service's transaction methods, nothing deeper."""
+class LogReader(Protocol):
+    """What audit needs of a ledger (the service is one): its log, read in a transaction, and
+    a way to note a break it found; nothing deeper."""
 
     def scan(
         self, after: int = 0, upto: int | None = None
@@ -91,7 +92,7 @@ class ChainCheck:
 
 
 def verify_chain(
-    ledger: Ledger,
+    ledger: LogReader,
     upto: int | None = None,
     progress: Progress | None = None,
     keep: frozenset[int] = frozenset(),
@@ -144,7 +145,7 @@ def _is_hex(text: str) -> bool:
 
 
 def verify_digests(
-    ledger: Ledger, texts: Sequence[str], progress: Progress | None = None
+    ledger: LogReader, texts: Sequence[str], progress: Progress | None = None
 ) -> dict[str, Any]:
     """Prove the log up to each digest's seq is the one the digest was taken from.
 
@@ -203,7 +204,7 @@ def verify_digests(
     }
 
 
-def export_events(ledger: Ledger, out: IO[str], after: int = 0, upto: int | None = None) -> int:
+def export_events(ledger: LogReader, out: IO[str], after: int = 0, upto: int | None = None) -> int:
     """Write the log (events after `after`, up to `upto`) as JSON Lines: one envelope per line,
     payload as an object. A row that is not what an event's row must be stops it (an
     IntegrityError naming the seq; the ledger's alarm is raised)."""

@@ -23,7 +23,7 @@ from events.timeutil import normalize_timestamp
 from ledger.core.bus import build_projections, handler_for
 from ledger.core.projector import Progress, Projector, bulk_work
 from ledger.core.snapshots import Views, replay
-from ledger.core.uow import Clock, UnitOfWork, system_clock
+from ledger.core.uow import RecordingClock, UnitOfWork, system_clock
 from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
 from ledger.store import open_backend, resolve_location, versions
 from ledger.store.base import Backend
@@ -93,7 +93,7 @@ class LedgerCore:
         self,
         backend: Backend,
         *,
-        clock: Clock = system_clock,
+        clock: RecordingClock = system_clock,
         scratch: bool = False,
         history: bool | None = None,
     ) -> None:
@@ -141,7 +141,7 @@ class LedgerCore:
 
     @classmethod
     def scratch(
-        cls, clock: Clock = system_clock, *, history: bool = False, on_disk: bool = False
+        cls, clock: RecordingClock = system_clock, *, history: bool = False, on_disk: bool = False
     ) -> Self:
         """An empty ledger for replays, in memory (or, `on_disk`, in a temporary file, for
         logs too long to fold in memory), gone when closed; with `history`, it keeps row

@@ -24,7 +24,8 @@ from ledger.store.eventlog import EventLog, Head
 from projections.patterns import load_state as load_pattern_state
 from projections.patterns import load_state_and_version
 
-Clock = Callable[[], str]
+RecordingClock = Callable[[], str]
+"""What says when the ledger learns something: the `recorded_at` text of the next events."""
 
 PATTERN_STATE_EVENTS = frozenset(c.__name__ for c in PATTERN_STATE_EVENT_TYPES)
 """The pattern events that change what commands decide on (executions do not)."""
@@ -63,7 +64,12 @@ class UnitOfWork:
     """Appends inside one open write transaction."""
 
     def __init__(
-        self, db: Sql, log: EventLog, projector: Projector, clock: Clock, head: Head | None = None
+        self,
+        db: Sql,
+        log: EventLog,
+        projector: Projector,
+        clock: RecordingClock,
+        head: Head | None = None,
     ) -> None:
         self.db = db
         self.log = log

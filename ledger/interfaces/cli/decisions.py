@@ -79,11 +79,10 @@ def conversion_columns(by: str) -> list[tuple[str, Any]]:
 
 
 def reports_dir() -> Path:
-    """--reports-dir's default: ROI_LEDGER_REPORTS_DIR, else the settings file's, else
-    reports/."""
-    from ledger.settings import setting
+    """--reports-dir's default (ledger/settings.py: reports_dir)."""
+    from ledger.settings import reports_dir as configured
 
-    return Path(setting("reports_dir", "ROI_LEDGER_REPORTS_DIR") or "reports")
+    return Path(configured())
 
 
 @app.command()

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from pydantic.dataclasses import dataclass
 
 from ledger.errors import InputError
+from ledger.settings import REPORTS_DIR
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -77,7 +78,8 @@ def _url(text: str) -> str:
     return check_url(text)
 
 
-Clock = Annotated[str, AfterValidator(_time)]
+TimeOfDay = Annotated[str, AfterValidator(_time)]
+"""A local wall-clock time a job runs at, `HH:MM`."""
 Path_ = Annotated[str, Field(min_length=1, max_length=4096)]
 
 
@@ -86,11 +88,11 @@ class ScheduleConfig:
     """Every setting of `schedule run`; times are local to `timezone`."""
 
     timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
-    daily_summary_at: Clock = "23:59"
+    daily_summary_at: TimeOfDay = "23:59"
     weekly_summary_at: Annotated[str, AfterValidator(_weekly)] = "sun 21:00"
-    roi_report_at: Clock = "23:59"
-    update_confidence_at: Clock = "06:00"
-    portfolio_review_at: Clock = "06:00"
+    roi_report_at: TimeOfDay = "23:59"
+    update_confidence_at: TimeOfDay = "06:00"
+    portfolio_review_at: TimeOfDay = "06:00"
     """On the 1st of each month: the review of the month just over."""
     new_underperformers_at: Annotated[str, AfterValidator(_weekly)] = "mon 07:00"
     """Each week: the underperformers of the ISO week just over that were not the week before."""
@@ -98,7 +100,7 @@ class ScheduleConfig:
     rescore_every_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
     tick_seconds: Annotated[int, Field(ge=1, le=24 * 3600)] = 300
     max_catch_up: Annotated[int, Field(ge=1, le=3660)] = 400
-    reports_dir: Path_ = "reports"
+    reports_dir: Path_ = REPORTS_DIR
     opportunities: Path_ = "data/opportunities.json"
     scored_output: Path_ = "data/opportunities_scored.json"
     alerts_webhook: Annotated[str, AfterValidator(_url)] | None = None
@@ -147,12 +149,10 @@ def _validated(values: dict[str, Any], source: str) -> ScheduleConfig:
 
 def load(path: Path | None, overrides: dict[str, Any]) -> ScheduleConfig:
     """Defaults, then the `[schedule]` table of a TOML file, then explicit overrides."""
-    from ledger.settings import setting, settings
+    from ledger.settings import reports_dir, settings
 
     shared = settings()  # roi-ledger.toml: its reports_dir, timezone and [schedule] table
-    values: dict[str, Any] = {
-        "reports_dir": setting("reports_dir", "ROI_LEDGER_REPORTS_DIR") or "reports"
-    }
+    values: dict[str, Any] = {"reports_dir": reports_dir()}
     if "timezone" in shared:
         values["timezone"] = shared["timezone"]
     if path is None and isinstance(shared.get("schedule"), dict):

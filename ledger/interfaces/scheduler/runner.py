@@ -14,10 +14,11 @@ from ledger.interfaces.scheduler.jobs import Job, build_jobs, catch_up
 
 log = logging.getLogger("roi_ledger.scheduler")
 
-Clock = Callable[[], datetime]
+WallClock = Callable[[], datetime]
+"""The time now, for deciding which jobs are due (a test hands a fixed one)."""
 
 
-def run_forever(location: str | None, config: ScheduleConfig, clock: Clock) -> None:
+def run_forever(location: str | None, config: ScheduleConfig, clock: WallClock) -> None:
     """Catch up, then run every job on its trigger plus a catch-up sweep each tick, until
     SIGINT or SIGTERM (a running job is allowed to finish)."""
     from apscheduler.executors.pool import ThreadPoolExecutor
