@@ -88,7 +88,7 @@ class Event(BaseModel):
         """The stored payload: RFC 8785 canonical JSON of the fields, without the tag."""
         if self._plain_json:
             # pydantic's serializer writes sorted fields with RFC 8785's string escapes, which
-            # is canonical when no number has a fraction (tests/test_canonical_json.py holds
+            # is canonical when no number has a fraction (tests/events/test_canonical_json.py holds
             # every event class to that)
             return self.model_dump_json(exclude=_TAG)
         return canonical_json(self.model_dump(mode="json", exclude=_TAG))

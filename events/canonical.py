@@ -16,7 +16,7 @@ def canonical_json(value: Any) -> str:
     """
     if _plain(value):
         # Without floats or non-ASCII text, RFC 8785 and the json module's compact sorted
-        # form are the same text (tests/test_canonical_json.py holds them to it): ~20x
+        # form are the same text (tests/events/test_canonical_json.py holds them to it): ~20x
         # cheaper than the pure-Python canonicaliser, which a decision's context needed.
         import json
 

@@ -14,7 +14,15 @@ layer above uses it (README "Layers").
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
 from typing import Any
 
 DASH = "–"
@@ -44,23 +52,43 @@ def rounded(value: Any, places: int = 1) -> Decimal | None:
     return out.copy_abs() if out.is_zero() else out
 
 
+HUGE = 18
+"""Digits before the point from which a figure is written in scientific notation (no input
+the ledger accepts gets there; a figure that did would not fill a screen with digits)."""
+TINY = Decimal("1e-12")
+"""Below this a non-zero amount of money reads `<$0.000000000001` instead of its digits."""
+_WIDE = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation])
+"""Scaling a figure never overflows (a rate × 100 of an absurd size stays a number)."""
+
+
 def _quantize(amount: Decimal, places: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
-    """`amount` to `places` decimals, with the precision that takes (a huge figure is
+    """`amount` to `places` decimals, with the precision that takes (a big figure is
     rounded, not refused for exceeding the default context's 28 digits)."""
     digits = max(28, amount.adjusted() + places + 2)
-    return amount.quantize(Decimal(1).scaleb(-places), rounding, Context(prec=digits))
+    wide = Context(prec=digits, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    return amount.quantize(Decimal(1).scaleb(-places), rounding, wide)
+
+
+def _scaled(amount: Decimal, scale: int) -> Decimal:
+    return amount if scale == 1 else _WIDE.multiply(amount, Decimal(scale))
 
 
 def number(value: Any, places: int = 1) -> str:
     """`1,234.5`: rounded half-even, thousands separated; `–` when unknown."""
-    out = rounded(value, places)
-    return DASH if out is None else f"{out:,.{places}f}"
+    amount = exact(value)
+    if amount is None:
+        return DASH
+    if amount.adjusted() >= HUGE:
+        return f"{amount:.3E}"
+    out = rounded(amount, places)
+    assert out is not None
+    return f"{out:,.{places}f}"
 
 
 def percent(value: Any, places: int = 1, *, scale: int = 1) -> str:
     """`98.7%` (scale 100 for a rate between 0 and 1); `–` when unknown."""
     amount = exact(value)
-    return DASH if amount is None else number(amount * scale, places) + "%"
+    return DASH if amount is None else number(_scaled(amount, scale), places) + "%"
 
 
 def percent_range(low: Any, high: Any, places: int = 0, *, scale: int = 1) -> str:
@@ -68,7 +96,7 @@ def percent_range(low: Any, high: Any, places: int = 0, *, scale: int = 1) -> st
     a, b = exact(low), exact(high)
     if a is None or b is None:
         return DASH
-    return f"{number(a * scale, places)}–{number(b * scale, places)}%"
+    return f"{number(_scaled(a, scale), places)}–{number(_scaled(b, scale), places)}%"
 
 
 def money(value: Any) -> str:
@@ -77,7 +105,11 @@ def money(value: Any) -> str:
     if amount is None:
         return DASH
     sign = "-" if amount < 0 else ""
-    size = abs(amount)
+    size = amount.copy_abs()
+    if size.adjusted() >= HUGE:
+        return f"{sign}${size:.3E}"
+    if 0 < size < TINY:
+        return f"{'>-' if sign else '<'}$0.000000000001"
     if size >= 1 or size == 0:
         places = 2
     elif size >= Decimal("0.0001"):
@@ -98,14 +130,13 @@ def change(value: Any, unit: str = "") -> str:
     amount = exact(value)
     if amount is None:
         return DASH
-    size = abs(amount)
+    size = amount.copy_abs()
     if unit == "$":
         magnitude, nothing = money(size), size == 0
     else:
         scale, places, suffix = {"pt": (100, 1, " pt"), "pt%": (1, 1, " pt"), "": (1, 0, "")}[unit]
-        shown = rounded(size * scale, places)
-        assert shown is not None
-        magnitude, nothing = f"{shown:,.{places}f}{suffix}", shown.is_zero()
+        text = number(_scaled(size, scale), places)
+        magnitude, nothing = text + suffix, not any(c in "123456789" for c in text)
     return ("+" if amount >= 0 or nothing else MINUS) + magnitude
 
 
@@ -119,6 +150,8 @@ def p_value(value: Any) -> str:
     p = exact(value)
     if p is None:
         return DASH
+    if p >= 1:  # not below any bar: as a number (1.000, or whatever was handed in)
+        return number(p, 3)
     if p < Decimal("0.001"):
         return "<0.001"
     shown = _quantize(p, 3)

@@ -25,7 +25,7 @@ from typing import Any
 
 from projections.conversion_math import Contribution, metrics, revenue_spread
 from projections.conversions import Group, rollup
-from projections.formats import number, p_value, percent_range
+from projections.formats import change, money, number, p_value, percent_range
 from projections.rules import ALPHA, MIN_DECISIONS, MIN_EACH, NOTABLE_POINTS
 from projections.stats import (
     decisions_needed,
@@ -48,6 +48,12 @@ def label(name: str) -> str:
     """'golf_coaching' → 'Golf coaching', 'email' → 'Email'."""
     text = name.replace("_", " ").replace("-", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def _r(value: float) -> float:
+    """A figure of the evidence to two decimals, never a negative zero (JSON would carry
+    -0.0 for a difference that rounds to nothing)."""
+    return round(value, 2) + 0.0
 
 
 def _one(value: Decimal, places: int = 1) -> str:
@@ -102,10 +108,10 @@ class Pair:
             "p_value_adjusted": shown_p(self.adjusted),
             "adjustment": f"Holm, over {family} comparison(s) tried",
             "effect": "difference in conversion rate, percentage points",
-            "difference_points": round((rate_a - rate_b) * 100, 2),
+            "difference_points": _r((rate_a - rate_b) * 100),
             "interval_points": None
             if interval is None
-            else [round(interval[0] * 100, 2), round(interval[1] * 100, 2)],
+            else [_r(interval[0] * 100), _r(interval[1] * 100)],
             "supported": self.supported,
             "bar": BAR,
         }
@@ -140,14 +146,14 @@ class MeanPair:
         if spread > 0 and na > 1 and nb > 1:
             df = spread**2 / ((self.va / na) ** 2 / (na - 1) + (self.vb / nb) ** 2 / (nb - 1))
             half = student_t_ppf(0.975, df) * spread**0.5
-            interval = [round(self.ma - self.mb - half, 2), round(self.ma - self.mb + half, 2)]
+            interval = [_r(self.ma - self.mb - half), _r(self.ma - self.mb + half)]
         return {
             "test": "Welch's t-test",
             "p_value": shown_p(self.p),
             "p_value_adjusted": shown_p(self.adjusted),
             "adjustment": f"Holm, over {family} comparison(s) tried",
             "effect": "difference in revenue per decision, USD",
-            "difference_usd": round(self.ma - self.mb, 2),
+            "difference_usd": _r(self.ma - self.mb),
             "interval_usd": interval,
             "supported": self.supported,
             "bar": BAR,
@@ -225,7 +231,7 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
         )  # fmt: skip
         title = f"No clear difference yet between {label(best)} and {label(other)}"
         detail += (
-            f" The difference could be chance (adjusted p = {pair.adjusted:.2f})."
+            f" The difference could be chance (adjusted p = {p_value(pair.adjusted)})."
             if pair.enough
             else f" Too few decisions to compare (each side needs {MIN_EACH})."
         ) + more
@@ -234,7 +240,7 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
         runner = pairs[0]
         detail += (
             f" It is not clearly ahead of {label(runner.b)} ({_one(_rate(runner.cb))}% of "
-            f"{runner.cb.decisions}; adjusted p = {runner.adjusted:.2f})."
+            f"{runner.cb.decisions}; adjusted p = {p_value(runner.adjusted)})."
         )
     if other_rate == 0:
         title = f"{label(best)} converts at {_one(best_rate)}%; {label(other)} has not converted"
@@ -269,8 +275,8 @@ def _revenue(groups: Sequence[Group], pairs: list[MeanPair], family: int) -> lis
     kind, c = ranked[0]
     average = metrics(c)["avg_revenue_per_decision"]
     facts = (
-        f"${average:,.2f} average per decision over {c.decisions} decisions "
-        f"(${c.revenue:,.2f} total)"
+        f"{money(average)} average per decision over {c.decisions} decisions "
+        f"({money(c.revenue)} total)"
     )
     if not pairs:
         return [
@@ -284,7 +290,7 @@ def _revenue(groups: Sequence[Group], pairs: list[MeanPair], family: int) -> lis
         ]
     pair = pairs[0]
     other = metrics(pair.cb)["avg_revenue_per_decision"]
-    detail = f"{facts}; {label(pair.b)}: ${other:,.2f} over {pair.cb.decisions}."
+    detail = f"{facts}; {label(pair.b)}: {money(other)} over {pair.cb.decisions}."
     if pair.supported:
         title = f"{label(kind)} brings more revenue per decision than {label(pair.b)}"
     else:
@@ -293,7 +299,7 @@ def _revenue(groups: Sequence[Group], pairs: list[MeanPair], family: int) -> lis
             f"{label(pair.b)}"
         )
         detail += (
-            f" The difference could be chance (adjusted p = {pair.adjusted:.2f})."
+            f" The difference could be chance (adjusted p = {p_value(pair.adjusted)})."
             if pair.enough
             else f" Too few decisions to compare (each side needs {MIN_EACH})."
         )
@@ -376,14 +382,14 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
     effect = (
         ""
         if interval is None
-        else f", difference {evidence['difference_points']:+.1f} pt "
-        f"(95% {interval[0]:+.1f} to {interval[1]:+.1f})"
+        else f", difference {change(evidence['difference_points'], 'pt%')} "
+        f"(95% {change(interval[0], 'pt%')} to {change(interval[1], 'pt%')})"
     )
-    money = evidence.get("interval_usd")
-    if money is not None:
+    usd = evidence.get("interval_usd")
+    if usd is not None:
         effect = (
-            f", difference ${evidence['difference_usd']:+,.2f} per decision "
-            f"(95% {money[0]:+,.2f} to {money[1]:+,.2f})"
+            f", difference {change(evidence['difference_usd'], '$')} per decision "
+            f"(95% {change(usd[0], '$')} to {change(usd[1], '$')})"
         )
     verdict = "clears the bar" if evidence["supported"] else "does not clear the bar"
     return (

@@ -24,7 +24,7 @@ from typing import Any
 
 from projections.conversion_math import Contribution, metrics
 from projections.conversions import Group
-from projections.formats import percent_range
+from projections.formats import money, percent, percent_range
 from projections.stats import sample_confidence
 
 MODEL_VERSION = "hierarchy-v2"
@@ -199,7 +199,7 @@ def _reasoning(
         )
         return (
             f"No past decisions on {kind} opportunities or from {source} yet. The estimate "
-            f"{estimate}% comes from {known}: a prior, not evidence about this pairing. "
+            f"{percent(estimate)} comes from {known}: a prior, not evidence about this pairing. "
             "Confidence: none (0 data points)."
         )
     n = used.decisions
@@ -208,7 +208,7 @@ def _reasoning(
         "type": f"{n} {kind} opportunities from any source (none yet from {source})",
         "source": f"{n} opportunities from {source} of any type (no {kind} ones yet)",
     }[basis]
-    rate = q(seen["conversion_rate"], "0.1")
+    rate = percent(seen["conversion_rate"])
     interval = seen["conversion_rate_interval"]
     low, high = (float(interval[0]), float(interval[1])) if interval else (0.0, 100.0)
     if low >= 50:
@@ -226,11 +226,11 @@ def _reasoning(
             f"Too few decisions to call it strong or weak: the 95% interval is "
             f"{percent_range(low, high)}."
         )
-    revenue = q(seen["avg_revenue_per_decision"], "0.01")
+    revenue = money(seen["avg_revenue_per_decision"])
     return (
-        f"Based on {scope}, we've seen a {rate}% conversion rate with average revenue of "
-        f"${revenue:,} ({used.customers} converted). {verdict} Borrowing strength from its "
-        f"type and source ({parent}%), the estimate is {estimate}%. Confidence: "
+        f"Based on {scope}, we've seen a {rate} conversion rate with average revenue of "
+        f"{revenue} ({used.customers} converted). {verdict} Borrowing strength from its "
+        f"type and source ({percent(parent)}), the estimate is {percent(estimate)}. Confidence: "
         f"{_strength_word(confidence)} ({n} data points"
         f"{', lowered for the fallback' if basis != 'type+source' else ''})."
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from events.sql import Sql
 from events.timeutil import parse_timestamp
+from projections.formats import money
 
 
 def period_rows(
@@ -127,7 +128,7 @@ def performance_text(heading: str, s: dict[str, Any]) -> str:
         f"   Sources: {', '.join(s['decision_sources']) or '—'}",
         "",
         f"📈 Outcomes Recorded: {s['outcomes_recorded']}",
-        f"   Revenue: ${s['revenue']:,.2f}",
+        f"   Revenue: {money(s['revenue'])}",
         f"   New customers: {s['customers_acquired']}",
         f"   Deals closed: {s['deals_closed']}",
     ]
@@ -136,7 +137,7 @@ def performance_text(heading: str, s: dict[str, Any]) -> str:
         lines += [
             "",
             "🏆 Top Outcome:",
-            f"   ${top['revenue']:,.2f} from {top['opportunity_type']}"
+            f"   {money(top['revenue'])} from {top['opportunity_type']}"
             f" ({top['opportunity_source']})",
             f"   Time to close: {top['time_to_close_days']} days",
         ]

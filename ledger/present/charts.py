@@ -241,8 +241,8 @@ def reliability(title: str, buckets: Sequence[dict[str, Any]]) -> str:
         cx, cy = at(float(b["mean_predicted"]), float(b["observed_rate"]))
         label, count = escape(str(b["range"]), quote=True), int(b["count"])
         said = (
-            f"{label}: predicted {float(b['mean_predicted']):.0%}, observed "
-            f"{float(b['observed_rate']):.0%} of {count}"
+            f"{label}: predicted {percent(b['mean_predicted'], 0, scale=100)}, observed "
+            f"{percent(b['observed_rate'], 0, scale=100)} of {count}"
         )
         parts.append(
             f'<g class="point" data-label="{label}" data-value="{_data(b["observed_rate"])}" '

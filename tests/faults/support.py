@@ -44,7 +44,7 @@ assert sum(SLOW.values()) >= 50
 
 
 TEMP_FILE = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp$")
-"""What `ledger.outputs` names a file it is still writing: `.<name>.<random>.tmp`."""
+"""What `ledger.core.outputs` names a file it is still writing: `.<name>.<random>.tmp`."""
 
 
 # -- processes and kills ------------------------------------------------------------------

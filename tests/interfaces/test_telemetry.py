@@ -40,8 +40,17 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 @pytest.fixture
 def ledger_file(tmp_path: Path) -> Path:
+    """A small team's ledger, recorded two days ago: yesterday's reports are due whatever
+    the time of day the tests run (recorded "now", nothing was due between 00:00 and 06:00
+    UTC and the scheduler test failed then)."""
+    from datetime import UTC, datetime, timedelta
+
+    from events.timeutil import format_timestamp
+
     db = tmp_path / "team.db"
+    then = format_timestamp(datetime.now(UTC) - timedelta(days=2))
     with Ledger.open(db) as ledger:
+        ledger.clock = lambda: then
         ledger.approve_pattern("ocr", "60", "0.30")
         ledger.approve_pattern("idle", "60", "0.30")
         ledger.record_execution("ocr", "30", "0.10", True)

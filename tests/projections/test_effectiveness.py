@@ -1,4 +1,5 @@
-"""Effectiveness ratings at every tier and exact boundary (SPEC §3, checked in order)."""
+"""Effectiveness ratings at every tier and exact boundary, checked in order (README
+"Automation ROI")."""
 
 from __future__ import annotations
 

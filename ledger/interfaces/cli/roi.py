@@ -201,6 +201,15 @@ def explain(
     print_receipt(f"ROI of {data['pattern_id']}, {data['window']['period']}", data)
 
 
+def _receipt_value(figure: dict[str, Any]) -> str:
+    """A receipt's figure: money as money (a sub-cent saving is never `0.0000`), an
+    interval as its two ends, any other figure to four decimals."""
+    value = figure["value"]
+    if isinstance(value, list):
+        return " – ".join(fmt(v, 2) for v in value)
+    return money(value) if str(figure["figure"]).endswith("_usd") else fmt(value, 4)
+
+
 def print_receipt(title: str, data: dict[str, Any]) -> None:
     """A receipt on the terminal: the figures, then where they come from."""
     print_table(
@@ -209,8 +218,7 @@ def print_receipt(title: str, data: dict[str, Any]) -> None:
             ("figure", lambda f: f["figure"]),
             ("formula", lambda f: f["formula"]),
             ("filled in", lambda f: f["filled_in"]),
-            ("value", lambda f: fmt(f["value"], 4) if not isinstance(f["value"], list)
-             else " – ".join(fmt(v, 2) for v in f["value"])),
+            ("value", _receipt_value),
         ],
         data["figures"],
     )  # fmt: skip

@@ -264,7 +264,9 @@ def mount(app: FastAPI) -> None:
         body.append(f"<h2>Cost saved per {escape(per)} (USD)</h2>")
         body.append(
             charts.line(
-                f"Cost saved per {per}", [(t["period"], t["cost_saved_usd"]) for t in trend]
+                f"Cost saved per {per}",
+                [(t["period"], t["cost_saved_usd"]) for t in trend],
+                unit="$",
             )
         )
         report_csv = f"/api/roi-tracking/report/{path_segment(pattern_id)}"

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.present.reports.markdown import inline, table
-from projections.formats import money, percent
+from projections.formats import money, number, percent
 from projections.rules import MIN_RATED, MIN_TOP
 
 STARS = {
@@ -58,7 +58,7 @@ def render(data: dict[str, Any]) -> str:
                 r["pattern_id"],
                 f"{r['total_executions']} ({r['successful_executions']} ok)",
                 rate(r["success_rate"]),
-                f"{r['total_time_saved_seconds']:,.0f} s",
+                f"{number(r['total_time_saved_seconds'], 0)} s",
                 money(r["total_cost_saved_usd"]),
                 roi(r["roi_percentage"]),
                 f"{r['effectiveness_rating'].upper()} {STARS[r['effectiveness_rating']]}",
