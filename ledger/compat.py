@@ -199,11 +199,10 @@ class DecisionLog(_Facade):
 
     def predict_outcome(self, opportunity: dict[str, Any]) -> dict[str, Any]:
         """Prediction for {'type', 'source', 'content'}."""
-        return dict(plain(self.ledger.predict(
-            opportunity.get("type", opportunity.get("opportunity_type")),  # type: ignore[arg-type]
-            opportunity.get("source", opportunity.get("opportunity_source")),  # type: ignore[arg-type]
-            opportunity.get("content"),
-        )))  # fmt: skip
+        from ledger.app.decisions import labels_of
+
+        kind, source = labels_of(opportunity)
+        return dict(plain(self.ledger.predict(kind, source, opportunity.get("content"))))
 
 
 class OpportunityScorer(_Facade):

@@ -67,14 +67,22 @@ def opportunity_id(opportunity: dict[str, Any], index: int = 0) -> str:
     return f"opp-{hashlib.sha256(basis.encode()).hexdigest()[:16]}"
 
 
+def labels_of(opportunity: dict[str, Any]) -> tuple[Any, Any]:
+    """An opportunity's type and source as given: `type`/`source`, or the long names
+    `opportunity_type`/`opportunity_source` (the one place either spelling is read)."""
+    kind = opportunity.get("type", opportunity.get("opportunity_type"))
+    return kind, opportunity.get("source", opportunity.get("opportunity_source"))
+
+
 def prediction_fields(scored: dict[str, Any]) -> dict[str, Any]:
     """A scored opportunity as the fields of the RecordPrediction command that keeps it."""
     from projections.prediction_math import MODEL_VERSION
 
+    kind, source = labels_of(scored)
     return {
         "opportunity_id": scored["opportunity_id"],
-        "opportunity_type": scored.get("type", scored.get("opportunity_type")),
-        "opportunity_source": scored.get("source", scored.get("opportunity_source")),
+        "opportunity_type": kind,
+        "opportunity_source": source,
         "original_score": float(scored["original_score"]),
         "adjusted_score": float(scored["adjusted_score"]),
         "conversion_probability": float(scored["conversion_probability"]),
@@ -457,8 +465,7 @@ class DecisionLedger(LedgerCore):
 
         if not isinstance(opportunity, dict):
             raise InputError(f"opportunity {index}: must be a JSON object", {"index": index})
-        kind = opportunity.get("type", opportunity.get("opportunity_type"))
-        source = opportunity.get("source", opportunity.get("opportunity_source"))
+        kind, source = labels_of(opportunity)
         if not isinstance(kind, str) or not isinstance(source, str) or not kind or not source:
             raise InputError(
                 f"opportunity {index}: needs string 'type' and 'source'",
