@@ -160,6 +160,12 @@ def p_value(value: Any) -> str:
     return f"{shown:.3f}"
 
 
+def p_is(value: Any) -> str:
+    """A p-value in a sentence: `p = 0.031`, `p < 0.001`; `p –` without a test."""
+    shown = p_value(value)
+    return f"p < {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
+
+
 def to_the_second(stamp: str) -> str:
     """A stored timestamp to read: `2026-12-07 17:26:09` (UTC, no fraction)."""
     return stamp[:19].replace("T", " ")

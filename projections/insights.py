@@ -25,7 +25,7 @@ from typing import Any
 
 from projections.conversion_math import Contribution, metrics, revenue_spread
 from projections.conversions import Group, rollup
-from projections.formats import change, money, number, p_value, percent_range
+from projections.formats import change, money, number, p_is, percent_range
 from projections.rules import ALPHA, MIN_DECISIONS, MIN_EACH, NOTABLE_POINTS
 from projections.stats import (
     decisions_needed,
@@ -231,7 +231,7 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
         )  # fmt: skip
         title = f"No clear difference yet between {label(best)} and {label(other)}"
         detail += (
-            f" The difference could be chance (adjusted p = {p_value(pair.adjusted)})."
+            f" The difference could be chance (adjusted {p_is(pair.adjusted)})."
             if pair.enough
             else f" Too few decisions to compare (each side needs {MIN_EACH})."
         ) + more
@@ -240,7 +240,7 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
         runner = pairs[0]
         detail += (
             f" It is not clearly ahead of {label(runner.b)} ({_one(_rate(runner.cb))}% of "
-            f"{runner.cb.decisions}; adjusted p = {p_value(runner.adjusted)})."
+            f"{runner.cb.decisions}; adjusted {p_is(runner.adjusted)})."
         )
     if other_rate == 0:
         title = f"{label(best)} converts at {_one(best_rate)}%; {label(other)} has not converted"
@@ -299,7 +299,7 @@ def _revenue(groups: Sequence[Group], pairs: list[MeanPair], family: int) -> lis
             f"{label(pair.b)}"
         )
         detail += (
-            f" The difference could be chance (adjusted p = {p_value(pair.adjusted)})."
+            f" The difference could be chance (adjusted {p_is(pair.adjusted)})."
             if pair.enough
             else f" Too few decisions to compare (each side needs {MIN_EACH})."
         )
@@ -393,6 +393,6 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
         )
     verdict = "clears the bar" if evidence["supported"] else "does not clear the bar"
     return (
-        f"{evidence['test']}, p = {p_value(evidence['p_value'])}, adjusted "
-        f"{p_value(evidence['p_value_adjusted'])}{effect}: {verdict}"
+        f"{evidence['test']}, {p_is(evidence['p_value'])}, adjusted "
+        f"{p_is(evidence['p_value_adjusted'])}{effect}: {verdict}"
     )

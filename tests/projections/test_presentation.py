@@ -251,3 +251,15 @@ def test_pages_markdown_and_receipts_show_money_as_money(ledger_1225: Cli) -> No
     assert "| -0 s |" not in out.read_text()
     receipt = cli("roi", "explain", "edge").stdout
     assert "-$0.0049" in receipt, receipt
+
+
+def test_a_p_value_in_a_sentence_reads_as_a_comparison() -> None:
+    """The defect: evidence read `p = <0.001`."""
+    from projections.formats import p_is
+
+    assert [p_is(p) for p in (0.0004, 0.031, None)] == ["p < 0.001", "p = 0.031", "p = –"]
+    from projections.insights import describe_evidence
+
+    said = describe_evidence({"test": "two-proportion z-test", "p_value": 0.0001,
+                              "p_value_adjusted": 0.0002, "supported": True})  # fmt: skip
+    assert "p < 0.001, adjusted p < 0.001" in said and "= <" not in said, said
