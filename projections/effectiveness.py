@@ -11,7 +11,6 @@ from projections.rules import MIN_RATED
 
 Rating = Literal["insufficient_data", "failed", "excellent", "good", "acceptable", "poor"]
 
-MIN_EXECUTIONS = MIN_RATED  # the name other modules know it by
 TIERS: tuple[tuple[Rating, Decimal, Decimal], ...] = (
     ("excellent", Decimal("0.95"), Decimal(200)),
     ("good", Decimal("0.85"), Decimal(100)),
@@ -42,7 +41,7 @@ def rate(
     total_executions: int, success_rate: Decimal, roi: Decimal | None, cost_saved: Decimal
 ) -> Rating:
     """The pattern's effectiveness rating."""
-    if total_executions < MIN_EXECUTIONS:
+    if total_executions < MIN_RATED:
         return "insufficient_data"
     value = effective_roi(roi, cost_saved)
     if success_rate < Decimal("0.50") and value is not None and value < 0:
@@ -68,7 +67,7 @@ def recommendation(
     figures = figures_phrase(success_rate, roi)
     if rating == "insufficient_data":
         return (
-            f"Not enough data yet: {total_executions} execution(s), {MIN_EXECUTIONS} needed "
+            f"Not enough data yet: {total_executions} execution(s), {MIN_RATED} needed "
             "for a rating. Keep recording executions."
         )
     if rating == "excellent":

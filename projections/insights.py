@@ -56,10 +56,6 @@ def _r(value: float) -> float:
     return round(value, 2) + 0.0
 
 
-def _one(value: Decimal, places: int = 1) -> str:
-    return number(value, places)
-
-
 def _insight(
     kind: str, title: str, description: str, n: int, evidence: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -218,8 +214,8 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
     best_rate, other_rate = _rate(b), _rate(o)
     n = b.decisions + o.decisions
     detail = (
-        f"{label(best)}: {_one(best_rate)}% of {b.decisions} decisions became customers; "
-        f"{label(other)}: {_one(other_rate)}% of {o.decisions}."
+        f"{label(best)}: {number(best_rate)}% of {b.decisions} decisions became customers; "
+        f"{label(other)}: {number(other_rate)}% of {o.decisions}."
     )
     if not pair.supported:
         if best_rate == other_rate:
@@ -239,13 +235,15 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
     if pair is not pairs[0]:
         runner = pairs[0]
         detail += (
-            f" It is not clearly ahead of {label(runner.b)} ({_one(_rate(runner.cb))}% of "
+            f" It is not clearly ahead of {label(runner.b)} ({number(_rate(runner.cb))}% of "
             f"{runner.cb.decisions}; adjusted {p_is(runner.adjusted)})."
         )
     if other_rate == 0:
-        title = f"{label(best)} converts at {_one(best_rate)}%; {label(other)} has not converted"
+        title = f"{label(best)} converts at {number(best_rate)}%; {label(other)} has not converted"
     else:
-        title = f"{label(best)} converts {_one(best_rate / other_rate)}x better than {label(other)}"
+        title = (
+            f"{label(best)} converts {number(best_rate / other_rate)}x better than {label(other)}"
+        )
     return [_insight("conversion", title, detail, n, pair.evidence(family))]
 
 
@@ -327,7 +325,7 @@ def _timing(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             detail = f"95% interval {m['lower']}–{top} days; {method}."
         elif shown:
             w = shown[-1]
-            share = _one(Decimal(str(w["percent"])), 0)
+            share = number(Decimal(str(w["percent"])), 0)
             title = f"{label(kind)}: {share}% convert within {w['days']} days"
             detail = (
                 f"95% interval {percent_range(*w['interval'])}; fewer than half "
@@ -362,10 +360,10 @@ def _comparison(within: dict[str, list[Pair]], family: int) -> list[dict[str, An
         out.append(
             _insight(
                 "comparison",
-                f"{label(source)} {top} converts at {_one(top_rate, 0)}% vs "
-                f"{_one(low_rate, 0)}% for {low}",
+                f"{label(source)} {top} converts at {number(top_rate, 0)}% vs "
+                f"{number(low_rate, 0)}% for {low}",
                 f"On {label(source)}, {top} ({t.decisions} decisions) converts "
-                f"{_one(top_rate - low_rate)} points better than {low} ({w.decisions}).",
+                f"{number(top_rate - low_rate)} points better than {low} ({w.decisions}).",
                 t.decisions + w.decisions,
                 pair.evidence(family),
             )

@@ -84,7 +84,7 @@ def record_execution(uow: UnitOfWork, cmd: patterns.RecordExecution) -> list[Rec
     """Record one execution (not dated after the ledger's clock; one dated before its
     pattern's approval is recorded, with a warning: a backfill does that, so may a typo)."""
     check_happened(uow, cmd.executed_at, "executed_at")
-    out = on_pattern(patterns.record_execution)(uow, cmd)
+    out = _append_execution(uow, cmd)
     if cmd.executed_at is not None and out:
         row = uow.db.execute(
             "SELECT approved_at FROM patterns WHERE pattern_id = ?", (cmd.pattern_id,)
@@ -97,6 +97,9 @@ def record_execution(uow: UnitOfWork, cmd: patterns.RecordExecution) -> list[Rec
             )
     return out
 
+
+_append_execution = on_pattern(patterns.record_execution)
+"""Built once: recording an execution is the hot path."""
 
 FUTURE_SLACK = timedelta(days=1)
 """How far past the ledger's clock a time of something that happened may be (time zones,

@@ -566,7 +566,7 @@ def _kpi_delta(name: str, value: str, delta: Any, unit: str, against: str | None
     if against is None:
         return _kpi(name, value)
     tone = "" if delta is None or delta == 0 else (' class="up"' if delta > 0 else ' class="down"')
-    note = f"{_signed(delta, unit)} on {against}"
+    note = f"{change(delta, unit)} on {against}"
     return _kpi(name, f"{escape(value)} <span{tone}>({escape(note)})</span>", raw=True)
 
 
@@ -613,11 +613,6 @@ def _dates(span: Window) -> dict[str, str | None]:
 def _in(span: Window, day: str) -> bool:
     """Whether a trend bucket starting on `day` starts inside the window."""
     return span.holds(datetime.fromisoformat(day).replace(tzinfo=UTC))
-
-
-def _signed(value: Any, unit: str) -> str:
-    """A change with its sign written out (projections/formats.py: change)."""
-    return change(value, unit)
 
 
 def _kpi(name: str, value: str, raw: bool = False) -> str:
