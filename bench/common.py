@@ -111,7 +111,7 @@ class Recorder:
 def recording(ledger: Any) -> Iterator[list[Statement]]:
     """Record every statement a SQLite ledger issues inside the block (bench-only: it swaps
     the backend's private connection for a recorder and back)."""
-    backend = ledger.backend
+    backend = ledger.service.backend
     recorder = Recorder(backend.connection)
     backend._conn = recorder
     try:

@@ -106,7 +106,7 @@ def rebuild_sql_alone(led: Ledger, workdir: Path) -> float:
     log, DDL, projection writes, checkpoints, commits), replay them on a copy of the ledger."""
     copy = workdir / "copy.db"
     with sqlite3.connect(copy) as target:
-        led.backend.connection.backup(target)
+        led.service.backend.connection.backup(target)
     with recording(led) as statements:
         led.rebuild()
     return replay(copy, statements)

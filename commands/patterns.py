@@ -1,16 +1,22 @@
 """Commands of the automation loop and the pure decisions behind them.
 
-State is the little a decision needs to know about a pattern: whether it is approved and its
-current estimates. `evolve` folds the pattern's own events into that state.
+A decision takes the little it needs to know about a pattern (whether it is approved, its
+current estimates), folded from the pattern's own events (commands/pattern_state.py).
 """
 
 from decimal import Decimal
-from typing import ClassVar, Literal, NamedTuple, Self
+from typing import ClassVar, Literal, NamedTuple, Self, TypedDict
 
 from pydantic import Field, model_validator
 
 from commands.base import Command, DomainError, NotFoundError
 from commands.fields import Amount, Count, Duration, Fraction, Id, RequiredText, Text, Timestamp
+
+# STATE_EVENTS, PatternState and evolve are imported from here by projections/patterns.py,
+# ledger/core/uow.py and ledger/core/pattern_handlers.py
+from commands.pattern_state import STATE_EVENTS as STATE_EVENTS
+from commands.pattern_state import PatternState as PatternState
+from commands.pattern_state import evolve as evolve
 from events.base import Event
 from events.patterns import (
     PatternApproved,
@@ -21,45 +27,6 @@ from events.patterns import (
     PatternRevoked,
     pattern_stream,
 )
-
-PatternStatus = Literal["unknown", "approved", "revoked"]
-
-
-class PatternState(NamedTuple):
-    """What deciding a pattern command needs to know."""
-
-    pattern_id: str
-    status: PatternStatus = "unknown"
-    estimated_time_seconds: Decimal | None = None
-    estimated_cost: Decimal | None = None
-    confidence: Decimal | None = None
-    revoke_reason: str | None = None
-
-
-STATE_EVENTS = (PatternApproved, PatternEstimatesRevised, PatternRevoked, PatternConfidenceUpdated)
-"""The pattern events `evolve` folds: the ones that change what commands decide on."""
-
-
-def evolve(state: PatternState, event: Event) -> PatternState:
-    """The state after one of the pattern's own events."""
-    if isinstance(event, PatternApproved):
-        return state._replace(
-            status="approved",
-            estimated_time_seconds=event.estimated_time_seconds,
-            estimated_cost=event.estimated_cost,
-            confidence=event.confidence,
-            revoke_reason=None,
-        )
-    if isinstance(event, PatternEstimatesRevised):
-        return state._replace(
-            estimated_time_seconds=event.estimated_time_seconds,
-            estimated_cost=event.estimated_cost,
-        )
-    if isinstance(event, PatternRevoked):
-        return state._replace(status="revoked", revoke_reason=event.reason)
-    if isinstance(event, PatternConfidenceUpdated):
-        return state._replace(confidence=event.new)
-    return state
 
 
 class PatternCommand(Command):
@@ -204,22 +171,30 @@ def approve_pattern(state: PatternState, cmd: ApprovePattern) -> list[Event]:
     ]
 
 
-def revise_estimates(state: PatternState, cmd: RevisePatternEstimates) -> list[Event]:
-    """Revise an approved pattern's estimates, keeping whichever one is not given."""
+class Estimates(TypedDict):
+    """The time and cost a run is expected to take."""
+
+    estimated_time_seconds: Decimal
+    estimated_cost: Decimal
+
+
+def _estimates(state: PatternState, cmd: RevisePatternEstimates | RecordExecution) -> Estimates:
+    """The command's estimates of time and cost, each defaulting to the active pattern's
+    current one (refused for a pattern not approved)."""
     _active(state)
     assert state.estimated_time_seconds is not None and state.estimated_cost is not None
+    seconds, cost = cmd.estimated_time_seconds, cmd.estimated_cost
+    return Estimates(
+        estimated_time_seconds=state.estimated_time_seconds if seconds is None else seconds,
+        estimated_cost=state.estimated_cost if cost is None else cost,
+    )
+
+
+def revise_estimates(state: PatternState, cmd: RevisePatternEstimates) -> list[Event]:
+    """Revise an approved pattern's estimates, keeping whichever one is not given."""
     return [
         PatternEstimatesRevised(
-            pattern_id=cmd.pattern_id,
-            estimated_time_seconds=(
-                cmd.estimated_time_seconds
-                if cmd.estimated_time_seconds is not None
-                else state.estimated_time_seconds
-            ),
-            estimated_cost=(
-                cmd.estimated_cost if cmd.estimated_cost is not None else state.estimated_cost
-            ),
-            reason=cmd.reason,
+            pattern_id=cmd.pattern_id, **_estimates(state, cmd), reason=cmd.reason
         )
     ]
 
@@ -264,24 +239,15 @@ def record_cost(state: PatternState, cmd: RecordPatternCost, incurred_at: str) -
 
 def record_execution(state: PatternState, cmd: RecordExecution) -> list[Event]:
     """Record an execution of an approved, not revoked, pattern."""
-    _active(state)
-    assert state.estimated_time_seconds is not None and state.estimated_cost is not None
     return [
         PatternExecutionRecorded(
             pattern_id=cmd.pattern_id,
             workflow_id=cmd.workflow_id,
             execution_time_seconds=cmd.execution_time_seconds,
-            estimated_time_seconds=(
-                cmd.estimated_time_seconds
-                if cmd.estimated_time_seconds is not None
-                else state.estimated_time_seconds
-            ),
             actual_cost=cmd.actual_cost,
-            estimated_cost=(
-                cmd.estimated_cost if cmd.estimated_cost is not None else state.estimated_cost
-            ),
             success=cmd.success,
             error_message=cmd.error_message,
+            **_estimates(state, cmd),
         )
     ]
 

@@ -7,66 +7,25 @@ version N to version N + 1, registered under (event_type, N).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, reduce
+from operator import or_
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
+from events import decisions, ledger_events, patterns
 from events.base import Event
-from events.decisions import DecisionLogged, OpportunityScored, OutcomeRecorded
-from events.ledger_events import (
-    AlertDelivered,
-    AlertRaised,
-    AlertResolved,
-    EventRetracted,
-    ReportGenerated,
-)
-from events.patterns import (
-    PatternApproved,
-    PatternConfidenceUpdated,
-    PatternCostRecorded,
-    PatternEstimatesRevised,
-    PatternExecutionRecorded,
-    PatternRevoked,
-)
 
-AnyEvent = Annotated[
-    PatternApproved
-    | PatternEstimatesRevised
-    | PatternRevoked
-    | PatternConfidenceUpdated
-    | PatternExecutionRecorded
-    | PatternCostRecorded
-    | DecisionLogged
-    | OutcomeRecorded
-    | OpportunityScored
-    | EventRetracted
-    | ReportGenerated
-    | AlertRaised
-    | AlertResolved
-    | AlertDelivered,
-    Field(discriminator="type"),
-]
+EVENT_MODULES = (patterns, decisions, ledger_events)
+"""The modules that define events: every `Event` class each one defines is an event type."""
 
 EVENT_CLASSES: dict[str, type[Event]] = {
     cls.__name__: cls
-    for cls in (
-        PatternApproved,
-        PatternEstimatesRevised,
-        PatternRevoked,
-        PatternConfidenceUpdated,
-        PatternExecutionRecorded,
-        PatternCostRecorded,
-        DecisionLogged,
-        OutcomeRecorded,
-        OpportunityScored,
-        EventRetracted,
-        ReportGenerated,
-        AlertRaised,
-        AlertResolved,
-        AlertDelivered,
-    )
+    for module in EVENT_MODULES
+    for cls in vars(module).values()
+    if isinstance(cls, type) and issubclass(cls, Event) and cls.__module__ == module.__name__
 }
+"""Each event type by its name (its `type` tag), in the order its module defines it."""
 
 Payload = dict[str, Any]
 Upcaster = Callable[[Payload], Payload]
@@ -115,8 +74,10 @@ def upcast(event_type: str, schema_version: int, payload: Payload) -> Payload:
 
 @cache
 def event_adapter() -> TypeAdapter[Event]:
-    """The one adapter that turns a tagged dict into its event class (built on first use)."""
-    return TypeAdapter(AnyEvent)
+    """The one adapter that turns a tagged dict into its event class (built on first use):
+    a union of every event class, told apart by its `type` tag."""
+    any_event: Any = reduce(or_, EVENT_CLASSES.values())
+    return TypeAdapter(Annotated[any_event, Field(discriminator="type")])
 
 
 def decode_event(event_type: str, schema_version: int, payload: Payload) -> Event:

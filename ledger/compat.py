@@ -199,7 +199,7 @@ class DecisionLog(_Facade):
 
     def predict_outcome(self, opportunity: dict[str, Any]) -> dict[str, Any]:
         """Prediction for {'type', 'source', 'content'}."""
-        from ledger.app.decisions import labels_of
+        from ledger.app.scoring import labels_of
 
         kind, source = labels_of(opportunity)
         return dict(plain(self.ledger.predict(kind, source, opportunity.get("content"))))

@@ -90,38 +90,15 @@ def compare_conversions(
     relative change in percent of the previous value (None where the group is absent from
     the previous window or the previous value is 0), and the two-proportion test of the two
     conversion rates (None without decisions in both)."""
-    from projections.stats import two_proportion_test
+    from projections.window_comparison import compare_windows
 
-    before = {(r["source_type"], r["opportunity_type"]): r for r in previous}
-    out = []
-    for row in current:
-        old = before.get((row["source_type"], row["opportunity_type"]))
-        change: dict[str, Any] = {}
-        for key in COMPARED:
-            if old is None:
-                change[key] = {"absolute": None, "relative_percent": None}
-                continue
-            absolute = Decimal(row[key]) - Decimal(old[key])
-            relative = None if old[key] == 0 else CTX.divide(absolute * 100, abs(Decimal(old[key])))
-            change[key] = {
-                "absolute": absolute if not key.startswith("total_") or key == "total_revenue"
-                else int(absolute),
-                "relative_percent": relative,
-            }  # fmt: skip
-        p_value = None if old is None else two_proportion_test(
-            row["total_customers"], row["total_decisions"],
-            old["total_customers"], old["total_decisions"],
-        )  # fmt: skip
-        out.append(
-            {
-                "source_type": row["source_type"],
-                "opportunity_type": row["opportunity_type"],
-                "change": change,
-                "conversion_rate_test": {
-                    "test": "two-proportion z-test, two-sided",
-                    "p_value": p_value,
-                    "differs_at_5_percent": None if p_value is None else p_value < 0.05,
-                },
-            }
-        )
-    return out
+    return compare_windows(
+        current,
+        previous,
+        keys=("source_type", "opportunity_type"),
+        figures=COMPARED,
+        counts={k for k in COMPARED if k.startswith("total_") and k != "total_revenue"},
+        test="conversion_rate_test",
+        successes="total_customers",
+        trials="total_decisions",
+    )

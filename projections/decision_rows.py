@@ -1,100 +1,27 @@
-"""The decision read model's rows: how each event changes a decision's row, and the queries
-that read decisions, outcomes and (source, type) groups back.
+"""The decision read model's rows as stored, and the queries that read them back: a
+decision's row (`DecisionRow`), a (source, type) group's totals (`TOTALS`), and the groups
+all time, per day decided and per whole days to the first customer.
 
-Kept apart from the projection class (projections/decisions.py) so that registering the
+How events change these rows is projections/decision_fold.py; the tables are declared in
+projections/decisions.py. Kept apart from the projection class so that registering the
 projection, which every append does, does not load any of this.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from events import RecordedEvent
 from events.sql import Sql
 from events.timeutil import parse_timestamp
 from projections.conversion_math import Contribution
+from projections.decision_tables import DAYS, DECISIONS, GROUP_TOTALS
 
-if TYPE_CHECKING:
-    from events.decisions import DecisionLogged, OutcomeRecorded
-
-DECISION_COLUMNS = (
-    "decision_id",
-    "decided_at",
-    "opportunity_type",
-    "opportunity_source",
-    "opportunity_content",
-    "opportunity_score",
-    "sender",
-    "action_taken",
-    "decision_maker",
-    "context",
-    "opportunity_id",
-    "logged_seq",
-    "outcomes",
-    "responded",
-    "customer",
-    "deal",
-    "revenue",
-    "first_customer_at",
-    "conversion_seconds",
-    "last_outcome_at",
-    "updated_at",
-)
-OUTCOME_COLUMNS = (
-    "id",
-    "decision_id",
-    "outcome_type",
-    "outcome_status",
-    "revenue_generated",
-    "customer_acquired",
-    "deal_closed",
-    "response_received",
-    "time_to_outcome_hours",
-    "notes",
-    "occurred_at",
-    "recorded_at",
-)
-GROUP_COLUMNS = (
-    "source_type",
-    "opportunity_type",
-    "total_decisions",
-    "total_responses",
-    "total_customers",
-    "total_deals_closed",
-    "total_revenue",
-    "conversion_seconds",
-    "conversions_timed",
-    "revenue_squares",
-    "last_updated",
-)
-
-
-def upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    )
-
-
-DAY_COLUMNS = (
-    "source_type",
-    "opportunity_type",
-    "day",
-    *GROUP_COLUMNS[2:-1],
-)
-DAY_UPSERT = upsert("conversion_daily", DAY_COLUMNS, ("source_type", "opportunity_type", "day"))
-DECISION_UPSERT = upsert("decisions", DECISION_COLUMNS, ("decision_id",))
-GROUP_UPSERT = upsert("conversion_metrics", GROUP_COLUMNS, ("source_type", "opportunity_type"))
-OUTCOME_INSERT = (
-    f"INSERT INTO outcomes ({', '.join(OUTCOME_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(OUTCOME_COLUMNS))})"
-)
+DECISION_COLUMNS = tuple(name for name, _, _ in DECISIONS.columns)
+"""A `decisions` row's columns, in `DecisionRow.as_db`'s order."""
 
 
 @dataclass
@@ -163,55 +90,6 @@ class DecisionRow:
         return cls(**values)
 
 
-def logged(recorded: RecordedEvent) -> DecisionRow:
-    """The row a DecisionLogged starts."""
-    e = cast("DecisionLogged", recorded.event)
-    return DecisionRow(
-        e.decision_id, recorded.occurred_at, e.opportunity_type, e.opportunity_source,
-        e.opportunity_content, e.opportunity_score, e.sender, e.action_taken, e.decision_maker,
-        json.dumps(e.context, sort_keys=True), e.opportunity_id, recorded.seq,
-        updated_at=recorded.recorded_at,
-    )  # fmt: skip
-
-
-def with_outcome(row: DecisionRow, recorded: RecordedEvent) -> DecisionRow:
-    """The row after one more outcome."""
-    e = cast("OutcomeRecorded", recorded.event)
-    first = row.first_customer_at
-    if e.customer_acquired and (first is None or recorded.occurred_at < first):
-        first = recorded.occurred_at
-    last = row.last_outcome_at
-    return replace(
-        row,
-        outcomes=row.outcomes + 1,
-        responded=row.responded or e.response_received,
-        customer=row.customer or e.customer_acquired,
-        deal=row.deal or e.deal_closed,
-        revenue=row.revenue + e.revenue_generated,
-        first_customer_at=first,
-        last_outcome_at=recorded.occurred_at
-        if last is None or recorded.occurred_at > last
-        else last,
-        updated_at=recorded.recorded_at,
-    )
-
-
-def hours_between(start: str, end: str) -> float:
-    """Hours from one stored timestamp to another."""
-    return (parse_timestamp(end) - parse_timestamp(start)).total_seconds() / 3600
-
-
-def outcome_row(recorded: RecordedEvent, decided_at: str) -> tuple[Any, ...]:
-    """An `outcomes` row (id = the event's seq)."""
-    e = cast("OutcomeRecorded", recorded.event)
-    return (
-        recorded.seq, e.decision_id, e.outcome_type, e.outcome_status, str(e.revenue_generated),
-        int(e.customer_acquired), int(e.deal_closed), int(e.response_received),
-        round(hours_between(decided_at, recorded.occurred_at), 6), e.notes,
-        recorded.occurred_at, recorded.recorded_at,
-    )  # fmt: skip
-
-
 def load(db: Sql, decision_id: str) -> DecisionRow | None:
     """A decision's folded row."""
     row = db.execute(
@@ -238,10 +116,15 @@ def load_many(db: Sql, decision_ids: Iterable[str]) -> dict[str, DecisionRow | N
     return out
 
 
-TOTALS = (
-    "total_decisions", "total_responses", "total_customers", "total_deals_closed",
-    "total_revenue", "conversion_seconds", "conversions_timed", "revenue_squares",
-)  # fmt: skip
+def decision_state(db: Sql, decision_id: str) -> tuple[datetime | None, int | None]:
+    """(decided_at, logged seq) of a decision, or (None, None)."""
+    row = db.execute(
+        "SELECT decided_at, logged_seq FROM decisions WHERE decision_id = ?", (decision_id,)
+    ).fetchone()
+    return (None, None) if row is None else (parse_timestamp(row[0]), int(row[1]))
+
+
+TOTALS = tuple(name for name, _, _ in GROUP_TOTALS)
 """A group's stored totals, in `Contribution`'s order."""
 
 
@@ -278,86 +161,8 @@ def groups(db: Sql) -> list[tuple[str, str, Contribution]]:
     return [(r[0], r[1], contribution_of(r[2:])) for r in rows]
 
 
-def decision_state(db: Sql, decision_id: str) -> tuple[datetime | None, int | None]:
-    """(decided_at, logged seq) of a decision, or (None, None)."""
-    row = db.execute(
-        "SELECT decided_at, logged_seq FROM decisions WHERE decision_id = ?", (decision_id,)
-    ).fetchone()
-    return (None, None) if row is None else (parse_timestamp(row[0]), int(row[1]))
-
-
-def store_days(db: Sql, deltas: dict[tuple[str, str, str], Contribution]) -> None:
-    """Add each (source, type, UTC day of decided_at) delta to its `conversion_daily` row;
-    a row left with no decision goes (no phantom day after a retraction)."""
-    # every touched day is written, even by a zero delta, exactly as its group total is:
-    # the stored text of a sum (0 or 0.000) then follows the same additions either way
-    changed = deltas
-    if not changed:
-        return
-    first = min(day for _, _, day in changed)
-    last = max(day for _, _, day in changed)
-    existing = {
-        (r[0], r[1], r[2]): contribution_of(r[3:])
-        for r in db.execute(
-            f"SELECT {', '.join(DAY_COLUMNS)} FROM conversion_daily WHERE day >= ? AND day <= ?",
-            (first, last),
-        ).fetchall()
-        if (r[0], r[1], r[2]) in changed
-    }
-    rows, gone = [], []
-    for key, delta in changed.items():
-        total = existing.get(key, Contribution()) + delta
-        if total.decisions == 0:
-            gone.append(key)
-            continue
-        rows.append((*key, *stored(total)))
-    if gone:
-        db.executemany(
-            "DELETE FROM conversion_daily"
-            " WHERE source_type = ? AND opportunity_type = ? AND day = ?",
-            gone,
-        )
-    db.executemany(DAY_UPSERT, rows)
-
-
-def store_durations(db: Sql, deltas: dict[tuple[str, str, str, int], int]) -> None:
-    """Add each (source, type, day decided, whole days to the first customer) count delta to
-    its `conversion_durations` row; a row left at 0 goes."""
-    changed = {key: n for key, n in deltas.items() if n}
-    if not changed:
-        return
-    first = min(key[2] for key in changed)
-    last = max(key[2] for key in changed)
-    stored = {
-        (r[0], r[1], r[2], int(r[3])): int(r[4])
-        for r in db.execute(
-            "SELECT source_type, opportunity_type, day, days, customers FROM conversion_durations"
-            " WHERE day >= ? AND day <= ?",
-            (first, last),
-        ).fetchall()
-    }
-    rows: list[tuple[Any, ...]] = []
-    gone: list[tuple[Any, ...]] = []
-    for key, n in changed.items():
-        total = stored.get(key, 0) + n
-        if total > 0:
-            rows.append((*key, total))
-        else:
-            gone.append(key)
-    if gone:
-        db.executemany(
-            "DELETE FROM conversion_durations WHERE source_type = ? AND opportunity_type = ?"
-            " AND day = ? AND days = ?",
-            gone,
-        )
-    db.executemany(
-        upsert(
-            "conversion_durations",
-            ("source_type", "opportunity_type", "day", "days", "customers"),
-            ("source_type", "opportunity_type", "day", "days"),
-        ),
-        rows,
-    )
+SELECT_DAYS = f"SELECT {', '.join(name for name, _, _ in DAYS.columns)} FROM conversion_daily"
+"""Every column of `conversion_daily`: (source, type, day decided, the group's totals)."""
 
 
 def _days(db: Sql, select: str, first_day: str | None, last_day: str | None) -> list[Sequence[Any]]:
@@ -407,7 +212,7 @@ def groups_between(
     view, each decision with every outcome it has now, whenever the outcome arrived.
     Summed exactly, in Decimal, from `conversion_daily` — rows per group per day, so the
     read does not grow with the decisions in the window."""
-    rows = _days(db, f"SELECT {', '.join(DAY_COLUMNS)} FROM conversion_daily", first_day, last_day)
+    rows = _days(db, SELECT_DAYS, first_day, last_day)
     totals: dict[tuple[str, str], Contribution] = {}
     for r in rows:
         one = contribution_of(r[3:])

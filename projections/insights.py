@@ -23,19 +23,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from projections.conversion_math import Contribution, metrics, revenue_spread
-from projections.conversions import Group, rollup
+from projections.conversion_math import metrics
+from projections.conversions import Group
 from projections.formats import change, money, number, p_is, percent_range
 from projections.rules import ALPHA, MIN_DECISIONS, MIN_EACH, NOTABLE_POINTS
-from projections.stats import (
-    decisions_needed,
-    difference_interval,
-    holm,
-    rates_test,
-    sample_confidence,
-    student_t_ppf,
-    welch_test,
-)
+from projections.stats import decisions_needed, sample_confidence
+from projections.tested_pairs import MeanPair, Pair, TestedPair, conversion_rate, earning, tried
 
 BAR = (
     f"Holm-adjusted p < {ALPHA} over every comparison tried, and at least {MIN_EACH} "
@@ -48,12 +41,6 @@ def label(name: str) -> str:
     """'golf_coaching' → 'Golf coaching', 'email' → 'Email'."""
     text = name.replace("_", " ").replace("-", " ").strip()
     return text[:1].upper() + text[1:]
-
-
-def _r(value: float) -> float:
-    """A figure of the evidence to two decimals, never a negative zero (JSON would carry
-    -0.0 for a difference that rounds to nothing)."""
-    return round(value, 2) + 0.0
 
 
 def _insight(
@@ -76,84 +63,19 @@ def shown_p(p: float) -> float:
     return rounded if (rounded < ALPHA) == (p < ALPHA) else p
 
 
-class Pair:
-    """Two groups' conversion rates, tested: `a` the better (or equal) one."""
-
-    def __init__(self, a: str, ca: Contribution, b: str, cb: Contribution) -> None:
-        self.a, self.ca, self.b, self.cb = a, ca, b, cb
-        self.test, p = rates_test(ca.customers, ca.decisions, cb.customers, cb.decisions)
-        self.p = 1.0 if p is None else p
-        self.adjusted = self.p
-
-    @property
-    def enough(self) -> bool:
-        return min(self.ca.decisions, self.cb.decisions) >= MIN_EACH
-
-    @property
-    def supported(self) -> bool:
-        return self.enough and self.adjusted < ALPHA
-
-    def evidence(self, family: int) -> dict[str, Any]:
-        ca, cb = self.ca, self.cb
-        interval = difference_interval(ca.customers, ca.decisions, cb.customers, cb.decisions)
-        rate_a = ca.customers / ca.decisions
-        rate_b = cb.customers / cb.decisions
-        return {
-            "test": self.test,
-            "p_value": shown_p(self.p),
-            "p_value_adjusted": shown_p(self.adjusted),
-            "adjustment": f"Holm, over {family} comparison(s) tried",
-            "effect": "difference in conversion rate, percentage points",
-            "difference_points": _r((rate_a - rate_b) * 100),
-            "interval_points": None
-            if interval is None
-            else [_r(interval[0] * 100), _r(interval[1] * 100)],
-            "supported": self.supported,
-            "bar": BAR,
-        }
-
-
-class MeanPair:
-    """Two groups' revenue per decision, tested by Welch's t-test: `a` the higher one."""
-
-    def __init__(self, a: str, ca: Contribution, b: str, cb: Contribution) -> None:
-        self.a, self.ca, self.b, self.cb = a, ca, b, cb
-        va, vb = revenue_spread(ca), revenue_spread(cb)
-        self.ma, self.mb = float(ca.revenue) / ca.decisions, float(cb.revenue) / cb.decisions
-        p = None
-        if va is not None and vb is not None:
-            p = welch_test(self.ma, va, ca.decisions, self.mb, vb, cb.decisions)
-        self.p = 1.0 if p is None else p
-        self.adjusted = self.p
-        self.va, self.vb = va or 0.0, vb or 0.0
-
-    @property
-    def enough(self) -> bool:
-        return min(self.ca.decisions, self.cb.decisions) >= MIN_EACH
-
-    @property
-    def supported(self) -> bool:
-        return self.enough and self.adjusted < ALPHA
-
-    def evidence(self, family: int) -> dict[str, Any]:
-        na, nb = self.ca.decisions, self.cb.decisions
-        spread = self.va / na + self.vb / nb
-        interval = None
-        if spread > 0 and na > 1 and nb > 1:
-            df = spread**2 / ((self.va / na) ** 2 / (na - 1) + (self.vb / nb) ** 2 / (nb - 1))
-            half = student_t_ppf(0.975, df) * spread**0.5
-            interval = [_r(self.ma - self.mb - half), _r(self.ma - self.mb + half)]
-        return {
-            "test": "Welch's t-test",
-            "p_value": shown_p(self.p),
-            "p_value_adjusted": shown_p(self.adjusted),
-            "adjustment": f"Holm, over {family} comparison(s) tried",
-            "effect": "difference in revenue per decision, USD",
-            "difference_usd": _r(self.ma - self.mb),
-            "interval_usd": interval,
-            "supported": self.supported,
-            "bar": BAR,
-        }
+def evidence_of(pair: TestedPair, family: int) -> dict[str, Any]:
+    """What an insight comparing `pair` rests on: its test, p-values (as tried alone, and
+    adjusted over the `family` of comparisons tried), its effect, and whether it clears the
+    bar."""
+    return {
+        "test": pair.test,
+        "p_value": shown_p(pair.p),
+        "p_value_adjusted": shown_p(pair.adjusted),
+        "adjustment": f"Holm, over {family} comparison(s) tried",
+        **pair.effect(),
+        "supported": pair.supported,
+        "bar": BAR,
+    }
 
 
 def generate(
@@ -162,45 +84,13 @@ def generate(
     """conversion, revenue, timing and comparison insights, in that order; `timing` holds
     each type's time to conversion with its open decisions counted (`Ledger.
     time_to_conversion(by="type")`), from which the timing insights come."""
-    sources = _best_against_the_rest(_eligible(rollup(groups, "source"), 0))
-    within: dict[str, list[Pair]] = {}
-    by_source: dict[str, list[tuple[str, Contribution]]] = {}
-    for source, kind, c in groups:
-        if c.decisions >= MIN_DECISIONS:
-            by_source.setdefault(source, []).append((kind, c))
-    for source in sorted(by_source):
-        within[source] = _best_against_the_rest(by_source[source])
-    earners = _revenue_pair(groups)
-    family: list[Pair | MeanPair] = [
-        *sources, *(p for pairs in within.values() for p in pairs), *earners,
-    ]  # fmt: skip
-    for pair, adjusted in zip(family, holm([p.p for p in family]), strict=True):
-        pair.adjusted = adjusted
+    family = tried(groups)
     return [
-        *_conversion(sources, len(family)),
-        *_revenue(groups, earners, len(family)),
+        *_conversion(family.sources, family.size),
+        *_revenue(groups, family.earners, family.size),
         *_timing(timing),
-        *_comparison(within, len(family)),
+        *_comparison(family.within, family.size),
     ]
-
-
-def _rate(c: Contribution) -> Decimal:
-    return Decimal(metrics(c)["conversion_rate"])
-
-
-def _best_against_the_rest(members: Sequence[tuple[str, Contribution]]) -> list[Pair]:
-    """The best converting member against each other one, runner-up first."""
-    ranked = sorted(members, key=lambda mc: (-_rate(mc[1]), mc[0]))
-    if len(ranked) < 2:
-        return []
-    (best, b), rest = ranked[0], ranked[1:]
-    return [Pair(best, b, other, o) for other, o in rest]
-
-
-def _eligible(
-    rows: Sequence[tuple[str | None, str | None, Contribution]], index: int
-) -> list[tuple[str, Contribution]]:
-    return [(str(row[index]), row[2]) for row in rows if row[2].decisions >= MIN_DECISIONS]
 
 
 def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
@@ -211,7 +101,7 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
     beaten = [p for p in pairs if p.supported]
     pair = beaten[0] if beaten else pairs[0]
     best, other, b, o = pair.a, pair.b, pair.ca, pair.cb
-    best_rate, other_rate = _rate(b), _rate(o)
+    best_rate, other_rate = conversion_rate(b), conversion_rate(o)
     n = b.decisions + o.decisions
     detail = (
         f"{label(best)}: {number(best_rate)}% of {b.decisions} decisions became customers; "
@@ -231,12 +121,13 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
             if pair.enough
             else f" Too few decisions to compare (each side needs {MIN_EACH})."
         ) + more
-        return [_insight("conversion", title, detail, n, pair.evidence(family))]
+        return [_insight("conversion", title, detail, n, evidence_of(pair, family))]
     if pair is not pairs[0]:
         runner = pairs[0]
         detail += (
-            f" It is not clearly ahead of {label(runner.b)} ({number(_rate(runner.cb))}% of "
-            f"{runner.cb.decisions}; adjusted {p_is(runner.adjusted)})."
+            f" It is not clearly ahead of {label(runner.b)} "
+            f"({number(conversion_rate(runner.cb))}% of {runner.cb.decisions}; adjusted "
+            f"{p_is(runner.adjusted)})."
         )
     if other_rate == 0:
         title = f"{label(best)} converts at {number(best_rate)}%; {label(other)} has not converted"
@@ -244,30 +135,14 @@ def _conversion(pairs: list[Pair], family: int) -> list[dict[str, Any]]:
         title = (
             f"{label(best)} converts {number(best_rate / other_rate)}x better than {label(other)}"
         )
-    return [_insight("conversion", title, detail, n, pair.evidence(family))]
-
-
-def _earning(groups: Sequence[Group]) -> list[tuple[str, Contribution]]:
-    """The types with revenue, highest revenue per decision first."""
-    types = _eligible(rollup(groups, "type"), 1)
-    earning = [(t, c) for t, c in types if c.revenue > 0]
-    return sorted(earning, key=lambda tc: (-metrics(tc[1])["avg_revenue_per_decision"], tc[0]))
-
-
-def _revenue_pair(groups: Sequence[Group]) -> list[MeanPair]:
-    """The revenue leader against the runner-up, the comparison its insight would make."""
-    ranked = _earning(groups)
-    if len(ranked) < 2:
-        return []
-    (top, t), (other, o) = ranked[0], ranked[1]
-    return [MeanPair(top, t, other, o)]
+    return [_insight("conversion", title, detail, n, evidence_of(pair, family))]
 
 
 def _revenue(groups: Sequence[Group], pairs: list[MeanPair], family: int) -> list[dict[str, Any]]:
     """The type with the most revenue per decision: claimed against the runner-up only when
     Welch's test clears the bar; otherwise said to be no clear difference, or (with no
     runner-up) described as the leader so far."""
-    ranked = _earning(groups)
+    ranked = earning(groups)
     if not ranked:
         return []
     kind, c = ranked[0]
@@ -302,7 +177,7 @@ def _revenue(groups: Sequence[Group], pairs: list[MeanPair], family: int) -> lis
             else f" Too few decisions to compare (each side needs {MIN_EACH})."
         )
     return [_insight("revenue", title, detail, c.decisions + pair.cb.decisions,
-                     pair.evidence(family))]  # fmt: skip
+                     evidence_of(pair, family))]  # fmt: skip
 
 
 def _timing(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -354,7 +229,7 @@ def _comparison(within: dict[str, list[Pair]], family: int) -> list[dict[str, An
             continue
         pair = clear[-1]  # the lowest converting one it beats
         top, low, t, w = pair.a, pair.b, pair.ca, pair.cb
-        top_rate, low_rate = _rate(t), _rate(w)
+        top_rate, low_rate = conversion_rate(t), conversion_rate(w)
         if top_rate - low_rate < NOTABLE_POINTS:
             continue
         out.append(
@@ -365,7 +240,7 @@ def _comparison(within: dict[str, list[Pair]], family: int) -> list[dict[str, An
                 f"On {label(source)}, {top} ({t.decisions} decisions) converts "
                 f"{number(top_rate - low_rate)} points better than {low} ({w.decisions}).",
                 t.decisions + w.decisions,
-                pair.evidence(family),
+                evidence_of(pair, family),
             )
         )
     return out

@@ -111,42 +111,15 @@ def compare_summaries(
     change in percent of the previous value (None where either is unknown or the previous
     is 0), and the two-proportion test of its success rates (p-value; None without runs in
     both windows)."""
-    from projections.roi_math import CTX
-    from projections.stats import two_proportion_test
+    from projections.window_comparison import compare_windows
 
-    before = {r["pattern_id"]: r for r in previous}
-    out = []
-    for row in current:
-        old = before.get(row["pattern_id"])
-        change: dict[str, Any] = {}
-        for key in COMPARED:
-            now_value, old_value = row[key], None if old is None else old[key]
-            if now_value is None or old_value is None:
-                change[key] = {"absolute": None, "relative_percent": None}
-                continue
-            absolute = Decimal(now_value) - Decimal(old_value)
-            relative = (
-                None if old_value == 0 else CTX.divide(absolute * 100, abs(Decimal(old_value)))
-            )
-            change[key] = {
-                "absolute": absolute
-                if key not in ("total_executions", "successful_executions")
-                else int(absolute),
-                "relative_percent": relative,
-            }
-        p_value = None if old is None else two_proportion_test(
-            row["successful_executions"], row["total_executions"],
-            old["successful_executions"], old["total_executions"],
-        )  # fmt: skip
-        out.append(
-            {
-                "pattern_id": row["pattern_id"],
-                "change": change,
-                "success_rate_test": {
-                    "test": "two-proportion z-test, two-sided",
-                    "p_value": p_value,
-                    "differs_at_5_percent": None if p_value is None else p_value < 0.05,
-                },
-            }
-        )
-    return out
+    return compare_windows(
+        current,
+        previous,
+        keys=("pattern_id",),
+        figures=COMPARED,
+        counts=("total_executions", "successful_executions"),
+        test="success_rate_test",
+        successes="successful_executions",
+        trials="total_executions",
+    )

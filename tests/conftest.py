@@ -152,8 +152,8 @@ def event_count(path: Path | str) -> int:
 def dump_projections(led: Ledger) -> dict[str, list[tuple[Any, ...]]]:
     """Every projection table's rows, ordered by primary key (for row-for-row comparison)."""
     out: dict[str, list[tuple[Any, ...]]] = {}
-    with led.backend.read() as db:
-        for projection in led.projector.projections:
+    with led.service.backend.read() as db:
+        for projection in led.service.projector.projections:
             for table in projection.tables:
                 order = ", ".join(table.primary_key)
                 rows = db.execute(f"SELECT * FROM {table.name} ORDER BY {order}").fetchall()

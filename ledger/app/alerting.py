@@ -41,20 +41,20 @@ def settle(ledger: Ledger, found: Sequence[dict[str, Any]], period: str) -> dict
     were resolved. Keyed by period, so settling the same period twice records nothing."""
     from projections.alerts import list_alerts
 
-    with ledger.unit_of_work() as uow:
+    with ledger.service.unit_of_work() as uow:
         firing = {(a["pattern_id"], a["alert_type"]): a for a in list_alerts(uow.db, "firing")}
         seen = {(a["pattern_id"], a["alert_type"]): a for a in found}
         new = [key for key in seen if key not in firing]
         gone = [key for key in firing if key not in seen]
         for pattern_id, alert_type in new:
             a = seen[(pattern_id, alert_type)]
-            ledger.dispatch(uow, build_command(RaiseAlert, {
+            ledger.service.dispatch(uow, build_command(RaiseAlert, {
                 "pattern_id": pattern_id, "alert_type": alert_type, "severity": a["severity"],
                 "message": a["message"] or alert_type, "period": period,
                 "idempotency_key": f"alert:{pattern_id}:{alert_type}:raised:{period}",
             }))  # fmt: skip
         for pattern_id, alert_type in gone:
-            ledger.dispatch(uow, build_command(ResolveAlert, {
+            ledger.service.dispatch(uow, build_command(ResolveAlert, {
                 "pattern_id": pattern_id, "alert_type": alert_type, "period": period,
                 "idempotency_key": f"alert:{pattern_id}:{alert_type}:resolved:{period}",
             }))  # fmt: skip
@@ -178,7 +178,7 @@ def deliver_pending(
     Counts of what was delivered and what is left."""
     from projections.alerts import transitions
 
-    with ledger.reading() as db:
+    with ledger.service.reading() as db:
         pending = transitions(db, undelivered=True)
     delivered = 0
     for t in pending:

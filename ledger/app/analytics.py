@@ -17,7 +17,7 @@ from ledger.errors import InputError
 
 if TYPE_CHECKING:
     from ledger.app.facade import Ledger
-    from ledger.core.service import AsOf
+    from ledger.core.moments import AsOf
 
 TABLES: tuple[tuple[str, str, tuple[str, ...], list[tuple[str, str, str]], str], ...] = (
     ("patterns", "patterns", ("pattern_id",), [], "Approved automation patterns"),
@@ -74,8 +74,8 @@ def export(ledger: Ledger, target: Path, as_of: AsOf = None) -> dict[str, Any]:
         if exists:
             raise InputError(f"analytics: {path} exists; choose a new path", {"field": "analytics"})
     counts: dict[str, int] = {}
-    with ledger.reading(as_of) as src:
-        head = ledger.log.head(src)
+    with ledger.service.reading(as_of) as src:
+        head = ledger.service.log.head(src)
         extracted = {}
         for name, table, _, _, _ in TABLES:
             query = f"SELECT * FROM {table}"

@@ -5,15 +5,15 @@ the head of the log it was computed at, so anyone can recompute a claim from the
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from ledger.errors import InputError
+from ledger.queries.context import WindowArgs, chosen_window
 
 if TYPE_CHECKING:
     from ledger.app.facade import Ledger
-    from ledger.core.moments import Day, Now
+    from ledger.core.moments import AsOf
     from ledger.core.periods import Window
-    from ledger.core.service import AsOf
 
 
 def _n(value: Any) -> str:
@@ -46,22 +46,17 @@ def roi(
     ledger: Ledger,
     pattern_id: str,
     as_of: AsOf = None,
-    *,
-    since: Day = None,
-    until: Day = None,
-    period: str | None = None,
-    now: Now = None,
+    **window: Unpack[WindowArgs],
 ) -> dict[str, Any]:
     """A pattern's ROI figures with their formulas and the executions they come from."""
     from events.timeutil import format_timestamp
-    from ledger.core.periods import option_text, window
     from projections.executions import execution_counts
 
     view = ledger.view(as_of)
-    span = window(option_text(since), option_text(until), period, ledger.point_shown(now, as_of))
-    with view.reading() as db:
+    span = chosen_window(ledger.service, window, as_of)
+    with view.service.reading() as db:
         head = view.head()
-        row = view.pattern_roi(pattern_id, since=since, until=until, period=period, now=now)
+        row = view.pattern_roi(pattern_id, **window)
         count, first, last, successful = execution_counts(
             db,
             row["pattern_id"],
@@ -122,24 +117,19 @@ def conversion(
     source: str,
     kind: str | None = None,
     as_of: AsOf = None,
-    *,
-    since: Day = None,
-    until: Day = None,
-    period: str | None = None,
-    now: Now = None,
+    **window: Unpack[WindowArgs],
 ) -> dict[str, Any]:
     """A source's (or a source and type's) conversion figures with their formulas and the
     decisions and outcomes they come from."""
-    from ledger.core.periods import option_text, window
 
     if not isinstance(source, str) or not source.strip():
         raise InputError("source: required, a non-empty string", {"field": "source"})
     view = ledger.view(as_of)
-    span = window(option_text(since), option_text(until), period, ledger.point_shown(now, as_of))
+    span = chosen_window(ledger.service, window, as_of)
     by = "source" if kind is None else "combination"
-    with view.reading() as db:
+    with view.service.reading() as db:
         head = view.head()
-        rows = view.conversion_metrics(by, since=since, until=until, period=period, now=now)
+        rows = view.conversion_metrics(by, **window)
         sql = (
             "SELECT count(*), min(logged_seq), max(logged_seq) FROM decisions"
             " WHERE opportunity_source = ?"

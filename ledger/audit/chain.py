@@ -11,7 +11,8 @@ from typing import IO, Any, Protocol
 from events import GENESIS_HASH, canonical_json, chain_hash
 from ledger.errors import InputError, IntegrityError
 from ledger.store.base import EVENT_COLUMNS
-from ledger.store.eventlog import ROW_TYPES, Head, well_typed
+from ledger.store.event_rows import ROW_TYPES, well_typed
+from ledger.store.log_head import Head
 
 
 class LogReader(Protocol):
@@ -37,10 +38,7 @@ def check_rows(
         seq, stored_prev, stored_hash = row[0], row[9], row[10]
         problem = None
         if not well_typed(row):
-            problem = (
-                f"seq {seq}: contents do not match its hash (a column holds "
-                f"{_wrong_type(row)}: the row was altered)"
-            )
+            problem = ill_typed(row)
         elif seq != prev_seq + 1:
             problem = f"seq {seq} follows seq {prev_seq}: the log has a gap or is out of order"
         elif stored_prev != prev_hash:
@@ -49,6 +47,15 @@ def check_rows(
             problem = f"seq {seq}: contents do not match its hash (the row was altered)"
         yield seq, stored_hash, problem
         prev_seq, prev_hash = seq, stored_hash
+
+
+def ill_typed(row: Sequence[Any]) -> str:
+    """The problem with a row a column of which holds the wrong type, naming the seq and
+    the column in words (never its raw bytes)."""
+    return (
+        f"seq {row[0]}: contents do not match its hash (a column holds "
+        f"{_wrong_type(row)}: the row was altered)"
+    )
 
 
 def _wrong_type(row: Sequence[Any]) -> str:
@@ -63,13 +70,17 @@ def _wrong_type(row: Sequence[Any]) -> str:
 
 
 class ChainCheck:
-    """The hash chain checked batch by batch as another pass reads the rows (a rebuild's
-    fold): remembers where it got to and the first break."""
+    """The hash chain checked batch by batch (by `verify_chain`, or as another pass reads
+    the rows: a rebuild's fold): remembers where it got to, the first break, and the hashes
+    at the seqs it was asked to keep."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: frozenset[int] = frozenset()) -> None:
         self.checked, self.last_hash = 0, GENESIS_HASH
         self.first_bad_seq: int | None = None
         self.problem: str | None = None
+        self.keep = keep
+        self.hashes: dict[int, str] = {}
+        """The hashes at the seqs in `keep`, as checked (for checking digests)."""
 
     def feed(self, rows: Sequence[Sequence[Any]]) -> str | None:
         """Check the next rows in order; the first problem ever found (None while whole)."""
@@ -79,6 +90,8 @@ class ChainCheck:
                     self.first_bad_seq, self.problem = seq, problem
                     break
                 self.checked, self.last_hash = seq, digest
+                if seq in self.keep:
+                    self.hashes[seq] = digest
         return self.problem
 
     def result(self) -> dict[str, Any]:
@@ -99,33 +112,17 @@ def verify_chain(
 ) -> dict[str, Any]:
     """Recompute the chain up to `upto` (default the head); name the first bad seq. The hashes
     at the seqs in `keep` come back under "hashes" (for checking digests)."""
-    checked, last_hash = 0, GENESIS_HASH
-    hashes: dict[int, str] = {}
+    check = ChainCheck(keep)
     with ledger.scan(0, upto) as (head, chunks):
         for rows in chunks:
-            for seq, digest, problem in check_rows(rows, checked, last_hash):
-                if problem is not None:
-                    return {
-                        "ok": False,
-                        "checked": checked,
-                        "first_bad_seq": seq,
-                        "problem": problem,
-                        "head": {"seq": head.seq, "hash": head.hash},
-                    }
-                checked, last_hash = seq, digest
-                if seq in keep:
-                    hashes[seq] = digest
+            if check.feed(rows) is not None:
+                break
             if progress:
                 progress(len(rows))
-    return {
-        "ok": True,
-        "checked": checked,
-        "first_bad_seq": None,
-        "problem": None,
-        "head": {"seq": head.seq, "hash": head.hash},
-        "last_hash": last_hash,
-        "hashes": hashes,
-    }
+    result = {**check.result(), "head": {"seq": head.seq, "hash": head.hash}}
+    if check.problem is None:
+        result.update(last_hash=check.last_hash, hashes=check.hashes)
+    return result
 
 
 def parse_digest(text: str) -> tuple[int, str]:
@@ -214,11 +211,7 @@ def export_events(ledger: LogReader, out: IO[str], after: int = 0, upto: int | N
         for rows in chunks:
             for row in rows:
                 if not well_typed(row):
-                    bad_seq = row[0]
-                    problem = (
-                        f"seq {bad_seq}: contents do not match its hash (a column holds "
-                        f"{_wrong_type(row)}: the row was altered)"
-                    )
+                    bad_seq, problem = row[0], ill_typed(row)
                     break
                 out.write(export_line(row) + "\n")
                 count += 1

@@ -1,4 +1,5 @@
-"""The times users hand to reads and jobs (`--now`, `--date`), checked against one window:
+"""The times users hand to reads and jobs (`--now`, `--date`, and `--as-of` as typed: a seq or
+a recording time), the first two checked against one window:
 from 1970 to a year past the current time, as for the times commands record. A command that
 *records* something as of `--now` (a report, a summary the scheduler files) may not run
 ahead of the ledger's clock, beyond a small allowance for clock skew.
@@ -17,6 +18,8 @@ SKEW = timedelta(minutes=5)
 
 Now = datetime | str | None
 Day = date | datetime | str | None
+AsOf = int | str | None
+"""A point of the recording clock: a seq, a recording timestamp, or None for the head."""
 
 
 def _window(stamp: datetime, field: str, shown: str) -> None:
@@ -67,3 +70,25 @@ def summary_day(value: Day) -> date:
             ) from None
     _window(datetime(day.year, day.month, day.day, tzinfo=UTC), "date", day.isoformat())
     return day
+
+
+def is_seq(text: str) -> bool:
+    """Whether text is a seq: ASCII digits only (not '²' or '٣', which str.isdigit takes)."""
+    text = text.strip()
+    return bool(text) and text.isascii() and text.isdigit()
+
+
+def as_of_value(text: str | None) -> AsOf:
+    """An `as_of` as typed (CLI, query string): a seq when it is all digits, else a timestamp."""
+    if text is None:
+        return None
+    text = text.strip()
+    seq = seq_of(text) if is_seq(text) else -1
+    return seq if seq >= 0 else text  # too long a number stays text: beyond the head
+
+
+def seq_of(digits: str) -> int:
+    """A seq typed as digits, leading zeros and all (`0005` is seq 5); one too large for any
+    log (over 18 digits once the zeros are gone) as -1, which is beyond every head."""
+    significant = digits.strip().lstrip("0") or "0"
+    return int(significant) if len(significant) <= 18 else -1

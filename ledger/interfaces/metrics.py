@@ -153,11 +153,11 @@ def ledger_metrics(ledger: Ledger, now: datetime) -> Iterator[Metric]:
     from projections.alerts import list_alerts, transitions
 
     head = ledger.head()
-    with ledger.reading(head.seq) as db:
+    with ledger.service.reading(head.seq) as db:
         verify = db.execute(
             "SELECT ok, verified_at, head_seq FROM last_verify WHERE id = 1"
         ).fetchone()
-        alarm = ledger.log.alarm(db)
+        alarm = ledger.service.log.alarm(db)
         periods = db.execute(
             "SELECT kind, max(recorded_at) FROM report_periods GROUP BY kind ORDER BY kind"
         ).fetchall()

@@ -46,38 +46,39 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
     position INTEGER NOT NULL
 )"""
 
-ALARM_DDL = """
-CREATE TABLE IF NOT EXISTS integrity_alarm (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    first_bad_seq BIGINT NOT NULL,
-    problem TEXT NOT NULL,
-    noted_at TEXT NOT NULL,
-    seen_seq BIGINT,
-    seen_hash TEXT
-)"""
+
+def one_row_table(name: str, *columns: str) -> str:
+    """`CREATE TABLE` for a table of at most one row: its `id` is always 1, so a second
+    insert fails and a reader asks for `WHERE id = 1`."""
+    lines = ",\n".join(f"    {c}" for c in ("id INTEGER PRIMARY KEY CHECK (id = 1)", *columns))
+    return f"\nCREATE TABLE IF NOT EXISTS {name} (\n{lines}\n)"
+
+
+ALARM_DDL = one_row_table(
+    "integrity_alarm",
+    "first_bad_seq BIGINT NOT NULL",
+    "problem TEXT NOT NULL",
+    "noted_at TEXT NOT NULL",
+    "seen_seq BIGINT",
+    "seen_hash TEXT",
+)
 """At most one row: the log was found broken (by verify, rebuild or catch-up) and has not
 verified since. Every write transaction reads it, so appends onto a broken chain warn.
 `seen_seq`/`seen_hash` are the head the ledger had recorded when the alarm was raised: it
 clears only once the log holds that very event again (restored), never because new events
 filled the same seqs."""
 
-LAST_VERIFY_DDL = """
-CREATE TABLE IF NOT EXISTS last_verify (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    ok INTEGER NOT NULL,
-    verified_at TEXT NOT NULL,
-    head_seq BIGINT NOT NULL,
-    problem TEXT
-)"""
+LAST_VERIFY_DDL = one_row_table(
+    "last_verify",
+    "ok INTEGER NOT NULL",
+    "verified_at TEXT NOT NULL",
+    "head_seq BIGINT NOT NULL",
+    "problem TEXT",
+)
 """At most one row: the outcome of the newest `verify` (chain, digests or projections), for
 the metrics: whether it passed, when, and the head it reached."""
 
-LOG_HEAD_DDL = """
-CREATE TABLE IF NOT EXISTS log_head (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq BIGINT NOT NULL,
-    hash TEXT NOT NULL
-)"""
+LOG_HEAD_DDL = one_row_table("log_head", "seq BIGINT NOT NULL", "hash TEXT NOT NULL")
 """The newest event the ledger has folded, with its hash, moved in the same transaction as
 every append: a log whose newest events were cut no longer reaches it
 (ledger/audit/integrity.py)."""

@@ -10,7 +10,6 @@ import contextlib
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +26,7 @@ from ledger.store.base import (
     SUPPORT_TABLES,
     events_ddl,
 )
-
-BUSY_TIMEOUT_MS = 60_000
+from ledger.store.sqlite_errors import BUSY_TIMEOUT_MS, retry_while_busy, storage_error
 
 LOG_DDL = (
     events_ddl("INTEGER"),
@@ -44,49 +42,6 @@ BEGIN SELECT RAISE(ABORT, 'events is append-only: DELETE refused'); END""",
     LOG_HEAD_DDL,
     LOG_HEAD_START,
 )
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
-
-
-def storage_error(location: str, exc: sqlite3.Error) -> StorageError:
-    """A database error as one line saying what happened and what to do."""
-    text = str(exc)
-    lower = text.lower()
-    if isinstance(exc, sqlite3.IntegrityError):
-        message = (
-            f"{location}: the database refused the write ({text}): its projections no longer "
-            "match the log (were tables changed by hand?). Nothing was written; run "
-            "`roi-ledger verify --projections`, then `roi-ledger rebuild`"
-        )
-    elif "disk is full" in lower or "disk i/o error" in lower:
-        message = (
-            f"{location}: the disk is full or failing ({text}); nothing of this transaction "
-            "was written. Free some space and run it again"
-        )
-    elif "readonly" in lower or "read-only" in lower:
-        message = (
-            f"{location} is read-only (its permissions, or a read-only file system): reading "
-            "works, recording does not"
-        )
-    elif "not a database" in lower or "malformed" in lower or "encrypted" in lower:
-        message = (
-            f"{location} is not a roi-ledger database, or it is damaged ({text}); "
-            "restore it from a backup"
-        )
-    elif "could not decode" in lower:  # its text echoes the raw bytes: not shown
-        message = (
-            f"{location}: a stored row holds text that is not UTF-8 (it was altered around "
-            "the database's guards); run `roi-ledger verify` to find it"
-        )
-        text = "Could not decode to UTF-8"
-    elif "unable to open" in lower:
-        message = f"cannot open {location} ({text}): check that its directory exists"
-    else:
-        message = f"{location}: {text}"
-    return StorageError(message, {"db": location, "sqlite": text})
 
 
 class SqliteBackend:
@@ -129,17 +84,12 @@ class SqliteBackend:
         return self._conn
 
     def _enable_wal(self) -> None:
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
-                if mode != "wal":
-                    self._conn.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
+        def enable() -> None:
+            mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+
+        retry_while_busy(enable, 0.01)
 
     def _same_file(self) -> None:
         """The path still names the file this connection has open; else a StorageError (a
@@ -164,15 +114,10 @@ class SqliteBackend:
 
     def _begin(self, statement: str) -> None:
         self._same_file()
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                self._conn.execute(statement)
-                return
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise storage_error(self.location, exc) from None
-                time.sleep(0.005)
+        try:
+            retry_while_busy(lambda: self._conn.execute(statement), 0.005)
+        except sqlite3.OperationalError as exc:
+            raise storage_error(self.location, exc) from None
 
     def _rollback(self) -> None:
         """Undo the open transaction, unless SQLite already has (it does on a full disk)."""

@@ -23,7 +23,8 @@ import pytest
 
 from ledger import Ledger
 from ledger.interfaces.scheduler.config import load
-from ledger.interfaces.scheduler.jobs import build_jobs, catch_up
+from ledger.interfaces.scheduler.jobs import catch_up
+from ledger.interfaces.scheduler.timetable import build_jobs
 from tests.conftest import BACKENDS, PG_URL, pg_schema_url
 
 
@@ -102,7 +103,7 @@ def spike(location: Path | str, recorded: datetime = at("2026-03-01T09:00:00Z"))
     stamp = recorded.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
     ran = (recorded - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with Ledger.open(location) as ledger:
-        ledger.clock = lambda: stamp
+        ledger.service.clock = lambda: stamp
         ledger.approve_pattern("p", "60", "0.3", approved_at=ran)
         for _ in range(3):
             ledger.record_execution("p", "90", "0.1", False, executed_at=ran)
@@ -111,7 +112,7 @@ def spike(location: Path | str, recorded: datetime = at("2026-03-01T09:00:00Z"))
 def recover(location: Path | str) -> None:
     """Ten successful runs recorded at 11:00: 10 of 13 is 77 %, the spike is over."""
     with Ledger.open(location) as ledger:
-        ledger.clock = lambda: "2026-03-01T11:00:00.000000Z"
+        ledger.service.clock = lambda: "2026-03-01T11:00:00.000000Z"
         for _ in range(10):
             ledger.record_execution("p", "30", "0.1", True, executed_at="2026-03-01T10:30:00Z")
 

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commands.base import Command
-from ledger.app.batch import read_batch, read_commands
+from ledger.app.batch_formats import read_batch
+from ledger.app.batch_lines import read_commands
 from ledger.errors import InputError
 from tests.conftest import Cli
 

@@ -33,7 +33,7 @@ def exported(led: Ledger) -> list[Line]:
     import io
 
     out = io.StringIO()
-    export_events(led, out)
+    export_events(led.service, out)
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
@@ -102,9 +102,10 @@ def test_a_refusal_late_in_the_file_writes_nothing(db_path: Path, tmp_path: Path
     ]
     source = tmp_path / "source.db"
     with Ledger.open(source) as led:
-        from ledger.app.batch import parse_line, run_batch
+        from ledger.app.batch import run_batch
+        from ledger.app.batch_lines import parse_line
 
-        run_batch(led, ((n, parse_line(n, t)) for n, t in enumerate(lines_in, 1)))
+        run_batch(led.service, ((n, parse_line(n, t)) for n, t in enumerate(lines_in, 1)))
         lines = exported(led)
     assert len(lines) == 7000
     lines[5999]["idempotency_key"] = lines[4]["idempotency_key"]
@@ -188,14 +189,14 @@ def test_the_export_of_every_command_imports_and_reproduces_the_digest(location:
         led.retract(3, "double-counted")
         led.revoke_pattern("p", "replaced")
         led.approve_pattern("p", "30", "0.01")
-        with led.unit_of_work() as uow:
-            head = led.log.head(uow.db)
+        with led.service.unit_of_work() as uow:
+            head = led.service.log.head(uow.db)
             cmd = build_command(
                 RecordReport,
                 {"kind": "roi-report", "period": "2026-W45", "as_of_seq": head.seq,
                  "as_of_hash": head.hash, "idempotency_key": "report:roi-report:2026-W45"},
             )  # fmt: skip
-            led.dispatch(uow, cmd)
+            led.service.dispatch(uow, cmd)
         lines = exported(led)
         digest = led.digest()
     kinds = {line["event_type"] for line in lines}
@@ -204,7 +205,7 @@ def test_the_export_of_every_command_imports_and_reproduces_the_digest(location:
     with fresh_location("sqlite") as tmp:
         dump = write(Path(tmp).with_suffix(".jsonl"), lines)
         with Ledger.open(location) as copy:
-            result = import_events(copy, str(dump))
+            result = import_events(copy.service, str(dump))
             assert result["imported"] == len(lines)
             assert copy.digest() == digest
             assert copy.verify(projections=True)["ok"]
@@ -220,7 +221,7 @@ def test_an_event_of_an_older_schema_version_still_imports(location: str, tmp_pa
     lines[0]["schema_version"] = 1
     dump = write(tmp_path / "dump.jsonl", rechain(lines))
     with Ledger.open(location) as copy:
-        assert import_events(copy, str(dump))["imported"] == 5
+        assert import_events(copy.service, str(dump))["imported"] == 5
         assert copy.verify(projections=True)["ok"]
         assert copy.history("pattern:p")[0].schema_version == 1
 
@@ -255,14 +256,14 @@ def test_a_head_recorded_far_ahead_of_the_clock_never_drags_it(location: str) ->
         return lambda: stamp
 
     with Ledger.open(location) as led:
-        led.clock = clock("2030-01-01T00:00:00.000000Z")  # type: ignore[method-assign]
+        led.service.clock = clock("2030-01-01T00:00:00.000000Z")  # type: ignore[method-assign]
         led.approve_pattern("p", "60", "0.015")
-        led.clock = clock("2029-12-31T23:40:00.000000Z")  # type: ignore[method-assign]
+        led.service.clock = clock("2029-12-31T23:40:00.000000Z")  # type: ignore[method-assign]
         late = led.record_execution("p", "45", "0.012", True)
         assert late["recorded_at"] == "2030-01-01T00:00:00.000000Z"  # 20 min: carried on
-        led.clock = clock("9999-12-31T23:59:59.999999Z")  # type: ignore[method-assign]
+        led.service.clock = clock("9999-12-31T23:59:59.999999Z")  # type: ignore[method-assign]
         led.record_execution("p", "45", "0.012", True)
-        led.clock = clock("2030-01-01T00:05:00.000000Z")  # type: ignore[method-assign]
+        led.service.clock = clock("2030-01-01T00:05:00.000000Z")  # type: ignore[method-assign]
         with pytest.raises(IntegrityError, match="ahead of this machine's clock"):
             led.record_execution("p", "45", "0.012", True)
         assert led.head().seq == 3
@@ -288,7 +289,7 @@ def test_refusals_are_input_errors_naming_the_line(db_path: Path, tmp_path: Path
     lines[4]["payload"]["outcome_status"] = "maybe"
     dump = write(tmp_path / "dump.jsonl", rechain(lines))
     with Ledger.open(db_path) as led, pytest.raises(InputError) as caught:
-        import_events(led, str(dump))
+        import_events(led.service, str(dump))
     assert caught.value.details["line"] == 5
     assert "outcome_status" in caught.value.message
 

@@ -33,10 +33,10 @@ def test_verify_names_the_first_altered_row_and_an_old_digest_fails(db_path: Pat
     with Ledger.open(db_path) as led:
         fill(led)
         digest = led.digest()
-        assert verify_chain(led)["ok"]
+        assert verify_chain(led.service)["ok"]
     tamper(db_path, "UPDATE events SET payload = replace(payload, '0.012', '0.001') WHERE seq = 4")
     with Ledger.open(db_path) as led:
-        result = verify_chain(led)
+        result = verify_chain(led.service)
         assert not result["ok"] and result["first_bad_seq"] == 4
         assert "altered" in result["problem"]
         proof = led.verify(digest=f"{digest['seq']}:{digest['hash']}")
@@ -48,7 +48,7 @@ def test_a_deleted_row_is_a_gap(db_path: Path) -> None:
         fill(led)
     tamper(db_path, "DELETE FROM events WHERE seq = 3")
     with Ledger.open(db_path) as led:
-        result = verify_chain(led)
+        result = verify_chain(led.service)
         assert result["first_bad_seq"] == 4 and "gap" in result["problem"]
 
 
@@ -57,7 +57,7 @@ def test_a_rewritten_chain_still_fails_the_outside_digest(db_path: Path) -> None
     with Ledger.open(db_path) as led:
         fill(led)
         kept = led.digest()
-        rows = [tuple(r) for r in led.backend.connection.execute("SELECT * FROM events")]  # type: ignore[attr-defined]
+        rows = [tuple(r) for r in led.service.backend.connection.execute("SELECT * FROM events")]  # type: ignore[attr-defined]
     from events import GENESIS_HASH, chain_hash
 
     tamper(db_path, "DELETE FROM events")
@@ -70,7 +70,7 @@ def test_a_rewritten_chain_still_fails_the_outside_digest(db_path: Path) -> None
             row[10] = prev = chain_hash(prev, *row[:9])
             conn.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
     with Ledger.open(db_path) as led:
-        assert verify_chain(led)["ok"]
+        assert verify_chain(led.service)["ok"]
         assert not led.verify(digest=f"{kept['seq']}:{kept['hash']}")["ok"]
 
 
@@ -156,13 +156,13 @@ def test_export_then_import_into_an_empty_ledger_reproduces_the_digest(
     ledger.retract(3, "mistake")
     dump = tmp_path / "log.jsonl"
     with dump.open("w") as handle:
-        assert export_events(ledger, handle) == 7
+        assert export_events(ledger.service, handle) == 7
     with Ledger.open(tmp_path / "copy.db") as copy:
-        result = import_events(copy, str(dump))
+        result = import_events(copy.service, str(dump))
         assert result["imported"] == 7
         assert copy.digest() == ledger.digest()
         assert dump_projections(copy) == dump_projections(ledger)
-        again = import_events(copy, str(dump))  # re-import is a no-op
+        again = import_events(copy.service, str(dump))  # re-import is a no-op
         assert (again["imported"], again["already_present"]) == (0, 7)
 
 
@@ -170,13 +170,13 @@ def test_import_refuses_a_broken_chain_and_writes_nothing(ledger: Ledger, tmp_pa
     fill(ledger)
     dump = tmp_path / "log.jsonl"
     with dump.open("w") as handle:
-        export_events(ledger, handle)
+        export_events(ledger.service, handle)
     lines = dump.read_text().splitlines()
     lines[2] = lines[2].replace('"0.012"', '"0.010"')
     dump.write_text("\n".join(lines) + "\n")
     with Ledger.open(tmp_path / "copy.db") as copy:
         with pytest.raises(IntegrityError, match="line 3: seq 3"):
-            import_events(copy, str(dump))
+            import_events(copy.service, str(dump))
         assert copy.digest()["seq"] == 0
 
 
@@ -184,22 +184,22 @@ def test_import_refuses_a_file_from_another_ledger(ledger: Ledger, tmp_path: Pat
     fill(ledger)
     dump = tmp_path / "log.jsonl"
     with dump.open("w") as handle:
-        export_events(ledger, handle)
+        export_events(ledger.service, handle)
     with Ledger.open(tmp_path / "other.db") as other:
         other.approve_pattern("q", "1", "1")
         with pytest.raises(IntegrityError, match="does not continue"):
-            import_events(other, str(dump))
+            import_events(other.service, str(dump))
         assert other.digest()["seq"] == 1
 
 
 def test_as_of_timestamp_selects_events_recorded_by_then(tmp_path: Path) -> None:
     ticks = iter(f"2025-01-01T00:00:0{i}.000000Z" for i in range(10))
     with Ledger.open(tmp_path / "t.db") as led:
-        led.clock = lambda: next(ticks)
+        led.service.clock = lambda: next(ticks)
         fill(led)  # seq 1..6 recorded at :00 .. :05
-        assert led.resolve_as_of("2025-01-01T00:00:02Z") == 3
+        assert led.service.resolve_as_of("2025-01-01T00:00:02Z") == 3
         assert led.pattern_roi("p", as_of="2025-01-01T00:00:02Z")["total_executions"] == 2
-        assert led.resolve_as_of("2024-12-31") == 0
+        assert led.service.resolve_as_of("2024-12-31") == 0
 
 
 def test_as_of_beyond_the_head_is_an_input_error(ledger: Ledger) -> None:
@@ -216,10 +216,10 @@ def test_as_of_answers_stay_right_while_old_replays_are_evicted(ledger: Ledger) 
     for _ in range(2):  # the second pass re-replays seqs evicted in the first
         for seq in range(1, 6):
             assert ledger.pattern_roi("p", as_of=seq)["total_executions"] == expected[seq]
-    assert len(ledger.views.views) <= VIEWS_KEPT
+    assert len(ledger.service.views.views) <= VIEWS_KEPT
     # As of the head itself the live projections answer: nothing is replayed for it.
     assert ledger.pattern_roi("p", as_of=6)["total_executions"] == 5
-    assert 6 not in ledger.views.views
+    assert 6 not in ledger.service.views.views
 
 
 def test_python_api_verify_and_rebuild(ledger: Ledger) -> None:
@@ -350,7 +350,7 @@ def test_import_reads_its_input_once_so_a_pipe_works_and_cannot_switch_files(
     fill(sqlite_ledger)
     exported = tmp_path / "log.jsonl"
     with exported.open("w") as out:
-        export_events(sqlite_ledger, out)
+        export_events(sqlite_ledger.service, out)
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     tampered = exported.read_text().replace("0.012", "0.001")
@@ -369,7 +369,7 @@ def test_import_reads_its_input_once_so_a_pipe_works_and_cannot_switch_files(
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     with Ledger.open(tmp_path / "copy.db") as copy:
-        result = import_events(copy, str(fifo))
+        result = import_events(copy.service, str(fifo))
         assert result["imported"] == 6 and copy.digest() == sqlite_ledger.digest()
         assert copy.verify()["ok"]
 
@@ -382,16 +382,16 @@ def test_an_export_after_a_seq_imports_onto_the_ledger_it_continues(
     fill(ledger)
     first, second = tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"
     with first.open("w") as out:
-        export_events(ledger, out, upto=3)
+        export_events(ledger.service, out, upto=3)
     with second.open("w") as out:
-        export_events(ledger, out, after=3)
+        export_events(ledger.service, out, after=3)
     with Ledger.open(tmp_path / "copy.db") as copy:
-        import_events(copy, str(first))
-        assert import_events(copy, str(second))["imported"] == 3
+        import_events(copy.service, str(first))
+        assert import_events(copy.service, str(second))["imported"] == 3
         assert copy.digest() == ledger.digest()
-        assert import_events(copy, str(second))["imported"] == 0
+        assert import_events(copy.service, str(second))["imported"] == 0
     with Ledger.open(tmp_path / "gap.db") as gap, pytest.raises(IntegrityError, match="seq 3"):
-        import_events(gap, str(second))
+        import_events(gap.service, str(second))
 
 
 def test_verify_projections_of_a_ledger_never_folded_is_sound_not_a_crash(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from commands.base import DomainError
 from ledger import Ledger
-from ledger.app.batch import parse_line
+from ledger.app.batch_lines import parse_line
 from ledger.audit.chain import verify_chain
 from ledger.errors import InputError
 from tests.conftest import BACKENDS, dump_projections, fresh_location
@@ -239,7 +239,7 @@ def test_rebuild_equals_incremental_and_the_log_verifies(
     with fresh_location(backend) as location, Ledger.open(location) as led:
         apply_all(led, cmds)
         incremental = dump_projections(led)
-        assert verify_chain(led)["ok"]
+        assert verify_chain(led.service)["ok"]
         assert led.verify(projections=True)["projections"]["ok"]
         led.rebuild()
         assert dump_projections(led) == incremental
@@ -362,8 +362,8 @@ def test_as_of_at_any_seq_equals_a_full_replay_to_it(
                 led.rebuild()
             seqs = data.draw(st.lists(st.integers(1, head), min_size=1, max_size=8, unique=True))
             for seq in seqs:
-                expected = replay(led, seq)
-                with led.reading(seq) as db:
+                expected = Ledger(replay(led.service, seq))
+                with led.service.reading(seq) as db:
                     inside = isinstance(db, as_of.AsOfSql) and any(db.state.keys.values())
                 event("a seq inside a unit" if inside else "a seq at a version boundary")
                 try:

@@ -108,7 +108,7 @@ def test_a_cut_tail_fails_verify_and_rebuild_and_refuses_appends(location: str) 
     assert "deleted" in refused["error"] and "seqs of deleted" in refused["error"]
     with Ledger.open(location, catch_up=False) as led:
         assert led.head().seq == 8  # nothing was appended onto the cut log
-        assert led.alarm() is not None
+        assert led.service.alarm() is not None
 
 
 def test_refilling_the_cut_seqs_never_clears_the_alarm(location: str) -> None:
@@ -142,7 +142,7 @@ def test_the_alarm_clears_once_the_log_holds_again_what_was_seen(location: str) 
     result = verify(location)
     assert result["ok"] and result["checked"] == HEAD
     with Ledger.open(location) as led:
-        assert led.alarm() is None
+        assert led.service.alarm() is None
         assert "warning" not in led.record_execution("p", "30", "0.01", True)
 
 
@@ -202,7 +202,8 @@ def test_an_edited_past_version_fails_verify_projections(location: str) -> None:
 def test_verify_projections_proves_versions_made_every_way(location: str) -> None:
     """No false alarm: versions made by single appends, a batch in units, a retraction, a
     rebuild of one projection and more appends after it all equal a replay's."""
-    from ledger.app.batch import parse_line, run_batch
+    from ledger.app.batch import run_batch
+    from ledger.app.batch_lines import parse_line
 
     with Ledger.open(location) as led:
         led.approve_pattern("p", "60", "0.015")
@@ -211,7 +212,7 @@ def test_verify_projections_proves_versions_made_every_way(location: str) -> Non
             f' "actual_cost": 0.01, "success": {"true" if i % 3 else "false"}}}'
             for i in range(600)
         ]
-        run_batch(led, ((n, parse_line(n, line)) for n, line in enumerate(lines, 1)))
+        run_batch(led.service, ((n, parse_line(n, line)) for n, line in enumerate(lines, 1)))
         led.retract(5, "typo")
         led.log_decision("d1", "consulting", "email", "call")
         led.rebuild(["pattern_roi_summary"])
@@ -283,7 +284,7 @@ def test_a_column_of_the_wrong_type_is_an_altered_row(
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert "seq 5" in result.output and "\ufffd" not in result.output
     with Ledger.open(db_path, catch_up=False) as led:
-        alarm = led.alarm()
+        alarm = led.service.alarm()
         assert alarm is not None and alarm["first_bad_seq"] == 5
     with TestClient(create_app(str(db_path)), base_url="http://localhost") as client:
         answer = client.get("/api/ledger/verify")

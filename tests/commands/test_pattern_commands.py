@@ -7,14 +7,13 @@ from decimal import Decimal
 import pytest
 
 from commands.base import DomainError, NotFoundError
+from commands.pattern_state import PatternState, evolve
 from commands.patterns import (
     ApprovePattern,
-    PatternState,
     RecordExecution,
     RevisePatternEstimates,
     RevokePattern,
     approve_pattern,
-    evolve,
     record_execution,
     revise_estimates,
     revoke_pattern,

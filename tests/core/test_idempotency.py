@@ -100,7 +100,7 @@ def test_decisions_and_outcomes_keys_compare_their_fields(ledger: Ledger) -> Non
 def test_a_batch_line_reusing_a_key_for_another_command_is_refused_by_line(
     ledger: Ledger,
 ) -> None:
-    from ledger.app.batch import parse_line
+    from ledger.app.batch_lines import parse_line
 
     ledger.approve_pattern("a", 60, "0.02")
     ledger.approve_pattern("b", 60, "0.02")

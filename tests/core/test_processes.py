@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.app.batch import parse_line
+from ledger.app.batch_lines import parse_line
 from ledger.audit.chain import verify_chain
 from tests.conftest import event_count
 
@@ -119,7 +119,7 @@ def test_four_shell_processes_appending_at_once_lose_nothing(tmp_path: Path) -> 
         assert "locked" not in err.lower()
     assert event_count(db) == 1 + 4 * per_worker + 4 * 150
     with Ledger.open(db) as led:
-        assert verify_chain(led)["ok"]  # seq gap-free and chained
+        assert verify_chain(led.service)["ok"]  # seq gap-free and chained
         assert led.pattern_roi("p")["total_executions"] == 4 * per_worker + 4 * 150
         assert led.verify(projections=True)["projections"]["ok"]
 
@@ -192,14 +192,14 @@ def test_sigkill_midway_leaves_a_clean_prefix_and_a_rerun_completes(tmp_path: Pa
     assert 0 < stored < total, "kill landed before or after the batch; test proves nothing"
     assert stored % 500 == 0, "a chunk was half-applied"
     with Ledger.open(db) as led:
-        assert verify_chain(led)["ok"]
+        assert verify_chain(led.service)["ok"]
         assert led.verify(projections=True)["projections"]["ok"]
     rerun = run_cli(db, "record", "batch", str(path), "--json")
     assert rerun.returncode == 0, rerun.stderr
     result = json.loads(rerun.stdout)
     assert result["duplicates"] == stored and result["accepted"] == total - stored
     with Ledger.open(db) as led:
-        assert verify_chain(led)["checked"] == total
+        assert verify_chain(led.service)["checked"] == total
         assert sum(r["total_executions"] for r in led.roi_summary()) == 30_000
         assert led.verify(projections=True)["projections"]["ok"]
 
@@ -222,10 +222,10 @@ def test_sigkill_repeatedly_then_complete(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
         with Ledger.open(db) as led:
-            assert verify_chain(led)["ok"]
+            assert verify_chain(led.service)["ok"]
     assert run_cli(db, "record", "batch", str(path)).returncode == 0
     with Ledger.open(db) as led:
-        assert verify_chain(led)["checked"] == total
+        assert verify_chain(led.service)["checked"] == total
         assert led.verify(projections=True)["projections"]["ok"]
 
 

@@ -429,7 +429,7 @@ def test_decision_windows_add_up_and_equal_a_scan_of_the_decisions(
                     led.retract(seqs[index], "oops")
         everything = _by_group(led.conversion_metrics())
         assert _by_group(led.conversion_metrics(since="1970-01-01")) == everything
-        with led.backend.read() as db:
+        with led.service.backend.read() as db:
             rows = db.execute(
                 "SELECT opportunity_source, opportunity_type, decided_at, responded, customer,"
                 " revenue FROM decisions"

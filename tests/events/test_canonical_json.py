@@ -24,9 +24,9 @@ EDGE_FLOATS = [0.00001, 1e-7, 1e21, 1e-300, 5e-324, 1.7976931348623157e308, -0.0
 def export_import(source: Ledger, tmp_path: Path) -> Ledger:
     path = tmp_path / "log.jsonl"
     with path.open("w", encoding="utf-8") as out:
-        export_events(source, out)
+        export_events(source.service, out)
     copy = Ledger.open(tmp_path / "copy.db")
-    import_events(copy, str(path))
+    import_events(copy.service, str(path))
     return copy
 
 
@@ -73,8 +73,8 @@ def test_a_non_canonical_payload_of_an_older_ledger_still_exports_and_imports(
     )
     stamp = "2026-01-01T00:00:00.000000Z"
     row = (1, "decision:old", 1, "DecisionLogged", 1, stamp, stamp, payload, None)
-    with ledger.backend.write() as db:
-        ledger.log.insert_rows(db, [(*row, GENESIS_HASH, chain_hash(GENESIS_HASH, *row))])
+    with ledger.service.backend.write() as db:
+        ledger.service.log.insert_rows(db, [(*row, GENESIS_HASH, chain_hash(GENESIS_HASH, *row))])
     with export_import(ledger, tmp_path) as copy:
         assert copy.digest() == ledger.digest()
         assert copy.events(0, 1)[0].payload == payload

@@ -421,7 +421,7 @@ def test_a_long_lived_server_stays_bounded(any_location: str) -> None:
         for seq in range(1, 22):
             assert c.get(f"/api/roi-tracking/summary?as_of={seq}").status_code == 200
             assert c.get("/api/ledger/digest").status_code == 200
-        assert len(c.app.state.ledger.views.views) <= KEPT  # type: ignore[attr-defined]
+        assert len(c.app.state.ledger.service.views.views) <= KEPT  # type: ignore[attr-defined]
         assert connections() <= before
 
 

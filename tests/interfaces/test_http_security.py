@@ -207,12 +207,13 @@ def test_history_and_events_come_a_page_at_a_time(tmp_path: Path) -> None:
     """The defect: GET /api/ledger/history/{stream} had no limit (41 MB for 71k events)."""
     with Ledger.open(tmp_path / "p.db") as led:
         led.approve_pattern("p", "60", "0.015")
-        from ledger.app.batch import parse_line, run_batch
+        from ledger.app.batch import run_batch
+        from ledger.app.batch_lines import parse_line
 
         run = {"command": "execution", "pattern_id": "p", "execution_time_seconds": 40,
                "actual_cost": 0.01, "success": True}  # fmt: skip
         line = json.dumps(run)
-        run_batch(led, ((n, parse_line(n, line)) for n in range(1, 2400)))
+        run_batch(led.service, ((n, parse_line(n, line)) for n in range(1, 2400)))
     with TestClient(create_app(str(tmp_path / "p.db")), base_url="http://localhost") as c:
         seqs: list[int] = []
         url: str | None = "/api/ledger/history/pattern:p"

@@ -12,7 +12,8 @@ import pytest
 
 from ledger import Ledger
 from ledger.interfaces.scheduler.config import load
-from ledger.interfaces.scheduler.jobs import build_jobs, catch_up
+from ledger.interfaces.scheduler.jobs import catch_up
+from ledger.interfaces.scheduler.timetable import build_jobs
 from ledger.present.reports.period_review import week_before
 from tests.conftest import BACKENDS, PG_URL, pg_schema_url
 
@@ -46,7 +47,7 @@ def weeks(location: str) -> str:
     """W45 (Nov 2–8) and W46 (Nov 9–15) of 2026: `worse` fails both weeks, `newly` fails only
     in W46, `fixed` only in W45, `fine` never. Recorded on Nov 20, after both weeks."""
     with Ledger.open(location) as led:
-        led.clock = lambda: "2026-11-20T08:00:00.000000Z"
+        led.service.clock = lambda: "2026-11-20T08:00:00.000000Z"
         for pid in ("worse", "newly", "fixed", "fine"):
             led.approve_pattern(pid, "60", "0.30", approved_at="2026-10-26")
         runs(led, "worse", "2026-11-03", "---")

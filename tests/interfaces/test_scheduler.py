@@ -25,7 +25,8 @@ from ledger import Ledger
 from ledger.core.service import LedgerCore
 from ledger.interfaces.scheduler import jobs as scheduler_jobs
 from ledger.interfaces.scheduler.config import load
-from ledger.interfaces.scheduler.jobs import build_jobs, catch_up, fire_times
+from ledger.interfaces.scheduler.jobs import catch_up, fire_times
+from ledger.interfaces.scheduler.timetable import build_jobs
 from tests.conftest import BACKENDS, PG_URL, Cli, pg_schema_url
 
 
@@ -62,7 +63,7 @@ def led(db_path: Path) -> Ledger:
     stamps = iter(["2026-03-01T09:00:00.000000Z", "2026-03-01T10:00:00.000000Z",
                    "2026-03-02T10:00:00.000000Z"])  # fmt: skip
     with Ledger.open(db_path) as ledger:
-        ledger.clock = lambda: next(stamps)
+        ledger.service.clock = lambda: next(stamps)
         ledger.approve_pattern("p", "60", "0.3", approved_at="2026-03-01T09:00:00Z")
         ledger.log_decision("d1", "golf", "email", "replied", decided_at="2026-03-01T10:00:00Z")
         ledger.record_outcome(
@@ -495,7 +496,7 @@ def test_a_backfilled_ledger_files_no_snapshot_of_the_time_before_it_knew_anythi
     still cover the backfilled days."""
     stamps = iter(["2026-11-21T09:00:00.000000Z"] * 3 + ["2026-11-21T09:00:01.000000Z"] * 9)
     with Ledger.open(db_path) as ledger:
-        ledger.clock = lambda: next(stamps)
+        ledger.service.clock = lambda: next(stamps)
         ledger.approve_pattern("p", 60, "0.3", approved_at="2026-11-10T09:00:00Z")
         ledger.record_execution("p", 30, "0.1", True, executed_at="2026-11-12T10:00:00Z")
         ledger.log_decision("d1", "golf", "email", "replied", decided_at="2026-11-12T10:00:00Z")
@@ -517,7 +518,7 @@ def test_a_caught_up_snapshot_report_is_the_ledger_as_it_stood_at_its_fire_time(
     stamps = iter(["2026-11-19T09:00:00.000000Z", "2026-11-20T10:00:00.000000Z",
                    *[f"2026-11-21T1{i}:00:00.000000Z" for i in range(4)]])  # fmt: skip
     with Ledger.open(db_path) as ledger:
-        ledger.clock = lambda: next(stamps)
+        ledger.service.clock = lambda: next(stamps)
         ledger.approve_pattern("p", 60, "0.3", approved_at="2026-11-19T09:00:00Z")
         ledger.record_execution("p", 30, "0.1", True, executed_at="2026-11-20T10:00:00Z")
         for i in range(4):

@@ -50,7 +50,7 @@ def ledger_file(tmp_path: Path) -> Path:
     db = tmp_path / "team.db"
     then = format_timestamp(datetime.now(UTC) - timedelta(days=2))
     with Ledger.open(db) as ledger:
-        ledger.clock = lambda: then
+        ledger.service.clock = lambda: then
         ledger.approve_pattern("ocr", "60", "0.30")
         ledger.approve_pattern("idle", "60", "0.30")
         ledger.record_execution("ocr", "30", "0.10", True)

@@ -292,7 +292,7 @@ def test_a_re_score_back_to_an_earlier_prediction_is_recorded(ledger: Ledger) ->
     opportunity = [{"id": "o1", "type": "golf", "source": "email", "score": 50}]
 
     def latest() -> float:
-        with ledger.reading() as db:
+        with ledger.service.reading() as db:
             row = db.execute(
                 "SELECT conversion_probability FROM opportunity_predictions"
                 " WHERE opportunity_id = 'o1' ORDER BY id DESC LIMIT 1"

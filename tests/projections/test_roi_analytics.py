@@ -371,7 +371,7 @@ def test_the_dashboard_as_of_a_point_measures_its_windows_from_that_point(
         + [f"2026-03-19T{8 + i:02d}:00:01.000000Z" for i in range(6)]
         + ["2026-12-01T00:00:00.000000Z"] * 3
     )
-    ledger.clock = lambda: next(stamps)
+    ledger.service.clock = lambda: next(stamps)
     approve(ledger, "p", at="2026-03-01T09:00:00Z")
     runs(ledger, "p", "++++++", day="2026-03-19")
     shown = ledger.head().seq

@@ -40,7 +40,7 @@ def test_as_of_reads_replay_nothing(ledger: Ledger, monkeypatch: pytest.MonkeyPa
         raise AssertionError("an as-of read replayed the log")
 
     monkeypatch.setattr(views, "replay", refuse)
-    monkeypatch.setattr("ledger.core.service.replay", refuse)
+    monkeypatch.setattr("ledger.core.reading.replay", refuse)
     for seq in (1, 12, 20, ledger.head().seq - 1):
         ledger.roi_summary(as_of=seq)
         ledger.conversion_metrics(as_of=seq)
@@ -80,7 +80,7 @@ def test_an_as_of_view_refuses_to_record(ledger: Ledger) -> None:
     with pytest.raises(InputError, match="as_of: a view as of seq 2 is read-only"):
         view.record_execution("alpha", execution_time_seconds=1, actual_cost="0", success=True)
     assert ledger.head().seq == 7
-    with ledger.reading(2) as db, pytest.raises(TypeError, match="read-only"):
+    with ledger.service.reading(2) as db, pytest.raises(TypeError, match="read-only"):
         db.executemany("DELETE FROM patterns", [])
 
 
@@ -125,8 +125,8 @@ def test_a_seq_inside_a_rebuilt_unit_folds_only_that_unit(
     ledger.rebuild()
     for seq, summary in live.items():
         assert ledger.roi_summary(as_of=seq) == summary, seq
-    ledger.views.clear()
-    with ledger.reading(25) as db:
+    ledger.service.views.clear()
+    with ledger.service.reading(25) as db:
         assert isinstance(db, as_of.AsOfSql)
         assert db.state.overlays == {}  # nothing folded before a read names a table
         db.execute("SELECT count(*) FROM pattern_roi_summary").fetchone()
@@ -147,6 +147,6 @@ def test_a_unit_with_too_many_changed_rows_to_inline_is_replayed(
     ledger.rebuild()
     monkeypatch.setattr(as_of, "MOST_INLINED", 5)
     for seq, report in live.items():
-        with ledger.reading(seq) as db:
+        with ledger.service.reading(seq) as db:
             assert not isinstance(db, as_of.AsOfSql)  # the replay's own database
         assert ledger.roi_report("alpha", as_of=seq, now=NOW) == report

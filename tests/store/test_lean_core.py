@@ -29,7 +29,7 @@ def record(led: Ledger, runs: int) -> list[int]:
 
 
 def rows(led: Ledger) -> list[dict[str, Any]]:
-    with led.reading() as db:
+    with led.service.reading() as db:
         names = ("id", "pattern_id", "actual_cost", "success", "executed_at")
         found = db.execute(f"SELECT {', '.join(names)} FROM pattern_executions ORDER BY id")
         return [dict(zip(names, r, strict=True)) for r in found.fetchall()]
@@ -54,7 +54,7 @@ def test_executions_are_read_from_the_log_not_stored_twice(backend: str) -> None
         assert [e["id"] for e in led.executions("p", as_of=before)] == list(reversed(seqs))
         assert [e["id"] for e in led.executions("p", as_of=seqs[2])] == list(reversed(seqs[:3]))
         assert led.pattern_roi("p")["total_executions"] == 5
-        with led.reading() as db:
+        with led.service.reading() as db:
             tables = {
                 r[0]
                 for r in db.execute(
@@ -98,7 +98,7 @@ def test_a_ledger_with_the_older_table_gets_the_view_on_open(backend: str) -> No
         with Ledger.open(location) as led:
             assert [e["id"] for e in led.executions("p")] == list(reversed(seqs))
             assert led.verify(projections=True)["ok"]
-            with led.reading() as db:
+            with led.service.reading() as db:
                 found = db.execute(
                     "SELECT name, type FROM sqlite_master"
                     if backend == "sqlite"
@@ -122,7 +122,7 @@ def test_a_patterns_runs_are_found_through_the_logs_indexes(tmp_path: Path) -> N
         record(led, 4)
         plans = []
         for as_of in (None, 3):  # live, and as of a seq (the log's prefix, never copied)
-            with led.reading(as_of) as db:
+            with led.service.reading(as_of) as db:
                 found = db.execute(query, ("pattern:p",)).fetchall()
                 plans.append(" | ".join(str(r[-1]) for r in found))
     for plan in plans:
@@ -159,8 +159,8 @@ def test_the_view_reads_a_payload_as_the_fold_does(backend: str) -> None:
             for row in rows:
                 digest = chain_hash(digest, *row)
                 chained.append((*row, chained[-1][-1] if chained else head.hash, digest))
-            with led.backend.write() as db:
-                led.log.insert_rows(db, chained)
+            with led.service.backend.write() as db:
+                led.service.log.insert_rows(db, chained)
         with Ledger.open(location) as led:  # folds what it finds in its log
             assert led.pattern_roi("p")["total_executions"] == 1
             (only,) = led.executions("p")
@@ -239,7 +239,7 @@ def test_as_of_shadows_a_table_however_its_name_is_cased(tmp_path: Path) -> None
     too (they read the live tables)."""
     with Ledger.open(tmp_path / "l.db") as led:
         seqs = record(led, 3)
-        with led.reading(seqs[0]) as db:
+        with led.service.reading(seqs[0]) as db:
             for name in ("pattern_executions", "Pattern_Executions", "PATTERN_EXECUTIONS"):
                 assert db.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == 1, name
             assert db.execute("SELECT count(*) FROM EVENTS").fetchone()[0] == seqs[0]

@@ -32,12 +32,12 @@ def approve(led: Ledger, pattern_id: str = "p") -> None:
 
 
 def count(led: Ledger) -> int:
-    with led.backend.read() as db:
-        return led.log.count(db)
+    with led.service.backend.read() as db:
+        return led.service.log.count(db)
 
 
 def test_events_table_has_exactly_the_public_columns(any_location: str) -> None:
-    with Ledger.open(any_location) as led, led.backend.read() as db:
+    with Ledger.open(any_location) as led, led.service.backend.read() as db:
         cursor = db.execute("SELECT * FROM events LIMIT 0")
         assert [d[0] for d in cursor.description] == COLUMNS  # type: ignore[attr-defined]
 
@@ -48,7 +48,7 @@ def test_seq_is_gap_free_and_stream_versions_count_per_stream(any_location: str)
         approve(led, "b")
         led.record_execution("a", "1", "0.01", True)
         led.record_execution("b", "1", "0.01", False)
-        with led.backend.read() as db:
+        with led.service.backend.read() as db:
             rows = db.execute(
                 "SELECT seq, stream_id, stream_version FROM events ORDER BY seq"
             ).fetchall()
@@ -58,14 +58,14 @@ def test_seq_is_gap_free_and_stream_versions_count_per_stream(any_location: str)
             (3, "pattern:a", 2),
             (4, "pattern:b", 2),
         ]
-        assert verify_chain(led)["ok"]
+        assert verify_chain(led.service)["ok"]
 
 
 def test_update_and_delete_on_events_are_refused_by_the_database(any_location: str) -> None:
     with Ledger.open(any_location) as led:
         approve(led)
         for statement in ("UPDATE events SET payload = '{}'", "DELETE FROM events"):
-            with pytest.raises(Exception, match="append-only"), led.backend.write() as db:
+            with pytest.raises(Exception, match="append-only"), led.service.backend.write() as db:
                 db.execute(statement)
         assert count(led) == 1
 
@@ -111,7 +111,7 @@ def test_a_command_failing_midway_rolls_back_everything(any_location: str) -> No
     with Ledger.open(any_location) as led:
         approve(led)
         before = count(led)
-        with pytest.raises(RuntimeError), led.unit_of_work() as uow:
+        with pytest.raises(RuntimeError), led.service.unit_of_work() as uow:
             from commands.patterns import RecordExecution
             from ledger.core.pattern_handlers import record_execution
 
@@ -129,7 +129,7 @@ def test_a_command_failing_midway_rolls_back_everything(any_location: str) -> No
 
 def test_sqlite_is_wal_with_full_sync(db_path: object) -> None:
     with Ledger.open(str(db_path)) as led:
-        conn: sqlite3.Connection = led.backend.connection  # type: ignore[attr-defined]
+        conn: sqlite3.Connection = led.service.backend.connection  # type: ignore[attr-defined]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000

@@ -21,7 +21,7 @@ COMMANDS: dict[str, startup.Loader] = {
     "record": group("ledger.interfaces.cli.record"),
     "roi": group("ledger.interfaces.cli.roi"),
     "decisions": group("ledger.interfaces.cli.decisions"),
-    "score": registered("ledger.interfaces.cli.decisions", "score"),
+    "score": registered("ledger.interfaces.cli.score", "score"),
     "schedule": group("ledger.interfaces.cli.schedule"),
     "log": registered("ledger.interfaces.cli.audit", "log"),
     "history": registered("ledger.interfaces.cli.audit", "history"),

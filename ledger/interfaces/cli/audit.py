@@ -1,32 +1,17 @@
 """The ledger's audit commands: log, history, verify, digest, rebuild and retract."""
 
 from collections.abc import Iterator
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import typer
 
 from commands.fields import MAX_SAFE_INT
-from ledger.interfaces.cli.common import (
-    AsOfOpt,
-    DbOpt,
-    ExpectedOpt,
-    FormatOpt,
-    JsonOpt,
-    KeyOpt,
-    handle_errors,
-    open_ledger,
-    parse_as_of,
-    stderr_is_terminal,
-)
-from ledger.interfaces.cli.model_options import from_model, given
-from ledger.interfaces.cli.output import (
-    ProgressBar,
-    console,
-    echo,
-    print_json,
-    print_table,
-    printable,
-)
+from ledger.interfaces.cli.common import AfterOpt
+from ledger.interfaces.cli.model_options import from_model
+from ledger.interfaces.cli.output import FORMAT, Column, column, echo, printable
+from ledger.interfaces.cli.progress import ProgressBar, stderr_is_terminal
+from ledger.interfaces.cli.shell import Shell, shell_options
+from ledger.interfaces.cli.tables import console, print_table
 from projections.formats import to_the_second
 
 
@@ -46,7 +31,7 @@ def _fields(payload: str) -> str:
     return str(clip(" ".join(parts), 600))
 
 
-LOG_COLUMNS: list[tuple[str, Any]] = [
+LOG_COLUMNS: list[Column] = [
     ("seq", lambda e: str(e.seq)),
     ("happened (UTC)", lambda e: to_the_second(e.occurred_at)),
     ("recorded (UTC)", lambda e: to_the_second(e.recorded_at)),
@@ -55,18 +40,16 @@ LOG_COLUMNS: list[tuple[str, Any]] = [
     ("event", lambda e: e.event_type),
     ("payload", lambda e: _fields(e.payload)),
 ]
+"""An event of the log in a row (its envelope's fields; under --format csv the envelope
+itself, through --json)."""
 
 
 def _events_table(title: str, events: list[Any]) -> None:
+    """Events for people: every column, each folded to fit (a payload is never left out)."""
     from rich.table import Table
 
-    from ledger.interfaces.cli.output import FORMAT
-
-    if FORMAT.get() == "csv":  # the envelopes' own fields, the payload as its stored JSON
-        print_table(title, [], [e.envelope() for e in events])
-        return
     if FORMAT.get() == "markdown":
-        print_table(title, cast(Any, LOG_COLUMNS), events)
+        print_table(title, LOG_COLUMNS, events)
         return
     if not events:
         console().print(printable(f"{title}: no events"))
@@ -80,9 +63,9 @@ def _events_table(title: str, events: list[Any]) -> None:
 
 
 def _print_pages(title: str, pages: Iterator[list[Any]], as_json: bool) -> int:
-    """Events a page at a time, as one JSON array, one CSV block or a table per page; how
-    many were printed."""
-    from ledger.interfaces.cli.output import FORMAT, csv_cell, print_json_items
+    """Events a page at a time, as one JSON array (one CSV block under --format csv) or a
+    table per page; how many were printed."""
+    from ledger.interfaces.cli.output import print_json_items
 
     count = 0
 
@@ -94,18 +77,6 @@ def _print_pages(title: str, pages: Iterator[list[Any]], as_json: bool) -> int:
 
     if as_json:
         print_json_items(counted())
-        return count
-    if FORMAT.get() == "csv":
-        import csv
-        import sys
-
-        writer = None
-        for event in counted():
-            row = event.envelope()
-            if writer is None:
-                writer = csv.DictWriter(sys.stdout, fieldnames=list(row), lineterminator="\n")
-                writer.writeheader()
-            writer.writerow({k: csv_cell(v) for k, v in row.items()})
         return count
     for page in pages:
         _events_table(title if not count else f"{title} (continued)", page)
@@ -119,9 +90,8 @@ def register(app: typer.Typer) -> None:
     """Add the ledger commands to the root app."""
 
     @app.command()
-    @handle_errors
+    @shell_options(as_of=True, form=True)
     def log(
-        ctx: typer.Context,
         after: Annotated[
             int | None,
             typer.Option(
@@ -131,43 +101,33 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(min=1, max=100_000)] = 20,
         event_type: Annotated[str | None, typer.Option("--type", help="Only this type.")] = None,
         stream: Annotated[str | None, typer.Option(help="Only this stream.")] = None,
-        as_of: AsOfOpt = None,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
-        form: FormatOpt = None,
+        *,
+        shell: Shell,
     ) -> None:
         """Show the log: its last events, or those after --after (as it stood --as-of)."""
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
-            head = ledger.resolve_as_of(parse_as_of(as_of))
+        with shell.reading(catch_up=False) as ledger:
+            head = ledger.service.resolve_as_of(shell.point)
             if after is None:
                 events = ledger.events(0, limit, event_type, stream, as_of=head, newest=True)
             else:
                 events = ledger.events(after, limit, event_type, stream, as_of=head)
-        if as_json:
-            print_json(events)
-        else:
-            _events_table("Event log", events)
+        shell.show(events, lambda shown: _events_table("Event log", shown))
 
     @app.command()
-    @handle_errors
+    @shell_options(as_of=True, form=True)
     def history(
-        ctx: typer.Context,
         stream_id: Annotated[
             str, typer.Argument(metavar="STREAM_ID", help="e.g. pattern:test-retry-automation")
         ],
-        after: Annotated[
-            int, typer.Option(min=0, max=MAX_SAFE_INT, help="Only events after this seq.")
-        ] = 0,
-        as_of: AsOfOpt = None,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
-        form: FormatOpt = None,
+        after: AfterOpt = 0,
+        *,
+        shell: Shell,
     ) -> None:
         """A stream's audit trail, oldest first (retractions included), read and printed a
         page at a time however long it is."""
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
-            pages = ledger.history_pages(stream_id, parse_as_of(as_of), after)
-            printed = _print_pages(f"History of {stream_id}", pages, as_json)
+        with shell.reading(catch_up=False) as ledger:
+            pages = ledger.history_pages(stream_id, shell.point, after)
+            printed = _print_pages(f"History of {stream_id}", pages, shell.as_json)
         if not printed and ":" not in stream_id:
             echo(
                 f"Hint: stream ids have a prefix, e.g. pattern:{stream_id} or decision:{stream_id}",
@@ -175,9 +135,8 @@ def register(app: typer.Typer) -> None:
             )
 
     @app.command()
-    @handle_errors
+    @shell_options()
     def verify(
-        ctx: typer.Context,
         projections: Annotated[
             bool, typer.Option("--projections", help="Also rebuild and diff every projection.")
         ] = False,
@@ -189,41 +148,32 @@ def register(app: typer.Typer) -> None:
                 "several digests narrow down where a rewrite happened).",
             ),
         ] = None,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
+        *,
+        shell: Shell,
     ) -> None:
         """Recompute the hash chain (exit 1 and the first bad seq on any mismatch)."""
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
-            head = ledger.head().seq
-            steps = head * (2 if projections else 1)
-            with ProgressBar("verifying", steps, stderr_is_terminal() and not as_json) as bar:
+        drawn = stderr_is_terminal() and not shell.as_json
+        with shell.reading(catch_up=False) as ledger:
+            steps = ledger.head().seq * (2 if projections else 1)
+            with ProgressBar("verifying", steps, drawn) as bar:
                 result = ledger.verify(
                     projections=projections, digest=digest or None, progress=bar.advance
                 )
-        if as_json:
-            print_json(result)
-        else:
-            _print_verify(result)
+        shell.show(result, _print_verify)
         if not result["ok"]:
             raise typer.Exit(1)
 
     @app.command()
-    @handle_errors
-    def digest(
-        ctx: typer.Context, as_of: AsOfOpt = None, db: DbOpt = None, as_json: JsonOpt = False
-    ) -> None:
+    @shell_options(as_of=True)
+    def digest(*, shell: Shell) -> None:
         """Print the head as SEQ:HASH; keep it somewhere else to prove the past later."""
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
-            head = ledger.digest(as_of=parse_as_of(as_of))
-        if as_json:
-            print_json(head)
-        else:
-            echo(f"{head['seq']}:{head['hash']}")
+        with shell.reading(catch_up=False) as ledger:
+            head = ledger.digest(as_of=shell.point)
+        shell.show(head, lambda shown: echo(f"{shown['seq']}:{shown['hash']}"))
 
     @app.command()
-    @handle_errors
+    @shell_options()
     def rebuild(
-        ctx: typer.Context,
         projection: Annotated[
             list[str] | None,
             typer.Option(metavar="NAME", help="Only this projection (repeatable)."),
@@ -232,42 +182,50 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--force", help="Fold the log even if its hash chain is broken."),
         ] = False,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
+        *,
+        shell: Shell,
     ) -> None:
         """Verify the chain, then drop projections and refold them from the log, in batches."""
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
+        drawn = stderr_is_terminal() and not shell.as_json
+        with shell.reading(catch_up=False) as ledger:
             total = ledger.head().seq  # one pass: the chain is proved as it is folded
-            with ProgressBar("rebuilding", total, stderr_is_terminal() and not as_json) as bar:
+            with ProgressBar("rebuilding", total, drawn) as bar:
                 result = ledger.rebuild(projection, force=force, progress=bar.advance)
-        if as_json:
-            print_json(result)
-        else:
-            if not result["chain"]["ok"]:
-                echo(f"Warning: folded a broken chain: {result['chain']['problem']}", err=True)
-            echo(f"Rebuilt {', '.join(result['projections'])} from {result['events']} events")
+        shell.show(result, _print_rebuilt)
 
     @app.command()
     @from_model("commands.ledger:Retract")
-    @handle_errors
+    @shell_options(recording=True)
     def retract(
-        ctx: typer.Context,
         seq: Annotated[int, typer.Argument(metavar="SEQ")],
         reason: Annotated[str, typer.Option()],
-        idempotency_key: KeyOpt = None,
-        expected_version: ExpectedOpt = None,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
+        *,
+        shell: Shell,
     ) -> None:
         """Withdraw a mistaken event: projections drop it, the log keeps both."""
         from commands.ledger import Retract
 
-        with open_ledger(ctx) as ledger:
-            result = ledger.retract(**given(ctx, Retract))
-        if as_json:
-            print_json(result)
-        else:
-            echo(f"Retracted seq {seq} (retraction is seq {result['seq']})")
+        with shell.recording() as ledger:
+            result = ledger.retract(**shell.given(Retract))
+        shell.show(
+            result, lambda shown: echo(f"Retracted seq {seq} (retraction is seq {shown['seq']})")
+        )
+
+
+def _print_rebuilt(result: dict[str, Any]) -> None:
+    if not result["chain"]["ok"]:
+        echo(f"Warning: folded a broken chain: {result['chain']['problem']}", err=True)
+    echo(f"Rebuilt {', '.join(result['projections'])} from {result['events']} events")
+
+
+DIFFERENCE_COLUMNS: list[Column] = [
+    column("table", "table"),
+    ("key", lambda d: str(d.get("key", ""))),  # a whole table has none
+    ("column", lambda d: str(d.get("column", d.get("problem")))),
+    ("live", lambda d: str(d.get("live", ""))),
+    ("rebuilt", lambda d: str(d.get("rebuilt", ""))),
+]
+"""Where a projection differs from a rebuild (`verify --projections`)."""
 
 
 def _print_verify(result: dict[str, Any]) -> None:
@@ -290,14 +248,4 @@ def _print_verify(result: dict[str, Any]) -> None:
             echo(f"Projections OK: identical to a rebuild at seq {check['head']}")
         else:
             echo(f"Projections DIFFER from a rebuild at seq {check['head']}:")
-            print_table(
-                None,
-                [
-                    ("table", lambda d: d["table"]),
-                    ("key", lambda d: str(d.get("key", ""))),  # a whole table has none
-                    ("column", lambda d: str(d.get("column", d.get("problem")))),
-                    ("live", lambda d: str(d.get("live", ""))),
-                    ("rebuilt", lambda d: str(d.get("rebuilt", ""))),
-                ],
-                check["differences"],
-            )
+            print_table(None, DIFFERENCE_COLUMNS, check["differences"])

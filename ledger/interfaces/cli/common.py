@@ -1,4 +1,5 @@
-"""What every command shares: the options, opening the ledger, and errors to exit codes.
+"""What every command shares: the options (added to a command by `shell.py`), opening the
+ledger, and errors to exit codes.
 
 Exit codes: 0 success; 2 bad input or a refused command (nothing written); 1 anything else.
 """
@@ -9,16 +10,18 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar, cast
 
 import typer
 from typer.core import TyperCommand
 
+from commands.fields import MAX_SAFE_INT
 from ledger.core.periods import HELP as WINDOW_HELP
 from ledger.interfaces.cli.output import print_error
 
 if TYPE_CHECKING:
     from ledger.app.facade import Ledger
+    from ledger.interfaces.logs import LogFormat
 
 
 Function = TypeVar("Function", bound=Callable[..., Any])
@@ -83,17 +86,6 @@ PeriodOpt = Annotated[
 ]
 
 
-def window_title(
-    since: str | None, until: str | None, period: str | None, axis: str = "executed_at"
-) -> str:
-    """', 2026-11' or ', 2026-10-01 to … (executed_at)' for a title; '' for all time."""
-    if period:
-        return f", {period.strip()} ({axis})"
-    if since or until:
-        return f", {since or '…'} to {until or '…'} ({axis})"
-    return ""
-
-
 CompareOpt = Annotated[
     str | None,
     typer.Option(
@@ -112,6 +104,8 @@ NowOpt = Annotated[
         "--now", metavar="TIMESTAMP", help="Evaluate relative to this time (default now)."
     ),
 ]
+AfterOpt = Annotated[int, typer.Option(min=0, max=MAX_SAFE_INT, help="Only events after this seq.")]
+"""--after on the log's reads (history, export): a seq, 0 for the whole log."""
 KeyOpt = Annotated[
     str | None,
     typer.Option(
@@ -169,7 +163,7 @@ def open_ledger(ctx: typer.Context, *, create: bool = True, catch_up: bool = Tru
     # JSON stays JSON; `record …` (the shell's hot path) gets the warning with its result,
     # from the transaction that appends, so it reads nothing more here
     recording = " record " in f" {getattr(ctx, 'command_path', '')} "
-    alarm = None if wants_json or recording else ledger.alarm()
+    alarm = None if wants_json or recording else ledger.service.alarm()
     if alarm is not None and not output.WARNED.get():
         # every answer from a log known to be broken says so, reads as much as writes
         output.WARNED.set(True)
@@ -279,18 +273,24 @@ def parameter_label(ctx: typer.Context, names: tuple[str, ...]) -> str | None:
     return None
 
 
+def checked_log_format(value: str | None) -> LogFormat:
+    """--log-format as given, else the settings file's, else text; refused unless the logs
+    know it (`serve`, `schedule run`)."""
+    from ledger.errors import InputError
+    from ledger.interfaces.logs import FORMATS
+    from ledger.settings import setting
+
+    chosen = value or setting("log_format") or "text"
+    if chosen not in FORMATS:
+        raise InputError(
+            f"log_format: {chosen[:40]!r} is not one of {', '.join(FORMATS)}",
+            {"field": "log_format"},
+        )
+    return cast("LogFormat", chosen)
+
+
 def parse_as_of(value: str | None) -> int | str | None:
     """--as-of as a seq number when it is all digits, else a timestamp string."""
-    from ledger.core.service import as_of_value
+    from ledger.core.moments import as_of_value
 
     return as_of_value(value)
-
-
-def stderr_is_terminal() -> bool:
-    """Whether to draw progress bars (only for people, never into pipes)."""
-    return sys.stderr.isatty()
-
-
-def options(**values: Any) -> dict[str, Any]:
-    """Keyword options with the unset (None) ones left out, so command defaults apply."""
-    return {k: v for k, v in values.items() if v is not None}

@@ -4,42 +4,43 @@ from typing import Annotated
 
 import typer
 
-from ledger.interfaces.cli.common import DbOpt, JsonOpt, NowOpt, handle_errors, open_ledger
-from ledger.interfaces.cli.output import echo, print_json, print_table
+from ledger.interfaces.cli.common import NowOpt
+from ledger.interfaces.cli.output import echo, print_json
+from ledger.interfaces.cli.shell import Shell, shell_options
+from ledger.interfaces.cli.tables import print_table
 
 
 def register(app: typer.Typer) -> None:
     """Add `demo` to the root app."""
 
     @app.command()
-    @handle_errors
+    @shell_options()
     def demo(
-        ctx: typer.Context,
         days: Annotated[int, typer.Option(help="Days of history to create.")] = 30,
         seed: Annotated[int, typer.Option(help="Random seed: same seed, same data.")] = 7,
         now: NowOpt = None,
         force: Annotated[
             bool, typer.Option("--force", help="Add demo data to a ledger holding real events.")
         ] = False,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
+        *,
+        shell: Shell,
     ) -> None:
         """Create realistic sample data (reproducible by seed) and print the dashboards."""
         from ledger.core.moments import moment
-        from ledger.interfaces.cli.decisions import conversion_columns
-        from ledger.interfaces.cli.roi import SUMMARY_COLUMNS
+        from ledger.interfaces.cli.decision_tables import conversion_columns
+        from ledger.interfaces.cli.roi_tables import SUMMARY_COLUMNS
         from ledger.interfaces.demo import run_demo
         from ledger.store import shown
 
         when = moment(now, recording=True)
-        with open_ledger(ctx) as ledger:
+        with shell.recording() as ledger:
             outcome = run_demo(ledger, seed=seed, days=days, now=when, force=force)
             summary = ledger.roi_summary()
             conversions = ledger.conversion_metrics("source")
             insights = ledger.insights()
             calibration = ledger.calibration()
             location = shown(ledger.location)
-        if as_json:
+        if shell.as_json:
             print_json(
                 {
                     "db": location,

@@ -7,19 +7,11 @@ from typing import Annotated
 
 import typer
 
-from commands.fields import MAX_SAFE_INT
 from ledger.core.inputs import MAX_IMPORT
 from ledger.errors import InputError
-from ledger.interfaces.cli.common import (
-    AsOfOpt,
-    DbOpt,
-    JsonOpt,
-    handle_errors,
-    ledger_location,
-    open_ledger,
-    parse_as_of,
-)
+from ledger.interfaces.cli.common import AfterOpt, ledger_location
 from ledger.interfaces.cli.output import echo, print_json
+from ledger.interfaces.cli.shell import Shell, shell_options
 from ledger.store import shown
 
 
@@ -27,27 +19,24 @@ def register(app: typer.Typer) -> None:
     """Add the maintenance commands to the root app."""
 
     @app.command()
-    @handle_errors
-    def init(ctx: typer.Context, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    @shell_options()
+    def init(*, shell: Shell) -> None:
         """Create an empty ledger (the log, its guards and the projections)."""
-        with open_ledger(ctx) as ledger:
+        with shell.recording() as ledger:
             head = ledger.digest()
             location = shown(ledger.location)
-        if as_json:
+        if shell.as_json:
             print_json({"db": location, **head})
         else:
             echo(f"Ledger ready at {location} (head seq {head['seq']})")
 
     @app.command()
-    @handle_errors
+    @shell_options(as_of=True)
     def export(
-        ctx: typer.Context,
         output: Annotated[
             Path | None, typer.Option(metavar="FILE", help="Default: standard output.")
         ] = None,
-        after: Annotated[
-            int, typer.Option(min=0, max=MAX_SAFE_INT, help="Only events after this seq.")
-        ] = 0,
+        after: AfterOpt = 0,
         analytics: Annotated[
             Path | None,
             typer.Option(
@@ -56,9 +45,8 @@ def register(app: typer.Typer) -> None:
                 "full-text search, FILE.metadata.json beside it).",
             ),
         ] = None,
-        as_of: AsOfOpt = None,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
+        *,
+        shell: Shell,
     ) -> None:
         """Write the log as JSON Lines (one event envelope per line), as it stood --as-of;
         or, with --analytics, its projections as a SQLite file to explore with Datasette."""
@@ -74,9 +62,9 @@ def register(app: typer.Typer) -> None:
                     "for the log's JSON Lines (use one or the other)",
                     {"field": "analytics"},
                 )
-            with open_ledger(ctx, create=False) as ledger:
-                result = export_analytics(ledger, analytics, parse_as_of(as_of))
-            if as_json:
+            with shell.reading() as ledger:
+                result = export_analytics(ledger, analytics, shell.point)
+            if shell.as_json:
                 print_json(result)
             else:
                 counts = ", ".join(f"{n} {t}" for t, n in result["tables"].items())
@@ -88,23 +76,22 @@ def register(app: typer.Typer) -> None:
             return
 
         if output is not None:
-            check_target(output, ledger_location(ctx), "output", make_parents=False)
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
-            upto = ledger.resolve_as_of(parse_as_of(as_of))
+            check_target(output, ledger_location(shell.ctx), "output", make_parents=False)
+        with shell.reading(catch_up=False) as ledger:
+            upto = ledger.service.resolve_as_of(shell.point)
             if output is None:
-                count = export_events(ledger, sys.stdout, after, upto)
+                count = export_events(ledger.service, sys.stdout, after, upto)
                 return
             with atomic_file(output, ledger.location) as handle:
-                count = export_events(ledger, handle, after, upto)
-        if as_json:
+                count = export_events(ledger.service, handle, after, upto)
+        if shell.as_json:
             print_json({"exported": count, "file": str(output)})
         else:
             echo(f"Exported {count} events to {output}")
 
     @app.command("import")
-    @handle_errors
+    @shell_options()
     def import_(
-        ctx: typer.Context,
         file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
         max_size: Annotated[
             int,
@@ -115,22 +102,21 @@ def register(app: typer.Typer) -> None:
                 "what is checked is what is appended).",
             ),
         ] = MAX_IMPORT,
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
+        *,
+        shell: Shell,
     ) -> None:
         """Append exported events, all or none: the file's chain must continue this ledger's
         exactly, and each event must be what its command would record at that point (the
         same limits and rules as a recorded one)."""
         from ledger.app.importing import import_events
         from ledger.core.inputs import count_lines
-        from ledger.interfaces.cli.common import stderr_is_terminal
-        from ledger.interfaces.cli.output import ProgressBar
+        from ledger.interfaces.cli.progress import ProgressBar, stderr_is_terminal
 
-        shown = stderr_is_terminal() and not as_json
-        total = (count_lines(file) or 0) if shown else 0
-        with open_ledger(ctx) as ledger, ProgressBar("importing", total, shown) as bar:
-            result = import_events(ledger, str(file), bar.advance, max_size=max_size)
-        if as_json:
+        drawn = stderr_is_terminal() and not shell.as_json
+        total = (count_lines(file) or 0) if drawn else 0
+        with shell.recording() as ledger, ProgressBar("importing", total, drawn) as bar:
+            result = import_events(ledger.service, str(file), bar.advance, max_size=max_size)
+        if shell.as_json:
             print_json(result)
         else:
             echo(
@@ -139,23 +125,22 @@ def register(app: typer.Typer) -> None:
             )
 
     @app.command()
-    @handle_errors
+    @shell_options()
     def backup(
-        ctx: typer.Context,
         file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy.")],
-        db: DbOpt = None,
-        as_json: JsonOpt = False,
+        *,
+        shell: Shell,
     ) -> None:
         """Copy the whole SQLite ledger, consistently, while others keep writing."""
         from ledger.core.outputs import check_target
         from ledger.errors import InputError
 
-        check_target(file, ledger_location(ctx), "file", make_parents=False)
+        check_target(file, ledger_location(shell.ctx), "file", make_parents=False)
         if file.exists():
             raise InputError(f"file: {file} exists; choose a new path", {"field": "file"})
-        with open_ledger(ctx, create=False, catch_up=False) as ledger:
+        with shell.reading(catch_up=False) as ledger:
             head = ledger.backup(file)
-        if as_json:
+        if shell.as_json:
             print_json({"file": str(file), **head})
         else:
             echo(f"Backed up to {file} (head {head['seq']}:{head['hash']})")

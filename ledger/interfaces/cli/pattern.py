@@ -10,27 +10,11 @@ from commands.patterns import (
     RevisePatternEstimates,
     RevokePattern,
 )
-from ledger.interfaces.cli.common import (
-    App,
-    AsOfOpt,
-    DbOpt,
-    ExpectedOpt,
-    FormatOpt,
-    JsonOpt,
-    KeyOpt,
-    handle_errors,
-    open_ledger,
-    parse_as_of,
-)
-from ledger.interfaces.cli.model_options import from_model, given
-from ledger.interfaces.cli.output import (
-    fmt,
-    money,
-    print_fields,
-    print_json,
-    print_recorded,
-    print_table,
-)
+from ledger.interfaces.cli.common import App
+from ledger.interfaces.cli.model_options import from_model
+from ledger.interfaces.cli.output import Column, column, fmt, money, tenths
+from ledger.interfaces.cli.shell import Shell, shell_options
+from ledger.interfaces.cli.tables import print_fields, print_table
 from projections.formats import to_the_second
 
 app = App(
@@ -48,9 +32,8 @@ Cost = Annotated[str, typer.Option(metavar="USD")]
 
 @app.command()
 @from_model("commands.patterns:ApprovePattern")
-@handle_errors
+@shell_options(recording=True)
 def approve(
-    ctx: typer.Context,
     pattern_id: PatternArg,
     estimated_time_seconds: Seconds,
     estimated_cost: Cost,
@@ -59,135 +42,127 @@ def approve(
     confidence: Annotated[str | None, typer.Option(metavar="0..1")] = None,
     failed_runs_lose_time: Annotated[bool, typer.Option("--failed-runs-lose-time")] = False,
     approved_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
-    idempotency_key: KeyOpt = None,
-    expected_version: ExpectedOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Approve a pattern with the time and cost one run should take."""
-    with open_ledger(ctx) as ledger:
-        result = ledger.approve_pattern(**given(ctx, ApprovePattern))
-    print_recorded(result, as_json, "Approved")
+    with shell.recording() as ledger:
+        result = ledger.approve_pattern(**shell.given(ApprovePattern))
+    shell.recorded(result, "Approved")
 
 
 @app.command()
 @from_model("commands.patterns:RevisePatternEstimates")
-@handle_errors
+@shell_options(recording=True)
 def revise(
-    ctx: typer.Context,
     pattern_id: PatternArg,
     estimated_time_seconds: Annotated[str | None, typer.Option(metavar="SECONDS")] = None,
     estimated_cost: Annotated[str | None, typer.Option(metavar="USD")] = None,
     reason: Annotated[str | None, typer.Option()] = None,
     revised_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
-    idempotency_key: KeyOpt = None,
-    expected_version: ExpectedOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Revise a pattern's estimates; later executions default to the new ones."""
-    with open_ledger(ctx) as ledger:
-        result = ledger.revise_pattern(**given(ctx, RevisePatternEstimates))
-    print_recorded(result, as_json, "Revised")
+    with shell.recording() as ledger:
+        result = ledger.revise_pattern(**shell.given(RevisePatternEstimates))
+    shell.recorded(result, "Revised")
 
 
 @app.command()
 @from_model("commands.patterns:RevokePattern")
-@handle_errors
+@shell_options(recording=True)
 def revoke(
-    ctx: typer.Context,
     pattern_id: PatternArg,
     reason: Annotated[str, typer.Option()],
     revoked_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
-    idempotency_key: KeyOpt = None,
-    expected_version: ExpectedOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Revoke a pattern: its executions are refused from now on."""
-    with open_ledger(ctx) as ledger:
-        result = ledger.revoke_pattern(**given(ctx, RevokePattern))
-    print_recorded(result, as_json, "Revoked")
+    with shell.recording() as ledger:
+        result = ledger.revoke_pattern(**shell.given(RevokePattern))
+    shell.recorded(result, "Revoked")
 
 
 @app.command()
 @from_model("commands.patterns:RecordPatternCost")
-@handle_errors
+@shell_options(recording=True)
 def cost(
-    ctx: typer.Context,
     pattern_id: PatternArg,
     amount: Annotated[str, typer.Option(metavar="USD")],
     label: Annotated[str, typer.Option()],
     recurrence: Annotated[str, typer.Option(metavar="one-off|monthly")] = "one-off",
     until: Annotated[str | None, typer.Option(metavar="TS")] = None,
     incurred_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
-    idempotency_key: KeyOpt = None,
-    expected_version: ExpectedOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Record what a pattern costs to have, apart from its runs: a one-off cost (building
     it) or a monthly one (a licence, maintenance). `roi pattern` sets its ROI with and
     without them, and its payback date."""
-    with open_ledger(ctx) as ledger:
-        result = ledger.record_cost(**given(ctx, RecordPatternCost))
-    print_recorded(result, as_json, "Cost recorded")
+    with shell.recording() as ledger:
+        result = ledger.record_cost(**shell.given(RecordPatternCost))
+    shell.recorded(result, "Cost recorded")
+
+
+def _day(stamp: str | None) -> str:
+    """A timestamp's UTC day; a dash for none."""
+    return "–" if stamp is None else stamp[:10]
+
+
+COST_COLUMNS: list[Column] = [
+    column("seq", "seq", str),
+    column("label", "label"),
+    column("amount", "amount_usd", money),
+    column("recurrence", "recurrence"),
+    ("from", lambda r: r["incurred_at"][:10]),
+    column("until", "until", _day),
+]
 
 
 @app.command()
-@handle_errors
-def costs(
-    ctx: typer.Context,
-    pattern_id: PatternArg,
-    as_of: AsOfOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
-    form: FormatOpt = None,
-) -> None:
+@shell_options(as_of=True, form=True)
+def costs(pattern_id: PatternArg, *, shell: Shell) -> None:
     """List the costs recorded for a pattern (not its runs), oldest first."""
-    with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.pattern_costs(pattern_id, as_of=parse_as_of(as_of))
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        f"Costs of {pattern_id}",
-        [
-            ("seq", lambda r: str(r["seq"])),
-            ("label", lambda r: r["label"]),
-            ("amount", lambda r: money(r["amount_usd"])),
-            ("recurrence", lambda r: r["recurrence"]),
-            ("from", lambda r: r["incurred_at"][:10]),
-            ("until", lambda r: "–" if r["until"] is None else r["until"][:10]),
-        ],
-        rows,
-    )
+    with shell.reading() as ledger:
+        rows = ledger.pattern_costs(pattern_id, as_of=shell.point)
+    shell.table(f"Costs of {pattern_id}", COST_COLUMNS, rows)
 
 
 @app.command()
-@handle_errors
-def show(
-    ctx: typer.Context,
-    pattern_id: PatternArg,
-    as_of: AsOfOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
-    form: FormatOpt = None,
-) -> None:
+@shell_options(as_of=True, form=True)
+def show(pattern_id: PatternArg, *, shell: Shell) -> None:
     """One pattern: its approval, estimates, status and confidence now, and every change to
     them (revisions, revocation, confidence updates, costs) with when it happened."""
-    with open_ledger(ctx, create=False) as ledger:
-        data = ledger.pattern_detail(pattern_id, as_of=parse_as_of(as_of))
-    if as_json:
-        print_json(data)
-        return
+    with shell.reading() as ledger:
+        data = ledger.pattern_detail(pattern_id, as_of=shell.point)
+    shell.show(data, print_detail)
+
+
+def _change(change: dict[str, Any]) -> str:
+    """A change's fields in a line: name=value, the unset ones left out."""
+    return ", ".join(f"{k}={v}" for k, v in change["fields"].items() if v not in (None, False))
+
+
+CHANGE_COLUMNS: list[Column] = [
+    column("seq", "seq", str),
+    column("happened (UTC)", "occurred_at", to_the_second),
+    column("recorded (UTC)", "recorded_at", to_the_second),
+    ("event", lambda c: c["event_type"].removeprefix("Pattern")),
+    ("what", _change),
+]
+
+
+def print_detail(data: dict[str, Any]) -> None:
+    """`pattern show` for people: the pattern now, then its changes."""
     print_fields(
         f"Pattern {data['pattern_id']}",
         [
             ("status", data["status"] + (f" ({data['revoke_reason']})" if data["revoke_reason"]
                                          else "")),
             ("description", fmt(data["description"])),
-            ("estimates", f"{fmt(data['estimated_time_seconds'], 1)} s, "
+            ("estimates", f"{tenths(data['estimated_time_seconds'])} s, "
                           f"{money(data['estimated_cost'])} per run"),
             ("confidence", f"{fmt(data['confidence'])}"
                            + (f" ({data['confidence_rating']})" if data["confidence_rating"]
@@ -197,49 +172,24 @@ def show(
             ("executions", f"{data['executions']:,} (roi-ledger roi pattern {data['pattern_id']})"),
         ],
     )  # fmt: skip
-    print_table(
-        "Changes",
-        [
-            ("seq", lambda c: str(c["seq"])),
-            ("happened (UTC)", lambda c: to_the_second(c["occurred_at"])),
-            ("recorded (UTC)", lambda c: to_the_second(c["recorded_at"])),
-            ("event", lambda c: c["event_type"].removeprefix("Pattern")),
-            ("what", lambda c: _change(c)),
-        ],
-        data["changes"],
-    )
+    print_table("Changes", CHANGE_COLUMNS, data["changes"])
 
 
-def _change(change: dict[str, Any]) -> str:
-    """A change's fields in a line: name=value, the unset ones left out."""
-    return ", ".join(f"{k}={v}" for k, v in change["fields"].items() if v not in (None, False))
+PATTERN_COLUMNS: list[Column] = [
+    column("pattern", "pattern_id"),
+    column("status", "status"),
+    column("est. seconds", "estimated_time_seconds", tenths),
+    column("est. cost", "estimated_cost", money),
+    column("confidence", "confidence", fmt),
+    ("approved", lambda r: r["approved_at"][:10]),
+    column("by", "approved_by", fmt),
+]
 
 
 @app.command("list")
-@handle_errors
-def list_(
-    ctx: typer.Context,
-    as_of: AsOfOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
-    form: FormatOpt = None,
-) -> None:
+@shell_options(as_of=True, form=True)
+def list_(*, shell: Shell) -> None:
     """List every pattern with its status, estimates and confidence."""
-    with open_ledger(ctx, create=False) as ledger:
-        rows = ledger.list_patterns(as_of=parse_as_of(as_of))
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        "Patterns",
-        [
-            ("pattern", lambda r: r["pattern_id"]),
-            ("status", lambda r: r["status"]),
-            ("est. seconds", lambda r: fmt(r["estimated_time_seconds"], 1)),
-            ("est. cost", lambda r: money(r["estimated_cost"])),
-            ("confidence", lambda r: fmt(r["confidence"])),
-            ("approved", lambda r: r["approved_at"][:10]),
-            ("by", lambda r: fmt(r["approved_by"])),
-        ],
-        rows,
-    )
+    with shell.reading() as ledger:
+        rows = ledger.list_patterns(as_of=shell.point)
+    shell.table("Patterns", PATTERN_COLUMNS, rows)

@@ -7,18 +7,10 @@ import typer
 
 from commands.patterns import RecordExecution
 from ledger.errors import InputError
-from ledger.interfaces.cli.common import (
-    App,
-    DbOpt,
-    ExpectedOpt,
-    JsonOpt,
-    KeyOpt,
-    handle_errors,
-    open_ledger,
-    stderr_is_terminal,
-)
-from ledger.interfaces.cli.model_options import from_model, given
-from ledger.interfaces.cli.output import QUIET, echo, print_json, print_recorded, print_warning
+from ledger.interfaces.cli.common import App
+from ledger.interfaces.cli.model_options import from_model
+from ledger.interfaces.cli.output import QUIET, echo, print_json, print_warning
+from ledger.interfaces.cli.shell import Shell, shell_options
 
 app = App(
     rich_markup_mode=None, help="Record executions, decisions and outcomes.", no_args_is_help=True
@@ -27,9 +19,8 @@ app = App(
 
 @app.command()
 @from_model("commands.patterns:RecordExecution")
-@handle_errors
+@shell_options(recording=True)
 def execution(
-    ctx: typer.Context,
     pattern_id: Annotated[str, typer.Option()],
     execution_time_seconds: Annotated[str, typer.Option(metavar="SECONDS")],
     actual_cost: Annotated[str, typer.Option(metavar="USD")],
@@ -39,25 +30,22 @@ def execution(
     estimated_cost: Annotated[str | None, typer.Option(metavar="USD")] = None,
     error_message: Annotated[str | None, typer.Option()] = None,
     executed_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
-    idempotency_key: KeyOpt = None,
-    expected_version: ExpectedOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Record one execution of an approved pattern."""
-    with open_ledger(ctx) as ledger:
-        result = ledger.record_execution(**given(ctx, RecordExecution))
+    with shell.recording() as ledger:
+        result = ledger.record_execution(**shell.given(RecordExecution))
     print_warning(result)
-    if as_json:
+    if shell.as_json:
         print_json(result)
     elif not QUIET.get():
         echo(f"{result['message']}: {pattern_id}, seq {result['execution_id']} of the log")
 
 
 @app.command()
-@handle_errors
+@shell_options()
 def batch(
-    ctx: typer.Context,
     file: Annotated[
         Path,
         typer.Argument(
@@ -75,8 +63,8 @@ def batch(
             help="The file's format; auto goes by its extension, else by its first line.",
         ),
     ] = "auto",
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Record many commands: JSON Lines (one {"command": ..., ...} object per line), a JSON
     array of such objects, or CSV/TSV whose header row names the fields (`command` first,
@@ -90,6 +78,7 @@ def batch(
     """
     from ledger.app.batch import FORMATS, read_batch
     from ledger.core.inputs import open_input
+    from ledger.interfaces.cli.progress import stderr_is_terminal
 
     if input_format not in FORMATS:
         raise InputError(
@@ -97,10 +86,10 @@ def batch(
             {"field": "format"},
         )
 
-    with open_input(file, "file") as handle, open_ledger(ctx) as ledger:
-        if stderr_is_terminal() and not as_json and str(file) != "-":
+    with open_input(file, "file") as handle, shell.recording() as ledger:
+        if stderr_is_terminal() and not shell.as_json and str(file) != "-":
             from ledger.core.inputs import count_lines
-            from ledger.interfaces.cli.output import ProgressBar
+            from ledger.interfaces.cli.progress import ProgressBar
 
             with ProgressBar("recording", count_lines(file), True) as bar:
                 outcome = ledger.execute_batch(
@@ -114,7 +103,7 @@ def batch(
             )
     if outcome.warning:
         echo(f"Warning: {outcome.warning}", err=True)
-    if as_json:
+    if shell.as_json:
         print_json(outcome.as_dict())
     else:
         for error in outcome.rejected:
@@ -129,9 +118,8 @@ def batch(
 
 @app.command()
 @from_model("commands.decisions:LogDecision")
-@handle_errors
+@shell_options(recording=True)
 def decision(
-    ctx: typer.Context,
     decision_id: Annotated[str, typer.Option()],
     opportunity_type: Annotated[str, typer.Option("--type")],
     source: Annotated[str, typer.Option()],
@@ -143,28 +131,25 @@ def decision(
     context: Annotated[str | None, typer.Option(metavar="JSON")] = None,
     opportunity_id: Annotated[str | None, typer.Option()] = None,
     decided_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
-    idempotency_key: KeyOpt = None,
-    expected_version: ExpectedOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Log a decision taken on an opportunity."""
     from commands.decisions import LogDecision
     from ledger.core.inputs import parse_json
 
-    fields = given(ctx, LogDecision)
+    fields = shell.given(LogDecision)
     if context is not None:
         fields["context"] = parse_json(context, "context")
-    with open_ledger(ctx) as ledger:
+    with shell.recording() as ledger:
         result = ledger.log_decision(**fields)
-    print_recorded(result, as_json, "Decision recorded")
+    shell.recorded(result, "Decision recorded")
 
 
 @app.command()
 @from_model("commands.decisions:RecordOutcome")
-@handle_errors
+@shell_options(recording=True)
 def outcome(
-    ctx: typer.Context,
     decision_id: Annotated[str, typer.Option()],
     outcome_type: Annotated[str, typer.Option()],
     status: Annotated[str, typer.Option(metavar="success|failed|pending")],
@@ -174,14 +159,12 @@ def outcome(
     response_received: Annotated[bool, typer.Option("--response-received")] = False,
     notes: Annotated[str | None, typer.Option()] = None,
     occurred_at: Annotated[str | None, typer.Option(metavar="TS")] = None,
-    idempotency_key: KeyOpt = None,
-    expected_version: ExpectedOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Record what came of a decision (a decision may have several outcomes)."""
     from commands.decisions import RecordOutcome
 
-    with open_ledger(ctx) as ledger:
-        result = ledger.record_outcome(**given(ctx, RecordOutcome))
-    print_recorded(result, as_json, "Outcome recorded")
+    with shell.recording() as ledger:
+        result = ledger.record_outcome(**shell.given(RecordOutcome))
+    shell.recorded(result, "Outcome recorded")

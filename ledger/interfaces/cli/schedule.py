@@ -10,13 +10,14 @@ import typer
 from ledger.interfaces.cli.common import (
     App,
     DbOpt,
-    JsonOpt,
     NowOpt,
+    checked_log_format,
     db_location,
     handle_errors,
     open_ledger,
 )
-from ledger.interfaces.cli.output import echo, print_json, print_table
+from ledger.interfaces.cli.output import Column, column, echo
+from ledger.interfaces.cli.shell import Shell, shell_options
 
 app = App(
     rich_markup_mode=None,
@@ -62,22 +63,7 @@ LogFormatOpt = Annotated[
 def _setup_logging(fmt: str | None = None, level: str = "INFO") -> None:
     from ledger.interfaces import logs
 
-    logs.configure(_log_format(fmt), level)
-
-
-def _log_format(fmt: str | None) -> Any:
-    from ledger.errors import InputError
-    from ledger.interfaces.logs import FORMATS
-    from ledger.settings import setting
-
-    fmt = fmt or setting("log_format") or "text"
-
-    if fmt not in FORMATS:
-        raise InputError(
-            f"log_format: {fmt[:40]!r} is not one of {', '.join(FORMATS)}",
-            {"field": "log_format"},
-        )
-    return fmt
+    logs.configure(checked_log_format(fmt), level)
 
 
 def _now(now: str | None, *, recording: bool = False) -> Any:
@@ -92,22 +78,21 @@ def _ensure_ledger(ctx: typer.Context) -> None:
         pass
 
 
-def _catch_up(
-    ctx: typer.Context, jobs: list[Any], now: str | None, settings: Any, as_json: bool
-) -> None:
+def _catch_up(shell: Shell, jobs: list[Any], now: str | None, settings: Any) -> None:
     """Produce what is missing for these jobs, report it; exit 1 if a job failed."""
     from ledger.interfaces.scheduler.jobs import catch_up, check_reports_dir
 
     moment = _now(now, recording=True)
-    _ensure_ledger(ctx)  # before the folder is made: no ledger, nothing left behind
+    _ensure_ledger(shell.ctx)  # before the folder is made: no ledger, nothing left behind
     check_reports_dir(settings)
     _setup_logging(level="WARNING")  # each report is said once, on stdout; problems on stderr
-    from ledger.interfaces.cli.common import stderr_is_terminal
+    from ledger.interfaces.cli.progress import stderr_is_terminal
 
-    if stderr_is_terminal() and not as_json:  # a long catch-up shows it is moving
+    ctx = shell.ctx
+    if stderr_is_terminal() and not shell.as_json:  # a long catch-up shows it is moving
         from rich.progress import Progress
 
-        from ledger.interfaces.cli.output import stderr_console
+        from ledger.interfaces.cli.progress import stderr_console
 
         with Progress(console=stderr_console(), transient=True) as bar:
             task = bar.add_task("catching up", total=None)
@@ -118,15 +103,12 @@ def _catch_up(
             results = catch_up(db_location(ctx), jobs, moment, settings, on_period=moved)
     else:
         results = catch_up(db_location(ctx), jobs, moment, settings)
-    _report(results, as_json)
+    shell.show(results, _report)
     if any(r.get("error") for r in results):
         raise typer.Exit(1)
 
 
-def _report(results: list[dict[str, Any]], as_json: bool) -> None:
-    if as_json:
-        print_json(results)
-        return
+def _report(results: list[dict[str, Any]]) -> None:
     if not results:
         echo("Nothing was due.")
     for r in results:
@@ -194,7 +176,7 @@ def run(
     )  # fmt: skip
     from ledger.interfaces.scheduler.jobs import check_reports_dir
 
-    log_format = _log_format(log_format)
+    log_format = checked_log_format(log_format)
     _ensure_ledger(ctx)
     check_reports_dir(settings)
     if settings.metrics_file:  # refused now, in words, rather than logged at every tick
@@ -206,54 +188,45 @@ def run(
     run_forever(db_location(ctx), settings, utc_now)
 
 
+JOB_COLUMNS: list[Column] = [
+    column("job", "name"),
+    column("when", "trigger"),
+    ("next run", lambda r: r["next_run"] or "–"),
+    ("last produced", lambda r: r["last_period"] or "–"),
+    column("periods in log", "periods_produced", str),
+]
+
+
 @app.command("list")
-@handle_errors
-def list_(
-    ctx: typer.Context,
-    config: ConfigOpt = None,
-    timezone: TimezoneOpt = None,
-    now: NowOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+@shell_options(now=True)
+def list_(config: ConfigOpt = None, timezone: TimezoneOpt = None, *, shell: Shell) -> None:
     """The jobs, their triggers, next run times and the last period the log has."""
     from ledger.interfaces.scheduler.jobs import build_jobs
 
     settings = _config(config, timezone=timezone)
-    moment = _now(now).astimezone(settings.zone)
+    moment = _now(shell.now).astimezone(settings.zone)
     rows = []
-    with _existing_ledger(ctx) as ledger:  # none yet: the jobs still have their triggers
+    with _existing_ledger(shell) as ledger:  # none yet: the jobs still have their triggers
         for job in build_jobs(settings):
-            done = sorted(ledger.reports_produced(job.name)) if job.recorded and ledger else []
+            done = (
+                sorted(ledger.service.reports_produced(job.name)) if job.recorded and ledger else []
+            )
             nxt = job.trigger.get_next_fire_time(None, moment)
             rows.append({
                 "name": job.name, "trigger": job.describe, "timezone": settings.timezone,
                 "next_run": nxt.isoformat() if nxt else None,
                 "last_period": done[-1] if done else None, "periods_produced": len(done),
             })  # fmt: skip
-    if as_json:
-        print_json(rows)
-        return
-    print_table(
-        f"Scheduled jobs ({settings.timezone})",
-        [
-            ("job", lambda r: r["name"]),
-            ("when", lambda r: r["trigger"]),
-            ("next run", lambda r: r["next_run"] or "–"),
-            ("last produced", lambda r: r["last_period"] or "–"),
-            ("periods in log", lambda r: str(r["periods_produced"])),
-        ],
-        rows,
-    )
+    shell.table(f"Scheduled jobs ({settings.timezone})", JOB_COLUMNS, rows)
 
 
 @contextmanager
-def _existing_ledger(ctx: typer.Context) -> Iterator[Any]:
+def _existing_ledger(shell: Shell) -> Iterator[Any]:
     """The ledger if there is one, else None."""
     from ledger.errors import InputError
 
     try:
-        ledger = open_ledger(ctx, create=False)
+        ledger = shell.reading()
     except InputError as exc:
         if not isinstance(exc.details, dict) or exc.details.get("field") != "db":
             raise
@@ -264,16 +237,15 @@ def _existing_ledger(ctx: typer.Context) -> Iterator[Any]:
 
 
 @app.command("run-job")
-@handle_errors
+@shell_options()
 def run_job(
-    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="A job name from `schedule list`.")],
     now: NowOpt = None,
     config: ConfigOpt = None,
     reports_dir: ReportsOpt = None,
     timezone: TimezoneOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Run one job now, as its trigger would at --now: every period due by then and missing."""
     from ledger.errors import InputError
@@ -283,22 +255,21 @@ def run_job(
     jobs = {job.name: job for job in build_jobs(settings)}
     if name not in jobs:
         raise InputError(f"name: no job {name!r}; jobs are {', '.join(jobs)}", {"field": "name"})
-    _catch_up(ctx, [jobs[name]], now, settings, as_json)
+    _catch_up(shell, [jobs[name]], now, settings)
 
 
 @app.command("catch-up")
-@handle_errors
+@shell_options()
 def catch_up_command(
-    ctx: typer.Context,
     now: NowOpt = None,
     config: ConfigOpt = None,
     reports_dir: ReportsOpt = None,
     timezone: TimezoneOpt = None,
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    shell: Shell,
 ) -> None:
     """Produce every period missing from the log up to --now, then exit."""
     from ledger.interfaces.scheduler.jobs import build_jobs
 
     settings = _config(config, reports_dir=reports_dir, timezone=timezone)
-    _catch_up(ctx, build_jobs(settings), now, settings, as_json)
+    _catch_up(shell, build_jobs(settings), now, settings)

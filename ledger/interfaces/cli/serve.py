@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.interfaces.cli.common import DbOpt, db_location, handle_errors
+from ledger.interfaces.cli.common import DbOpt, checked_log_format, db_location, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -51,15 +51,9 @@ def register(app: typer.Typer) -> None:
         """
         from ledger.errors import InputError
         from ledger.interfaces.http.security import Tokens, host_names, is_loopback, origins
-        from ledger.interfaces.logs import FORMATS, uvicorn_config
-        from ledger.settings import setting
+        from ledger.interfaces.logs import uvicorn_config
 
-        log_format = log_format or setting("log_format") or "text"
-        if log_format not in FORMATS:
-            raise InputError(
-                f"log_format: {log_format[:40]!r} is not one of {', '.join(FORMATS)}",
-                {"field": "log_format"},
-            )
+        log_format = checked_log_format(log_format)
 
         tokens = Tokens(
             os.environ.get("ROI_LEDGER_API_TOKEN") or None,

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from commands.base import ConflictError, DomainError, NotFoundError
 from ledger.app.facade import Ledger
 from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
+from ledger.interfaces.http.middleware import BodyLimit, CsvOnRequest
 from ledger.interfaces.http.security import (
     LOOPBACK_NAMES,
     Busy,
@@ -113,11 +114,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ledger is not None:
-            ledger.observer = observe(metrics, status_of)
+            ledger.service.observer = observe(metrics, status_of)
             yield
             return
         app.state.ledger = Ledger.open(location)
-        app.state.ledger.observer = observe(metrics, status_of)
+        app.state.ledger.service.observer = observe(metrics, status_of)
         try:
             yield
         finally:
@@ -138,7 +139,7 @@ def create_app(
     app.state.tokens = tokens
     app.state.ledger = ledger
     app.state.verifying = threading.Lock()
-    app.add_middleware(BodyLimit, max_body=max_body)
+    app.add_middleware(BodyLimit, max_body=max_body, error=error)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -157,7 +158,7 @@ def create_app(
         """A refusal: an HTML page to a person on a dashboard page, JSON to the API."""
         if _is_page(request):
             from ledger.errors import details_object
-            from ledger.interfaces.http.pages import error_page
+            from ledger.interfaces.http.page_frame import error_page
 
             field = details_object(details).get("field")
             return error_page(status, message, field if isinstance(field, str) else None)
@@ -221,107 +222,6 @@ def _is_page(request: Request) -> bool:
     """A dashboard page (answered in HTML, errors too), as opposed to the API."""
     path = request.url.path
     return path in PAGES or path.startswith("/patterns/")
-
-
-class CsvOnRequest:
-    """`?format=csv` on any GET of the API: the JSON answer as CSV (ledger/present/tabular.py, the
-    CLI's own rule), to download — the dashboard links each table to it."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        query = scope.get("query_string", b"")
-        wanted = (
-            scope["type"] == "http"
-            and scope.get("method") == "GET"
-            and scope.get("path", "").startswith("/api/")
-            and b"format=csv" in query.split(b"&")
-        )
-        if not wanted:
-            await self.app(scope, receive, send)
-            return
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def hold(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            else:
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, hold)
-        body = b"".join(chunks)
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in
-                   (b"content-length", b"content-type")]  # fmt: skip
-        if start.get("status") == 200:
-            import json
-
-            from ledger.present.tabular import to_csv
-
-            body = to_csv(json.loads(body)).encode("utf-8")
-            name = scope["path"].strip("/").replace("/", "-")[:80] or "answer"
-            headers += [
-                (b"content-type", b"text/csv; charset=utf-8"),
-                (b"content-disposition", f'attachment; filename="{name}.csv"'.encode()),
-            ]
-        else:
-            headers.append((b"content-type", b"application/json"))
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": start.get("status", 500),
-                    "headers": headers})  # fmt: skip
-        await send({"type": "http.response.body", "body": body})
-
-
-class BodyLimit:
-    """Refuses a request body over `max_body` bytes with 413, whether it declares its length
-    or arrives in chunks (it is read, up to the limit, before the app sees it), and a URL
-    over 8,192 characters with 414."""
-
-    def __init__(self, app: Any, max_body: int) -> None:
-        self.app = app
-        self.max_body = max_body
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if len(scope.get("raw_path", b"")) + len(scope.get("query_string", b"")) > 8192:
-            await error(414, "request URL longer than 8,192 characters")(scope, receive, send)
-            return
-        headers = dict(scope.get("headers", ()))
-        length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            await self._too_large(scope, receive, send)
-            return
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.max_body:
-                await self._too_large(scope, receive, send)
-                return
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Any:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
-        limit = self.max_body
-        response = error(413, f"request body larger than {limit:,} bytes", {"limit": limit})
-        await response(scope, receive, send)
 
 
 def _field_errors(errors: Any) -> list[dict[str, Any]]:

@@ -1,12 +1,13 @@
 """Response bodies of the HTTP API, as pydantic models (so `/openapi.json` says what comes
 back). Every figure — money, rates, intervals — is a JSON number, as in the CLI's `--json`
 (one representation on every surface; the ledger computes in exact Decimals and converts at
-this edge only); extra keys a newer ledger adds are passed through."""
+this edge only); extra keys a newer ledger adds are passed through. The decision loop's
+answers are in decision_models."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 from pydantic import (
     BaseModel,
@@ -14,9 +15,11 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
+    create_model,
     model_serializer,
 )
 
+from events import RecordedEvent
 from ledger.present.encoding import jsonable
 
 Number = Annotated[
@@ -27,7 +30,9 @@ Number = Annotated[
 """A figure: an exact Decimal inside, a JSON number on the wire (never a string)."""
 
 
-class _Open(BaseModel):
+class Answer(BaseModel):
+    """A response body: the keys it declares, and any a newer ledger adds passed through."""
+
     model_config = ConfigDict(extra="allow")
 
     @model_serializer(mode="wrap")
@@ -46,7 +51,7 @@ class _Open(BaseModel):
         return jsonable(data)
 
 
-class CommandResult(_Open):
+class CommandResult(Answer):
     """Where a command's first event landed, and whether it was the exact retry."""
 
     seq: int = Field(description="The event's position in the log.")
@@ -68,7 +73,7 @@ class ExecutionRecorded(CommandResult):
     pattern_id: str
 
 
-class PatternRoi(_Open):
+class PatternRoi(Answer):
     """The source's per-pattern ROI summary, with status, confidence and rating."""
 
     pattern_id: str
@@ -87,7 +92,7 @@ class PatternRoi(_Open):
     success_rate_interval: list[Number] | None = None
 
 
-class Effectiveness(_Open):
+class Effectiveness(Answer):
     """The source's effectiveness response."""
 
     pattern_id: str
@@ -98,14 +103,14 @@ class Effectiveness(_Open):
     recommendation: str
 
 
-class Digest(_Open):
+class Digest(Answer):
     """The head of the log: keep it elsewhere to prove the log later."""
 
     seq: int
     hash: str
 
 
-class Health(_Open):
+class Health(Answer):
     """The server is up and its ledger answers (its head, unless tokens are set)."""
 
     ok: bool
@@ -114,11 +119,11 @@ class Health(_Open):
 
 
 Num = Number | float | None
-"""A figure: exact decimals come back as strings (as in the CLI's --json), ratios of
-floating statistics as numbers; None where undefined."""
+"""A figure that may be undefined: an exact decimal or a floating statistic, a JSON number
+either way (`Answer`); None where undefined."""
 
 
-class Stated(_Open):
+class Stated(Answer):
     """A report that says which head it was computed from."""
 
     as_of_seq: int | None = Field(None, description="The last seq the figures include.")
@@ -153,7 +158,7 @@ class Dashboard(Stated):
     now: str
 
 
-class Alert(_Open):
+class Alert(Answer):
     """A pattern that needs attention."""
 
     pattern_id: str
@@ -162,7 +167,7 @@ class Alert(_Open):
     message: str
 
 
-class TrendPoint(_Open):
+class TrendPoint(Answer):
     """One day, ISO week or month of a pattern's runs."""
 
     period: str
@@ -175,7 +180,7 @@ class TrendPoint(_Open):
     roi_percentage: Num
 
 
-class Pattern(_Open):
+class Pattern(Answer):
     """A pattern in the registry."""
 
     pattern_id: str
@@ -193,107 +198,33 @@ class Pattern(_Open):
     failed_runs_lose_time: bool = False
 
 
-class ConfidenceChange(_Open):
+class ConfidenceChange(Answer):
     """What `update-confidence` did for one pattern."""
 
     pattern_id: str
 
 
-class Conversion(_Open):
-    """Conversion figures of one source, type or (source, type)."""
-
-    total_decisions: int
-    conversion_rate: Num
-    response_rate: Num = None
-    total_revenue: Num = None
-    avg_revenue_per_decision: Num = None
-    conversion_rate_interval: list[Num] | None = None
-
-
-class RevenueByType(_Open):
-    """Revenue of one opportunity type, and by source within it."""
-
-    opportunity_type: str
-    total_revenue: Num
-    avg_revenue_per_decision: Num
-    total_decisions: int
-    deals_closed: int
-    by_source: list[dict[str, Any]]
+def _envelope_fields() -> dict[str, Any]:
+    """An event's envelope as the log declares it (events/envelope.py: `RecordedEvent`), its
+    payload the object the stored JSON text decodes to, without the decoded event."""
+    declared = get_type_hints(RecordedEvent)
+    return {
+        name: (dict[str, Any] if name == "payload" else kind, ...)
+        for name, kind in declared.items()
+        if name != "event"
+    }
 
 
-class Insight(_Open):
-    """What the outcomes say."""
-
-    insight_type: str
-    title: str
-    description: str
-    confidence_score: Num
-    data_points: int
-
-
-class Calibration(Stated):
-    """How well past predictions matched outcomes."""
-
-    count: int
-    brier_score: Num
-    reliability: Num
-    resolution: Num
-    uncertainty: Num
-    within_bucket_spread: Num
-    expected_calibration_error: Num
-    buckets: list[dict[str, Any]]
-    decisions: list[dict[str, Any]]
+Envelope = create_model(
+    "Envelope",
+    __base__=Answer,
+    __doc__="One event as stored: its envelope, its payload as an object, its hashes.",
+    __module__=__name__,
+    **_envelope_fields(),
+)
 
 
-class DecisionSummary(Stated):
-    """The daily (or weekly) decision summary."""
-
-    decisions_made: int
-    outcomes_recorded: int
-    revenue: Num
-    customers_acquired: int
-    deals_closed: int
-    performance_summary: str
-
-
-class Prediction(_Open):
-    """An opportunity's predicted outcome from history."""
-
-    predicted_outcome: str
-    conversion_probability: Num
-    predicted_revenue: Num
-    confidence: Num
-    reasoning: str
-    similar_count: int
-    model_version: str
-
-
-class Scored(_Open):
-    """An opportunity as given, with its adjusted score and prediction."""
-
-    opportunity_id: str
-    adjusted_score: Num
-    conversion_probability: Num
-    recommendation: str
-
-
-class Envelope(_Open):
-    """One event as stored: its envelope, its payload as an object, its hashes."""
-
-    seq: int
-    stream_id: str
-    stream_version: int
-    event_type: str
-    schema_version: int
-    occurred_at: str
-    recorded_at: str
-    payload: dict[str, Any]
-    idempotency_key: str | None
-    prev_hash: str
-    hash: str
-
-
-class Verification(_Open):
+class Verification(Answer):
     """What `verify` found: `ok` says it all."""
 
     ok: bool

@@ -1,26 +1,22 @@
-"""What every endpoint shares: query and header parameters, how a JSON body becomes a
-command, how a read states the head it answered from, the error shape in the schema."""
+"""What every endpoint shares: the query and path parameters, how a read states the head it
+answered from (and the window it read), pages of events, the error shape in the schema. How
+a JSON body becomes a command, and the commands' routes: writes.py."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Annotated, Any, NamedTuple, TypeVar
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel
 
-from commands.base import Command
 from events.timeutil import format_timestamp
 from ledger.app.facade import Ledger
+from ledger.core.moments import AsOf, as_of_value
 from ledger.core.periods import HELP as WINDOW_HELP
-from ledger.core.service import AsOf, as_of_value
-from ledger.errors import InputError, LedgerError
-from ledger.interfaces.http.models import (
-    CommandResult,
-)
+from ledger.errors import LedgerError
 from ledger.interfaces.http.security import Busy
-from ledger.validation import build_command, clip
 
 
 class ErrorBody(BaseModel):
@@ -43,14 +39,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: error_response("The database cannot be reached (or was replaced)"),
 }
 """What any route may answer besides success."""
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    403: error_response("A read-only token sent to a write"),
-    409: error_response("Conflict: a stale version, a duplicate id or a reused idempotency key"),
-    413: error_response("Request body larger than 1 MB"),
-}
-"""What a write may answer besides those."""
-
-
 AsOfQ = Annotated[
     str | None,
     Query(max_length=64, description="Answer as the log stood then: a seq or a timestamp."),
@@ -71,67 +59,6 @@ CompareQ = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=50, description="How many (1..50).")]
 Id = Annotated[str, Path(max_length=200)]
-KeyH = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", max_length=200, description="Retry-safe key."),
-]
-MatchH = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=40, description="The stream version expected."),
-]
-
-
-def body_of(model: type[Command], *, without: tuple[str, ...] = ()) -> dict[str, Any]:
-    """OpenAPI for a JSON body holding `model`'s fields (less those the path gives)."""
-    schema = model.model_json_schema()
-    schema["properties"] = {
-        k: v for k, v in schema.get("properties", {}).items() if k not in without
-    }
-    schema["required"] = [r for r in schema.get("required", []) if r not in without]
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-class Sent(NamedTuple):
-    """What a command's request carries besides its path: the JSON body and the headers."""
-
-    body: Any
-    key: str | None
-    match: str | None
-
-
-def sent(body: Annotated[Any, Body()] = None, key: KeyH = None, match: MatchH = None) -> Sent:
-    return Sent(body, key, match)
-
-
-SentD = Annotated[Sent, Depends(sent)]
-
-
-def command(model: type[Command], request: Sent, **path: Any) -> Command:
-    """The command from the body, the path and the headers, refused in the ledger's words."""
-    body, key, match = request
-    if not isinstance(body, dict):
-        raise InputError("input: the body must be a JSON object of the command's fields", None)
-    for name, value in path.items():
-        if name in body and body[name] != value:
-            raise InputError(
-                f"{name}: the body says {clip(body[name])!r} but the path {clip(value)!r}; "
-                "leave it out of the body",
-                {"field": name},
-            )
-    fields = {**body, **path}
-    if key is not None:
-        fields["idempotency_key"] = key
-    if match is not None:
-        version = match.strip().strip('"')
-        if not version.isdigit():
-            raise InputError(
-                f"If-Match: {match!r} is not a stream version (a whole number)",
-                {"field": "expected_version"},
-            )
-        fields["expected_version"] = int(version)
-    return build_command(model, fields)
-
-
 T = TypeVar("T")
 
 
@@ -144,11 +71,11 @@ def stated(request: Request, response: Response, as_of: str | None, read: Callab
     led = ledger_of(request)
     value = as_of_value(as_of)
     if value is None:
-        with led.reading():
+        with led.service.reading():
             head = led.head()
             result = read(None)
     else:
-        seq = led.resolve_as_of(value)
+        seq = led.service.resolve_as_of(value)
         head = led.head(seq)
         result = read(seq)
     response.headers["X-As-Of-Seq"] = str(head.seq)
@@ -171,53 +98,10 @@ def state_window(
         from ledger.core.periods import window
 
         led = ledger_of(request)
-        span = window(since, until, period, led.point_shown(now, as_of_value(as_of)))
+        span = window(since, until, period, led.service.point_shown(now, as_of_value(as_of)))
         for name, end in (("Since", span.since), ("Until", span.until)):
             response.headers[f"X-Window-{name}"] = "" if end is None else format_timestamp(end)
     return {"since": since, "until": until, "period": period, "now": now}
-
-
-def post_command(
-    r: APIRouter,
-    path: str,
-    model: type[Command],
-    writer: Any,
-    *,
-    status: int = 200,
-    without: tuple[str, ...] = (),
-    answer: type[BaseModel] = CommandResult,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The route of a command: a POST guarded by the token, its body documented by the
-    command model (less the fields the path gives), answering `answer` — with `status`
-    (201: something was recorded), or 200 for an idempotent retry that recorded nothing."""
-    route = r.post(
-        path,
-        status_code=status,
-        dependencies=[writer],
-        openapi_extra=body_of(model, without=without),
-        response_model=answer,
-        response_model_exclude_unset=True,
-        responses={
-            **WRITE_ERRORS,
-            **({200: {"description": "An idempotent retry: already recorded, nothing "
-                      "appended (`duplicate` is true)."}} if status == 201 else {}),
-        },
-    )  # fmt: skip
-
-    def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(endpoint)
-        def answered(*args: Any, **kwargs: Any) -> Any:
-            out = endpoint(*args, **kwargs)
-            if status == 201 and isinstance(out, dict) and out.get("duplicate"):
-                from fastapi.responses import JSONResponse
-
-                shown = answer.model_validate(out).model_dump(mode="json", exclude_unset=True)
-                return JSONResponse(shown, status_code=200)
-            return out
-
-        return route(answered)
-
-    return register
 
 
 After = Annotated[int, Query(ge=0, le=2**53 - 1, description="Only events after this seq.")]
@@ -266,6 +150,24 @@ def path_segment(value: str) -> str:
     from urllib.parse import quote
 
     return "%2E" * len(value) if value in (".", "..") else quote(value, safe="")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def route_function(function: F, name: str, doc: str, params: Sequence[inspect.Parameter]) -> F:
+    """`function` as FastAPI reads a route made from a description (reads.py, writes.py):
+    named `name` (the operation's id and summary), described by `doc`, taking `params`,
+    each parsed, checked and documented as declared."""
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    function.__signature__ = inspect.Signature(list(params))  # type: ignore[attr-defined]
+    return function
+
+
+def parameter(name: str, kind: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
+    """A parameter of a route's function, by name (FastAPI passes each so)."""
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
 
 
 def ledger_of(request: Request) -> Ledger:

@@ -10,7 +10,8 @@ from types import FrameType
 from typing import Any
 
 from ledger.interfaces.scheduler.config import ScheduleConfig
-from ledger.interfaces.scheduler.jobs import Job, build_jobs, catch_up
+from ledger.interfaces.scheduler.jobs import catch_up
+from ledger.interfaces.scheduler.timetable import Job, build_jobs
 
 log = logging.getLogger("roi_ledger.scheduler")
 

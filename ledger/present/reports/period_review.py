@@ -28,7 +28,7 @@ def portfolio_review(
     test of its success rates, the month's underperformers and the patterns whose success
     rate changed significantly."""
     view = ledger.view(as_of)
-    with view.reading():
+    with view.service.reading():
         head = view.head()
         compared = view.roi_summary_compared("previous", period=month, now=now)
         totals = view.dashboard(period=month, now=now)["window"]
@@ -75,10 +75,10 @@ def new_underperformers(
     still underperforming, and the ones that recovered."""
     from ledger.core.periods import parse_period, previous
 
-    span = parse_period(week, ledger.point_shown(now, as_of))
+    span = parse_period(week, ledger.service.point_shown(now, as_of))
     before = previous(span)
     view = ledger.view(as_of)
-    with view.reading():
+    with view.service.reading():
         head = view.head()
         now = {r["pattern_id"]: r for r in view.underperformers(50, period=span.label)}
         then = {r["pattern_id"]: r for r in view.underperformers(50, period=before.label)}

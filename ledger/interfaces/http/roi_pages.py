@@ -1,0 +1,242 @@
+"""The dashboard's ROI pages: the portfolio (KPIs of the window shown beside the one before,
+success rates, savings per week, every pattern, the alerts) and one pattern's page (its
+KPIs, recommendations, trend and recent executions)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from fastapi.responses import HTMLResponse
+
+from ledger.errors import InputError
+from ledger.interfaces.http.page_frame import head_line, page
+from ledger.interfaces.http.page_parts import (
+    difference,
+    interval,
+    kpi,
+    kpi_delta,
+    kpis,
+    paragraphs,
+    prose,
+    table,
+    when,
+)
+from ledger.interfaces.http.params import path_segment
+from ledger.interfaces.http.shown import (
+    Shown,
+    controls,
+    csv_link,
+    dates,
+    link,
+    window_name,
+    windows,
+)
+from ledger.present import charts
+from ledger.present.charts import Bar
+from projections.formats import money, percent
+
+if TYPE_CHECKING:
+    from ledger.app.facade import Ledger
+    from ledger.core.periods import Window
+
+PERIODS = ("day", "week", "month")
+"""The buckets of a pattern's trend (`per`; `period=day|week|month` still names one)."""
+
+NO_WINDOW = {"period": None, "since": None, "until": None}
+"""Link changes for a read that takes no window (alerts, a report's recent executions)."""
+
+
+def portfolio(led: Ledger, shown: Shown) -> HTMLResponse:
+    """The portfolio page, every figure from one snapshot of the ledger."""
+    view = led.view(shown.as_of)
+    with view.service.reading():  # one snapshot for every figure below
+        dash = view.dashboard(
+            now=shown.now, since=shown.since, until=shown.until, period=shown.period
+        )
+        summary = view.roi_summary(**shown.window())
+        alerts = view.alerts(now=shown.now)
+        weekly = view.portfolio_trend("week")
+    name = shown.called(dash["window"]["window"])
+    body = [head_line(dash, shown.as_of), "<h1>Portfolio</h1>", controls("/", shown)]
+    body.append(_portfolio_kpis(dash))
+    body.append(f"<h2>Success rate by pattern, {escape(name)} (with its 95% Wilson interval)</h2>")
+    body.append(
+        charts.bars(
+            "Success rate by pattern",
+            [
+                Bar(r["pattern_id"], r["success_rate"], interval(r["success_rate_interval"]))
+                for r in summary
+            ],
+            scale=1,
+            unit="rate",
+        )
+    )
+    body.append("<h2>Cost saved per week, all patterns (USD, by when the runs happened)</h2>")
+    body.append(
+        charts.line(
+            "Cost saved per week",
+            [(w["period"], w["cost_saved_usd"]) for w in weekly],
+            unit="$",
+        )
+        if weekly
+        else "<p>No executions yet.</p>"
+    )
+    body.append(
+        f"<h2>Patterns, {escape(name)} "
+        f"{csv_link('/api/roi-tracking/summary', shown, now=None)}</h2>"
+    )
+    body.append(
+        table(
+            ["pattern", "ROI", "rating", "success rate", "executions", "saved"],
+            [
+                [
+                    link(pattern_path(r["pattern_id"]), r["pattern_id"], shown),
+                    percent(r["roi_percentage"]),
+                    r["effectiveness_rating"],
+                    percent(r["success_rate"], scale=100),
+                    str(r["total_executions"]),
+                    money(r["total_cost_saved_usd"]),
+                ]
+                for r in summary
+            ],
+        )
+    )
+    alerts_csv = csv_link("/api/roi-tracking/alerts", shown, **NO_WINDOW)
+    body.append(f"<h2>Alerts (at the point shown) {alerts_csv}</h2>")
+    body.append(
+        paragraphs(
+            [
+                f"<b>{escape(a['severity'])}</b> {escape(a['pattern_id'])}: {escape(a['message'])}"
+                for a in alerts
+            ],
+            "No alerts.",
+            'class="alert"',
+        )
+    )
+    return page("Portfolio", body, shown)
+
+
+def _portfolio_kpis(dash: dict[str, Any]) -> str:
+    """The portfolio's KPIs over the window shown (the last 30 days unless one is chosen),
+    each with its change against the window before (of the same kind, or length)."""
+    shown = dash["window"]
+    current, change = shown["current"], shown["change"] or {}
+    before = shown["compared_with"]
+    label = shown["window"]["period"]
+    against = None if before is None else before["period"].removesuffix(" " + label)
+    name = window_name(shown["window"])
+    return kpis(
+        kpi("patterns tracked", str(dash["total_patterns"])),
+        kpi_delta(f"executions, {name}", str(current["total_executions"]),
+                  change.get("total_executions"), "", against),
+        kpi_delta(f"cost saved, {name}", money(current["cost_saved_usd"]),
+                  change.get("cost_saved_usd"), "$", against),
+        kpi_delta(f"success rate, {name}", percent(current["success_rate"], scale=100),
+                  change.get("success_rate"), "pt", against),
+        kpi_delta(f"ROI, {name}", percent(current["roi_percentage"]),
+                  change.get("roi_percentage"), "pt%", against),
+    )  # fmt: skip
+
+
+def bucket(per: str | None, period: str | None) -> tuple[str, str | None]:
+    """The trend's bucket (`per`) and the window's period: an older link names the bucket
+    in `period`; a bucket other than day, week or month is refused."""
+    if per is None and period in PERIODS:  # the trend's bucket, as older links name it
+        per, period = period, None
+    per = per or "day"
+    if per not in PERIODS:
+        raise InputError(
+            f"per: the trend's bucket is day, week or month (got {per[:20]!r})",
+            {"field": "per"},
+        )
+    return per, period
+
+
+def pattern(led: Ledger, pattern_id: str, per: str, shown: Shown) -> HTMLResponse:
+    """One pattern's page: the window shown beside the one before, its trend per `per`."""
+    view = led.view(shown.as_of)
+    span, before = windows(led, shown)
+    with view.service.reading():
+        report = view.roi_report(pattern_id, now=shown.now, executions=20)
+        trend = view.trend(pattern_id, per)
+        current = view.pattern_roi(pattern_id, **dates(span))
+        prior = None if before is None else view.pattern_roi(pattern_id, **dates(before))
+    name = shown.called(span.as_json())
+    body = [head_line(report, shown.as_of), f"<h1>Pattern {escape(pattern_id)}</h1>"]
+    body.append(controls(pattern_path(pattern_id), shown, {"per": per}))
+    against = None if before is None else before.label
+    body.append(f"<h2>{escape(name)}</h2>")
+    body.append(
+        kpis(
+            kpi_delta("ROI", percent(current["roi_percentage"]), difference(current, prior,
+                      "roi_percentage"), "pt%", against),
+            kpi("rating", current["effectiveness_rating"]
+                + ("" if prior is None else f" (was {prior['effectiveness_rating']})")),
+            kpi_delta("success rate", percent(current["success_rate"], scale=100),
+                      _rate_difference(current, prior), "pt", against),
+            kpi_delta("executions", str(current["total_executions"]),
+                      difference(current, prior, "total_executions"), "", against),
+            kpi_delta("cost saved", money(current["total_cost_saved_usd"]),
+                      difference(current, prior, "total_cost_saved_usd"), "$", against),
+        )
+    )  # fmt: skip
+    body.append(
+        "".join(f"<p><b>Recommendation.</b> {prose(r)}</p>" for r in report["recommendations"])
+    )
+    receipt = f"/api/roi-tracking/explain/{path_segment(pattern_id)}"
+    body.append(
+        "<p>"
+        + link(receipt, "Receipt: each figure's formula, its numbers and its events", shown)
+        + " (JSON)</p>"
+    )
+    links = " · ".join(link(pattern_path(pattern_id), p, shown, per=p) for p in PERIODS)
+    body.append(f"<p>Trend per {links}</p>")
+    if shown.windowed:
+        trend = [t for t in trend if _starts_in(span, t["start"])]
+    body.append(f"<h2>Success rate per {escape(per)}</h2>")
+    points = [(t["period"], t["success_rate"]) for t in trend]
+    body.append(charts.line(f"Success rate per {per}", points, unit="rate"))
+    body.append(f"<h2>Cost saved per {escape(per)} (USD)</h2>")
+    body.append(
+        charts.line(
+            f"Cost saved per {per}",
+            [(t["period"], t["cost_saved_usd"]) for t in trend],
+            unit="$",
+        )
+    )
+    report_csv = f"/api/roi-tracking/report/{path_segment(pattern_id)}"
+    body.append(f"<h2>Recent executions {csv_link(report_csv, shown, **NO_WINDOW)}</h2>")
+    body.append(
+        table(
+            ["executed", "success", "seconds", "cost"],
+            [
+                [
+                    when(str(e.get("executed_at", ""))),
+                    "yes" if e.get("success") else "no",
+                    escape(str(e.get("execution_time_seconds"))),
+                    money(e.get("actual_cost")),
+                ]
+                for e in report["executions"]
+            ],
+        )
+    )
+    return page(f"Pattern {pattern_id}", body, shown)
+
+
+def _rate_difference(current: dict[str, Any], prior: dict[str, Any] | None) -> Any:
+    """The change of a success rate; unknown when either window had no runs."""
+    if prior is None or 0 in (current["total_executions"], prior["total_executions"]):
+        return None
+    return difference(current, prior, "success_rate")
+
+
+def _starts_in(span: Window, day: str) -> bool:
+    """Whether a trend bucket starting on `day` starts inside the window."""
+    return span.holds(datetime.fromisoformat(day).replace(tzinfo=UTC))
+
+
+def pattern_path(pattern_id: str) -> str:
+    """A pattern's page."""
+    return f"/patterns/{path_segment(pattern_id)}"
