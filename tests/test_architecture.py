@@ -216,3 +216,14 @@ def test_no_library_internals() -> None:
         text = path.read_text(encoding="utf-8")
         used = [p for p in PRIVATE if p in text]
         assert not used, f"{name} uses {used}"
+
+
+MAX_LINES = 300
+"""A module longer than this holds more than one thing (issue 24): split it by meaning. The
+demo's sample data lives in a data file, not in code."""
+
+
+@pytest.mark.parametrize("name", sorted(modules()))
+def test_no_module_of_the_packages_is_over_300_lines(name: str) -> None:
+    lines = len(modules()[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{name}: {lines} lines; split it by what its parts hold"
