@@ -60,9 +60,13 @@ def logged(recorded: RecordedEvent) -> DecisionRow:
 def with_outcome(row: DecisionRow, recorded: RecordedEvent) -> DecisionRow:
     """The row after one more outcome."""
     e = cast("OutcomeRecorded", recorded.event)
-    first = row.first_customer_at
-    if e.customer_acquired and (first is None or recorded.occurred_at < first):
-        first = recorded.occurred_at
+    when = recorded.occurred_at
+    # the first by when it happened; of two at the same time, the one recorded first (the
+    # fold runs in log order, so a later tie never replaces it)
+    customer = e.customer_acquired and (
+        row.first_customer_at is None or when < row.first_customer_at
+    )
+    deal = e.deal_closed and (row.first_deal_at is None or when < row.first_deal_at)
     last = row.last_outcome_at
     return replace(
         row,
@@ -71,7 +75,10 @@ def with_outcome(row: DecisionRow, recorded: RecordedEvent) -> DecisionRow:
         customer=row.customer or e.customer_acquired,
         deal=row.deal or e.deal_closed,
         revenue=row.revenue + e.revenue_generated,
-        first_customer_at=first,
+        first_customer_at=when if customer else row.first_customer_at,
+        first_customer_outcome=recorded.seq if customer else row.first_customer_outcome,
+        first_deal_at=when if deal else row.first_deal_at,
+        first_deal_outcome=recorded.seq if deal else row.first_deal_outcome,
         last_outcome_at=recorded.occurred_at
         if last is None or recorded.occurred_at > last
         else last,

@@ -46,6 +46,11 @@ class DecisionRow:
     deal: bool = False
     revenue: Decimal = field(default_factory=lambda: Decimal(0))
     first_customer_at: str | None = None
+    first_customer_outcome: int | None = None
+    """The outcome (its id, the event's seq) that first acquired a customer, by when it
+    happened, ties to the lower seq: a decision is one customer, however many say so."""
+    first_deal_at: str | None = None
+    first_deal_outcome: int | None = None
     last_outcome_at: str | None = None
     updated_at: str = ""
 
@@ -76,7 +81,8 @@ class DecisionRow:
             self.opportunity_content, self.opportunity_score, self.sender, self.action_taken,
             self.decision_maker, self.context, self.opportunity_id, self.logged_seq,
             self.outcomes, int(self.responded), int(self.customer), int(self.deal),
-            str(self.revenue), self.first_customer_at, self.conversion_seconds,
+            str(self.revenue), self.first_customer_at, self.first_customer_outcome,
+            self.first_deal_at, self.first_deal_outcome, self.conversion_seconds,
             self.last_outcome_at, self.updated_at,
         )  # fmt: skip
 

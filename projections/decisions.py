@@ -27,10 +27,11 @@ class DecisionMetrics(Projection):
     `conversion_durations`."""
 
     name = "decision_metrics"
-    version = 7  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite);
+    version = 8  # 2: 8-byte INTEGER and REAL on PostgreSQL; 3: row versions; 4: FTS5 (SQLite);
     # 5: conversion_daily, the groups per UTC day of decided_at (windowed reads stay flat);
     # 6: conversion_durations, whole days from decision to first customer (Kaplan–Meier);
-    # 7: revenue_squares (the spread of revenue per decision)
+    # 7: revenue_squares (the spread of revenue per decision); 8: which outcome was the
+    # first customer and the first deal, folded once (summaries read it)
     handles = frozenset({"DecisionLogged", "OutcomeRecorded"})
     tables = (DECISIONS, OUTCOMES, GROUPS, DAYS, DURATIONS)
 

@@ -51,25 +51,13 @@ def period_rows(
 def mark_firsts(db: Sql, outcomes: Sequence[dict[str, Any]]) -> None:
     """Mark each outcome that was its decision's first (by when it happened) to acquire a
     customer or close a deal: a decision is one customer, however many outcomes say so."""
-    ids = sorted({o["decision_id"] for o in outcomes})
-    first: dict[tuple[str, str], tuple[str, int]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = db.execute(
-            "SELECT decision_id, occurred_at, id, customer_acquired, deal_closed FROM outcomes"
-            f" WHERE decision_id IN ({', '.join('?' * len(chunk))})"
-            " AND (customer_acquired = 1 OR deal_closed = 1)",
-            chunk,
-        ).fetchall()
-        for decision_id, occurred_at, seq, customer, deal in rows:
-            for kind, flag in (("customer", customer), ("deal", deal)):
-                key = (decision_id, kind)
-                if flag and (key not in first or (occurred_at, seq) < first[key]):
-                    first[key] = (occurred_at, seq)
+    from projections.decision_rows import load_many
+
+    folded = load_many(db, {o["decision_id"] for o in outcomes})  # the rule: decision_fold
     for o in outcomes:
-        for kind in ("customer", "deal"):
-            earliest = first.get((o["decision_id"], kind))
-            o[f"first_{kind}"] = earliest is not None and earliest[1] == o["id"]
+        row = folded.get(o["decision_id"])
+        o["first_customer"] = row is not None and row.first_customer_outcome == o["id"]
+        o["first_deal"] = row is not None and row.first_deal_outcome == o["id"]
 
 
 def summarise(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from ledger import Ledger
 from ledger.errors import InputError
@@ -163,3 +166,65 @@ def test_a_summary_of_days_still_to_come_is_refused_and_today_says_it_is_partial
         error = cli.error("decisions", "summary", *args, "--output-dir", str(out))
         assert error["details"]["field"] == "date"
     assert not out.exists()  # nothing written
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    outcomes=st.lists(
+        st.tuples(st.sampled_from("ab"), st.integers(8, 11), st.booleans(), st.booleans()),
+        min_size=1,
+        max_size=10,
+    ),
+    retracted=st.sets(st.integers(0, 9), max_size=3),
+)
+# a tie (the second recorded loses), one recorded late that happened first, a retracted first
+@example(outcomes=[("a", 9, True, True), ("a", 9, True, True)], retracted=set())
+@example(outcomes=[("a", 10, True, False), ("a", 8, True, True)], retracted=set())
+@example(outcomes=[("a", 8, True, True), ("a", 9, True, True)], retracted={0})
+def test_the_first_customer_and_deal_are_folded_once_and_the_summary_reads_them(
+    tmp_path_factory: pytest.TempPathFactory,
+    outcomes: list[tuple[str, int, bool, bool]],
+    retracted: set[int],
+) -> None:
+    """One rule, in the fold (projections/decision_fold.py: with_outcome): a decision's first
+    customer (and first deal) is its outcome that happened first, of two at the same time the
+    one recorded first; outcomes recorded out of order, ties and retractions included. The
+    summary counts it from the fold, as the brute-force rule over the outcomes would."""
+    path = tmp_path_factory.mktemp("firsts") / "ledger.db"
+    with Ledger.open(path) as led:
+        for d in "ab":
+            led.log_decision(d, "golf", "email", "offer", decided_at="2026-02-07T09:00:00Z")
+        seqs = []
+        for d, hour, customer, deal in outcomes:
+            seqs.append(led.record_outcome(
+                d, "conversion", "success", customer_acquired=customer, deal_closed=deal,
+                occurred_at=f"2026-02-08T{hour:02d}:00:00Z",
+            )["seq"])  # fmt: skip
+        for i in sorted(retracted):
+            if i < len(seqs):
+                led.retract(seqs[i], "typo")
+        kept = [
+            (s, o)
+            for i, (s, o) in enumerate(zip(seqs, outcomes, strict=True))
+            if i not in retracted
+        ]
+        expected = {}
+        for kind, flag in (("customer", 2), ("deal", 3)):
+            for d in "ab":
+                mine = [(o[1], s) for s, o in kept if o[0] == d and o[flag]]
+                expected[(d, kind)] = min(mine)[1] if mine else None
+        summary = led.daily_summary("2026-02-08")
+        assert summary["customers_acquired"] == sum(
+            expected[(d, "customer")] is not None for d in "ab"
+        )
+        assert summary["deals_closed"] == sum(expected[(d, "deal")] is not None for d in "ab")
+        with led.service.reading() as db:
+            from projections.summaries import mark_firsts, period_rows
+
+            _, rows = period_rows(db, date(2026, 2, 8), date(2026, 2, 8))
+            mark_firsts(db, rows)
+        for row in rows:
+            for kind in ("customer", "deal"):
+                assert row[f"first_{kind}"] == (expected[(row["decision_id"], kind)] == row["id"])
