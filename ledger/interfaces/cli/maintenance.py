@@ -3,14 +3,14 @@ whole (backup)."""
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ledger.core.inputs import MAX_IMPORT
 from ledger.errors import InputError
 from ledger.interfaces.cli.common import AfterOpt, ledger_location
-from ledger.interfaces.cli.output import echo, print_json
+from ledger.interfaces.cli.output import echo
 from ledger.interfaces.cli.shell import Shell, shell_options
 from ledger.store import shown
 
@@ -25,10 +25,8 @@ def register(app: typer.Typer) -> None:
         with shell.recording() as ledger:
             head = ledger.digest()
             location = shown(ledger.location)
-        if shell.as_json:
-            print_json({"db": location, **head})
-        else:
-            echo(f"Ledger ready at {location} (head seq {head['seq']})")
+        shown_head = {"db": location, **head}
+        shell.show(shown_head, lambda v: echo(f"Ledger ready at {v['db']} (head seq {v['seq']})"))
 
     @app.command()
     @shell_options(as_of=True)
@@ -64,15 +62,7 @@ def register(app: typer.Typer) -> None:
                 )
             with shell.reading() as ledger:
                 result = export_analytics(ledger, analytics, shell.point)
-            if shell.as_json:
-                print_json(result)
-            else:
-                counts = ", ".join(f"{n} {t}" for t, n in result["tables"].items())
-                echo(
-                    f"Wrote {analytics} (as of seq {result['as_of_seq']}: {counts}) and "
-                    f"{result['metadata']}; explore it with `datasette {analytics} --metadata "
-                    f"{result['metadata']}`"
-                )
+            shell.show(result, lambda v: _print_analytics(analytics, v))
             return
 
         if output is not None:
@@ -84,10 +74,8 @@ def register(app: typer.Typer) -> None:
                 return
             with atomic_file(output, ledger.location) as handle:
                 count = export_events(ledger.service, handle, after, upto)
-        if shell.as_json:
-            print_json({"exported": count, "file": str(output)})
-        else:
-            echo(f"Exported {count} events to {output}")
+        exported = {"exported": count, "file": str(output)}
+        shell.show(exported, lambda v: echo(f"Exported {v['exported']} events to {v['file']}"))
 
     @app.command("import")
     @shell_options()
@@ -116,13 +104,13 @@ def register(app: typer.Typer) -> None:
         total = (count_lines(file) or 0) if drawn else 0
         with shell.recording() as ledger, ProgressBar("importing", total, drawn) as bar:
             result = import_events(ledger.service, str(file), bar.advance, max_size=max_size)
-        if shell.as_json:
-            print_json(result)
-        else:
-            echo(
-                f"Imported {result['imported']} events ({result['already_present']} already "
-                f"present); head {result['seq']}:{result['hash']}"
-            )
+        shell.show(
+            result,
+            lambda v: echo(
+                f"Imported {v['imported']} events ({v['already_present']} already present); head "
+                f"{v['seq']}:{v['hash']}"
+            ),
+        )
 
     @app.command()
     @shell_options()
@@ -140,7 +128,17 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"file: {file} exists; choose a new path", {"field": "file"})
         with shell.reading(catch_up=False) as ledger:
             head = ledger.backup(file)
-        if shell.as_json:
-            print_json({"file": str(file), **head})
-        else:
-            echo(f"Backed up to {file} (head {head['seq']}:{head['hash']})")
+        copied = {"file": str(file), **head}
+        shell.show(
+            copied, lambda v: echo(f"Backed up to {v['file']} (head {v['seq']}:{v['hash']})")
+        )
+
+
+def _print_analytics(analytics: Path, result: dict[str, Any]) -> None:
+    """`export --analytics` for people: what was written, and how to explore it."""
+    counts = ", ".join(f"{n} {t}" for t, n in result["tables"].items())
+    echo(
+        f"Wrote {analytics} (as of seq {result['as_of_seq']}: {counts}) and "
+        f"{result['metadata']}; explore it with `datasette {analytics} --metadata "
+        f"{result['metadata']}`"
+    )

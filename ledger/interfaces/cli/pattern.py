@@ -13,6 +13,7 @@ from commands.patterns import (
 from ledger.interfaces.cli.common import App
 from ledger.interfaces.cli.model_options import from_model
 from ledger.interfaces.cli.output import Column, column, fmt, money, tenths
+from ledger.interfaces.cli.reads import Answer, read
 from ledger.interfaces.cli.shell import Shell, shell_options
 from ledger.interfaces.cli.tables import print_fields, print_table
 from projections.formats import to_the_second
@@ -121,23 +122,16 @@ COST_COLUMNS: list[Column] = [
 ]
 
 
-@app.command()
-@shell_options(as_of=True, form=True)
-def costs(pattern_id: PatternArg, *, shell: Shell) -> None:
+@read(app, "pattern_costs", title="Costs of {pattern_id}", columns=COST_COLUMNS)
+def costs(pattern_id: PatternArg) -> None:
     """List the costs recorded for a pattern (not its runs), oldest first."""
-    with shell.reading() as ledger:
-        rows = ledger.pattern_costs(pattern_id, as_of=shell.point)
-    shell.table(f"Costs of {pattern_id}", COST_COLUMNS, rows)
 
 
-@app.command()
-@shell_options(as_of=True, form=True)
-def show(pattern_id: PatternArg, *, shell: Shell) -> None:
+@read(app, "pattern_detail")
+def show(pattern_id: PatternArg, *, answer: Answer) -> None:
     """One pattern: its approval, estimates, status and confidence now, and every change to
     them (revisions, revocation, confidence updates, costs) with when it happened."""
-    with shell.reading() as ledger:
-        data = ledger.pattern_detail(pattern_id, as_of=shell.point)
-    shell.show(data, print_detail)
+    print_detail(answer.value)
 
 
 def _change(change: dict[str, Any]) -> str:
@@ -186,10 +180,6 @@ PATTERN_COLUMNS: list[Column] = [
 ]
 
 
-@app.command("list")
-@shell_options(as_of=True, form=True)
-def list_(*, shell: Shell) -> None:
+@read(app, "list_patterns", title="Patterns", columns=PATTERN_COLUMNS, name="list")
+def list_() -> None:
     """List every pattern with its status, estimates and confidence."""
-    with shell.reading() as ledger:
-        rows = ledger.list_patterns(as_of=shell.point)
-    shell.table("Patterns", PATTERN_COLUMNS, rows)

@@ -77,8 +77,8 @@ def batch(
     without duplicates. Exit code 2 when any line was refused.
     """
     from ledger.app.batch import FORMATS, read_batch
-    from ledger.core.inputs import open_input
-    from ledger.interfaces.cli.progress import stderr_is_terminal
+    from ledger.core.inputs import count_lines, open_input
+    from ledger.interfaces.cli.progress import ProgressBar, stderr_is_terminal
 
     if input_format not in FORMATS:
         raise InputError(
@@ -87,19 +87,11 @@ def batch(
         )
 
     with open_input(file, "file") as handle, shell.recording() as ledger:
-        if stderr_is_terminal() and not shell.as_json and str(file) != "-":
-            from ledger.core.inputs import count_lines
-            from ledger.interfaces.cli.progress import ProgressBar
-
-            with ProgressBar("recording", count_lines(file), True) as bar:
-                outcome = ledger.execute_batch(
-                    read_batch(handle, input_format, str(file)),
-                    chunk_size=chunk_size,
-                    on_chunk=bar.advance,
-                )
-        else:
+        drawn = stderr_is_terminal() and not shell.as_json and str(file) != "-"
+        with ProgressBar("recording", count_lines(file) if drawn else 0, drawn) as bar:
+            commands = read_batch(handle, input_format, str(file))
             outcome = ledger.execute_batch(
-                read_batch(handle, input_format, str(file)), chunk_size=chunk_size
+                commands, chunk_size=chunk_size, on_chunk=bar.advance if drawn else None
             )
     if outcome.warning:
         echo(f"Warning: {outcome.warning}", err=True)

@@ -15,7 +15,8 @@ from ledger.interfaces.cli.common import (
     output_file,
     parse_as_of,
 )
-from ledger.interfaces.cli.output import echo, print_json
+from ledger.interfaces.cli.output import echo
+from ledger.interfaces.cli.reads import Answer, read
 from ledger.interfaces.cli.receipt import print_receipt
 from ledger.interfaces.cli.roi_tables import (
     ALERT_COLUMNS,
@@ -42,42 +43,33 @@ PatternArg = Annotated[str, typer.Argument(metavar="ID", help="The pattern id.")
 LimitOpt = Annotated[int, typer.Option(metavar="N", help="How many, 1..50.")]
 
 
-@app.command()
-@shell_options(window=True, as_of=True, form=True)
-def pattern(pattern_id: PatternArg, *, shell: Shell) -> None:
+@read(app, "pattern_roi", title="ROI of {pattern_id}{window}", window=True)
+def pattern(pattern_id: PatternArg, *, answer: Answer) -> None:
     """One pattern's ROI summary: all time, or its executions that happened in a window."""
-    with shell.reading() as ledger:
-        row = ledger.pattern_roi(pattern_id, as_of=shell.point, **shell.window)
-    title = f"ROI of {pattern_id}{shell.window_title()}"
-    shell.show(row, lambda shown: print_fields(title, pattern_fields(shown)))
+    print_fields(answer.title, pattern_fields(answer.value))
 
 
-@app.command()
-@shell_options(window=True, as_of=True, form=True)
-def explain(pattern_id: PatternArg, *, shell: Shell) -> None:
+@read(app, "explain_roi", window=True)
+def explain(pattern_id: PatternArg, *, answer: Answer) -> None:
     """A receipt for a pattern's ROI: each figure's formula with its numbers filled in, the
     executions it comes from (their seqs) and the head of the log it was computed at."""
-    with shell.reading() as ledger:
-        data = ledger.explain_roi(pattern_id, shell.point, **shell.window)
-    shell.show(data, lambda shown: print_receipt(f"ROI of {shown['pattern_id']}", shown))
+    print_receipt(f"ROI of {answer.value['pattern_id']}", answer.value)
 
 
-@app.command()
-@shell_options(window=True, compare=True, as_of=True, form=True)
-def summary(*, shell: Shell) -> None:
+@read(
+    app,
+    "roi_summary",
+    title="Pattern ROI summary (by cost saved){window}",
+    columns=SUMMARY_COLUMNS,
+    window=True,
+    compared="roi_summary_compared",
+)
+def summary(*, answer: Answer) -> None:
     """Every pattern's ROI, by total cost saved: all time, or only the executions that
     happened (executed_at) in a window: --period 2026-11, or --since/--until; --compare puts
     another window beside it. --as-of is the other clock: the ledger as it stood at a seq or
     recording time."""
-    if shell.compare is not None:
-        with shell.reading() as ledger:
-            both = ledger.roi_summary_compared(shell.compare, shell.point, **shell.window)
-        shell.show(both, print_compared)
-        return
-    with shell.reading() as ledger:
-        rows = ledger.roi_summary(as_of=shell.point, **shell.window)
-    title = "Pattern ROI summary (by cost saved)" + shell.window_title()
-    shell.table(title, SUMMARY_COLUMNS, rows)
+    print_compared(answer.value)  # --compare's answer; the rows alone are a table
 
 
 @app.command()
@@ -110,13 +102,10 @@ def restatement(
     shell.show(told, print_restatement)
 
 
-@app.command()
-@shell_options(as_of=True, form=True)
-def effectiveness(pattern_id: PatternArg, *, shell: Shell) -> None:
+@read(app, "effectiveness")
+def effectiveness(pattern_id: PatternArg, *, answer: Answer) -> None:
     """A pattern's effectiveness rating and what to do about it."""
-    with shell.reading() as ledger:
-        row = ledger.effectiveness(pattern_id, as_of=shell.point)
-    shell.show(row, lambda shown: echo(f"{pattern_id}: {_rated(shown)}"))
+    echo(f"{pattern_id}: {_rated(answer.value)}")
 
 
 def _rated(row: dict[str, Any]) -> str:
@@ -124,64 +113,54 @@ def _rated(row: dict[str, Any]) -> str:
     return f"{row['effectiveness_rating'].upper()}\n{row['recommendation']}"
 
 
-@app.command()
-@shell_options(now=True, as_of=True, form=True)
+@read(app, "roi_report", now=True, keywords=("executions",))
 def report(
     pattern_id: PatternArg,
     executions: Annotated[
         int, typer.Option(min=0, max=100_000, help="How many recent executions to list.")
     ] = 20,
     *,
-    shell: Shell,
+    answer: Answer,
 ) -> None:
     """Everything about one pattern: summary, rating, executions, recommendations."""
-    with shell.reading() as ledger:
-        data = ledger.roi_report(
-            pattern_id, as_of=shell.point, now=shell.now, executions=executions
-        )
-    shell.show(data, lambda shown: print_report(pattern_id, shown))
+    print_report(pattern_id, answer.value)
 
 
-@app.command("top-performers", help=f"Patterns with at least {MIN_TOP} executions, by ROI.")
-@shell_options(window=True, as_of=True, form=True)
-def top_performers(limit: LimitOpt = 10, *, shell: Shell) -> None:
-    """Patterns with at least rules.MIN_TOP executions, by ROI."""
-    with shell.reading() as ledger:
-        rows = ledger.top_performers(limit, as_of=shell.point, **shell.window)
-    title = f"Top performers (≥ {MIN_TOP} executions, by ROI)" + shell.window_title()
-    shell.table(title, SUMMARY_COLUMNS, rows)
-
-
-@app.command(
-    help=f"Patterns with at least {MIN_RATED} executions rated poor or failed, worst first."
+@read(
+    app,
+    "top_performers",
+    title=f"Top performers (≥ {MIN_TOP} executions, by ROI){{window}}",
+    columns=SUMMARY_COLUMNS,
+    window=True,
+    help=f"Patterns with at least {MIN_TOP} executions, by ROI.",
 )
-@shell_options(window=True, as_of=True, form=True)
-def underperformers(limit: LimitOpt = 10, *, shell: Shell) -> None:
+def top_performers(limit: LimitOpt = 10) -> None:
+    """Patterns with at least rules.MIN_TOP executions, by ROI."""
+
+
+@read(
+    app,
+    "underperformers",
+    title="Underperformers (poor or failed, worst first){window}",
+    columns=SUMMARY_COLUMNS,
+    window=True,
+    help=f"Patterns with at least {MIN_RATED} executions rated poor or failed, worst first.",
+)
+def underperformers(limit: LimitOpt = 10) -> None:
     """Patterns with at least rules.MIN_RATED executions rated poor or failed, worst first."""
-    with shell.reading() as ledger:
-        rows = ledger.underperformers(limit, as_of=shell.point, **shell.window)
-    title = "Underperformers (poor or failed, worst first)" + shell.window_title()
-    shell.table(title, SUMMARY_COLUMNS, rows)
 
 
-@app.command()
-@shell_options(window=True, as_of=True, form=True)
-def dashboard(*, shell: Shell) -> None:
+@read(app, "dashboard", window=True)
+def dashboard(*, answer: Answer) -> None:
     """The portfolio at a glance for the current UTC month, and over a window of business
     time (executed_at; the last 30 days unless --period or --since/--until name another)
     beside the window before it."""
-    with shell.reading() as ledger:
-        data = ledger.dashboard(as_of=shell.point, **shell.window)
-    shell.show(data, print_dashboard)
+    print_dashboard(answer.value)
 
 
-@app.command()
-@shell_options(now=True, as_of=True, form=True)
-def alerts(*, shell: Shell) -> None:
+@read(app, "alerts", title="ROI alerts", columns=ALERT_COLUMNS, now=True)
+def alerts() -> None:
     """Failure spikes, negative ROI, underused and degrading patterns."""
-    with shell.reading() as ledger:
-        rows = ledger.alerts(now=shell.now, as_of=shell.point)
-    shell.table("ROI alerts", ALERT_COLUMNS, rows)
 
 
 @app.command("update-confidence")
@@ -199,18 +178,15 @@ def update_confidence(
     shell.table("Confidence updates", CONFIDENCE_COLUMNS, rows)
 
 
-@app.command()
-@shell_options(as_of=True, form=True)
+@read(app, "trend")
 def trend(
     pattern_id: PatternArg,
     period: Annotated[str, typer.Option(help="day, week (ISO) or month.")] = "day",
     *,
-    shell: Shell,
+    answer: Answer,
 ) -> None:
     """Success rate, savings and ROI of a pattern over time."""
-    with shell.reading() as ledger:
-        rows = ledger.trend(pattern_id, period, as_of=shell.point)
-    shell.show(rows, lambda shown: print_trend(pattern_id, period, shown))
+    print_trend(f"{pattern_id} by {period}", answer.value)
 
 
 @app.command()
@@ -229,7 +205,5 @@ def markdown(
     with shell.reading() as ledger:
         text, head = ledger.roi_markdown_with_head(now=shell.now, as_of=shell.point)
         write_atomically(output, text, ledger=ledger.location)
-    if shell.as_json:
-        print_json({"file": str(output), "as_of_seq": head.seq, "as_of_hash": head.hash})
-    else:
-        echo(f"Wrote {output} (as of seq {head.seq})")
+    written = {"file": str(output), "as_of_seq": head.seq, "as_of_hash": head.hash}
+    shell.show(written, lambda v: echo(f"Wrote {v['file']} (as of seq {v['as_of_seq']})"))

@@ -277,10 +277,9 @@ TREND_COLUMNS: list[Column] = [
 ]
 
 
-def print_trend(pattern_id: str, period: str, rows: list[dict[str, Any]]) -> None:
+def print_trend(title: str, rows: list[dict[str, Any]]) -> None:
     """`roi trend`: a row a period, the success rate as a sparkline in the title."""
     from ledger.present.charts import sparkline
 
     spark = sparkline([t["success_rate"] for t in rows])
-    title = f"{pattern_id} by {period}" + (f" — success rate {spark}" if spark else "")
-    print_table(title, TREND_COLUMNS, rows)
+    print_table(title + (f" — success rate {spark}" if spark else ""), TREND_COLUMNS, rows)

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from commands.base import ConflictError, DomainError, NotFoundError
 from ledger.app.facade import Ledger
-from ledger.errors import InputError, IntegrityError, LedgerError, StorageError
+from ledger.errors import InputError, IntegrityError, LedgerError, StorageError, details_object
 from ledger.interfaces.http.middleware import BodyLimit, CsvOnRequest
 from ledger.interfaces.http.security import (
     LOOPBACK_NAMES,
@@ -55,28 +55,19 @@ class LedgerJSON(JSONResponse):
 
 def error(status: int, message: str, details: Any = None) -> LedgerJSON:
     """The one error shape: `{"error": ..., "details": {...}}` (details always an object)."""
-    from ledger.errors import details_object
-
     return LedgerJSON({"error": message, "details": details_object(details)}, status_code=status)
 
 
+STATUS: tuple[tuple[Any, int], ...] = (
+    (Unauthorized, 401), (Forbidden, 403), (Busy, 429), (NotFoundError, 404),
+    (ConflictError | IntegrityError, 409), (DomainError | InputError, 422), (StorageError, 503),
+)  # fmt: skip
+"""The HTTP status of each kind of refusal (README "HTTP API"), the first that matches."""
+
+
 def status_of(exc: Exception) -> int:
-    """The HTTP status of a refusal (README "HTTP API")."""
-    if isinstance(exc, Unauthorized):
-        return 401
-    if isinstance(exc, Forbidden):
-        return 403
-    if isinstance(exc, Busy):
-        return 429
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, ConflictError | IntegrityError):
-        return 409
-    if isinstance(exc, DomainError | InputError):
-        return 422
-    if isinstance(exc, StorageError):
-        return 503
-    return 500
+    """The HTTP status of a refusal: by its kind (`STATUS`), else 500."""
+    return next((status for kind, status in STATUS if isinstance(exc, kind)), 500)
 
 
 EXPOSED = ["X-As-Of-Seq", "X-As-Of-Hash", "Link", "X-Next-After", "Retry-After"]
@@ -157,7 +148,6 @@ def create_app(
     def answer(request: Request, status: int, message: str, details: Any) -> Any:
         """A refusal: an HTML page to a person on a dashboard page, JSON to the API."""
         if _is_page(request):
-            from ledger.errors import details_object
             from ledger.interfaces.http.page_frame import error_page
 
             field = details_object(details).get("field")

@@ -11,15 +11,24 @@ from typing import TYPE_CHECKING, Any
 from fastapi.responses import HTMLResponse
 
 from ledger.interfaces.http.page_frame import head_line, page
-from ledger.interfaces.http.page_parts import difference, interval, kpi_delta, kpis, paragraphs
+from ledger.interfaces.http.page_parts import Card, difference, interval, kpis, paragraphs
 from ledger.interfaces.http.shown import Shown, controls, dates, link, windows
 from ledger.present import charts
 from ledger.present.charts import Bar
-from projections.formats import money, number, percent
+from projections.formats import number
 from projections.insights import describe_evidence
 
 if TYPE_CHECKING:
     from ledger.app.facade import Ledger
+
+
+DECISION_CARDS = (
+    Card("decisions", "decisions"),
+    Card("customers", "customers"),
+    Card("conversion rate", "rate", "pt"),
+    Card("revenue", "revenue", "$"),
+)
+"""The decisions made in the window shown, beside the window before."""
 
 
 def decisions(led: Ledger, shown: Shown) -> HTMLResponse:
@@ -138,13 +147,4 @@ def _decision_kpis(
 
     now = figures(rows)
     then = None if prior is None else figures(prior)
-    return kpis(
-        kpi_delta("decisions", str(now["decisions"]), difference(now, then, "decisions"), "",
-                  against),
-        kpi_delta("customers", str(now["customers"]), difference(now, then, "customers"), "",
-                  against),
-        kpi_delta("conversion rate", percent(now["rate"], scale=100),
-                  difference(now, then, "rate"), "pt", against),
-        kpi_delta("revenue", money(now["revenue"]), difference(now, then, "revenue"), "$",
-                  against),
-    )  # fmt: skip
+    return kpis(*(c.of(now, difference(now, then, c.key), against) for c in DECISION_CARDS))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi.responses import HTMLResponse
 
 from ledger.interfaces.http.page_frame import head_line, page
-from ledger.interfaces.http.page_parts import kpi, kpis, table, when
+from ledger.interfaces.http.page_parts import Column, kpi, kpis, table, when
 from ledger.interfaces.http.shown import Shown, csv_link, link
 
 if TYPE_CHECKING:
@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 
 PAGE = 20
 """Events on a page of the ledger page."""
+
+EVENT_COLUMNS: tuple[Column, ...] = (
+    ("seq", lambda e: str(e.seq)),
+    ("event (open for its payload)", lambda e: (
+        f"<details><summary>{escape(e.event_type)}</summary><pre>"
+        f"{escape(json.dumps(e.event.payload(), indent=1, ensure_ascii=False))}</pre></details>"
+    )),
+    ("stream", lambda e: escape(e.stream_id)),
+    ("happened", lambda e: when(e.occurred_at)),
+    ("recorded", lambda e: when(e.recorded_at)),
+)  # fmt: skip
+"""The ledger page's events, each opening to its payload."""
 
 
 def ledger_page(led: Ledger, shown: Shown, before: int | None) -> HTMLResponse:
@@ -55,31 +67,10 @@ def ledger_page(led: Ledger, shown: Shown, before: int | None) -> HTMLResponse:
     if top < head.seq:
         newer = top + PAGE
         pages.append(
-            link(
-                "/ledger",
-                "← newer",
-                shown,
-                before=None if newer >= head.seq else str(newer + 1),
-            )
+            link("/ledger", "← newer", shown, before=None if newer >= head.seq else str(newer + 1))
         )
     if first > 0:
         pages.append(link("/ledger", "older →", shown, before=str(first + 1)))
     body.append(f'<p class="pages">{" · ".join(pages)}</p>' if pages else "")
-    body.append(
-        table(
-            ["seq", "event (open for its payload)", "stream", "happened", "recorded"],
-            [
-                [
-                    str(e.seq),
-                    f"<details><summary>{escape(e.event_type)}</summary><pre>"
-                    f"{escape(json.dumps(e.event.payload(), indent=1, ensure_ascii=False))}"
-                    "</pre></details>",
-                    escape(e.stream_id),
-                    when(e.occurred_at),
-                    when(e.recorded_at),
-                ]
-                for e in reversed(events)
-            ],
-        )
-    )
+    body.append(table(EVENT_COLUMNS, list(reversed(events))))
     return page("Ledger", body, shown)

@@ -8,13 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from commands.ledger import Retract
 from ledger.interfaces.http.models import Digest, Envelope, Verification
-from ledger.interfaces.http.params import (
-    ERRORS,
-    After,
-    PageLimit,
-    error_response,
-    verification,
-)
+from ledger.interfaces.http.params import ERRORS, After, PageLimit, error_response, verification
 from ledger.interfaces.http.reads import AS_OF, Param, Read, add_reads
 from ledger.interfaces.http.security import Forbidden
 from ledger.interfaces.http.writes import Write, add_commands

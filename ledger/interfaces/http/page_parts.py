@@ -5,11 +5,13 @@ through `projections.formats`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
-from projections.formats import change
+from projections.formats import change, money, percent
 
 
 def kpi(name: str, value: str, raw: bool = False) -> str:
@@ -17,19 +19,38 @@ def kpi(name: str, value: str, raw: bool = False) -> str:
     return f'<div class="kpi">{escape(name)}<b>{value if raw else escape(value)}</b></div>'
 
 
-def kpi_delta(name: str, value: str, delta: Any, unit: str, against: str | None) -> str:
-    """A KPI with its change on the window before ('–' when either is unknown); nothing
-    when there is no window before (all time, or a window open at one end)."""
-    if against is None:
-        return kpi(name, value)
-    tone = "" if delta is None or delta == 0 else (' class="up"' if delta > 0 else ' class="down"')
-    note = f"{change(delta, unit)} on {against}"
-    return kpi(name, f"{escape(value)} <span{tone}>({escape(note)})</span>", raw=True)
-
-
 def kpis(*cards: str) -> str:
     """A row of cards."""
     return '<div class="kpis">' + "".join(cards) + "</div>"
+
+
+WRITTEN: dict[str, Callable[[Any], str]] = {
+    "": str, "$": money, "pt": partial(percent, scale=100), "pt%": percent,
+}  # fmt: skip
+"""How a figure is written, by the unit its change is counted in (`projections.formats.change`):
+a count, money, a rate between 0 and 1, a figure already in percent."""
+
+
+class Card(NamedTuple):
+    """A KPI card of a row of figures: its name, the figure's key, and the unit its change
+    is counted in, which says how the figure is written too (`WRITTEN`)."""
+
+    name: str
+    key: str
+    unit: str = ""
+
+    def of(self, row: dict[str, Any], delta: Any, against: str | None, called: str = "") -> str:
+        """The card of `row`'s figure (`called` ends its name) with its change `delta` on the
+        window before ('–' when either is unknown); just the figure when there is no window
+        before (all time, or a window open at one end)."""
+        name, value = self.name + called, WRITTEN[self.unit](row[self.key])
+        if against is None:
+            return kpi(name, value)
+        tone = (
+            "" if delta is None or delta == 0 else (' class="up"' if delta > 0 else ' class="down"')
+        )
+        note = f"{change(delta, self.unit)} on {against}"
+        return kpi(name, f"{escape(value)} <span{tone}>({escape(note)})</span>", raw=True)
 
 
 def difference(current: dict[str, Any], prior: dict[str, Any] | None, key: str) -> Any:
@@ -39,12 +60,17 @@ def difference(current: dict[str, Any], prior: dict[str, Any] | None, key: str) 
     return Decimal(str(current[key])) - Decimal(str(prior[key]))
 
 
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    """A table of HTML cells, or a line saying there is nothing to show."""
+Column = tuple[str, Callable[[Any], str]]
+"""A column of a table: its heading, and its cell (HTML) of a row."""
+
+
+def table(columns: Sequence[Column], rows: Sequence[Any]) -> str:
+    """A table with a row of cells for each of `rows`, or a line saying there is nothing to
+    show."""
     if not rows:
         return "<p>Nothing to show.</p>"
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in rows)
+    head = "".join(f"<th>{escape(heading)}</th>" for heading, _ in columns)
+    body = "".join("<tr>" + "".join(_cell(cell(r)) for _, cell in columns) + "</tr>" for r in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 

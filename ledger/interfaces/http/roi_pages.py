@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse
 from ledger.errors import InputError
 from ledger.interfaces.http.page_frame import head_line, page
 from ledger.interfaces.http.page_parts import (
+    Card,
+    Column,
     difference,
     interval,
     kpi,
-    kpi_delta,
     kpis,
     paragraphs,
     prose,
@@ -46,6 +47,49 @@ PERIODS = ("day", "week", "month")
 
 NO_WINDOW = {"period": None, "since": None, "until": None}
 """Link changes for a read that takes no window (alerts, a report's recent executions)."""
+
+
+WINDOW_CARDS = (
+    Card("executions", "total_executions"),
+    Card("cost saved", "cost_saved_usd", "$"),
+    Card("success rate", "success_rate", "pt"),
+    Card("ROI", "roi_percentage", "pt%"),
+)
+"""The portfolio's KPIs over the window shown (`dashboard`'s `window.current`)."""
+
+PATTERN_CARDS = (
+    Card("ROI", "roi_percentage", "pt%"),
+    Card("success rate", "success_rate", "pt"),
+    Card("executions", "total_executions"),
+    Card("cost saved", "total_cost_saved_usd", "$"),
+)
+"""A pattern's KPIs over the window shown (its rating goes second)."""
+
+TREND_CHARTS = (
+    ("Success rate", "success_rate", "rate", ""),
+    ("Cost saved", "cost_saved_usd", "$", " (USD)"),
+)
+"""A pattern's trend charts: the figure charted, its key, its unit, the heading's note."""
+
+EXECUTION_COLUMNS: tuple[Column, ...] = (
+    ("executed", lambda e: when(str(e.get("executed_at", "")))),
+    ("success", lambda e: "yes" if e.get("success") else "no"),
+    ("seconds", lambda e: escape(str(e.get("execution_time_seconds")))),
+    ("cost", lambda e: money(e.get("actual_cost"))),
+)
+"""A pattern's recent executions (`roi_report`'s `executions`)."""
+
+
+def summary_columns(shown: Shown) -> tuple[Column, ...]:
+    """The portfolio's table of patterns (`roi_summary`), each linked to its page."""
+    return (
+        ("pattern", lambda r: link(pattern_path(r["pattern_id"]), r["pattern_id"], shown)),
+        ("ROI", lambda r: percent(r["roi_percentage"])),
+        ("rating", lambda r: r["effectiveness_rating"]),
+        ("success rate", lambda r: percent(r["success_rate"], scale=100)),
+        ("executions", lambda r: str(r["total_executions"])),
+        ("saved", lambda r: money(r["total_cost_saved_usd"])),
+    )
 
 
 def portfolio(led: Ledger, shown: Shown) -> HTMLResponse:
@@ -87,22 +131,7 @@ def portfolio(led: Ledger, shown: Shown) -> HTMLResponse:
         f"<h2>Patterns, {escape(name)} "
         f"{csv_link('/api/roi-tracking/summary', shown, now=None)}</h2>"
     )
-    body.append(
-        table(
-            ["pattern", "ROI", "rating", "success rate", "executions", "saved"],
-            [
-                [
-                    link(pattern_path(r["pattern_id"]), r["pattern_id"], shown),
-                    percent(r["roi_percentage"]),
-                    r["effectiveness_rating"],
-                    percent(r["success_rate"], scale=100),
-                    str(r["total_executions"]),
-                    money(r["total_cost_saved_usd"]),
-                ]
-                for r in summary
-            ],
-        )
-    )
+    body.append(table(summary_columns(shown), summary))
     alerts_csv = csv_link("/api/roi-tracking/alerts", shown, **NO_WINDOW)
     body.append(f"<h2>Alerts (at the point shown) {alerts_csv}</h2>")
     body.append(
@@ -126,18 +155,9 @@ def _portfolio_kpis(dash: dict[str, Any]) -> str:
     before = shown["compared_with"]
     label = shown["window"]["period"]
     against = None if before is None else before["period"].removesuffix(" " + label)
-    name = window_name(shown["window"])
-    return kpis(
-        kpi("patterns tracked", str(dash["total_patterns"])),
-        kpi_delta(f"executions, {name}", str(current["total_executions"]),
-                  change.get("total_executions"), "", against),
-        kpi_delta(f"cost saved, {name}", money(current["cost_saved_usd"]),
-                  change.get("cost_saved_usd"), "$", against),
-        kpi_delta(f"success rate, {name}", percent(current["success_rate"], scale=100),
-                  change.get("success_rate"), "pt", against),
-        kpi_delta(f"ROI, {name}", percent(current["roi_percentage"]),
-                  change.get("roi_percentage"), "pt%", against),
-    )  # fmt: skip
+    called = f", {window_name(shown['window'])}"
+    cards = [c.of(current, change.get(c.key), against, called) for c in WINDOW_CARDS]
+    return kpis(kpi("patterns tracked", str(dash["total_patterns"])), *cards)
 
 
 def bucket(per: str | None, period: str | None) -> tuple[str, str | None]:
@@ -168,20 +188,11 @@ def pattern(led: Ledger, pattern_id: str, per: str, shown: Shown) -> HTMLRespons
     body.append(controls(pattern_path(pattern_id), shown, {"per": per}))
     against = None if before is None else before.label
     body.append(f"<h2>{escape(name)}</h2>")
-    body.append(
-        kpis(
-            kpi_delta("ROI", percent(current["roi_percentage"]), difference(current, prior,
-                      "roi_percentage"), "pt%", against),
-            kpi("rating", current["effectiveness_rating"]
-                + ("" if prior is None else f" (was {prior['effectiveness_rating']})")),
-            kpi_delta("success rate", percent(current["success_rate"], scale=100),
-                      _rate_difference(current, prior), "pt", against),
-            kpi_delta("executions", str(current["total_executions"]),
-                      difference(current, prior, "total_executions"), "", against),
-            kpi_delta("cost saved", money(current["total_cost_saved_usd"]),
-                      difference(current, prior, "total_cost_saved_usd"), "$", against),
-        )
-    )  # fmt: skip
+    cards = [c.of(current, _change(current, prior, c.key), against) for c in PATTERN_CARDS]
+    rating = current["effectiveness_rating"]
+    was = "" if prior is None else f" (was {prior['effectiveness_rating']})"
+    cards.insert(1, kpi("rating", rating + was))
+    body.append(kpis(*cards))
     body.append(
         "".join(f"<p><b>Recommendation.</b> {prose(r)}</p>" for r in report["recommendations"])
     )
@@ -195,41 +206,24 @@ def pattern(led: Ledger, pattern_id: str, per: str, shown: Shown) -> HTMLRespons
     body.append(f"<p>Trend per {links}</p>")
     if shown.windowed:
         trend = [t for t in trend if _starts_in(span, t["start"])]
-    body.append(f"<h2>Success rate per {escape(per)}</h2>")
-    points = [(t["period"], t["success_rate"]) for t in trend]
-    body.append(charts.line(f"Success rate per {per}", points, unit="rate"))
-    body.append(f"<h2>Cost saved per {escape(per)} (USD)</h2>")
-    body.append(
-        charts.line(
-            f"Cost saved per {per}",
-            [(t["period"], t["cost_saved_usd"]) for t in trend],
-            unit="$",
-        )
-    )
+    for figure, key, unit, heading in TREND_CHARTS:
+        body.append(f"<h2>{escape(figure)} per {escape(per)}{heading}</h2>")
+        points = [(t["period"], t[key]) for t in trend]
+        body.append(charts.line(f"{figure} per {per}", points, unit=unit))
     report_csv = f"/api/roi-tracking/report/{path_segment(pattern_id)}"
     body.append(f"<h2>Recent executions {csv_link(report_csv, shown, **NO_WINDOW)}</h2>")
-    body.append(
-        table(
-            ["executed", "success", "seconds", "cost"],
-            [
-                [
-                    when(str(e.get("executed_at", ""))),
-                    "yes" if e.get("success") else "no",
-                    escape(str(e.get("execution_time_seconds"))),
-                    money(e.get("actual_cost")),
-                ]
-                for e in report["executions"]
-            ],
-        )
-    )
+    body.append(table(EXECUTION_COLUMNS, report["executions"]))
     return page(f"Pattern {pattern_id}", body, shown)
 
 
-def _rate_difference(current: dict[str, Any], prior: dict[str, Any] | None) -> Any:
-    """The change of a success rate; unknown when either window had no runs."""
-    if prior is None or 0 in (current["total_executions"], prior["total_executions"]):
+def _change(current: dict[str, Any], prior: dict[str, Any] | None, key: str) -> Any:
+    """The change of a pattern's figure on the window before; a success rate's is unknown
+    when either window had no runs."""
+    if key == "success_rate" and (
+        prior is None or 0 in (current["total_executions"], prior["total_executions"])
+    ):
         return None
-    return difference(current, prior, "success_rate")
+    return difference(current, prior, key)
 
 
 def _starts_in(span: Window, day: str) -> bool:

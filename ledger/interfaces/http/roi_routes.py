@@ -7,9 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from commands.patterns import (
-    RecordExecution,
-)
+from commands.patterns import RecordExecution
 from ledger.app.automation import execution_result
 from ledger.interfaces.http.models import (
     Alert,
@@ -117,10 +115,7 @@ def roi_routes(writer: Any) -> APIRouter:
     r = APIRouter(prefix="/api/roi-tracking", tags=["roi-tracking"], responses=ERRORS)
 
     @post_command(r, "/executions", RecordExecution, writer, status=201, answer=ExecutionRecorded)
-    def record_execution(
-        request: Request,
-        sent: SentD,
-    ) -> dict[str, Any]:
+    def record_execution(request: Request, sent: SentD) -> dict[str, Any]:
         """Record a pattern execution (the source's request and response)."""
         cmd = command(RecordExecution, sent)
         result = ledger_of(request).execute(cmd)
