@@ -3,7 +3,7 @@ decision's row (`DecisionRow`), a (source, type) group's totals (`TOTALS`), and 
 all time, per day decided and per whole days to the first customer.
 
 How events change these rows is projections/decision_fold.py; the tables are declared in
-projections/decisions.py. Kept apart from the projection class so that registering the
+projections/decision_tables.py. Kept apart from the projection class so that registering the
 projection, which every append does, does not load any of this.
 """
 

@@ -141,7 +141,7 @@ def change(value: Any, unit: str = "") -> str:
 
 
 BAR = Decimal("0.05")
-"""The significance bar p-values are read against (projections/stats.py: ALPHA)."""
+"""The significance bar p-values are read against (projections/rules.py: ALPHA)."""
 
 
 def p_value(value: Any) -> str:

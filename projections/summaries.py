@@ -1,5 +1,6 @@
-"""Daily and weekly decision summaries (README "Decisions and outcomes") as pure functions of the
-period's rows."""
+"""Daily and weekly decision summaries (README "Decisions and outcomes"): the period's rows,
+each outcome marked as its decision's first customer or deal (the fold's answer), and the
+figures summed from them."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from projections.formats import money
 def period_rows(
     db: Sql, first: date, last: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Decisions made and outcomes recorded (by when they happened) from first to last day;
-    each outcome row also says whether it was its decision's first customer and first deal."""
+    """Decisions made and outcomes recorded (by when they happened) from first to last day
+    (`mark_firsts` then says which outcome was its decision's first customer and deal)."""
     lo, hi = first.isoformat(), (last + timedelta(days=1)).isoformat()
     decisions = db.execute(
         "SELECT decision_id, opportunity_type, opportunity_source, decided_at FROM decisions"

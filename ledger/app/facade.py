@@ -1,9 +1,9 @@
 """`Ledger`: every feature's commands and queries on one object (README "Python").
 
 A facade composed over the service (`ledger.core.service.LedgerCore`: transactions, the bus,
-as-of points, the log) and the query functions (`ledger.queries`): each method is one line
-that names the command it builds or the query it runs. The plumbing (units of work, reads,
-the log's rows) stays on `ledger.service`.
+as-of points, the log) and the query functions (`ledger.queries`): a read is one line naming
+its query (ledger/app/methods.py), a command a method building its model. The plumbing
+(units of work, reads, the log's rows) stays on `ledger.service`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from ledger.app.methods import Method, Reader
 from ledger.core import checks
 from ledger.core.moments import AsOf
 from ledger.core.service import LedgerCore
-from ledger.queries import decisions, patterns, portfolio, restatement, roi, summaries
 from ledger.queries.context import WindowArgs, run_at
 from ledger.validation import build_command
 
@@ -179,39 +178,45 @@ class Ledger:
     # -- reads: each runs one query of ledger/queries in one read transaction; called with
     # the query's own parameters, then `as_of` (the recording clock), then for a windowed
     # read `since`/`until`/`period`/`now` (when things happened) — see app/methods.py
-    list_patterns = Reader(patterns.list_patterns)
-    pattern_detail = Reader(patterns.pattern_detail)
-    pattern_costs = Reader(patterns.pattern_costs)
-    executions = Reader(patterns.executions)
-    trend = Reader(patterns.trend)
-    portfolio_trend = Reader(patterns.portfolio_trend)
-    pattern_roi = Reader(roi.pattern_roi, window=True)
-    roi_summary = Reader(roi.roi_summary, window=True)
-    roi_summary_compared = Reader(roi.roi_summary_compared, window=True)
-    effectiveness = Reader(roi.effectiveness)
-    top_performers = Reader(roi.top_performers, window=True)
-    underperformers = Reader(roi.underperformers, window=True)
-    conversion_metrics = Reader(decisions.conversion_metrics, window=True)
-    conversion_metrics_compared = Reader(decisions.conversion_metrics_compared, window=True)
-    time_to_conversion = Reader(decisions.time_to_conversion, window=True)
-    roi_by_type = Reader(decisions.roi_by_type, window=True)
-    insights = Reader(decisions.insights, window=True)
-    predict = Reader(decisions.predict)
-    search_decisions = Reader(decisions.search_decisions)
-    calibration = Reader(decisions.calibration)
+    list_patterns = Reader[Rows]("queries.patterns.list_patterns")
+    pattern_detail = Reader[Result]("queries.patterns.pattern_detail")
+    pattern_costs = Reader[Rows]("queries.patterns.pattern_costs")
+    executions = Reader[Rows]("queries.patterns.executions")
+    trend = Reader[Rows]("queries.patterns.trend")
+    portfolio_trend = Reader[Rows]("queries.patterns.portfolio_trend")
+    pattern_roi = Reader[Result]("queries.roi.pattern_roi", window=True)
+    roi_summary = Reader[Rows]("queries.roi.roi_summary", window=True)
+    roi_summary_compared = Reader[Result]("queries.roi.roi_summary_compared", window=True)
+    effectiveness = Reader[Result]("queries.roi.effectiveness")
+    top_performers = Reader[Rows]("queries.roi.top_performers", window=True)
+    underperformers = Reader[Rows]("queries.roi.underperformers", window=True)
+    conversion_metrics = Reader[Rows]("queries.decisions.conversion_metrics", window=True)
+    conversion_metrics_compared = Reader[Result](
+        "queries.decisions.conversion_metrics_compared", window=True
+    )
+    time_to_conversion = Reader[Rows]("queries.decisions.time_to_conversion", window=True)
+    roi_by_type = Reader[Rows]("queries.decisions.roi_by_type", window=True)
+    insights = Reader[Rows]("queries.decisions.insights", window=True)
+    predict = Reader[Result]("queries.decisions.predict")
+    search_decisions = Reader[Rows]("queries.decisions.search_decisions")
+    calibration = Reader[Result]("queries.decisions.calibration")
 
-    roi_restatement = Method(restatement.roi_restatement)
-    daily_summary = Method(summaries.daily)
-    weekly_summary = Method(summaries.weekly)
+    roi_restatement = Method[Result]("queries.restatement.roi_restatement")
+    daily_summary = Method[Result]("queries.summaries.daily")
+    weekly_summary = Method[Result]("queries.summaries.weekly")
 
     def roi_report(
         self, pattern_id: str, as_of: AsOf = None, now: Now = None, executions: int = 50
     ) -> Result:
         """Summary, rating, recent executions and recommendations, stamped with the head."""
+        from ledger.queries import roi
+
         return run_at(self.service, roi.roi_report, as_of, now, pattern_id, executions)
 
     def alerts(self, now: Now = None, as_of: AsOf = None) -> Rows:
         """failure_spike, negative_roi, underutilization, performance_degradation."""
+        from ledger.queries import roi
+
         return run_at(self.service, roi.alerts, as_of, now)
 
     def dashboard(
@@ -225,6 +230,8 @@ class Ledger:
     ) -> Result:
         """This month's figures, the best and the worst, and a window (default the last 30
         days) beside the one before it."""
+        from ledger.queries import portfolio
+
         return run_at(self.service, portfolio.dashboard, as_of, now, since, until, period)
 
     def explain_roi(

@@ -166,12 +166,6 @@ class ReadSide:
         with self.backend.read() as db:
             yield self.log.head(db), self.log.iter_raw(db, after, upto)
 
-    def hash_at(self, seq: int) -> str | None:
-        """The stored hash of one event (None if the log does not hold that seq)."""
-        with self.backend.read() as db:
-            event = self.log.read_event(db, seq)
-        return None if event is None else event.hash
-
     def alarm(self) -> dict[str, Any] | None:
         """The standing integrity alarm (the first bad seq a verify found), or None."""
         with self.backend.read() as db:

@@ -1,8 +1,8 @@
-"""The application service: the only place that opens transactions.
+"""The application service's write side: the only place that opens write transactions.
 
 Every command is validated, decided against current state and appended in one transaction
-with every inline projection's update; every query reads projections, live or as of a past
-point of the log.
+with every inline projection's update. Its read side (as-of points, read transactions, the
+log) is ledger/core/reading.py; its checks on itself (verify, rebuild) ledger/core/checks.py.
 """
 
 from __future__ import annotations
@@ -54,12 +54,9 @@ def chain_warning(alarm: dict[str, Any]) -> str:
     )
 
 
-"""Scratch replays (as-of views) a ledger keeps; older ones are let go."""
-
-
 class LedgerCore(ReadSide):
-    """An open ledger: transactions, as-of views and the audit operations. Feature modules
-    add their commands and queries in subclasses; `ledger.app.facade.Ledger` combines them."""
+    """An open ledger: transactions and the bus on top of its read side. The `Ledger` facade
+    (ledger/app/facade.py) is composed over one, as `ledger.service`."""
 
     def __init__(
         self,

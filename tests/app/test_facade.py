@@ -29,6 +29,15 @@ def test_every_spec_method_is_on_the_facade_and_each_query_takes_as_of() -> None
         assert "as_of" in inspect.signature(getattr(Ledger, name)).parameters, name
 
 
+def test_every_method_declared_by_a_path_resolves_to_a_function_with_help() -> None:
+    """Reads name their query by its path (imported on first use): a wrong path or a query
+    with parameters a read cannot pass fails here, not in a user's hands."""
+    for name in dir(Ledger):
+        if not name.startswith("_") and callable(member := getattr(Ledger, name)):
+            inspect.signature(member)
+            assert member.__doc__, f"Ledger.{name} has no help"
+
+
 def test_a_declared_read_shows_its_parameters_and_help() -> None:
     shown = inspect.signature(Ledger.pattern_roi)
     assert list(shown.parameters) == [

@@ -19,6 +19,13 @@ LAZY = (
     "projections.insights",
     "projections.prediction_math",
     "ledger.store.as_of",
+    # the reads (ledger/queries): a facade method imports its query on first use
+    "ledger.queries.patterns",
+    "ledger.queries.roi",
+    "ledger.queries.portfolio",
+    "ledger.queries.decisions",
+    "ledger.queries.summaries",
+    "ledger.queries.restatement",
     "rfc8785",
 )
 

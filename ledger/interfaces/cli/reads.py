@@ -46,6 +46,12 @@ def read(
     `compared`: the method --compare calls instead (the compared window first); `command`:
     `app.command`'s own arguments (a name, a help)."""
 
+    from ledger.app.facade import Ledger  # the names are checked as the command is declared
+
+    for name in (method, compared):
+        if name is not None and name not in vars(Ledger):
+            raise AttributeError(f"no Ledger.{name}: a read command must call a Ledger read")
+
     def declare(body: Callable[..., None]) -> Callable[..., None]:
         own = [p for p in inspect.signature(body).parameters.values() if p.name != "answer"]
 

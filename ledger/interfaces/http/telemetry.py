@@ -23,7 +23,8 @@ current: ContextVar[dict[str, Any] | None] = ContextVar("roi_ledger_request", de
 
 
 def observe(metrics: Metrics, status_of: Any) -> Any:
-    """A `Ledger.observer` that counts each command and notes its seq on the request."""
+    """A `LedgerCore.observer` (`ledger.service.observer`) that counts each command and
+    notes its seq on the request."""
 
     def observer(name: str, result: dict[str, Any] | None, exc: Exception | None) -> None:
         metrics.command(name, result, None if exc is None else status_of(exc))

@@ -3,7 +3,8 @@ portfolio review ("Monthly: full portfolio review") and the weekly list of new
 underperformers ("Weekly: check for new underperformers").
 
 Each is gathered from one snapshot of the ledger (so its stated head is exact) and rendered
-as JSON and Markdown. The scheduler files one per period, idempotently (jobs.py).
+as JSON and Markdown. The scheduler files one per period, idempotently
+(ledger/interfaces/scheduler/producers.py: PeriodReview, through ledger/app/filing.py).
 """
 
 from __future__ import annotations
