@@ -71,8 +71,7 @@ def markdown(ledger: Ledger, now: Now, as_of: AsOf) -> tuple[str, Head]:
     from ledger.present.reports.roi_markdown import render
 
     when = ledger.service.point_shown(now, as_of)
-    view = ledger.view(as_of)
-    with view.service.reading():  # every query below joins this one read transaction
+    with ledger.snapshot(as_of) as view:  # every query below joins this one read transaction
         head = view.head()
         summary = view.roi_summary()
         text = render(

@@ -9,7 +9,8 @@ its query (ledger/app/methods.py), a command a method building its model. The pl
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, Unpack
@@ -57,6 +58,14 @@ class Ledger:
         """This ledger, or a read-only view of it as of a past point (LedgerCore.view)."""
         seen = self.service.view(as_of)
         return self if seen is self.service else Ledger(seen)
+
+    @contextmanager
+    def snapshot(self, as_of: AsOf = None) -> Iterator[Ledger]:
+        """This ledger (as of a point) with every read inside one read transaction: a page's
+        or a report's figures and the head they state come from the same ledger."""
+        view = self.view(as_of)
+        with view.service.reading():
+            yield view
 
     @property
     def location(self) -> str:

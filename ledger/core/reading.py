@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self, cast
 
 from commands.base import Command, NotFoundError
-from commands.fields import normal_id
+from commands.fields import EARLIEST, normal_id
 from events import RecordedEvent
 from events.sql import Sql
 from events.timeutil import normalize_timestamp
@@ -143,7 +143,9 @@ class ReadSide:
             return moment(now)
         if as_of is not None and not (isinstance(as_of, int) or is_seq(str(as_of))):
             self.resolve_as_of(as_of)  # a bad timestamp is refused here, naming as_of
-            return parse_timestamp(str(as_of))
+            # the ledger before 1970 is empty (nothing is recorded before then): measured from
+            # 1970, not from days the calendar cannot count back from (0001-01-01)
+            return max(parse_timestamp(str(as_of)), EARLIEST)
         recorded = self.head(as_of).recorded_at
         return moment(None) if recorded is None else parse_timestamp(recorded)
 

@@ -3,11 +3,13 @@ business time beside the one before (README "Automation ROI")."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Any
 
 from ledger.core.moments import Day
 from ledger.core.periods import option_text, previous, window
+from ledger.errors import InputError
 from ledger.queries.context import Read, Span, window_days
 from projections import daily_stats, roi_analytics, roi_queries
 
@@ -33,7 +35,10 @@ def dashboard(
         period or (None if since or until else "last-30d"),
         when,
     )
-    before = previous(chosen) if chosen.since and chosen.until else None
+    before = None  # no comparison for a window open at either end, or one at 1970
+    if chosen.since and chosen.until:
+        with contextlib.suppress(InputError):
+            before = previous(chosen)
     spans = [window_days(chosen), None if before is None else window_days(before)]
     head = read.head
     rows = roi_queries.roi_summary(db)

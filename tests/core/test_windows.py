@@ -525,3 +525,25 @@ def test_decisions_compare_on_the_cli_and_http(cli: Cli) -> None:
         assert got.status_code == 200 and got.json()["compared_with"]["period"] == "2026-10"
         bad = c.get("/api/decisions/conversions/compare", params={"since": "2026-11-01"})
         assert bad.status_code == 422 and "compare" in bad.text
+
+
+def test_a_read_as_of_the_calendars_first_days_answers_instead_of_overflowing(
+    tmp_path: Path,
+) -> None:
+    """The defect (found by the slow option fuzz: `roi alerts --as-of 0001-01-01`): a read
+    measures its windows from the as-of recording time, and 36 days (or a month, or 30 days)
+    before 0001-01-01 is no date: OverflowError. The ledger before 1970 is empty (nothing
+    can be recorded before then), so it is measured from 1970-01-01."""
+    with Ledger.open(tmp_path / "l.db") as led:
+        led.approve_pattern("p", 60, "1.00")
+        led.record_execution("p", 10, "0.10", True)
+        for as_of in ("0001-01-01", "0001-01-01T00:00:00Z", "0001-02-01"):
+            assert led.alerts(as_of=as_of) == []
+            assert led.dashboard(as_of=as_of)["as_of_seq"] == 0
+            assert led.roi_summary(as_of, period="last-30d") == []
+            # a window before 1970 to compare with is refused, naming compare
+            with pytest.raises(InputError, match="compare"):
+                led.roi_summary_compared(as_of=as_of, period="last-7d")
+            with pytest.raises(InputError, match="compare"):
+                led.conversion_metrics_compared(as_of=as_of, period="last-7d")
+            assert led.roi_restatement(as_of, period="last-7d")["changed_by_total"] == 0

@@ -33,10 +33,9 @@ DECISION_CARDS = (
 
 def decisions(led: Ledger, shown: Shown) -> HTMLResponse:
     """The decision loop page, every figure from one snapshot of the ledger."""
-    view = led.view(shown.as_of)
-    span, before = windows(led, shown)
-    within = shown.window()
-    with view.service.reading():
+    with led.snapshot(shown.as_of) as view:  # a bad as_of is named before a bad window
+        span, before = windows(led, shown)
+        within = shown.window()
         calibration = view.calibration()
         groups = view.conversion_metrics("combination", None, **within)
         by_source = view.conversion_metrics("source", None, **within)

@@ -94,8 +94,7 @@ def summary_columns(shown: Shown) -> tuple[Column, ...]:
 
 def portfolio(led: Ledger, shown: Shown) -> HTMLResponse:
     """The portfolio page, every figure from one snapshot of the ledger."""
-    view = led.view(shown.as_of)
-    with view.service.reading():  # one snapshot for every figure below
+    with led.snapshot(shown.as_of) as view:  # one snapshot for every figure below
         dash = view.dashboard(
             now=shown.now, since=shown.since, until=shown.until, period=shown.period
         )
@@ -176,9 +175,8 @@ def bucket(per: str | None, period: str | None) -> tuple[str, str | None]:
 
 def pattern(led: Ledger, pattern_id: str, per: str, shown: Shown) -> HTMLResponse:
     """One pattern's page: the window shown beside the one before, its trend per `per`."""
-    view = led.view(shown.as_of)
-    span, before = windows(led, shown)
-    with view.service.reading():
+    with led.snapshot(shown.as_of) as view:  # a bad as_of is named before a bad window
+        span, before = windows(led, shown)
         report = view.roi_report(pattern_id, now=shown.now, executions=20)
         trend = view.trend(pattern_id, per)
         current = view.pattern_roi(pattern_id, **dates(span))

@@ -28,8 +28,7 @@ def portfolio_review(
     the portfolio's totals and their change, each pattern's figures with its change and the
     test of its success rates, the month's underperformers and the patterns whose success
     rate changed significantly."""
-    view = ledger.view(as_of)
-    with view.service.reading():
+    with ledger.snapshot(as_of) as view:
         head = view.head()
         compared = view.roi_summary_compared("previous", period=month, now=now)
         totals = view.dashboard(period=month, now=now)["window"]
@@ -78,8 +77,7 @@ def new_underperformers(
 
     span = parse_period(week, ledger.service.point_shown(now, as_of))
     before = previous(span)
-    view = ledger.view(as_of)
-    with view.service.reading():
+    with ledger.snapshot(as_of) as view:
         head = view.head()
         now = {r["pattern_id"]: r for r in view.underperformers(50, period=span.label)}
         then = {r["pattern_id"]: r for r in view.underperformers(50, period=before.label)}
